@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using TamTam.Protocol.Internal;
+
+namespace TamTam.Protocol;
+
+/// <summary>
+/// Reads the fields of one frame body in order, enforcing the checks of docs/protocol.md section 4
+/// (111 overrun, 112 UTF-8, 113 names, 114 ranges). Strings and bytes are slices of the frame, not copies.
+/// </summary>
+public ref struct BodyReader
+{
+    // The fields of a frame that carries a payload never exceed this many bytes (DELIVER, the longest,
+    // stays under 1,300), so a body split across buffer segments needs at most this much copied.
+    private const int MaxFieldsPrefix = 4_096;
+
+    private readonly ReadOnlySequence<byte> _body;
+    private readonly ReadOnlyMemory<byte> _fields;
+    private readonly uint _correlation;
+    private int _position;
+
+    public BodyReader(in ReadOnlySequence<byte> body, bool hasPayload, uint correlation)
+    {
+        _body = body;
+        _correlation = correlation;
+        _position = 0;
+        if (body.IsSingleSegment)
+        {
+            _fields = body.First;
+        }
+        else
+        {
+            // Rare: the frame straddles buffer segments. Copy only the field prefix, never the payload.
+            long take = hasPayload ? Math.Min(body.Length, MaxFieldsPrefix) : body.Length;
+            _fields = body.Slice(0, take).ToArray();
+        }
+    }
+
+    public readonly uint Correlation => _correlation;
+
+    /// <summary>Bytes of the body not read yet.</summary>
+    public readonly long Remaining => _body.Length - _position;
+
+    public byte ReadU8(string field) => Take(1, field)[0];
+
+    public ushort ReadU16(string field) => BinaryPrimitives.ReadUInt16LittleEndian(Take(2, field));
+
+    public uint ReadU32(string field) => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, field));
+
+    public ulong ReadU64(string field) => BinaryPrimitives.ReadUInt64LittleEndian(Take(8, field));
+
+    public long ReadI64(string field) => BinaryPrimitives.ReadInt64LittleEndian(Take(8, field));
+
+    public long ReadTimestamp(string field) => ReadI64(field);
+
+    public bool ReadBool(string field)
+    {
+        byte value = ReadU8(field);
+        return value switch
+        {
+            0 => false,
+            1 => true,
+            _ => throw OutOfRange(field, $"bool must be 0 or 1, got {value}"),
+        };
+    }
+
+    public Guid ReadUuid(string field) => new(Take(ProtocolLimits.UuidSize, field), bigEndian: true);
+
+    /// <summary>A <c>str8</c>: u8 length, then UTF-8.</summary>
+    public Utf8Text ReadStr8(string field)
+    {
+        int length = ReadU8(field);
+        return ReadUtf8(length, field);
+    }
+
+    /// <summary>A <c>name</c>: a non-empty str8 following the name grammar.</summary>
+    public Utf8Text ReadName(string field)
+    {
+        Utf8Text text = ReadStr8(field);
+        if (!NameRules.IsName(text.Utf8.Span))
+        {
+            throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid name", _correlation);
+        }
+
+        return text;
+    }
+
+    /// <summary>A <c>link?</c>: empty (the own link) or a name.</summary>
+    public Utf8Text ReadOptionalLink(string field)
+    {
+        Utf8Text text = ReadStr8(field);
+        if (!text.IsEmpty && !NameRules.IsName(text.Utf8.Span))
+        {
+            throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid link name", _correlation);
+        }
+
+        return text;
+    }
+
+    /// <summary>A <c>port</c>: a str8 following the port grammar.</summary>
+    public Utf8Text ReadPort(string field)
+    {
+        Utf8Text text = ReadStr8(field);
+        if (!NameRules.IsPort(text.Utf8.Span))
+        {
+            throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid port name", _correlation);
+        }
+
+        return text;
+    }
+
+    /// <summary>A <c>text</c>: u16 length, then UTF-8.</summary>
+    public Utf8Text ReadText(string field)
+    {
+        int length = ReadU16(field);
+        return ReadUtf8(length, field);
+    }
+
+    /// <summary>A <c>bytes</c> field: u16 length, then opaque bytes.</summary>
+    public ReadOnlyMemory<byte> ReadBytes(string field)
+    {
+        int length = ReadU16(field);
+        return TakeMemory(length, field);
+    }
+
+    public ReadOnlyMemory<byte> ReadSha256(string field) => TakeMemory(ProtocolLimits.Sha256Size, field);
+
+    /// <summary>The rest of the body, as a slice of the frame (no copy).</summary>
+    public ReadOnlySequence<byte> ReadPayload()
+    {
+        ReadOnlySequence<byte> payload = _body.Slice(_position);
+        _position = (int)_body.Length;
+        return payload;
+    }
+
+    /// <summary>For types without payload: bytes left over after the last field are error 111.</summary>
+    public readonly void EnsureEnd(FrameType type)
+    {
+        if (Remaining != 0)
+        {
+            throw new ProtocolException(ErrorCode.BadLength, $"{type.WireName()} has {Remaining} bytes after its last field", _correlation);
+        }
+    }
+
+    public readonly ProtocolException OutOfRange(string field, string detail) =>
+        new(ErrorCode.OutOfRange, $"{field}: {detail}", _correlation);
+
+    public readonly ProtocolException BadLength(string detail) =>
+        new(ErrorCode.BadLength, detail, _correlation);
+
+    private Utf8Text ReadUtf8(int length, string field)
+    {
+        ReadOnlyMemory<byte> bytes = TakeMemory(length, field);
+        if (!NameRules.IsValidUtf8(bytes.Span))
+        {
+            throw new ProtocolException(ErrorCode.InvalidUtf8, $"{field} is not well-formed UTF-8", _correlation);
+        }
+
+        return new Utf8Text(bytes);
+    }
+
+    private ReadOnlySpan<byte> Take(int count, string field) => TakeMemory(count, field).Span;
+
+    private ReadOnlyMemory<byte> TakeMemory(int count, string field)
+    {
+        if (_fields.Length - _position < count)
+        {
+            throw new ProtocolException(ErrorCode.BadLength, $"body ends inside {field} (needs {count} bytes at offset {_position})", _correlation);
+        }
+
+        ReadOnlyMemory<byte> slice = _fields.Slice(_position, count);
+        _position += count;
+        return slice;
+    }
+}

@@ -1,0 +1,37 @@
+namespace TamTam.Protocol;
+
+/// <summary>The frame types of protocol v1 (docs/protocol.md, section 5).</summary>
+public enum FrameType : byte
+{
+    Hello = 0x01,
+    Welcome = 0x02,
+    Ping = 0x03,
+    Pong = 0x04,
+    Error = 0x05,
+    Ok = 0x06,
+    Health = 0x07,
+    HealthReport = 0x08,
+    Join = 0x10,
+    Leave = 0x11,
+    Bind = 0x12,
+    Unbind = 0x13,
+    Send = 0x20,
+    Accepted = 0x21,
+    Deliver = 0x22,
+    Ack = 0x23,
+    Nack = 0x24,
+    Status = 0x25,
+    StatusAck = 0x26,
+    Part = 0x30,
+    PartAck = 0x31,
+    Stream = 0x38,
+    StreamAck = 0x39,
+    Nodes = 0x40,
+    NodesReport = 0x41,
+    Links = 0x42,
+    LinksReport = 0x43,
+    StationRegister = 0x50,
+    StationOffer = 0x51,
+    StationClaim = 0x52,
+    StationPass = 0x53,
+}

@@ -1,0 +1,65 @@
+namespace TamTam.Protocol;
+
+/// <summary>Facts about frame types: whether a code is defined and its name in docs/protocol.md.</summary>
+public static class FrameTypes
+{
+    /// <summary>Every frame type of protocol v1, in type-code order.</summary>
+    public static ReadOnlySpan<FrameType> All =>
+    [
+        FrameType.Hello, FrameType.Welcome, FrameType.Ping, FrameType.Pong, FrameType.Error, FrameType.Ok,
+        FrameType.Health, FrameType.HealthReport, FrameType.Join, FrameType.Leave, FrameType.Bind,
+        FrameType.Unbind, FrameType.Send, FrameType.Accepted, FrameType.Deliver, FrameType.Ack, FrameType.Nack,
+        FrameType.Status, FrameType.StatusAck, FrameType.Part, FrameType.PartAck, FrameType.Stream,
+        FrameType.StreamAck, FrameType.Nodes, FrameType.NodesReport, FrameType.Links, FrameType.LinksReport,
+        FrameType.StationRegister, FrameType.StationOffer, FrameType.StationClaim, FrameType.StationPass,
+    ];
+
+    /// <summary>True when <paramref name="code"/> is a frame type of protocol v1.</summary>
+    public static bool IsDefined(byte code) => code switch
+    {
+        >= 0x01 and <= 0x08 => true,
+        >= 0x10 and <= 0x13 => true,
+        >= 0x20 and <= 0x26 => true,
+        0x30 or 0x31 or 0x38 or 0x39 => true,
+        >= 0x40 and <= 0x43 => true,
+        >= 0x50 and <= 0x53 => true,
+        _ => false,
+    };
+
+    /// <summary>The frame type's name as the specification writes it, e.g. <c>STATUS_ACK</c>.</summary>
+    public static string WireName(this FrameType type) => type switch
+    {
+        FrameType.Hello => "HELLO",
+        FrameType.Welcome => "WELCOME",
+        FrameType.Ping => "PING",
+        FrameType.Pong => "PONG",
+        FrameType.Error => "ERROR",
+        FrameType.Ok => "OK",
+        FrameType.Health => "HEALTH",
+        FrameType.HealthReport => "HEALTH_REPORT",
+        FrameType.Join => "JOIN",
+        FrameType.Leave => "LEAVE",
+        FrameType.Bind => "BIND",
+        FrameType.Unbind => "UNBIND",
+        FrameType.Send => "SEND",
+        FrameType.Accepted => "ACCEPTED",
+        FrameType.Deliver => "DELIVER",
+        FrameType.Ack => "ACK",
+        FrameType.Nack => "NACK",
+        FrameType.Status => "STATUS",
+        FrameType.StatusAck => "STATUS_ACK",
+        FrameType.Part => "PART",
+        FrameType.PartAck => "PART_ACK",
+        FrameType.Stream => "STREAM",
+        FrameType.StreamAck => "STREAM_ACK",
+        FrameType.Nodes => "NODES",
+        FrameType.NodesReport => "NODES_REPORT",
+        FrameType.Links => "LINKS",
+        FrameType.LinksReport => "LINKS_REPORT",
+        FrameType.StationRegister => "STATION_REGISTER",
+        FrameType.StationOffer => "STATION_OFFER",
+        FrameType.StationClaim => "STATION_CLAIM",
+        FrameType.StationPass => "STATION_PASS",
+        _ => $"0x{(byte)type:x2}",
+    };
+}

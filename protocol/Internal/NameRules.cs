@@ -1,0 +1,53 @@
+using System.Text.Unicode;
+
+namespace TamTam.Protocol.Internal;
+
+/// <summary>The grammar of names and ports (docs/protocol.md, section 2.1).</summary>
+internal static class NameRules
+{
+    public static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => Utf8.IsValid(bytes);
+
+    /// <summary>1–64 bytes, no control, space, DEL, ':' or '/'. UTF-8 validity is checked separately.</summary>
+    public static bool IsName(ReadOnlySpan<byte> bytes) =>
+        bytes.Length is >= 1 and <= ProtocolLimits.MaxNameBytes && HasOnlyNameBytes(bytes);
+
+    /// <summary>1–255 bytes of '/'-separated names.</summary>
+    public static bool IsPort(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length is < 1 or > ProtocolLimits.MaxPortBytes)
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            int slash = bytes.IndexOf((byte)'/');
+            ReadOnlySpan<byte> segment = slash < 0 ? bytes : bytes[..slash];
+            if (!IsName(segment))
+            {
+                return false;
+            }
+
+            if (slash < 0)
+            {
+                return true;
+            }
+
+            bytes = bytes[(slash + 1)..];
+        }
+    }
+
+    // Bytes of multi-byte UTF-8 sequences are all >= 0x80, so a byte test cannot split a code point.
+    private static bool HasOnlyNameBytes(ReadOnlySpan<byte> bytes)
+    {
+        foreach (byte b in bytes)
+        {
+            if (b < 0x21 || b == 0x7F || b == (byte)':' || b == (byte)'/')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
