@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace TamTam.Storage.Internal;
+
+/// <summary>The storage layer's log events. Event ids are stable (4000–4099) so alerts can key on them.</summary>
+internal static partial class StorageLogMessages
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
+        Message = "Segment log {LogName}: torn tail in {SegmentFile} truncated from {FileLength} to {ValidLength} bytes ({RecordCount} records kept in that segment)")]
+    public static partial void TornTailTruncated(this ILogger logger, string logName, string segmentFile, long fileLength, long validLength, long recordCount);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug,
+        Message = "Segment log {LogName}: new segment {SegmentFile}")]
+    public static partial void SegmentStarted(this ILogger logger, string logName, string segmentFile);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug,
+        Message = "Segment log {LogName}: deleted {SegmentCount} segments whose records are all below LSN {Lsn}")]
+    public static partial void SegmentsDeleted(this ILogger logger, string logName, int segmentCount, long lsn);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error,
+        Message = "Segment log {LogName}: a write failed; the log refuses appends until it is reopened and recovered")]
+    public static partial void LogFaulted(this ILogger logger, Exception exception, string logName);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Debug,
+        Message = "Segment log {LogName} opened: records {FirstLsn} to {NextLsn} (exclusive) in {SegmentCount} segments")]
+    public static partial void LogOpened(this ILogger logger, string logName, long firstLsn, long nextLsn, int segmentCount);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Error,
+        Message = "Segment log {LogName}: group commit of {RecordCount} records from {CommitCount} callers failed; every caller in the batch was faulted")]
+    public static partial void GroupCommitFailed(this ILogger logger, Exception exception, string logName, int recordCount, int commitCount);
+
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Information,
+        Message = "Grain storage {StorageName}: deleted {FileCount} temporary files left by an interrupted write under {Path}")]
+    public static partial void StaleTemporaryFilesDeleted(this ILogger logger, string storageName, int fileCount, string path);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Debug,
+        Message = "Grain storage {StorageName}: ETag conflict on {StateName} of {GrainId}: stored {StoredETag}, caller had {CallerETag}")]
+    public static partial void GrainStateConflict(this ILogger logger, string storageName, string stateName, string grainId, string? storedETag, string? callerETag);
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Information,
+        Message = "Grain storage {StorageName} ready under {Path}")]
+    public static partial void GrainStorageReady(this ILogger logger, string storageName, string path);
+}
