@@ -16,6 +16,8 @@ public ref struct BodyReader
 
     private readonly ReadOnlySequence<byte> _body;
     private readonly ReadOnlyMemory<byte> _fields;
+    private readonly ReadOnlySpan<byte> _span;
+    private readonly bool _contiguous;
     private readonly uint _correlation;
     private int _position;
 
@@ -24,7 +26,8 @@ public ref struct BodyReader
         _body = body;
         _correlation = correlation;
         _position = 0;
-        if (body.IsSingleSegment)
+        _contiguous = body.IsSingleSegment;
+        if (_contiguous)
         {
             _fields = body.First;
         }
@@ -34,6 +37,8 @@ public ref struct BodyReader
             long take = hasPayload ? Math.Min(body.Length, MaxFieldsPrefix) : body.Length;
             _fields = body.Slice(0, take).ToArray();
         }
+
+        _span = _fields.Span;
     }
 
     public readonly uint Correlation => _correlation;
@@ -82,19 +87,24 @@ public ref struct BodyReader
             throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid name", _correlation);
         }
 
-        return text;
+        return Utf8Text.CheckedName(text.Utf8);
     }
 
     /// <summary>A <c>link?</c>: empty (the own link) or a name.</summary>
     public Utf8Text ReadOptionalLink(string field)
     {
         Utf8Text text = ReadStr8(field);
-        if (!text.IsEmpty && !NameRules.IsName(text.Utf8.Span))
+        if (text.IsEmpty)
+        {
+            return text;
+        }
+
+        if (!NameRules.IsName(text.Utf8.Span))
         {
             throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid link name", _correlation);
         }
 
-        return text;
+        return Utf8Text.CheckedName(text.Utf8);
     }
 
     /// <summary>A <c>port</c>: a str8 following the port grammar.</summary>
@@ -106,7 +116,7 @@ public ref struct BodyReader
             throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid port name", _correlation);
         }
 
-        return text;
+        return Utf8Text.CheckedPort(text.Utf8);
     }
 
     /// <summary>A <c>text</c>: u16 length, then UTF-8.</summary>
@@ -128,7 +138,7 @@ public ref struct BodyReader
     /// <summary>The rest of the body, as a slice of the frame (no copy).</summary>
     public ReadOnlySequence<byte> ReadPayload()
     {
-        ReadOnlySequence<byte> payload = _body.Slice(_position);
+        ReadOnlySequence<byte> payload = _contiguous ? new ReadOnlySequence<byte>(_fields[_position..]) : _body.Slice(_position);
         _position = (int)_body.Length;
         return payload;
     }
@@ -142,6 +152,21 @@ public ref struct BodyReader
         }
     }
 
+    /// <summary>
+    /// Reads a list's u16 count and checks that <paramref name="minEntrySize"/>-byte entries that many
+    /// could fit in what remains, so a lying count cannot make the receiver allocate before failing (111).
+    /// </summary>
+    public int ReadCount(string field, int minEntrySize)
+    {
+        int count = ReadU16(field);
+        if ((long)count * minEntrySize > Remaining)
+        {
+            throw new ProtocolException(ErrorCode.BadLength, $"{field} {count} cannot fit in the {Remaining} bytes left", _correlation);
+        }
+
+        return count;
+    }
+
     public readonly ProtocolException OutOfRange(string field, string detail) =>
         new(ErrorCode.OutOfRange, $"{field}: {detail}", _correlation);
 
@@ -151,25 +176,39 @@ public ref struct BodyReader
     private Utf8Text ReadUtf8(int length, string field)
     {
         ReadOnlyMemory<byte> bytes = TakeMemory(length, field);
-        if (!NameRules.IsValidUtf8(bytes.Span))
+        ReadOnlySpan<byte> span = bytes.Span;
+        if (!NameRules.IsVisibleAscii(span) && !NameRules.IsValidUtf8(span))
         {
             throw new ProtocolException(ErrorCode.InvalidUtf8, $"{field} is not well-formed UTF-8", _correlation);
         }
 
-        return new Utf8Text(bytes);
+        return Utf8Text.CheckedUtf8(bytes);
     }
 
-    private ReadOnlySpan<byte> Take(int count, string field) => TakeMemory(count, field).Span;
+    private ReadOnlySpan<byte> Take(int count, string field)
+    {
+        if (_span.Length - _position < count)
+        {
+            throw Overrun(count, field);
+        }
+
+        ReadOnlySpan<byte> slice = _span.Slice(_position, count);
+        _position += count;
+        return slice;
+    }
 
     private ReadOnlyMemory<byte> TakeMemory(int count, string field)
     {
         if (_fields.Length - _position < count)
         {
-            throw new ProtocolException(ErrorCode.BadLength, $"body ends inside {field} (needs {count} bytes at offset {_position})", _correlation);
+            throw Overrun(count, field);
         }
 
         ReadOnlyMemory<byte> slice = _fields.Slice(_position, count);
         _position += count;
         return slice;
     }
+
+    private readonly ProtocolException Overrun(int count, string field) =>
+        new(ErrorCode.BadLength, $"body ends inside {field} (needs {count} bytes at offset {_position})", _correlation);
 }

@@ -68,19 +68,18 @@ public ref struct BodyWriter
         }
 
         EnsureUtf8(text, field);
-        WriteU8((byte)text.ByteLength);
-        WriteRaw(text.Utf8.Span);
+        WriteLengthPrefixed8(text);
     }
 
     public void WriteName(Utf8Text text, string field)
     {
         EnsureUtf8(text, field);
-        if (!NameRules.IsName(text.Utf8.Span))
+        if (!text.IsKnownName && !NameRules.IsName(text.Utf8.Span))
         {
             throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid name");
         }
 
-        WriteStr8(text, field);
+        WriteLengthPrefixed8(text);
     }
 
     public void WriteOptionalLink(Utf8Text text, string field)
@@ -97,12 +96,12 @@ public ref struct BodyWriter
     public void WritePort(Utf8Text text, string field)
     {
         EnsureUtf8(text, field);
-        if (!NameRules.IsPort(text.Utf8.Span))
+        if (!text.IsKnownPort && !NameRules.IsPort(text.Utf8.Span))
         {
             throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid port name");
         }
 
-        WriteStr8(text, field);
+        WriteLengthPrefixed8(text);
     }
 
     public void WriteText(Utf8Text text, string field)
@@ -144,9 +143,18 @@ public ref struct BodyWriter
         _position += bytes.Length;
     }
 
+    // Names and ports are at most 255 bytes by their grammar, so the u8 prefix cannot overflow here.
+    private void WriteLengthPrefixed8(Utf8Text text)
+    {
+        ReadOnlySpan<byte> bytes = text.Utf8.Span;
+        _destination[_position] = (byte)bytes.Length;
+        bytes.CopyTo(_destination[(_position + 1)..]);
+        _position += 1 + bytes.Length;
+    }
+
     private static void EnsureUtf8(Utf8Text text, string field)
     {
-        if (!NameRules.IsValidUtf8(text.Utf8.Span))
+        if (!text.IsKnownUtf8 && !NameRules.IsValidUtf8(text.Utf8.Span))
         {
             throw new ProtocolException(ErrorCode.InvalidUtf8, $"{field} is not well-formed UTF-8");
         }

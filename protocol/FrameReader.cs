@@ -41,7 +41,11 @@ public static class FrameReader
             return false;
         }
 
-        frame = new Frame(header, buffer.Slice(ProtocolLimits.HeaderSize, header.BodyLength));
+        // The body of a frame inside one segment is wrapped directly; slicing the sequence costs more.
+        ReadOnlySequence<byte> body = first.Length >= total
+            ? new ReadOnlySequence<byte>(buffer.First.Slice(ProtocolLimits.HeaderSize, (int)header.BodyLength))
+            : buffer.Slice(ProtocolLimits.HeaderSize, header.BodyLength);
+        frame = new Frame(header, body);
         buffer = buffer.Slice(total);
         return true;
     }

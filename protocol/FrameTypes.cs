@@ -26,6 +26,15 @@ public static class FrameTypes
         _ => false,
     };
 
+    /// <summary>Who may send <paramref name="type"/>; a frame received against its direction is 116.</summary>
+    public static FrameDirection DirectionOf(this FrameType type) => type switch
+    {
+        FrameType.Ping or FrameType.Pong or FrameType.Error or FrameType.Part or FrameType.PartAck or FrameType.Stream => FrameDirection.Both,
+        FrameType.Welcome or FrameType.Ok or FrameType.HealthReport or FrameType.Accepted or FrameType.Deliver => FrameDirection.ServerToClient,
+        FrameType.Status or FrameType.NodesReport or FrameType.LinksReport or FrameType.StationOffer => FrameDirection.ServerToClient,
+        _ => FrameDirection.ClientToServer,
+    };
+
     /// <summary>The frame type's name as the specification writes it, e.g. <c>STATUS_ACK</c>.</summary>
     public static string WireName(this FrameType type) => type switch
     {

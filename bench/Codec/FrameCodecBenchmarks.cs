@@ -25,9 +25,9 @@ public class FrameCodecBenchmarks
     {
         var payload = new ReadOnlySequence<byte>(new byte[PayloadSize]);
         var id = Guid.NewGuid();
-        _send = new SendFrame(id, Utf8Text.From("billing"), Utf8Text.From("orders/eu/new"), 30_000, false, null, null, payload);
-        _deliver = new DeliverFrame(id, 123_456, 789, Utf8Text.From("shop"), Utf8Text.From("web-1"), Utf8Text.From("billing"),
-            Utf8Text.From("orders/eu/new"), 1, 1_795_400_000_000_000, false, null, payload);
+        _send = new SendFrame(id, Utf8Text.Name("billing"), Utf8Text.Port("orders/eu/new"), 30_000, false, null, null, payload);
+        _deliver = new DeliverFrame(id, 123_456, 789, Utf8Text.Name("shop"), Utf8Text.Name("web-1"), Utf8Text.Name("billing"),
+            Utf8Text.Port("orders/eu/new"), 1, 1_795_400_000_000_000, false, null, payload);
         _sendBytes = new ReadOnlySequence<byte>(FrameCodec.ToArray(_send, 7));
         _deliverBytes = new ReadOnlySequence<byte>(FrameCodec.ToArray(_deliver, 0));
     }

@@ -40,7 +40,7 @@ public readonly record struct HealthReportFrame(HealthState State, IReadOnlyList
             throw reader.OutOfRange("state", $"must be 0, 1 or 2, got {state}");
         }
 
-        int count = reader.ReadU16("count");
+        int count = reader.ReadCount("count", minEntrySize: 1 + 8);
         var figures = new HealthFigure[count];
         for (int i = 0; i < count; i++)
         {

@@ -36,7 +36,7 @@ public readonly record struct LinksReportFrame(IReadOnlyList<LinkEntry> Links, b
 
     public static LinksReportFrame Read(ref BodyReader reader, ushort flags)
     {
-        int count = reader.ReadU16("count");
+        int count = reader.ReadCount("count", minEntrySize: 2 + 4 + 8);
         var links = new LinkEntry[count];
         for (int i = 0; i < count; i++)
         {

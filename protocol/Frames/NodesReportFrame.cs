@@ -36,7 +36,7 @@ public readonly record struct NodesReportFrame(IReadOnlyList<NodeEntry> Nodes, b
 
     public static NodesReportFrame Read(ref BodyReader reader, ushort flags)
     {
-        int count = reader.ReadU16("count");
+        int count = reader.ReadCount("count", minEntrySize: 2 + 1 + 4 + 4);
         var nodes = new NodeEntry[count];
         for (int i = 0; i < count; i++)
         {

@@ -32,7 +32,7 @@ public readonly record struct StationRegisterFrame(Utf8Text Station, IReadOnlyLi
     public static StationRegisterFrame Read(ref BodyReader reader, ushort flags)
     {
         Utf8Text station = reader.ReadName("station");
-        int count = reader.ReadU16("count");
+        int count = reader.ReadCount("count", minEntrySize: 2);
         var links = new Utf8Text[count];
         for (int i = 0; i < count; i++)
         {

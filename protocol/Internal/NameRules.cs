@@ -5,7 +5,13 @@ namespace TamTam.Protocol.Internal;
 /// <summary>The grammar of names and ports (docs/protocol.md, section 2.1).</summary>
 internal static class NameRules
 {
+    private const byte FirstVisible = 0x21;
+    private const byte LastVisible = 0x7E;
+
     public static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => Utf8.IsValid(bytes);
+
+    /// <summary>True when every byte is visible ASCII (0x21–0x7E): then the bytes are valid UTF-8 too.</summary>
+    public static bool IsVisibleAscii(ReadOnlySpan<byte> bytes) => bytes.IndexOfAnyExceptInRange(FirstVisible, LastVisible) < 0;
 
     /// <summary>1–64 bytes, no control, space, DEL, ':' or '/'. UTF-8 validity is checked separately.</summary>
     public static bool IsName(ReadOnlySpan<byte> bytes) =>
@@ -38,16 +44,14 @@ internal static class NameRules
     }
 
     // Bytes of multi-byte UTF-8 sequences are all >= 0x80, so a byte test cannot split a code point.
+    // Both searches are vectorised; names are short, so this beats a byte loop even for 5 bytes.
     private static bool HasOnlyNameBytes(ReadOnlySpan<byte> bytes)
     {
-        foreach (byte b in bytes)
+        if (bytes.IndexOfAny((byte)':', (byte)'/', (byte)0x7F) >= 0)
         {
-            if (b < 0x21 || b == 0x7F || b == (byte)':' || b == (byte)'/')
-            {
-                return false;
-            }
+            return false;
         }
 
-        return true;
+        return bytes.IndexOfAnyInRange((byte)0x00, (byte)0x20) < 0;
     }
 }

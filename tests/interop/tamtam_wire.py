@@ -360,10 +360,23 @@ class _Reader:
             raise WireError(INVALID_UTF8, f"{what}: {e.reason}") from None
 
 
+_MIN_SIZES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "i64": 8, "ts": 8, "bool": 1, "uuid": 16,
+              "sha256": 32, "str8": 1, "name": 1, "port": 1, "link?": 1, "text": 2, "bytes": 2}
+
+
+def _min_size(element) -> int:
+    # The fewest bytes one list entry can take: section 4, rule 7.
+    if isinstance(element, list):
+        return sum(_min_size(f[1]) for f in element)
+    return _MIN_SIZES[element]
+
+
 def _read_value(r: _Reader, kind, what: str):
     if isinstance(kind, tuple):          # ("list", element)
         element = kind[1]
         count = r.int("u16", f"{what} count")
+        if count * _min_size(element) > r.remaining:
+            raise WireError(BAD_LENGTH, f"{what} count {count} cannot fit in {r.remaining} bytes")
         items = []
         for i in range(count):
             label = f"{what}[{i}]"

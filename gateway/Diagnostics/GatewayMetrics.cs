@@ -1,0 +1,69 @@
+using System.Diagnostics.Metrics;
+using TamTam.Protocol;
+
+namespace TamTam.Gateway.Diagnostics;
+
+/// <summary>
+/// The gateway's instruments on the meter <c>TamTam.Gateway</c>:
+/// <list type="bullet">
+/// <item><c>tamtam.gateway.sessions</c> (up-down counter, <c>{session}</c>): sessions past WELCOME and not yet closed.</item>
+/// <item><c>tamtam.gateway.frames.in</c> (counter, <c>{frame}</c>, tag <c>tamtam.frame.type</c>): frames received.</item>
+/// <item><c>tamtam.gateway.frames.out</c> (counter, <c>{frame}</c>, tag <c>tamtam.frame.type</c>): frames sent.</item>
+/// <item><c>tamtam.gateway.errors</c> (counter, <c>{error}</c>, tag <c>tamtam.error.code</c>): ERROR frames sent.</item>
+/// </list>
+/// Frame types are tagged with their name in docs/protocol.md (<c>PING</c>, <c>SEND</c>, …) or <c>unknown</c>.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    /// <summary>The meter's name, for exporters and <c>dotnet-counters</c>.</summary>
+    public const string MeterName = "TamTam.Gateway";
+
+    private const string FrameTypeTag = "tamtam.frame.type";
+    private const string ErrorCodeTag = "tamtam.error.code";
+
+    private readonly UpDownCounter<long> _sessions;
+    private readonly Counter<long> _framesIn;
+    private readonly Counter<long> _framesOut;
+    private readonly Counter<long> _errors;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter meter = meterFactory.Create(MeterName);
+        _sessions = meter.CreateUpDownCounter<long>("tamtam.gateway.sessions", "{session}", "Sessions past WELCOME and not yet closed.");
+        _framesIn = meter.CreateCounter<long>("tamtam.gateway.frames.in", "{frame}", "Frames received from clients.");
+        _framesOut = meter.CreateCounter<long>("tamtam.gateway.frames.out", "{frame}", "Frames sent to clients.");
+        _errors = meter.CreateCounter<long>("tamtam.gateway.errors", "{error}", "ERROR frames sent to clients.");
+    }
+
+    internal void SessionOpened() => _sessions.Add(1);
+
+    internal void SessionClosed() => _sessions.Add(-1);
+
+    internal void FrameIn(FrameType type)
+    {
+        if (_framesIn.Enabled)
+        {
+            _framesIn.Add(1, new KeyValuePair<string, object?>(FrameTypeTag, TagOf(type)));
+        }
+    }
+
+    internal void FrameOut(FrameType type)
+    {
+        if (_framesOut.Enabled)
+        {
+            _framesOut.Add(1, new KeyValuePair<string, object?>(FrameTypeTag, TagOf(type)));
+        }
+    }
+
+    internal void ErrorSent(ErrorCode code)
+    {
+        if (_errors.Enabled)
+        {
+            _errors.Add(1, new KeyValuePair<string, object?>(ErrorCodeTag, (int)code));
+        }
+    }
+
+    // WireName formats unknown codes into a new string; a fixed tag keeps the tag set bounded.
+    private static string TagOf(FrameType type) => FrameTypes.IsDefined((byte)type) ? type.WireName() : "unknown";
+}

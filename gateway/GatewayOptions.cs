@@ -1,0 +1,48 @@
+using TamTam.Protocol;
+
+namespace TamTam.Gateway;
+
+/// <summary>
+/// Limits and timers of the gateway's wire-protocol sessions, bound from the configuration section
+/// <c>TamTam:Gateway</c> (for example <c>TamTam:Gateway:MaxBody</c> or the environment variable
+/// <c>TAMTAM__GATEWAY__MAXBODY</c>). Checked when the host starts; a bad value stops the start with a
+/// message naming its key.
+/// </summary>
+public sealed record GatewayOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "TamTam:Gateway";
+
+    /// <summary>The shortest heartbeat a client may ask for in HELLO; shorter requests are raised to it.</summary>
+    public static readonly TimeSpan MinHeartbeatInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The largest frame body the server accepts after the handshake, 1,024 … 16,777,216 bytes.
+    /// WELCOME announces the smaller of this and the client's own maximum.
+    /// </summary>
+    public int MaxBody { get; set; } = ProtocolLimits.DefaultMaxBody;
+
+    /// <summary>How long a new connection may take to send its HELLO before it is closed with error 210.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The server's heartbeat: it PINGs every session this often, and closes a connection on which nothing
+    /// arrived for three intervals (error 210). A client may ask for a shorter interval, never a longer one.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a disconnected session is kept for resumption (announced in WELCOME).</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>SENDs a client may have without ACCEPTED or ERROR (announced in WELCOME).</summary>
+    public int MaxInflight { get; set; } = 1024;
+
+    /// <summary>
+    /// The part size for large payloads. A session announces at most what fits in one PART frame under its
+    /// negotiated maximum body.
+    /// </summary>
+    public int PartSize { get; set; } = 1_048_576;
+
+    /// <summary>The server identifier WELCOME carries (at most 255 bytes of UTF-8).</summary>
+    public string ServerName { get; set; } = "tamtam-cloud/0.1.0";
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Logging;
+using TamTam.Protocol;
+
+namespace TamTam.Gateway.Internal;
+
+/// <summary>The gateway's log events. Event ids are stable: operators filter and alert on them.</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId} opened over {Transport} from {Remote}")]
+    public static partial void ConnectionOpened(this ILogger logger, string connectionId, string transport, string remote);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information,
+        Message = "Session {SessionId} welcomed on connection {ConnectionId}: client \"{Client}\", version {Version}, max body {MaxBody}, heartbeat {HeartbeatMs} ms")]
+    public static partial void SessionWelcomed(this ILogger logger, Guid sessionId, string connectionId, string client, ushort version, int maxBody, long heartbeatMs);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId} (session {SessionId}) closed after {DurationMs} ms ({Reason}): {FramesIn} frames in, {FramesOut} out, {Errors} errors")]
+    public static partial void ConnectionClosed(this ILogger logger, string connectionId, Guid sessionId, long durationMs, string reason, long framesIn, long framesOut, long errors);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId}: frame 0x{FrameType:x2} (correlation {Correlation}) answered with error {Code}: {Detail}")]
+    public static partial void FrameRejected(this ILogger logger, string connectionId, byte frameType, uint correlation, ErrorCode code, string detail);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: closing with fatal error {Code}: {Detail}")]
+    public static partial void ClosingWithError(this ILogger logger, string connectionId, ErrorCode code, string detail);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: the transport ended {PendingBytes} bytes into a frame (error 117)")]
+    public static partial void TransportTruncated(this ILogger logger, string connectionId, long pendingBytes);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: the client reported error {Code} (fatal: {Fatal}): {Detail}")]
+    public static partial void PeerError(this ILogger logger, string connectionId, ErrorCode code, bool fatal, string detail);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId}: the final ERROR could not be delivered within {TimeoutMs} ms; the peer is not reading")]
+    public static partial void FinalErrorNotDelivered(this ILogger logger, string connectionId, long timeoutMs);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Error,
+        Message = "Connection {ConnectionId}: the session failed and is closed with error 500")]
+    public static partial void SessionFaulted(this ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId}: the transport failed")]
+    public static partial void TransportFailed(this ILogger logger, Exception exception, string connectionId);
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using TamTam.Gateway.Diagnostics;
+using TamTam.Gateway.Internal;
+using TamTam.Gateway.Sessions;
+using TamTam.Gateway.Transports;
+
+namespace TamTam.Gateway;
+
+/// <summary>Registers the gateway in a host's services.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the gateway: <see cref="GatewayOptions"/> (bound from <c>TamTam:Gateway</c> when
+    /// <paramref name="configuration"/> is given, validated at start), <see cref="GatewaySessionHost"/>,
+    /// <see cref="TcpConnectionHandler"/>, <see cref="GatewayStatistics"/> and <see cref="GatewayMetrics"/>.
+    /// A transport is opened by the host, e.g. <c>listenOptions.UseConnectionHandler&lt;TcpConnectionHandler&gt;()</c>.
+    /// </summary>
+    public static IServiceCollection AddTamTamGateway(this IServiceCollection services, IConfiguration? configuration = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        OptionsBuilder<GatewayOptions> options = services.AddOptions<GatewayOptions>();
+        if (configuration is not null)
+        {
+            // An unknown key under TamTam:Gateway is a typo, not something to ignore silently.
+            options.Bind(configuration.GetSection(GatewayOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<GatewayStatistics>();
+        services.TryAddSingleton<GatewaySessionHost>();
+        services.TryAddSingleton<TcpConnectionHandler>();
+        return services;
+    }
+}

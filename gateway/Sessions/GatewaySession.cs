@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using TamTam.Gateway.Diagnostics;
+using TamTam.Gateway.Internal;
+using TamTam.Gateway.Sessions.Internal;
+using TamTam.Protocol;
+
+namespace TamTam.Gateway.Sessions;
+
+/// <summary>
+/// One client connection speaking the wire protocol, over any duplex pipe (TCP, Unix socket, WebSocket,
+/// in-memory). It reads frames in batches, answers them through its <see cref="SessionOutput"/>, and ends
+/// when the client closes, a fatal error occurs, a timer fires, or the server stops.
+/// </summary>
+/// <remarks>
+/// Threads: the read loop runs frame handling one frame at a time; the keep-alive runs beside it. They
+/// share only the output (gated), the counters (atomic) and <see cref="RequestClose"/> (first wins).
+/// </remarks>
+internal sealed class GatewaySession : IDisposable
+{
+    // How long the final ERROR may wait for a peer that is not reading before the connection is closed anyway.
+    private static readonly TimeSpan FinalErrorTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly IDuplexPipe _transport;
+    private readonly GatewayOptions _options;
+    private readonly GatewayStatistics _statistics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly SessionFrameDispatcher _dispatcher;
+    private readonly SessionKeepAlive _keepAlive;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _openedAt;
+    private CloseRequest? _closeRequest;
+    private int _maxBody = ProtocolLimits.HandshakeMaxBody;
+
+    public GatewaySession(IDuplexPipe transport, string connectionId, GatewayOptions options, GatewayStatistics statistics,
+        ILogger logger, TimeProvider timeProvider)
+    {
+        _transport = transport;
+        ConnectionId = connectionId;
+        _options = options;
+        _statistics = statistics;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _openedAt = timeProvider.GetTimestamp();
+        Output = new SessionOutput(transport.Output, statistics, Counters);
+        _keepAlive = new SessionKeepAlive(this, timeProvider);
+        _dispatcher = new SessionFrameDispatcher(this, options, statistics, logger);
+    }
+
+    public string ConnectionId { get; }
+
+    /// <summary>The session's id, assigned at WELCOME; empty before.</summary>
+    public Guid SessionId { get; private set; }
+
+    public SessionState State { get; private set; } = SessionState.Connected;
+
+    /// <summary>The heartbeat in force, settled at WELCOME.</summary>
+    public TimeSpan Heartbeat { get; private set; }
+
+    public SessionCounters Counters { get; } = new();
+
+    public SessionOutput Output { get; }
+
+    public SessionKeepAlive KeepAlive => _keepAlive;
+
+    public TimeSpan Uptime => _timeProvider.GetElapsedTime(_openedAt);
+
+    /// <summary>Completes when WELCOME has been sent.</summary>
+    public Task Welcomed => _welcomed.Task;
+
+    /// <summary>Fires when the session starts closing; handlers pass it to anything they await.</summary>
+    public CancellationToken Closing => _closing.Token;
+
+    /// <summary>The wall clock as the protocol's <c>ts</c>: microseconds since 1970-01-01 UTC.</summary>
+    public long NowMicroseconds() =>
+        (_timeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+
+    /// <summary>Runs the session until it ends, then completes both sides of the transport.</summary>
+    /// <param name="stopping">Fires when the server stops: the session ends with error 211.</param>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        Task keepAlive = _keepAlive.RunAsync(_options.HandshakeTimeout, _closing.Token);
+        CancellationTokenRegistration onStopping = stopping.UnsafeRegister(
+            static state => ((GatewaySession)state!).RequestClose(new CloseRequest(ErrorCode.ShuttingDown, "the server is stopping; resume elsewhere", 0)),
+            this);
+        try
+        {
+            await ReadLoopAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_closeRequest is not null)
+        {
+            // A close was requested while the loop waited on the output.
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException)
+        {
+            // Reset or aborted by the transport (Kestrel's ConnectionAbortedException is an OperationCanceledException).
+            _logger.TransportFailed(exception, ConnectionId);
+            RequestClose(CloseRequest.TransportFailed);
+        }
+#pragma warning disable CA1031 // A bug in one session must end that session, not the process or other sessions.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Fail(exception);
+        }
+        finally
+        {
+            await onStopping.DisposeAsync().ConfigureAwait(false);
+            RequestClose(CloseRequest.PeerClosed);
+            await keepAlive.ConfigureAwait(false);
+            await CloseAsync(_closeRequest!).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Asks the session to end. The first request wins; the read loop and any write waiting on the output
+    /// are woken, and the session sends the request's ERROR (if any) with the FATAL flag before it closes.
+    /// </summary>
+    public void RequestClose(CloseRequest request)
+    {
+        if (Interlocked.CompareExchange(ref _closeRequest, request, null) is not null)
+        {
+            return;
+        }
+
+        _closing.Cancel();
+        _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>Ends the session after a failure that is the server's fault: logged, then ERROR 500 and close.</summary>
+    public void Fail(Exception exception)
+    {
+        _logger.SessionFaulted(exception, ConnectionId);
+        RequestClose(new CloseRequest(ErrorCode.Internal, "internal server error", 0));
+    }
+
+    /// <summary>Moves to <see cref="SessionState.Welcomed"/> under <paramref name="terms"/>; called once WELCOME is written.</summary>
+    public void Welcome(Guid sessionId, in SessionTerms terms)
+    {
+        SessionId = sessionId;
+        Heartbeat = terms.Heartbeat;
+        _maxBody = terms.MaxBody;
+        Output.PeerMaxBody = terms.MaxBody;
+        State = SessionState.Welcomed;
+        _statistics.SessionOpened();
+        _welcomed.TrySetResult();
+    }
+
+    public void Dispose()
+    {
+        _closing.Dispose();
+        Output.Dispose();
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        PipeReader input = _transport.Input;
+        while (true)
+        {
+            ReadResult result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            if (Volatile.Read(ref _closeRequest) is not null)
+            {
+                return;
+            }
+
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            if (!buffer.IsEmpty)
+            {
+                _keepAlive.BytesReceived();
+            }
+
+            try
+            {
+                // The frames of one read are answered into the output and flushed together below. The
+                // maximum body is read per frame: WELCOME raises it in the middle of a batch.
+                while (Volatile.Read(ref _closeRequest) is null && FrameReader.TryReadFrame(ref buffer, _maxBody, out Frame frame))
+                {
+                    await _dispatcher.DispatchAsync(frame).ConfigureAwait(false);
+                }
+            }
+            catch (ProtocolException exception)
+            {
+                // Only the header checks (100–103) throw out of the dispatcher, and all are fatal: the
+                // framing can no longer be trusted.
+                RequestClose(new CloseRequest(exception.Code, exception.Detail, exception.Correlation));
+            }
+
+            long pending = buffer.Length;
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (Volatile.Read(ref _closeRequest) is not null)
+            {
+                return;
+            }
+
+            await Output.FlushAsync(_closing.Token).ConfigureAwait(false);
+            if (result.IsCompleted)
+            {
+                if (pending > 0)
+                {
+                    _logger.TransportTruncated(ConnectionId, pending);
+                    RequestClose(new CloseRequest(ErrorCode.Truncated, $"the transport ended {pending} bytes into a frame", 0));
+                }
+
+                return;
+            }
+        }
+    }
+
+    private async Task CloseAsync(CloseRequest close)
+    {
+        if (close.SendsError)
+        {
+            _logger.ClosingWithError(ConnectionId, close.Code, close.Detail);
+            using var timeout = new CancellationTokenSource(FinalErrorTimeout, _timeProvider);
+            try
+            {
+                await Output.WriteErrorAsync(close.Code, close.Detail, fatal: true, close.Correlation, timeout.Token).ConfigureAwait(false);
+                await Output.FlushAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _logger.FinalErrorNotDelivered(ConnectionId, (long)FinalErrorTimeout.TotalMilliseconds);
+            }
+            catch (IOException exception)
+            {
+                _logger.TransportFailed(exception, ConnectionId);
+            }
+        }
+
+        await _transport.Input.CompleteAsync().ConfigureAwait(false);
+        await _transport.Output.CompleteAsync().ConfigureAwait(false);
+        if (State != SessionState.Connected)
+        {
+            _statistics.SessionClosed();
+        }
+
+        _logger.ConnectionClosed(ConnectionId, SessionId, (long)Uptime.TotalMilliseconds, close.Reason,
+            Counters.FramesIn, Counters.FramesOut, Counters.Errors);
+    }
+}

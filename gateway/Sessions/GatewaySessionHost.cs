@@ -1,0 +1,54 @@
+using System.IO.Pipelines;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TamTam.Gateway.Diagnostics;
+using TamTam.Gateway.Internal;
+
+namespace TamTam.Gateway.Sessions;
+
+/// <summary>
+/// Runs wire-protocol sessions for every transport. A transport (TCP, Unix socket, WebSocket, an in-memory
+/// pipe) hands each accepted connection to <see cref="RunAsync"/> as an <see cref="IDuplexPipe"/>; the
+/// protocol, limits and timers are the same on all of them.
+/// </summary>
+public sealed class GatewaySessionHost
+{
+    private readonly GatewayOptions _options;
+    private readonly GatewayStatistics _statistics;
+    private readonly ILogger<GatewaySessionHost> _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly CancellationToken _stopping;
+
+    public GatewaySessionHost(IOptions<GatewayOptions> options, GatewayStatistics statistics, ILogger<GatewaySessionHost> logger,
+        TimeProvider timeProvider, IHostApplicationLifetime? lifetime = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _statistics = statistics;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+    }
+
+    /// <summary>
+    /// Runs one session over <paramref name="transport"/> until the client closes it, a fatal error or
+    /// timeout ends it, or the host stops (the client then gets error 211). Completes both sides of the
+    /// transport before it returns; never throws for anything the client sends.
+    /// </summary>
+    /// <param name="transport">The connection's bytes: frames are read from its input and written to its output.</param>
+    /// <param name="connectionId">An id for logs, e.g. Kestrel's connection id.</param>
+    /// <param name="transportName">The transport's name for logs: <c>tcp</c>, <c>unix</c>, <c>ws</c>, <c>memory</c>.</param>
+    /// <param name="remote">The peer's address for logs, when the transport knows one.</param>
+    /// <param name="closeRequested">Fires when the transport wants the connection closed (server shutdown): error 211.</param>
+    public async Task RunAsync(IDuplexPipe transport, string connectionId, string transportName, string? remote,
+        CancellationToken closeRequested)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(connectionId);
+        _logger.ConnectionOpened(connectionId, transportName, remote ?? "-");
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(closeRequested, _stopping);
+        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider);
+        await session.RunAsync(stopping.Token).ConfigureAwait(false);
+    }
+}

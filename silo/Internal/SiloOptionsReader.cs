@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace TamTam.Silo.Internal;
+
+/// <summary>Binds <see cref="SiloOptions"/> and checks them before anything listens; failures name their key.</summary>
+internal static class SiloOptionsReader
+{
+    private const int MaxPort = 65_535;
+
+    /// <exception cref="OptionsValidationException">A value is out of range; the message names its key.</exception>
+    /// <exception cref="InvalidOperationException">A value does not convert to its type; the message names its key.</exception>
+    public static SiloOptions Read(IConfiguration configuration, out ListenAddress listen)
+    {
+        var options = new SiloOptions();
+        configuration.GetSection(SiloOptions.SectionName).Bind(options);
+
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataPath))
+        {
+            failures.Add("TamTam:DataPath must name a directory.");
+        }
+
+        if (!ListenAddress.TryParse(options.Listen.Address, out listen))
+        {
+            failures.Add($"TamTam:Listen:Address must be \"localhost\", \"any\" or an IP address (got \"{options.Listen.Address}\").");
+        }
+
+        CheckPort(failures, "TamTam:Tcp:Port", options.Tcp.Port, 0);
+        CheckPort(failures, "TamTam:Http:Port", options.Http.Port, 0);
+        CheckPort(failures, "TamTam:Orleans:SiloPort", options.Orleans.SiloPort, 1);
+        CheckPort(failures, "TamTam:Orleans:GatewayPort", options.Orleans.GatewayPort, 0);
+        if (string.IsNullOrWhiteSpace(options.Orleans.ClusterId))
+        {
+            failures.Add("TamTam:Orleans:ClusterId must be set.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Orleans.ServiceId))
+        {
+            failures.Add("TamTam:Orleans:ServiceId must be set.");
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(SiloOptions.SectionName, typeof(SiloOptions), failures);
+        }
+
+        return options;
+    }
+
+    private static void CheckPort(List<string> failures, string key, int port, int min)
+    {
+        if (port < min || port > MaxPort)
+        {
+            failures.Add($"{key} must be {min} … {MaxPort} (got {port}).");
+        }
+    }
+}

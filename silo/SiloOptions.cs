@@ -1,0 +1,61 @@
+namespace TamTam.Silo;
+
+/// <summary>
+/// The host's own settings, bound from the configuration section <c>TamTam</c>. Sources, later wins:
+/// <c>appsettings.json</c> &lt; environment variables (<c>TAMTAM__TCP__PORT=7421</c>) &lt; command line
+/// (<c>--TamTam:Tcp:Port=7421</c>). The gateway's settings live under <c>TamTam:Gateway</c>
+/// (<see cref="Gateway.GatewayOptions"/>).
+/// </summary>
+public sealed record SiloOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "TamTam";
+
+    /// <summary>Where durable data lives (<c>TamTam:DataPath</c>); relative paths start at the working directory.</summary>
+    public string DataPath { get; set; } = "data";
+
+    /// <summary>Which addresses the listeners bind (<c>TamTam:Listen</c>).</summary>
+    public ListenSettings Listen { get; set; } = new();
+
+    /// <summary>The wire protocol over TCP (<c>TamTam:Tcp</c>); port 7420 by default, 0 picks a free port.</summary>
+    public PortSettings Tcp { get; set; } = new() { Port = 7420 };
+
+    /// <summary>HTTP: <c>/healthz</c> now, WebSocket, dashboard and metrics later (<c>TamTam:Http</c>); port 7480 by default.</summary>
+    public PortSettings Http { get; set; } = new() { Port = 7480 };
+
+    /// <summary>The Orleans silo (<c>TamTam:Orleans</c>).</summary>
+    public OrleansSettings Orleans { get; set; } = new();
+
+    /// <summary><c>TamTam:Listen</c>.</summary>
+    public sealed record ListenSettings
+    {
+        /// <summary>
+        /// <c>localhost</c> (default: the loopback interface only), <c>any</c> (every interface, for containers)
+        /// or an IP address.
+        /// </summary>
+        public string Address { get; set; } = "localhost";
+    }
+
+    /// <summary>A listener's port.</summary>
+    public sealed record PortSettings
+    {
+        /// <summary>0 … 65535; 0 binds a free port, which <see cref="TamTamSilo"/> reports once started.</summary>
+        public int Port { get; set; }
+    }
+
+    /// <summary><c>TamTam:Orleans</c>: single-silo localhost clustering until a clustering provider is configured.</summary>
+    public sealed record OrleansSettings
+    {
+        /// <summary>Silo-to-silo port (<c>TamTam:Orleans:SiloPort</c>), 1 … 65535.</summary>
+        public int SiloPort { get; set; } = 11111;
+
+        /// <summary>Orleans client gateway port (<c>TamTam:Orleans:GatewayPort</c>); 0 turns the Orleans gateway off.</summary>
+        public int GatewayPort { get; set; } = 30000;
+
+        /// <summary>The Orleans cluster id (<c>TamTam:Orleans:ClusterId</c>).</summary>
+        public string ClusterId { get; set; } = "tamtam";
+
+        /// <summary>The Orleans service id (<c>TamTam:Orleans:ServiceId</c>); stored state is keyed by it.</summary>
+        public string ServiceId { get; set; } = "tamtam";
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Hosting;
+using TamTam.Gateway;
+using TamTam.Gateway.Transports;
+using TamTam.Silo.Http;
+using TamTam.Silo.Internal;
+
+namespace TamTam.Silo;
+
+/// <summary>
+/// The TamTam interchange host: one Orleans silo, the gateway's wire protocol on TCP and an HTTP endpoint,
+/// composed in one process. <c>Program</c> runs it; tests and embedders start it in-process with their own
+/// arguments, e.g. <c>--TamTam:Tcp:Port=0</c>, and read the bound ports back.
+/// </summary>
+/// <remarks>
+/// With no configuration: single-silo localhost clustering (silo port 11111, Orleans gateway 30000), the
+/// wire protocol on 127.0.0.1:7420 and HTTP on 127.0.0.1:7480. See <see cref="SiloOptions"/> for the keys.
+/// </remarks>
+public sealed class TamTamSilo : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SiloEndpoints _endpoints;
+
+    private TamTamSilo(WebApplication app, SiloOptions options, SiloEndpoints endpoints)
+    {
+        _app = app;
+        Options = options;
+        _endpoints = endpoints;
+    }
+
+    /// <summary>The host's settings as bound and checked at start.</summary>
+    public SiloOptions Options { get; }
+
+    /// <summary>The host's services (gateway statistics, Orleans' <c>IGrainFactory</c>, …).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The data directory, <see cref="SiloOptions.DataPath"/> made absolute.</summary>
+    public string DataDirectory => Path.GetFullPath(Options.DataPath);
+
+    /// <summary>Where the wire protocol listens; the real port even when 0 was configured.</summary>
+    public IPEndPoint TcpEndPoint => SiloEndpoints.Bound(_endpoints.Tcp, "TCP");
+
+    /// <summary>Where HTTP listens; the real port even when 0 was configured.</summary>
+    public IPEndPoint HttpEndPoint => SiloEndpoints.Bound(_endpoints.Http, "HTTP");
+
+    /// <summary>
+    /// Composes the host from <paramref name="args"/> (command-line configuration) over environment variables
+    /// and <c>appsettings.json</c> beside the executable. Returned unbuilt, so a caller may add services.
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A <c>TamTam</c> setting is out of range.</exception>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        // The content root is the executable's folder so that its appsettings.json is found from any
+        // working directory (`dotnet run --project silo` runs in the repository root).
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        SiloOptions options = SiloOptionsReader.Read(builder.Configuration, out ListenAddress listen);
+        var endpoints = new SiloEndpoints();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(endpoints);
+
+        builder.Services.AddTamTamGateway(builder.Configuration);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            endpoints.Tcp = listen.Listen(kestrel, options.Tcp.Port, o => o.UseConnectionHandler<TcpConnectionHandler>());
+            endpoints.Http = listen.Listen(kestrel, options.Http.Port, o => o.Protocols = HttpProtocols.Http1);
+        });
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort,
+                serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
+            AddStorage(silo, options);
+        });
+
+        return builder;
+    }
+
+    /// <summary>Composes the host from <paramref name="args"/> and starts it.</summary>
+    public static Task<TamTamSilo> StartAsync(string[] args, CancellationToken cancellationToken = default) =>
+        StartAsync(CreateBuilder(args), cancellationToken);
+
+    /// <summary>Builds and starts a host composed by <see cref="CreateBuilder"/>.</summary>
+    public static async Task<TamTamSilo> StartAsync(WebApplicationBuilder builder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        WebApplication app = builder.Build();
+        app.MapTamTamHealth();
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var silo = new TamTamSilo(app, app.Services.GetRequiredService<SiloOptions>(), app.Services.GetRequiredService<SiloEndpoints>());
+
+        // Kestrel's own "Now listening on: http://…" names every endpoint http, the wire protocol's too;
+        // appsettings.json quiets it and this line says what each endpoint is.
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TamTam.Silo");
+        logger.Listening($"tcp://{silo.TcpEndPoint}", $"http://{silo.HttpEndPoint}");
+        app.Lifetime.ApplicationStopping.Register(logger.Stopping);
+        app.Lifetime.ApplicationStopped.Register(logger.Stopped);
+        return silo;
+    }
+
+    /// <summary>Waits for Ctrl+C or SIGTERM (or <see cref="StopAsync"/>), then stops the host gracefully.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops the host: sessions are told 211 and closed, then the silo leaves the cluster.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <summary>Stops the host if it still runs, then releases it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_app.Lifetime.ApplicationStopped.IsCancellationRequested)
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Where durable storage is registered: grain storage and the segment logs (TamTam.Storage), in a local
+    /// directory under <see cref="SiloOptions.DataPath"/> by default or Azure Blob Storage when configured.
+    /// Nothing is stored yet.
+    /// </summary>
+    private static void AddStorage(ISiloBuilder silo, SiloOptions options)
+    {
+        // Storage registrations go here (e.g. silo.AddGrainStorage(…) over options.DataPath).
+        _ = silo;
+        _ = options;
+    }
+}

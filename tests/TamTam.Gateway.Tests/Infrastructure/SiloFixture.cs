@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Net;
+using TamTam.Silo;
+
+namespace TamTam.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// One real interchange for the whole collection: the host the executable runs, started in-process with
+/// free ports (the wire protocol and HTTP bind port 0; Orleans gets a port known to be free).
+/// </summary>
+public sealed class SiloFixture : IAsyncLifetime
+{
+    /// <summary>Short enough for the handshake-timeout test, far longer than any test needs to send HELLO.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(2);
+
+    private TamTamSilo? _silo;
+
+    public TamTamSilo Silo => _silo ?? throw new InvalidOperationException("The silo is not started.");
+
+    public IPEndPoint TcpEndPoint => Silo.TcpEndPoint;
+
+    public IPEndPoint HttpEndPoint => Silo.HttpEndPoint;
+
+    public async Task InitializeAsync()
+    {
+        _silo = await TamTamSilo.StartAsync(
+        [
+            "--TamTam:Tcp:Port=0",
+            "--TamTam:Http:Port=0",
+            $"--TamTam:Orleans:SiloPort={FreePorts.Next()}",
+            "--TamTam:Orleans:GatewayPort=0",
+            $"--TamTam:Gateway:HandshakeTimeout={HandshakeTimeout.ToString("c", CultureInfo.InvariantCulture)}",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+        ]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_silo is not null)
+        {
+            await _silo.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SiloCollection : ICollectionFixture<SiloFixture>
+{
+    public const string Name = "silo";
+}
