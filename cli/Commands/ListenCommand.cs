@@ -1,0 +1,103 @@
+using System.CommandLine;
+using TamTam.Cli.Output;
+using TamTam.Client;
+using TamTam.Protocol;
+
+namespace TamTam.Cli.Commands;
+
+/// <summary>
+/// <c>tamtam listen &lt;port&gt;</c>: binds the port and writes one line per message to standard output. Each
+/// line is written and flushed before the message is acknowledged, so <c>tamtam listen | handler</c> loses
+/// nothing: a message whose line could not be written is not acknowledged and is delivered again.
+/// </summary>
+internal static class ListenCommand
+{
+    // Few messages buffered ahead of stdout: a consumer that dies leaves little to be redelivered.
+    private const int ReceiveBuffer = 32;
+
+    public static Command Create(CliConsole console)
+    {
+        var port = new Argument<string>("port") { Description = "The port to receive on, e.g. orders/eu" };
+        var mode = new Option<PortMode>("--mode", "-m")
+        {
+            Description = "unicast: one listener gets each message; group: every listener; broadcast: every node of the link",
+            DefaultValueFactory = _ => PortMode.Unicast,
+            HelpName = "unicast|group|broadcast",
+        };
+        var subtree = new Option<bool>("--subtree") { Description = "Also receive for every port below <port>" };
+        var count = new Option<int?>("--count", "-c") { Description = "Exit after this many messages" };
+        count.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1)
+            {
+                result.AddError("--count must be at least 1");
+            }
+        });
+        var format = new Option<MessageFormat>("--format", "-f")
+        {
+            Description = "text: the payload (\\n-escaped); json: an object per line; hex: the payload in hex",
+            DefaultValueFactory = _ => MessageFormat.Text,
+            HelpName = "text|json|hex",
+        };
+        ConnectionOptions connection = ConnectionOptions.Create(console, nodeRequired: true);
+
+        var command = new Command("listen", "Receive messages on a port and print one line per message (acknowledged once printed).");
+        command.Arguments.Add(port);
+        connection.AddTo(command);
+        command.Options.Add(mode);
+        command.Options.Add(subtree);
+        command.Options.Add(count);
+        command.Options.Add(format);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var request = new ListenRequest(parse.GetValue(port)!, parse.GetValue(mode), parse.GetValue(subtree), parse.GetValue(count),
+                parse.GetValue(format));
+            TamTamClientOptions options = connection.ClientOptions(parse) with { ReceiveBufferCapacity = ReceiveBuffer };
+            return await RunAsync(console, options, parse.GetValue(connection.Link)!, connection.NodeName(parse), request, cancellationToken);
+        });
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(CliConsole console, TamTamClientOptions options, string link, string node, ListenRequest request,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using TamTamClient client = await TamTamClient.ConnectAsync(options, cancellationToken);
+            await client.JoinAsync(link, node, cancellationToken);
+            await client.BindAsync(request.Port, request.Mode, request.Subtree, cancellationToken);
+            int received = 0;
+            try
+            {
+                await foreach (IncomingMessage message in client.ReceiveAsync(cancellationToken))
+                {
+                    await console.Out.WriteLineAsync(MessageFormatter.Format(message, request.Format));
+                    await console.Out.FlushAsync(cancellationToken);
+                    await message.AckAsync(cancellationToken);
+                    if (++received == request.Count)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C: a clean stop. Messages received but not printed were not acknowledged.
+            }
+
+            // Leaving hands what is still buffered here back to the link instead of holding it for a return.
+            using var leaving = new CancellationTokenSource(options.RequestTimeout);
+            await client.LeaveAsync(leaving.Token);
+            return ExitCodes.Success;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Success;
+        }
+        catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or ArgumentException)
+        {
+            await console.ReportAsync(exception);
+            return ExitCodes.Failure;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging;
+using TamTam.Protocol;
+
+namespace TamTam.Client.Internal;
+
+/// <summary>The client's log events. Event ids are stable: dashboards and alerts may key on them.</summary>
+internal static partial class ClientLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
+        Message = "Connected to {Uri}: session {SessionId}, server \"{Server}\", max body {MaxBody}, max in flight {MaxInflight}")]
+    public static partial void Connected(this ILogger logger, Uri uri, Guid sessionId, string server, int maxBody, uint maxInflight);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Connection to {Uri} ended: {Reason}")]
+    public static partial void ConnectionLost(this ILogger logger, Uri uri, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Connection to {Uri} closed by the application")]
+    public static partial void ConnectionClosed(this ILogger logger, Uri uri);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning,
+        Message = "Server reported error {Code} (correlation {Correlation}) that matches no pending request: {Detail}")]
+    public static partial void UnmatchedServerError(this ILogger logger, ErrorCode code, uint correlation, string detail);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning,
+        Message = "Rejected a {FrameType} frame from the server (correlation {Correlation}) with error {Code}: {Detail}")]
+    public static partial void FrameRejected(this ILogger logger, string frameType, uint correlation, ErrorCode code, string detail);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug,
+        Message = "Dropped redelivery of {MessageId} (attempt {Attempt}): the application holds it and has not settled it yet")]
+    public static partial void DuplicateDeliveryDropped(this ILogger logger, Guid messageId, ushort attempt);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Debug,
+        Message = "Answered redelivery of already settled {MessageId} (attempt {Attempt}) again without surfacing it")]
+    public static partial void SettledDeliveryRepeated(this ILogger logger, Guid messageId, ushort attempt);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Debug,
+        Message = "Reply {FrameType} (correlation {Correlation}) arrived for no pending request; it was cancelled or timed out")]
+    public static partial void LateReply(this ILogger logger, string frameType, uint correlation);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Debug,
+        Message = "Receive buffer full ({Capacity} messages): reading paused until the application catches up")]
+    public static partial void ReceiveBufferFull(this ILogger logger, int capacity);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
+        Message = "Rejected parted delivery {MessageId}: this client does not receive parted transfers yet")]
+    public static partial void PartedDeliveryRejected(this ILogger logger, Guid messageId);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Status of {MessageId}: {State} ({Confirmed}/{Recipients})")]
+    public static partial void StatusReceived(this ILogger logger, Guid messageId, FinalState state, uint confirmed, uint recipients);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "{FrameType} (correlation {Correlation}) got no reply within {Timeout}")]
+    public static partial void RequestTimedOut(this ILogger logger, string frameType, uint correlation, TimeSpan timeout);
+}

@@ -1,0 +1,88 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TamTam.Protocol;
+
+namespace TamTam.Client.Internal;
+
+/// <summary>
+/// Reads frames off the transport and hands each to the <see cref="InboundDispatcher"/>. Deliveries go
+/// into the bounded receive buffer; when it is full the loop waits there instead of reading on, so the
+/// transport's buffers fill and the server's writes stall: backpressure reaches the server, nothing is dropped.
+/// </summary>
+internal sealed class FrameReadLoop
+{
+    private readonly PipeReader _input;
+    private readonly int _maxBody;
+    private readonly InboundDispatcher _dispatcher;
+    private readonly ChannelWriter<IncomingMessage> _inbox;
+    private readonly int _inboxCapacity;
+    private readonly ILogger _logger;
+    private long _lastReceived = Environment.TickCount64;
+    private int _stalled;
+
+    public FrameReadLoop(PipeReader input, int maxBody, InboundDispatcher dispatcher, ChannelWriter<IncomingMessage> inbox, int inboxCapacity, ILogger logger)
+    {
+        _input = input;
+        _maxBody = maxBody;
+        _dispatcher = dispatcher;
+        _inbox = inbox;
+        _inboxCapacity = inboxCapacity;
+        _logger = logger;
+    }
+
+    /// <summary><see cref="Environment.TickCount64"/> when bytes last arrived.</summary>
+    public long LastReceived => Volatile.Read(ref _lastReceived);
+
+    /// <summary>True while the loop waits for room in a full receive buffer (and so reads nothing).</summary>
+    public bool IsStalled => Volatile.Read(ref _stalled) != 0;
+
+    /// <summary>Runs until the server closes the connection or <paramref name="cancellationToken"/> fires.</summary>
+    /// <exception cref="TamTamConnectionException">The connection ended, cleanly or not.</exception>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _lastReceived, Environment.TickCount64);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            try
+            {
+                while (FrameReader.TryReadFrame(ref buffer, _maxBody, out Frame frame))
+                {
+                    IncomingMessage? message = _dispatcher.Dispatch(frame);
+                    if (message is not null && !_inbox.TryWrite(message))
+                    {
+                        _logger.ReceiveBufferFull(_inboxCapacity);
+                        Volatile.Write(ref _stalled, 1);
+                        try
+                        {
+                            await _inbox.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                            Volatile.Write(ref _stalled, 0);
+                        }
+                    }
+                }
+
+                if (result.IsCompleted)
+                {
+                    FrameReader.EnsureNothingPending(buffer);
+                    throw new TamTamConnectionException(ErrorCode.None, "the server closed the connection");
+                }
+            }
+            catch (ProtocolException exception)
+            {
+                // Only header errors and truncation escape the dispatcher: the framing is lost.
+                throw new TamTamConnectionException(exception.Code, exception.Detail, exception);
+            }
+            finally
+            {
+                _input.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+    }
+}

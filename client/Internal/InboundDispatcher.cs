@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+
+namespace TamTam.Client.Internal;
+
+/// <summary>
+/// Acts on each frame the server sends: replies complete their requests, STATUS is recorded and confirmed,
+/// PING is answered, DELIVER passes the duplicate filter and becomes an <see cref="IncomingMessage"/>.
+/// Runs on the read loop, synchronously: nothing here waits, and any frame it answers is only encoded
+/// into the writer's batch.
+/// </summary>
+internal sealed class InboundDispatcher
+{
+    private readonly RequestTable _requests;
+    private readonly StatusTracker _statuses;
+    private readonly DeliveryTracker _deliveries;
+    private readonly FrameWriter _writer;
+    private readonly ChannelWriter<MessageStatus> _statusFeed;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly Utf8StringCache _names = new();
+
+    public InboundDispatcher(
+        RequestTable requests,
+        StatusTracker statuses,
+        DeliveryTracker deliveries,
+        FrameWriter writer,
+        ChannelWriter<MessageStatus> statusFeed,
+        TimeProvider clock,
+        ILogger logger)
+    {
+        _requests = requests;
+        _statuses = statuses;
+        _deliveries = deliveries;
+        _writer = writer;
+        _statusFeed = statusFeed;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    /// <summary>Handles one frame.</summary>
+    /// <returns>A message for the application, or <see langword="null"/>.</returns>
+    /// <exception cref="TamTamConnectionException">The server sent a fatal ERROR.</exception>
+    public IncomingMessage? Dispatch(in Frame frame)
+    {
+        try
+        {
+            FrameCodec.EnsureKnownType(frame);
+            switch (frame.Type)
+            {
+                case FrameType.Deliver:
+                    return OnDeliver(frame.Decode<DeliverFrame>());
+                case FrameType.Accepted:
+                    AcceptedFrame accepted = frame.Decode<AcceptedFrame>();
+                    Complete(frame, new Reply(FrameType.Accepted, accepted.MessageId, accepted.Sequence, accepted.AcceptedAt, accepted.Duplicate));
+                    break;
+                case FrameType.Ok:
+                    frame.Decode<OkFrame>();
+                    Complete(frame, new Reply(FrameType.Ok));
+                    break;
+                case FrameType.Status:
+                    OnStatus(frame.Decode<StatusFrame>());
+                    break;
+                case FrameType.Error:
+                    OnError(frame.Decode<ErrorFrame>(), frame.Correlation);
+                    break;
+                case FrameType.Ping:
+                    PingFrame ping = frame.Decode<PingFrame>();
+                    _writer.Write(new PongFrame(ping.SentAt, Timestamps.Now(_clock)), frame.Correlation);
+                    break;
+                case FrameType.Pong:
+                    PongFrame pong = frame.Decode<PongFrame>();
+
+                    // Correlation 0 answers a keep-alive PING of the connection monitor: nobody waits for it.
+                    if (frame.Correlation != 0)
+                    {
+                        Complete(frame, new Reply(FrameType.Pong, Timestamp: pong.Echo));
+                    }
+
+                    break;
+                case FrameType.HealthReport:
+                    Complete(frame, new Reply(FrameType.HealthReport, Data: ToReport(frame.Decode<HealthReportFrame>())));
+                    break;
+                case FrameType.Part or FrameType.PartAck or FrameType.Stream or FrameType.StationOffer
+                    or FrameType.NodesReport or FrameType.LinksReport:
+                    Reject(frame, new ProtocolException(ErrorCode.NotImplemented,
+                        $"this client does not serve {frame.Type.WireName()} yet", frame.Correlation));
+                    break;
+                default:
+                    Reject(frame, new ProtocolException(ErrorCode.UnexpectedFrame,
+                        $"{frame.Type.WireName()} is not a frame a server sends after WELCOME", frame.Correlation));
+                    break;
+            }
+        }
+        catch (ProtocolException exception) when (!exception.IsFatal)
+        {
+            Reject(frame, exception);
+        }
+
+        return null;
+    }
+
+    private IncomingMessage? OnDeliver(in DeliverFrame deliver)
+    {
+        if (deliver.Transfer.HasValue)
+        {
+            // Receiving parts is not implemented: reject rather than leave the message stuck in the inbox,
+            // so the sender learns a final state (REJECTED) instead of waiting for one.
+            _logger.PartedDeliveryRejected(deliver.MessageId);
+            _writer.Write(new NackFrame(deliver.MessageId, deliver.Sequence, 0, "parted deliveries are not supported by this client", false), 0);
+            return null;
+        }
+
+        switch (_deliveries.Admit(deliver.MessageId))
+        {
+            case DeliveryDecision.HeldByApplication:
+                _logger.DuplicateDeliveryDropped(deliver.MessageId, deliver.Attempt);
+                return null;
+            case DeliveryDecision.AlreadyAcknowledged:
+                _logger.SettledDeliveryRepeated(deliver.MessageId, deliver.Attempt);
+                _writer.Write(new AckFrame(deliver.MessageId, deliver.Sequence), 0);
+                return null;
+            case DeliveryDecision.AlreadyRejected:
+                _logger.SettledDeliveryRepeated(deliver.MessageId, deliver.Attempt);
+                _writer.Write(new NackFrame(deliver.MessageId, deliver.Sequence, 0, Utf8Text.Empty, false), 0);
+                return null;
+        }
+
+        byte[] payload = deliver.Payload.IsEmpty ? [] : deliver.Payload.ToArray();
+        return new IncomingMessage(_deliveries, deliver.MessageId, deliver.Sequence, deliver.PortSequence,
+            _names.Get(deliver.SrcLink.Utf8.Span), _names.Get(deliver.SrcNode.Utf8.Span), _names.Get(deliver.DestLink.Utf8.Span),
+            _names.Get(deliver.DestPort.Utf8.Span), deliver.Attempt, Timestamps.FromOptional(deliver.Deadline), deliver.Redelivery, payload);
+    }
+
+    private void OnStatus(in StatusFrame frame)
+    {
+        var status = new MessageStatus(frame.MessageId, frame.State, frame.Recipients, frame.Confirmed,
+            Timestamps.FromMicroseconds(frame.At), frame.Detail.ToString());
+        _logger.StatusReceived(status.MessageId, status.State, status.Confirmed, status.Recipients);
+        bool first = _statuses.Record(status);
+
+        // Confirm only after recording, and confirm repeats too: the server keeps a STATUS until it is confirmed.
+        _writer.Write(new StatusAckFrame(status.MessageId), 0);
+        if (first)
+        {
+            _statusFeed.TryWrite(status);
+        }
+    }
+
+    private void OnError(in ErrorFrame error, uint correlation)
+    {
+        string detail = error.Message.ToString();
+        if (error.Fatal || error.Code.IsFatal())
+        {
+            throw new TamTamConnectionException(error.Code, detail);
+        }
+
+        if (!_requests.TryFail(correlation, new TamTamException(error.Code, detail)))
+        {
+            // ACK, NACK and STATUS_ACK are not requests (correlation 0): their refusals land here.
+            _logger.UnmatchedServerError(error.Code, correlation, detail);
+        }
+    }
+
+    private void Complete(in Frame frame, in Reply reply)
+    {
+        if (!_requests.TryComplete(frame.Correlation, reply))
+        {
+            _logger.LateReply(frame.Type.WireName(), frame.Correlation);
+        }
+    }
+
+    private void Reject(in Frame frame, ProtocolException exception)
+    {
+        _logger.FrameRejected(frame.Type.WireName(), frame.Correlation, exception.Code, exception.Detail);
+
+        // An unreadable ERROR is not answered with another ERROR: two peers doing so would never stop.
+        if (frame.Type != FrameType.Error)
+        {
+            _writer.Write(ErrorFrame.From(exception), frame.Correlation);
+        }
+
+        // A reply that cannot be read still ends its request: waiting for it until the timeout helps nobody.
+        if (IsReply(frame.Type))
+        {
+            _requests.TryFail(frame.Correlation, new TamTamException(exception.Code, $"unreadable {frame.Type.WireName()}: {exception.Detail}"));
+        }
+    }
+
+    private static bool IsReply(FrameType type) =>
+        type is FrameType.Ok or FrameType.Accepted or FrameType.Pong or FrameType.HealthReport or FrameType.Error
+            or FrameType.NodesReport or FrameType.LinksReport;
+
+    private HealthReport ToReport(in HealthReportFrame frame)
+    {
+        var figures = new Dictionary<string, long>(frame.Figures.Count, StringComparer.Ordinal);
+        foreach (HealthFigure figure in frame.Figures)
+        {
+            figures[_names.Get(figure.Key.Utf8.Span)] = figure.Value;
+        }
+
+        return new HealthReport(frame.State, figures);
+    }
+}

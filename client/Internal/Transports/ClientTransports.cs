@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using TamTam.Protocol;
+
+namespace TamTam.Client.Internal.Transports;
+
+/// <summary>
+/// Chooses a transport by URI scheme. <c>tamtam://</c> is TCP and <c>unix://</c> a Unix domain socket; a
+/// WebSocket (<c>ws://</c>, <c>wss://</c>) or in-memory transport is one more <see cref="IClientTransport"/>
+/// and one more case here.
+/// </summary>
+internal static class ClientTransports
+{
+    public const string TcpScheme = "tamtam";
+    public const string UnixScheme = "unix";
+    public const int DefaultPort = 7420;
+
+    public static async ValueTask<IClientTransport> ConnectAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        (EndPoint endPoint, ProtocolType protocol) = Resolve(uri);
+        // A host name may resolve to IPv6 or IPv4 addresses: this constructor makes a dual-mode socket where it can.
+        Socket socket = endPoint.AddressFamily == AddressFamily.Unspecified
+            ? new Socket(SocketType.Stream, protocol)
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, protocol);
+        try
+        {
+            if (protocol == ProtocolType.Tcp)
+            {
+                // Frames are batched by the writer loop; Nagle would only add latency to each batch.
+                socket.NoDelay = true;
+            }
+
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            return new SocketTransport(socket);
+        }
+        catch (SocketException exception)
+        {
+            socket.Dispose();
+            throw new TamTamConnectionException(ErrorCode.None, $"cannot connect to {uri}: {exception.Message}", exception);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static (EndPoint EndPoint, ProtocolType Protocol) Resolve(Uri uri)
+    {
+        switch (uri.Scheme)
+        {
+            case TcpScheme:
+                if (string.IsNullOrEmpty(uri.Host))
+                {
+                    throw new ArgumentException($"{uri} names no host; expected tamtam://host:port.", nameof(uri));
+                }
+
+                int port = uri.IsDefaultPort || uri.Port < 0 ? DefaultPort : uri.Port;
+                EndPoint endPoint = IPAddress.TryParse(uri.IdnHost, out IPAddress? address)
+                    ? new IPEndPoint(address, port)
+                    : new DnsEndPoint(uri.IdnHost, port);
+                return (endPoint, ProtocolType.Tcp);
+            case UnixScheme:
+                if (string.IsNullOrEmpty(uri.AbsolutePath) || uri.AbsolutePath == "/")
+                {
+                    throw new ArgumentException($"{uri} names no socket path; expected unix:///path/to/socket.", nameof(uri));
+                }
+
+                return (new UnixDomainSocketEndPoint(Uri.UnescapeDataString(uri.AbsolutePath)), ProtocolType.Unspecified);
+            default:
+                throw new ArgumentException($"Scheme \"{uri.Scheme}\" is not supported; use tamtam://host:port or unix:///path.", nameof(uri));
+        }
+    }
+}

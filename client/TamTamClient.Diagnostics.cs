@@ -1,0 +1,25 @@
+using TamTam.Client.Internal;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+
+namespace TamTam.Client;
+
+public sealed partial class TamTamClient
+{
+    /// <summary>Measures the round trip to the server (PING/PONG). The server's own PINGs are answered automatically.</summary>
+    /// <returns>The time from writing PING to reading its PONG, on this machine's clock.</returns>
+    /// <exception cref="TimeoutException">No PONG within <see cref="TamTamClientOptions.RequestTimeout"/>.</exception>
+    public async ValueTask<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    {
+        Reply pong = await RequestAsync(new PingFrame(Timestamps.Now(_clock)), FrameType.Pong, cancellationToken).ConfigureAwait(false);
+        long microseconds = Timestamps.Now(_clock) - pong.Timestamp;
+        return TimeSpan.FromMicroseconds(Math.Max(0, microseconds));
+    }
+
+    /// <summary>Asks the server for its state and figures (HEALTH/HEALTH_REPORT).</summary>
+    public async ValueTask<HealthReport> HealthAsync(CancellationToken cancellationToken = default)
+    {
+        Reply report = await RequestAsync(default(HealthFrame), FrameType.HealthReport, cancellationToken).ConfigureAwait(false);
+        return (HealthReport)report.Data!;
+    }
+}

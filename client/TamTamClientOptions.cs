@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging;
+
+namespace TamTam.Client;
+
+/// <summary>
+/// How a <see cref="TamTamClient"/> connects and behaves. Every property has a working default, so
+/// <c>new TamTamClientOptions()</c> reaches a local interchange on <c>tamtam://127.0.0.1:7420</c>.
+/// </summary>
+public sealed record TamTamClientOptions
+{
+    /// <summary>The interchange a client reaches when <see cref="Uri"/> is not set.</summary>
+    public static readonly Uri DefaultUri = new("tamtam://127.0.0.1:7420");
+
+    /// <summary>
+    /// Where the interchange listens: <c>tamtam://host:port</c> for TCP (port 7420 when omitted) or
+    /// <c>unix:///path/to/socket</c> for a Unix domain socket.
+    /// </summary>
+    public Uri Uri { get; init; } = DefaultUri;
+
+    /// <summary>Free-form software identifier sent in HELLO, e.g. <c>billing-service/2.3</c>.</summary>
+    public string ClientName { get; init; } = "tamtam-dotnet/0.1.0";
+
+    /// <summary>An access token (sent as UTF-8 in HELLO), or <see langword="null"/> to connect anonymously.</summary>
+    public string? AuthToken { get; init; }
+
+    /// <summary>How long opening the transport plus the HELLO/WELCOME handshake may take.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a request (JOIN, BIND, SEND until ACCEPTED, PING, HEALTH, …) waits for its reply before it
+    /// fails with a <see cref="TimeoutException"/>. <see cref="Timeout.InfiniteTimeSpan"/> waits forever.
+    /// Waiting for a message's final status is not a request and has no timeout.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many received messages are buffered ahead of <see cref="TamTamClient.ReceiveAsync"/>. When the
+    /// buffer is full the client stops reading from the connection until the application catches up, so
+    /// the server holds the rest: nothing is dropped.
+    /// </summary>
+    public int ReceiveBufferCapacity { get; init; } = 256;
+
+    /// <summary>
+    /// How many final statuses <see cref="TamTamClient.StatusesAsync"/> keeps for a slow reader; beyond it the
+    /// oldest are dropped from that feed (never from <see cref="SendReceipt.Completion"/> or
+    /// <see cref="TamTamClient.WaitForStatusAsync"/>).
+    /// </summary>
+    public int StatusBufferCapacity { get; init; } = 1_024;
+
+    /// <summary>Where the client logs; <see langword="null"/> logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Checks every value and names the first bad one.</summary>
+    /// <exception cref="ArgumentException">A property holds a value the client cannot use.</exception>
+    public void Validate()
+    {
+        if (Uri is null)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(Uri)} is required.", nameof(Uri));
+        }
+
+        if (!Uri.IsAbsoluteUri)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(Uri)} must be absolute, e.g. tamtam://host:7420.", nameof(Uri));
+        }
+
+        if (ClientName is null || System.Text.Encoding.UTF8.GetByteCount(ClientName) > byte.MaxValue)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(ClientName)} must be set and at most 255 UTF-8 bytes.", nameof(ClientName));
+        }
+
+        if (AuthToken is not null && System.Text.Encoding.UTF8.GetByteCount(AuthToken) > ushort.MaxValue)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(AuthToken)} must be at most 65,535 UTF-8 bytes.", nameof(AuthToken));
+        }
+
+        RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
+        RequirePositive(RequestTimeout, nameof(RequestTimeout));
+        if (ReceiveBufferCapacity < 1)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(ReceiveBufferCapacity)} must be at least 1.", nameof(ReceiveBufferCapacity));
+        }
+
+        if (StatusBufferCapacity < 1)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(StatusBufferCapacity)} must be at least 1.", nameof(StatusBufferCapacity));
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{name} must be positive or Timeout.InfiniteTimeSpan.", name);
+        }
+    }
+}

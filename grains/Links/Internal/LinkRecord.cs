@@ -1,0 +1,79 @@
+using TamTam.Protocol;
+
+namespace TamTam.Grains.Links.Internal;
+
+/// <summary>
+/// One entry of a link's append-only log. The log is the link's durable truth: replaying it from the
+/// start rebuilds every member, binding, pending message and unconfirmed status.
+/// </summary>
+internal abstract record LinkRecord;
+
+/// <summary>A message accepted into the link's order, with its recipients fixed at acceptance.</summary>
+internal sealed record MessageAccepted(
+    ulong Sequence,
+    Guid MessageId,
+    long AcceptedAtUs,
+    long DeadlineUs,
+    string SourceLink,
+    string SourceNode,
+    string Port,
+    PortMode Mode,
+    ulong PortSequence,
+    string[] Recipients,
+    byte[] Payload) : LinkRecord;
+
+/// <summary>A redelivery was made (first deliveries are not logged: after a restart every delivery counts as a redelivery).</summary>
+internal sealed record DeliveryAttempted(ulong Sequence, string Node, ushort Attempt) : LinkRecord;
+
+/// <summary>One recipient of a message reached its end.</summary>
+internal sealed record RecipientSettled(ulong Sequence, string Node, RecipientOutcome Outcome) : LinkRecord;
+
+/// <summary>A unicast delivery moved to another bound node (its first node left the link).</summary>
+internal sealed record RecipientReassigned(ulong Sequence, string FromNode, string ToNode) : LinkRecord;
+
+/// <summary>The message's final state; held for its sender if the sender is a node of this link.</summary>
+internal sealed record MessageFinalized(
+    ulong Sequence,
+    Guid MessageId,
+    string SourceLink,
+    string SourceNode,
+    FinalState State,
+    uint Recipients,
+    uint Confirmed,
+    long AtUs,
+    string Detail) : LinkRecord;
+
+/// <summary>A final status of another link's message, held for a node of this link.</summary>
+internal sealed record StatusHeld(Guid MessageId, string Node, FinalState State, uint Recipients, uint Confirmed, long AtUs, string Detail)
+    : LinkRecord;
+
+/// <summary>The final status of a message from another link was handed to that link.</summary>
+internal sealed record StatusForwarded(ulong Sequence) : LinkRecord;
+
+/// <summary>The sender node confirmed a status (STATUS_ACK): it is forgotten.</summary>
+internal sealed record StatusConfirmed(string Node, Guid MessageId) : LinkRecord;
+
+internal sealed record NodeJoined(string Node) : LinkRecord;
+
+internal sealed record NodeLeft(string Node) : LinkRecord;
+
+internal sealed record PortBound(string Node, string Port, PortMode Mode, bool Subtree) : LinkRecord;
+
+internal sealed record PortUnbound(string Node, string Port, bool Subtree) : LinkRecord;
+
+/// <summary>
+/// The link's small index at one point: counters, members and bindings. Written before old segments are
+/// truncated, so that replay never needs records older than the oldest live message.
+/// </summary>
+internal sealed record Checkpoint(ulong LastSequence, KeyValuePair<string, ulong>[] PortSequences, string[] Members, PortBound[] Bindings)
+    : LinkRecord;
+
+/// <summary>How a recipient's delivery ended.</summary>
+internal enum RecipientOutcome : byte
+{
+    Acknowledged = 1,
+    Rejected = 2,
+    Expired = 3,
+    Undeliverable = 4,
+    NoRoute = 5,
+}

@@ -1,0 +1,124 @@
+using TamTam.Protocol;
+
+namespace TamTam.Grains.Links.Internal;
+
+/// <summary>An accepted message not yet final: its descriptor, payload and one entry per recipient.</summary>
+internal sealed class PendingMessage
+{
+    public PendingMessage(MessageAccepted accepted, long lsn)
+    {
+        Accepted = accepted;
+        Lsn = lsn;
+        Recipients = new List<Recipient>(accepted.Recipients.Length);
+    }
+
+    public MessageAccepted Accepted { get; }
+
+    public ulong Sequence => Accepted.Sequence;
+
+    public Guid MessageId => Accepted.MessageId;
+
+    /// <summary>LSN of the acceptance record, 0 until it is durable.</summary>
+    public long Lsn { get; set; }
+
+    /// <summary>Completes when the acceptance is durable; a duplicate SEND waits on it before answering.</summary>
+    public Task Durable { get; set; } = Task.CompletedTask;
+
+    public List<Recipient> Recipients { get; }
+
+    public bool IsSettled
+    {
+        get
+        {
+            foreach (Recipient recipient in Recipients)
+            {
+                if (recipient.State != RecipientState.Settled)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    public Recipient? RecipientFor(string node)
+    {
+        foreach (Recipient recipient in Recipients)
+        {
+            if (recipient.Node == node)
+            {
+                return recipient;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// DELIVERED when every recipient confirmed, PARTIAL when some did; otherwise the most telling failure
+    /// (rejected, then undeliverable, then no route, then expired).
+    /// </summary>
+    public (FinalState State, uint Confirmed) Outcome()
+    {
+        uint confirmed = 0;
+        var worst = FinalState.Expired;
+        foreach (Recipient recipient in Recipients)
+        {
+            switch (recipient.Outcome)
+            {
+                case RecipientOutcome.Acknowledged:
+                    confirmed++;
+                    break;
+                case RecipientOutcome.Rejected:
+                    worst = FinalState.Rejected;
+                    break;
+                case RecipientOutcome.Undeliverable when worst != FinalState.Rejected:
+                    worst = FinalState.Undeliverable;
+                    break;
+                case RecipientOutcome.NoRoute when worst == FinalState.Expired:
+                    worst = FinalState.NoRoute;
+                    break;
+            }
+        }
+
+        if (confirmed == Recipients.Count)
+        {
+            return (FinalState.Delivered, confirmed);
+        }
+
+        return (confirmed > 0 ? FinalState.Partial : worst, confirmed);
+    }
+}
+
+/// <summary>One node's delivery of a message.</summary>
+internal sealed class Recipient(PendingMessage message, string node)
+{
+    public PendingMessage Message { get; } = message;
+
+    public string Node { get; set; } = node;
+
+    public RecipientState State { get; set; } = RecipientState.Waiting;
+
+    public RecipientOutcome Outcome { get; set; }
+
+    public ushort Attempt { get; set; }
+
+    /// <summary>True when this delivery may have reached the node before (after a restart, always).</summary>
+    public bool MaybeDelivered { get; set; }
+
+    /// <summary>Microseconds: when a waiting delivery may go out, or when an in-flight one times out.</summary>
+    public long DueUs { get; set; }
+}
+
+internal enum RecipientState : byte
+{
+    /// <summary>In the node's inbox, to be delivered when due and the node is online.</summary>
+    Waiting,
+
+    /// <summary>Delivered, waiting for ACK or NACK.</summary>
+    InFlight,
+
+    /// <summary>Ended; see <see cref="Recipient.Outcome"/>.</summary>
+    Settled,
+}

@@ -1,0 +1,832 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using TamTam.Grains.Links.Internal;
+using TamTam.Interfaces.Links;
+using TamTam.Protocol;
+using TamTam.Storage;
+using TamTam.Storage.Diagnostics;
+
+namespace TamTam.Grains.Links;
+
+/// <summary>
+/// A link's orchestrator. Its durable truth is an append-only log (<c>links/&lt;name&gt;</c>); its memory is
+/// the <see cref="LinkLedger"/> that replaying the log rebuilds. Every change is applied to the ledger,
+/// appended to the log through a group committer, and acted upon (answers, deliveries, statuses) only once
+/// durable.
+/// </summary>
+/// <remarks>
+/// Reentrant on purpose: while one batch waits for its fsync, other calls run and queue their records for
+/// the next write, which is what makes group commit work across sessions. Correctness under interleaving
+/// rests on two rules: ledger changes happen only between awaits, and nothing leaves the grain before the
+/// records behind it are durable. If a write fails, the activation refuses everything and deactivates; the
+/// next activation replays the log, which holds exactly what was made durable.
+/// </remarks>
+[Reentrant]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The committer and log are disposed in OnDeactivateAsync, the grain's end of life.")]
+public sealed class LinkGrain : Grain, ILinkGrain
+{
+    private readonly ISegmentLogStore _logs;
+    private readonly LinkOptions _options;
+    private readonly StorageMetrics _storageMetrics;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger<LinkGrain> _logger;
+    private readonly TimeProvider _time;
+    private readonly RecipientRouter _router = new();
+    private readonly Dictionary<string, Task> _pushChains = new(StringComparer.Ordinal);
+    private readonly HashSet<ulong> _forwarding = [];
+
+    private LinkLedger _ledger = null!;
+    private ISegmentLog? _log;
+    private GroupCommitter? _committer;
+    private long _recordsSinceCheckpoint;
+    private bool _faulted;
+
+    public LinkGrain(
+        ISegmentLogStore logs,
+        IOptions<LinkOptions> options,
+        StorageMetrics storageMetrics,
+        ILoggerFactory loggers,
+        TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _logs = logs;
+        _options = options.Value;
+        _storageMetrics = storageMetrics;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<LinkGrain>();
+        _time = time ?? TimeProvider.System;
+    }
+
+    private string Link => _ledger.Link;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        string link = this.GetPrimaryKeyString();
+        _ledger = new LinkLedger(link);
+        _log = await _logs.OpenAsync("links/" + link, cancellationToken);
+        long replayed = 0;
+        await foreach (LogRecord entry in _log.ReadAsync(_log.FirstLsn, cancellationToken))
+        {
+            _ledger.Apply(LinkRecordCodec.Decode(entry.Data.Span), entry.Lsn);
+            replayed++;
+        }
+
+        // After a restart nobody knows which deliveries reached their node: all count as redeliveries.
+        foreach (PendingMessage message in _ledger.Messages.Values)
+        {
+            foreach (Recipient recipient in message.Recipients)
+            {
+                recipient.MaybeDelivered = true;
+            }
+        }
+
+        _recordsSinceCheckpoint = replayed;
+        _committer = new GroupCommitter(_log, new GroupCommitterOptions(), _storageMetrics, _loggers.CreateLogger<GroupCommitter>());
+        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.TimerPeriod, _options.TimerPeriod) { Interleave = true });
+        LinkLog.Activated(_logger, link, replayed, _ledger.Messages.Count, _ledger.NextSequence());
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        foreach (NodeState node in _ledger.Nodes.Values)
+        {
+            if (node.Observer is { } observer)
+            {
+                try
+                {
+                    await observer.RelinkAsync();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LinkLog.ObserverLost(_logger, Link, node.Name, e.Message);
+                }
+            }
+        }
+
+        if (_committer is not null)
+        {
+            await _committer.DisposeAsync();
+        }
+
+        if (_log is not null)
+        {
+            await _log.DisposeAsync();
+        }
+    }
+
+    public async Task<OperationResult> JoinAsync(NodeAttachment attachment)
+    {
+        ArgumentNullException.ThrowIfNull(attachment);
+        if (_faulted)
+        {
+            return Unavailable();
+        }
+
+        NodeState node = _ledger.Node(attachment.Node);
+        if (node.IsOnline && node.SessionId != attachment.SessionId)
+        {
+            return OperationResult.Fail(ErrorCode.NameTaken, $"node \"{attachment.Node}\" is connected in another session of link \"{Link}\"");
+        }
+
+        node.Attach(attachment.SessionId, attachment.Observer);
+        if (!node.IsMember)
+        {
+            var joined = new NodeJoined(attachment.Node);
+            _ledger.Apply(joined, 0);
+            if (!await TryCommitAsync([joined]))
+            {
+                return Unavailable();
+            }
+        }
+
+        LinkLog.Joined(_logger, Link, attachment.Node, attachment.SessionId);
+        PushStatuses(attachment.Node, [.. _ledger.HeldStatusesFor(attachment.Node)]);
+        Dispatch(node, NowUs());
+        return OperationResult.Ok;
+    }
+
+    public Task DetachAsync(string node, Guid sessionId)
+    {
+        if (_ledger.Nodes.TryGetValue(node, out NodeState? state) && state.IsOnline && state.SessionId == sessionId)
+        {
+            DetachNode(state);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<OperationResult> LeaveAsync(string node, Guid sessionId)
+    {
+        if (_faulted)
+        {
+            return Unavailable();
+        }
+
+        if (!TryGetSession(node, sessionId, out NodeState? state))
+        {
+            return NotJoined(node);
+        }
+
+        long now = NowUs();
+        var records = new List<LinkRecord>();
+        Apply(records, new NodeLeft(node));
+        var finalized = new List<MessageFinalized>();
+        var reassigned = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Recipient recipient in state.Inbox.Values.ToArray())
+        {
+            PendingMessage message = recipient.Message;
+            string? target = message.Accepted.Mode == PortMode.Unicast
+                ? _router.Reassign(_ledger, message.Accepted.Port, node, HasRoomFor(message.Accepted.Payload.Length))
+                : null;
+            if (target is not null)
+            {
+                Apply(records, new RecipientReassigned(message.Sequence, node, target));
+                reassigned.Add(target);
+            }
+            else
+            {
+                Apply(records, new RecipientSettled(message.Sequence, node, RecipientOutcome.NoRoute));
+                FinalizeIfSettled(message, now, records, finalized);
+            }
+        }
+
+        state.Detach();
+        if (!await TryCommitAsync(records))
+        {
+            return Unavailable();
+        }
+
+        LinkLog.Left(_logger, Link, node);
+        AfterFinalized(finalized);
+        foreach (string target in reassigned)
+        {
+            Dispatch(_ledger.Node(target), now);
+        }
+
+        return OperationResult.Ok;
+    }
+
+    public async Task<OperationResult> BindAsync(string node, Guid sessionId, PortBinding binding)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        if (_faulted)
+        {
+            return Unavailable();
+        }
+
+        if (!TryGetSession(node, sessionId, out _))
+        {
+            return NotJoined(node);
+        }
+
+        foreach (PortBound existing in _ledger.Bindings)
+        {
+            if (existing.Port == binding.Port && existing.Mode != binding.Mode)
+            {
+                return OperationResult.Fail(ErrorCode.PortModeConflict,
+                    $"port \"{binding.Port}\" is bound as {existing.Mode.ToString().ToLowerInvariant()}, not {binding.Mode.ToString().ToLowerInvariant()}");
+            }
+        }
+
+        var record = new PortBound(node, binding.Port, binding.Mode, binding.Subtree);
+        _ledger.Apply(record, 0);
+        return await TryCommitAsync([record]) ? OperationResult.Ok : Unavailable();
+    }
+
+    public async Task<OperationResult> UnbindAsync(string node, Guid sessionId, string port, bool subtree)
+    {
+        if (_faulted)
+        {
+            return Unavailable();
+        }
+
+        if (!TryGetSession(node, sessionId, out _))
+        {
+            return NotJoined(node);
+        }
+
+        if (!_ledger.Bindings.Exists(b => b.Node == node && b.Port == port && b.Subtree == subtree))
+        {
+            return OperationResult.Fail(ErrorCode.NotBound, $"node \"{node}\" has no binding of port \"{port}\"{(subtree ? " (subtree)" : "")}");
+        }
+
+        var record = new PortUnbound(node, port, subtree);
+        _ledger.Apply(record, 0);
+        return await TryCommitAsync([record]) ? OperationResult.Ok : Unavailable();
+    }
+
+    public async Task<SendOutcome[]> SendAsync(MessageSource source, SendCommand[] batch)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(batch);
+        var outcomes = new SendOutcome[batch.Length];
+        if (_faulted)
+        {
+            Array.Fill(outcomes, SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{this.GetPrimaryKeyString()}\" is recovering"));
+            return outcomes;
+        }
+
+        long now = NowUs();
+        var records = new List<LinkRecord>(batch.Length);
+        var created = new List<PendingMessage>(batch.Length);
+        List<(int Index, PendingMessage Message)>? duplicates = null;
+        for (int i = 0; i < batch.Length; i++)
+        {
+            SendCommand command = batch[i];
+            if (_ledger.TryGetAccepted(source.Link, source.Node, command.MessageId, out ulong sequence))
+            {
+                outcomes[i] = new SendOutcome(ErrorCode.None, sequence, now, Duplicate: true, null);
+                if (_ledger.Messages.TryGetValue(sequence, out PendingMessage? original))
+                {
+                    outcomes[i] = outcomes[i] with { AcceptedAtUs = original.Accepted.AcceptedAtUs };
+                    (duplicates ??= []).Add((i, original));
+                }
+
+                continue;
+            }
+
+            outcomes[i] = Accept(source, command, now, records, created);
+        }
+
+        if (records.Count > 0)
+        {
+            var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            foreach (PendingMessage message in created)
+            {
+                message.Durable = durable.Task;
+            }
+
+            long first = await CommitOrZeroAsync(records);
+            durable.SetResult();
+            if (first == 0)
+            {
+                return RefuseAll(outcomes);
+            }
+
+            for (int k = 0; k < created.Count; k++)
+            {
+                created[k].Lsn = first + k;
+            }
+        }
+
+        if (duplicates is not null)
+        {
+            foreach ((int _, PendingMessage original) in duplicates)
+            {
+                await original.Durable;
+            }
+
+            if (_faulted)
+            {
+                return RefuseAll(outcomes);
+            }
+        }
+
+        foreach (PendingMessage message in created)
+        {
+            foreach (Recipient recipient in message.Recipients)
+            {
+                Dispatch(_ledger.Node(recipient.Node), now);
+            }
+        }
+
+        return outcomes;
+    }
+
+    public async Task<ErrorCode[]> AcknowledgeAsync(string node, Guid sessionId, AckCommand[] batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var results = new ErrorCode[batch.Length];
+        if (_faulted)
+        {
+            Array.Fill(results, ErrorCode.Unavailable);
+            return results;
+        }
+
+        if (!TryGetSession(node, sessionId, out NodeState? state))
+        {
+            Array.Fill(results, ErrorCode.NotJoined);
+            return results;
+        }
+
+        long now = NowUs();
+        var records = new List<LinkRecord>();
+        var finalized = new List<MessageFinalized>();
+        for (int i = 0; i < batch.Length; i++)
+        {
+            AckCommand ack = batch[i];
+            Recipient? recipient = _ledger.Messages.TryGetValue(ack.Sequence, out PendingMessage? message) && message.MessageId == ack.MessageId
+                ? message.RecipientFor(node)
+                : null;
+            if (recipient is null || recipient.State != RecipientState.InFlight)
+            {
+                results[i] = ErrorCode.UnknownDelivery;
+                continue;
+            }
+
+            if (!ack.Nack)
+            {
+                Apply(records, new RecipientSettled(ack.Sequence, node, RecipientOutcome.Acknowledged));
+            }
+            else if (!ack.Requeue)
+            {
+                Apply(records, new RecipientSettled(ack.Sequence, node, RecipientOutcome.Rejected));
+            }
+            else
+            {
+                Retry(recipient, now, records);
+            }
+
+            FinalizeIfSettled(message!, now, records, finalized);
+        }
+
+        if (!await TryCommitAsync(records))
+        {
+            Array.Fill(results, ErrorCode.Unavailable);
+            return results;
+        }
+
+        AfterFinalized(finalized);
+        Dispatch(state, now);
+        return results;
+    }
+
+    public async Task ConfirmStatusAsync(string node, Guid[] messageIds)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        var records = new List<LinkRecord>();
+        foreach (Guid id in messageIds)
+        {
+            if (_ledger.HoldsStatus(node, id))
+            {
+                Apply(records, new StatusConfirmed(node, id));
+            }
+        }
+
+        await TryCommitAsync(records);
+    }
+
+    public async Task ReportStatusAsync(StatusReport[] reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        var records = new List<LinkRecord>();
+        var fresh = new List<StatusReport>();
+        foreach (StatusReport report in reports)
+        {
+            if (!_ledger.HoldsStatus(report.SenderNode, report.MessageId))
+            {
+                Apply(records, new StatusHeld(report.MessageId, report.SenderNode, report.State, report.Recipients, report.Confirmed, report.AtUs, report.Detail));
+                fresh.Add(report);
+            }
+        }
+
+        long first = await CommitOrZeroAsync(records);
+        if (first == 0 && records.Count > 0)
+        {
+            throw new InvalidOperationException($"link \"{Link}\" could not store the statuses; report them again");
+        }
+
+        for (int k = 0; k < fresh.Count; k++)
+        {
+            _ledger.SetStatusLsn(fresh[k].SenderNode, fresh[k].MessageId, first + k);
+        }
+
+        foreach (IGrouping<string, StatusReport> group in fresh.GroupBy(r => r.SenderNode, StringComparer.Ordinal))
+        {
+            PushStatuses(group.Key, [.. group]);
+        }
+    }
+
+    public Task<NodeSummary[]> GetNodesAsync()
+    {
+        var nodes = new List<NodeSummary>();
+        foreach (NodeState node in _ledger.Nodes.Values)
+        {
+            if (node.IsMember)
+            {
+                nodes.Add(new NodeSummary(node.Name, node.IsOnline, node.Inbox.Count));
+            }
+        }
+
+        nodes.Sort((a, b) => string.CompareOrdinal(a.Node, b.Node));
+        return Task.FromResult(nodes.ToArray());
+    }
+
+    private SendOutcome Accept(MessageSource source, SendCommand command, long now, List<LinkRecord> records, List<PendingMessage> created)
+    {
+        int size = command.Payload.Length;
+        if (size > _options.MaxMessageBytes)
+        {
+            return SendOutcome.Refused(ErrorCode.MessageTooLarge, $"{size} bytes exceed link \"{Link}\"'s limit of {_options.MaxMessageBytes}");
+        }
+
+        if (!_ledger.Exists)
+        {
+            return SendOutcome.Refused(ErrorCode.NoRoute, $"link \"{Link}\" has no nodes");
+        }
+
+        Func<NodeState, bool> hasRoom = HasRoomFor(size);
+        (PortMode mode, List<string> recipients) = _router.Resolve(_ledger, command.Port, command.Subtree, hasRoom);
+        if (recipients.Count == 0)
+        {
+            return SendOutcome.Refused(ErrorCode.NoRoute, $"no node of link \"{Link}\" is bound to port \"{command.Port}\"");
+        }
+
+        foreach (string name in recipients)
+        {
+            NodeState node = _ledger.Node(name);
+            if (!hasRoom(node))
+            {
+                return SendOutcome.Refused(ErrorCode.QuotaExceeded,
+                    $"the inbox of node \"{name}\" is full ({node.Inbox.Count} messages, {node.InboxBytes} bytes); try again later");
+            }
+        }
+
+        long deadline = now + (long)(command.TtlMs > 0 ? TimeSpan.FromMilliseconds(command.TtlMs) : _options.DefaultTtl).TotalMicroseconds;
+        var accepted = new MessageAccepted(_ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
+            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload);
+        created.Add(_ledger.Apply(accepted, 0)!);
+        records.Add(accepted);
+        return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);
+    }
+
+    private Func<NodeState, bool> HasRoomFor(int size) =>
+        node => node.Inbox.Count < _options.MaxInboxMessages && node.InboxBytes + size <= _options.MaxInboxBytes;
+
+    /// <summary>Sends a node what is due from its inbox, in link order, up to its window.</summary>
+    private void Dispatch(NodeState node, long now)
+    {
+        if (node.Observer is not { } observer || _faulted || node.InFlight >= _options.DeliveryWindow)
+        {
+            return;
+        }
+
+        List<Delivery>? deliveries = null;
+        List<LinkRecord>? attempts = null;
+        foreach (Recipient recipient in node.Inbox.Values)
+        {
+            if (node.InFlight >= _options.DeliveryWindow)
+            {
+                break;
+            }
+
+            PendingMessage message = recipient.Message;
+            if (recipient.State != RecipientState.Waiting || recipient.DueUs > now || message.Lsn == 0)
+            {
+                continue;
+            }
+
+            recipient.Attempt++;
+            recipient.State = RecipientState.InFlight;
+            recipient.DueUs = now + (long)_options.AckTimeout.TotalMicroseconds;
+            node.InFlight++;
+            if (recipient.Attempt > 1)
+            {
+                (attempts ??= []).Add(new DeliveryAttempted(message.Sequence, node.Name, recipient.Attempt));
+            }
+
+            MessageAccepted a = message.Accepted;
+            (deliveries ??= []).Add(new Delivery(a.MessageId, a.Sequence, a.PortSequence, a.SourceLink, a.SourceNode, Link, a.Port,
+                recipient.Attempt, a.DeadlineUs, recipient.Attempt > 1 || recipient.MaybeDelivered, a.Payload));
+        }
+
+        if (attempts is not null)
+        {
+            // Attempt counts only refine numbering after a restart; the delivery need not wait for them.
+            _ = CommitInBackgroundAsync(attempts);
+        }
+
+        if (deliveries is not null)
+        {
+            Chain(node.Name, () => observer.DeliverAsync([.. deliveries]), node.SessionId);
+        }
+    }
+
+    private void PushStatuses(string node, StatusReport[] statuses)
+    {
+        if (statuses.Length > 0 && _ledger.Nodes.TryGetValue(node, out NodeState? state) && state.Observer is { } observer)
+        {
+            Chain(node, () => observer.StatusAsync(statuses), state.SessionId);
+        }
+    }
+
+    // Pushes to one node go one after another, so a node sees deliveries in link order.
+    private void Chain(string node, Func<Task> push, Guid sessionId)
+    {
+        Task previous = _pushChains.GetValueOrDefault(node) ?? Task.CompletedTask;
+        _pushChains[node] = PushAfterAsync(previous, node, push, sessionId);
+    }
+
+    private async Task PushAfterAsync(Task previous, string node, Func<Task> push, Guid sessionId)
+    {
+        await previous;
+        try
+        {
+            await push();
+        }
+        catch (Exception e)
+        {
+            LinkLog.ObserverLost(_logger, Link, node, e.Message);
+            if (_ledger.Nodes.TryGetValue(node, out NodeState? state) && state.SessionId == sessionId && state.IsOnline)
+            {
+                DetachNode(state);
+            }
+        }
+    }
+
+    private static void DetachNode(NodeState node)
+    {
+        node.Detach();
+        node.InFlight = 0;
+        foreach (Recipient recipient in node.Inbox.Values)
+        {
+            if (recipient.State == RecipientState.InFlight)
+            {
+                recipient.State = RecipientState.Waiting;
+                recipient.DueUs = 0;
+                recipient.MaybeDelivered = true;
+            }
+        }
+    }
+
+    /// <summary>An attempt failed (NACK with requeue, or ack timeout): schedule the next, or give up.</summary>
+    private void Retry(Recipient recipient, long now, List<LinkRecord> records)
+    {
+        NodeState node = _ledger.Node(recipient.Node);
+        if (recipient.State == RecipientState.InFlight)
+        {
+            recipient.State = RecipientState.Waiting;
+            node.InFlight--;
+        }
+
+        if (recipient.Attempt >= _options.MaxAttempts)
+        {
+            Apply(records, new RecipientSettled(recipient.Message.Sequence, recipient.Node, RecipientOutcome.Undeliverable));
+            return;
+        }
+
+        recipient.DueUs = now + (long)_options.RetryDelay(recipient.Attempt).TotalMicroseconds;
+    }
+
+    private void FinalizeIfSettled(PendingMessage message, long now, List<LinkRecord> records, List<MessageFinalized> finalized)
+    {
+        if (!message.IsSettled || !_ledger.Messages.ContainsKey(message.Sequence))
+        {
+            return;
+        }
+
+        (FinalState state, uint confirmed) = message.Outcome();
+        MessageAccepted a = message.Accepted;
+        var record = new MessageFinalized(a.Sequence, a.MessageId, a.SourceLink, a.SourceNode, state, (uint)message.Recipients.Count,
+            confirmed, now, Describe(state, confirmed, message.Recipients.Count));
+        Apply(records, record);
+        finalized.Add(record);
+    }
+
+    private static string Describe(FinalState state, uint confirmed, int recipients) => state switch
+    {
+        FinalState.Delivered => $"confirmed by {confirmed} of {recipients}",
+        FinalState.Partial => $"confirmed by {confirmed} of {recipients}",
+        FinalState.Expired => "the deadline passed before every recipient confirmed",
+        FinalState.Rejected => "a recipient rejected it",
+        FinalState.Undeliverable => "retries exhausted",
+        FinalState.NoRoute => "no node is bound to its port any more",
+        _ => state.ToString(),
+    };
+
+    /// <summary>Statuses of finalized messages go to their senders: here, or through the sender's link.</summary>
+    private void AfterFinalized(List<MessageFinalized> finalized)
+    {
+        if (finalized.Count == 0)
+        {
+            return;
+        }
+
+        foreach (IGrouping<string, MessageFinalized> group in finalized.Where(f => f.SourceLink == Link).GroupBy(f => f.SourceNode, StringComparer.Ordinal))
+        {
+            PushStatuses(group.Key, [.. group.Select(ToReport)]);
+        }
+
+        if (finalized.Exists(f => f.SourceLink != Link))
+        {
+            _ = ForwardStatusesAsync();
+        }
+    }
+
+    private static StatusReport ToReport(MessageFinalized f) =>
+        new(f.MessageId, f.SourceNode, f.State, f.Recipients, f.Confirmed, f.AtUs, f.Detail);
+
+    private async Task ForwardStatusesAsync()
+    {
+        var pending = _ledger.Unforwarded.Values.Where(u => u.Lsn > 0 && _forwarding.Add(u.Record.Sequence)).Select(u => u.Record).ToList();
+        foreach (IGrouping<string, MessageFinalized> group in pending.GroupBy(f => f.SourceLink, StringComparer.Ordinal))
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ILinkGrain>(group.Key).ReportStatusAsync([.. group.Select(ToReport)]);
+                var records = new List<LinkRecord>();
+                foreach (MessageFinalized f in group)
+                {
+                    Apply(records, new StatusForwarded(f.Sequence));
+                }
+
+                await TryCommitAsync(records);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LinkLog.ForwardFailed(_logger, Link, group.Key, e);
+            }
+            finally
+            {
+                foreach (MessageFinalized f in group)
+                {
+                    _forwarding.Remove(f.Sequence);
+                }
+            }
+        }
+    }
+
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        if (_faulted)
+        {
+            return;
+        }
+
+        long now = NowUs();
+        var records = new List<LinkRecord>();
+        var finalized = new List<MessageFinalized>();
+        foreach (PendingMessage message in _ledger.Messages.Values.ToArray())
+        {
+            if (message.Lsn == 0)
+            {
+                continue;
+            }
+
+            bool expired = message.Accepted.DeadlineUs <= now;
+            foreach (Recipient recipient in message.Recipients)
+            {
+                if (recipient.State == RecipientState.Settled)
+                {
+                    continue;
+                }
+
+                if (expired)
+                {
+                    Apply(records, new RecipientSettled(message.Sequence, recipient.Node, RecipientOutcome.Expired));
+                }
+                else if (recipient.State == RecipientState.InFlight && recipient.DueUs <= now)
+                {
+                    Retry(recipient, now, records);
+                }
+            }
+
+            FinalizeIfSettled(message, now, records, finalized);
+        }
+
+        if (!await TryCommitAsync(records))
+        {
+            return;
+        }
+
+        AfterFinalized(finalized);
+        if (_ledger.Unforwarded.Count > 0)
+        {
+            await ForwardStatusesAsync();
+        }
+
+        foreach (NodeState node in _ledger.Nodes.Values)
+        {
+            Dispatch(node, now);
+        }
+
+        await CompactIfDueAsync(cancellationToken);
+    }
+
+    private async Task CompactIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (_recordsSinceCheckpoint < _options.CompactionRecords || _log is null)
+        {
+            return;
+        }
+
+        Checkpoint checkpoint = _ledger.ToCheckpoint();
+        long lsn = await CommitOrZeroAsync([checkpoint]);
+        if (lsn == 0)
+        {
+            return;
+        }
+
+        long oldest = _ledger.OldestLiveLsn(lsn);
+        await _log.TruncateBeforeAsync(oldest, cancellationToken);
+        _recordsSinceCheckpoint = 0;
+        LinkLog.Compacted(_logger, Link, lsn, oldest);
+    }
+
+    private void Apply(List<LinkRecord> records, LinkRecord record)
+    {
+        _ledger.Apply(record, 0);
+        records.Add(record);
+    }
+
+    private async Task<bool> TryCommitAsync(List<LinkRecord> records) => records.Count == 0 || await CommitOrZeroAsync(records) != 0;
+
+    private async Task CommitInBackgroundAsync(List<LinkRecord> records) => await TryCommitAsync(records);
+
+    /// <summary>Makes <paramref name="records"/> durable in one group commit; 0 when that failed.</summary>
+    private async Task<long> CommitOrZeroAsync(List<LinkRecord> records)
+    {
+        if (records.Count == 0)
+        {
+            return 0;
+        }
+
+        var encoded = new ReadOnlyMemory<byte>[records.Count];
+        for (int i = 0; i < records.Count; i++)
+        {
+            encoded[i] = LinkRecordCodec.Encode(records[i]);
+        }
+
+        try
+        {
+            long first = await _committer!.CommitAsync(encoded);
+            _recordsSinceCheckpoint += records.Count;
+            return first;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The ledger already holds changes the log does not: refuse everything until the next
+            // activation replays what is durable.
+            _faulted = true;
+            LinkLog.CommitFailed(_logger, Link, e);
+            this.DeactivateOnIdle();
+            return 0;
+        }
+    }
+
+    private bool TryGetSession(string node, Guid sessionId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NodeState? state) =>
+        _ledger.Nodes.TryGetValue(node, out state) && state.IsMember && state.IsOnline && state.SessionId == sessionId;
+
+    private OperationResult NotJoined(string node) =>
+        OperationResult.Fail(ErrorCode.NotJoined, $"this session is not node \"{node}\" of link \"{Link}\"; join first");
+
+    private OperationResult Unavailable() =>
+        OperationResult.Fail(ErrorCode.Unavailable, $"link \"{this.GetPrimaryKeyString()}\" is recovering from a storage failure; retry");
+
+    private SendOutcome[] RefuseAll(SendOutcome[] outcomes)
+    {
+        for (int i = 0; i < outcomes.Length; i++)
+        {
+            if (outcomes[i].Accepted)
+            {
+                outcomes[i] = SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{Link}\" could not make the message durable; send it again");
+            }
+        }
+
+        return outcomes;
+    }
+
+    private long NowUs() => (_time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+}

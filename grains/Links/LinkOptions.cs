@@ -1,0 +1,53 @@
+namespace TamTam.Grains.Links;
+
+/// <summary>
+/// How every link orchestrator behaves; bound from <c>TamTam:Links</c>. The retry schedule is fixed and
+/// deterministic: attempt n+1 of a delivery that was not acknowledged waits <c>RetryDelays[n-1]</c> (the last
+/// entry repeats), and a delivery still unconfirmed after <see cref="MaxAttempts"/> attempts is UNDELIVERABLE.
+/// </summary>
+public sealed record LinkOptions
+{
+    public const string Section = "TamTam:Links";
+
+    /// <summary>Deliveries a node may have waiting (its durable inbox); a SEND beyond it is refused (302).</summary>
+    public int MaxInboxMessages { get; init; } = 10_000;
+
+    /// <summary>Payload bytes a node may have waiting.</summary>
+    public long MaxInboxBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Largest inline payload a link accepts (303 beyond it); larger payloads travel as parts.</summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Deliveries in flight (sent, not yet acknowledged) per node: the consumer's window.</summary>
+    public int DeliveryWindow { get; init; } = 512;
+
+    /// <summary>How long a delivery may stay unacknowledged before it counts as failed and is retried.</summary>
+    public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Wait before attempt n+1, by n; the last value repeats.</summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } =
+        [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
+
+    /// <summary>Delivery attempts per recipient before the message is UNDELIVERABLE for it.</summary>
+    public int MaxAttempts { get; init; } = 10;
+
+    /// <summary>Lifetime of a message sent with ttl 0, so that nothing waits forever for a node that never returns.</summary>
+    public TimeSpan DefaultTtl { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the orchestrator looks for deadlines, ack timeouts and due retries.</summary>
+    public TimeSpan TimerPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Log records after which the link writes a checkpoint and drops segments nothing live needs.</summary>
+    public long CompactionRecords { get; init; } = 1_000_000;
+
+    public TimeSpan RetryDelay(int attempt)
+    {
+        if (RetryDelays.Count == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        int index = Math.Clamp(attempt - 1, 0, RetryDelays.Count - 1);
+        return RetryDelays[index];
+    }
+}

@@ -1,0 +1,57 @@
+using TamTam.Protocol;
+
+namespace TamTam.Interfaces.Links;
+
+/// <summary>
+/// A link's orchestrator: the single activation that owns the link's members, port bindings, total order
+/// and durable log. It handles descriptors only and never looks inside a payload.
+/// </summary>
+/// <remarks>
+/// Calls carry batches so that one grain call serves many frames of a session, and one durable write
+/// serves many calls (group commit). Every operation that changes durable state returns only once the
+/// change is durable.
+/// </remarks>
+[Alias("tamtam.ILinkGrain")]
+public interface ILinkGrain : IGrainWithStringKey
+{
+    /// <summary>Registers <paramref name="attachment"/>'s node in the link, or refuses it (205 name taken).</summary>
+    [Alias("join")]
+    Task<OperationResult> JoinAsync(NodeAttachment attachment);
+
+    /// <summary>The node leaves cleanly: its bindings go, its unconfirmed deliveries return to the link's rules.</summary>
+    [Alias("leave")]
+    Task<OperationResult> LeaveAsync(string node, Guid sessionId);
+
+    /// <summary>The node's session ended without LEAVE: the node stays a member and its inbox waits for it.</summary>
+    [Alias("detach")]
+    Task DetachAsync(string node, Guid sessionId);
+
+    [Alias("bind")]
+    Task<OperationResult> BindAsync(string node, Guid sessionId, PortBinding binding);
+
+    [Alias("unbind")]
+    Task<OperationResult> UnbindAsync(string node, Guid sessionId, string port, bool subtree);
+
+    /// <summary>
+    /// Accepts a batch of messages addressed to this link. Each outcome, in the batch's order, is either an
+    /// acceptance (durable, with its sequence) or a refusal with its code; nothing is half accepted.
+    /// </summary>
+    [Alias("send")]
+    Task<SendOutcome[]> SendAsync(MessageSource source, SendCommand[] batch);
+
+    /// <summary>ACKs and NACKs of a node for deliveries it received; one outcome per command.</summary>
+    [Alias("acknowledge")]
+    Task<ErrorCode[]> AcknowledgeAsync(string node, Guid sessionId, AckCommand[] batch);
+
+    /// <summary>The sender node has seen these final statuses (STATUS_ACK); the link forgets them.</summary>
+    [Alias("confirm-status")]
+    Task ConfirmStatusAsync(string node, Guid[] messageIds);
+
+    /// <summary>Final statuses of messages this link's nodes sent to another link, reported by that link.</summary>
+    [Alias("report-status")]
+    Task ReportStatusAsync(StatusReport[] reports);
+
+    /// <summary>The link's nodes, for NODES queries and operators.</summary>
+    [Alias("nodes")]
+    Task<NodeSummary[]> GetNodesAsync();
+}

@@ -1,0 +1,10 @@
+namespace TamTam.Interfaces.Links;
+
+/// <summary>One SEND as the orchestrator sees it: a descriptor and opaque payload bytes.</summary>
+[GenerateSerializer, Immutable, Alias("tamtam.SendCommand")]
+public sealed record SendCommand(
+    [property: Id(0)] Guid MessageId,
+    [property: Id(1)] string Port,
+    [property: Id(2)] bool Subtree,
+    [property: Id(3)] uint TtlMs,
+    [property: Id(4)] byte[] Payload);
