@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
 using Orleans.Hosting;
+using TamTam.Grains.Links;
+using TamTam.Storage.Hosting;
 using TamTam.Gateway;
 using TamTam.Gateway.Transports;
 using TamTam.Silo.Http;
@@ -81,7 +84,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         {
             silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort,
                 serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
-            AddStorage(silo, options);
+            AddStorage(silo, options, builder.Configuration);
         });
 
         return builder;
@@ -136,14 +139,14 @@ public sealed class TamTamSilo : IAsyncDisposable
     }
 
     /// <summary>
-    /// Where durable storage is registered: grain storage and the segment logs (TamTam.Storage), in a local
-    /// directory under <see cref="SiloOptions.DataPath"/> by default or Azure Blob Storage when configured.
-    /// Nothing is stored yet.
+    /// Durable storage: the links' segment logs and grain state, in a local directory under
+    /// <see cref="SiloOptions.DataPath"/> (write-then-rename, fsync). Link behaviour comes from <c>TamTam:Links</c>.
     /// </summary>
-    private static void AddStorage(ISiloBuilder silo, SiloOptions options)
+    private static void AddStorage(ISiloBuilder silo, SiloOptions options, ConfigurationManager configuration)
     {
-        // Storage registrations go here (e.g. silo.AddGrainStorage(…) over options.DataPath).
-        _ = silo;
-        _ = options;
+        string root = Path.GetFullPath(options.DataPath);
+        silo.Services.AddTamTamLocalStorage(o => o.RootPath = root);
+        silo.AddLocalDirectoryGrainStorageAsDefault(o => o.RootPath = root);
+        silo.Services.AddOptions<OrchestratorOptions>().Bind(configuration.GetSection(OrchestratorOptions.Section));
     }
 }

@@ -33,6 +33,11 @@ internal static class ListenCommand
                 result.AddError("--count must be at least 1");
             }
         });
+        var leave = new Option<bool>("--leave")
+        {
+            Description = "Leave the link on exit: the binding goes, and what waits for this node goes to other listeners. " +
+                "Without it the node stays a member and its inbox waits for it to come back.",
+        };
         var format = new Option<MessageFormat>("--format", "-f")
         {
             Description = "text: the payload (\\n-escaped); json: an object per line; hex: the payload in hex",
@@ -48,10 +53,11 @@ internal static class ListenCommand
         command.Options.Add(subtree);
         command.Options.Add(count);
         command.Options.Add(format);
+        command.Options.Add(leave);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var request = new ListenRequest(parse.GetValue(port)!, parse.GetValue(mode), parse.GetValue(subtree), parse.GetValue(count),
-                parse.GetValue(format));
+                parse.GetValue(format), parse.GetValue(leave));
             TamTamClientOptions options = connection.ClientOptions(parse) with { ReceiveBufferCapacity = ReceiveBuffer };
             return await RunAsync(console, options, parse.GetValue(connection.Link)!, connection.NodeName(parse), request, cancellationToken);
         });
@@ -85,9 +91,13 @@ internal static class ListenCommand
                 // Ctrl+C: a clean stop. Messages received but not printed were not acknowledged.
             }
 
-            // Leaving hands what is still buffered here back to the link instead of holding it for a return.
-            using var leaving = new CancellationTokenSource(options.RequestTimeout);
-            await client.LeaveAsync(leaving.Token);
+            if (request.Leave)
+            {
+                // Leaving hands what is still buffered here back to the link instead of holding it for a return.
+                using var leaving = new CancellationTokenSource(options.RequestTimeout);
+                await client.LeaveAsync(leaving.Token);
+            }
+
             return ExitCodes.Success;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

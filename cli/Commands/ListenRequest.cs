@@ -4,4 +4,4 @@ using TamTam.Protocol;
 namespace TamTam.Cli.Commands;
 
 /// <summary>What one <c>tamtam listen</c> was asked to do.</summary>
-internal sealed record ListenRequest(string Port, PortMode Mode, bool Subtree, int? Count, MessageFormat Format);
+internal sealed record ListenRequest(string Port, PortMode Mode, bool Subtree, int? Count, MessageFormat Format, bool Leave = false);

@@ -45,4 +45,20 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 1021, Level = LogLevel.Debug,
         Message = "Connection {ConnectionId}: the transport failed")]
     public static partial void TransportFailed(this ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId}: a call to link {Link} failed; its frames were refused with 501")]
+    public static partial void LinkCallFailed(this ILogger logger, Exception exception, string connectionId, string link);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId}: rejoining link {Link} as {Node} failed (attempt {Attempt})")]
+    public static partial void RelinkFailed(this ILogger logger, Exception exception, string connectionId, string link, string node, int attempt);
+
+    [LoggerMessage(EventId = 1032, Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId}: link {Link} refused to take node {Node} back: {Code} {Detail}")]
+    public static partial void RelinkRefused(this ILogger logger, string connectionId, string link, string node, ErrorCode code, string detail);
+
+    [LoggerMessage(EventId = 1033, Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId} joined link {Link} as node {Node}")]
+    public static partial void SessionJoined(this ILogger logger, string connectionId, string link, string node);
 }

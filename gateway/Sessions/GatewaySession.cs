@@ -36,8 +36,9 @@ internal sealed class GatewaySession : IDisposable
     private int _maxBody = ProtocolLimits.HandshakeMaxBody;
 
     public GatewaySession(IDuplexPipe transport, string connectionId, GatewayOptions options, GatewayStatistics statistics,
-        ILogger logger, TimeProvider timeProvider)
+        ILogger logger, TimeProvider timeProvider, IGrainFactory? grains)
     {
+        Grains = grains;
         _transport = transport;
         ConnectionId = connectionId;
         _options = options;
@@ -51,6 +52,12 @@ internal sealed class GatewaySession : IDisposable
     }
 
     public string ConnectionId { get; }
+
+    /// <summary>Reaches the link orchestrators; null for a gateway hosted without a cluster (links are then unavailable).</summary>
+    public IGrainFactory? Grains { get; }
+
+    /// <summary>The session's link while it is joined; null before JOIN and after LEAVE.</summary>
+    public SessionLink? Link { get; private set; }
 
     /// <summary>The session's id, assigned at WELCOME; empty before.</summary>
     public Guid SessionId { get; private set; }
@@ -149,6 +156,21 @@ internal sealed class GatewaySession : IDisposable
         _welcomed.TrySetResult();
     }
 
+    /// <summary>Moves to <see cref="SessionState.Joined"/> as a node of <paramref name="link"/>.</summary>
+    public void Joined(SessionLink link)
+    {
+        Link = link;
+        State = SessionState.Joined;
+    }
+
+    /// <summary>Back to <see cref="SessionState.Welcomed"/> after LEAVE.</summary>
+    public void Left()
+    {
+        Link?.ReleaseReference();
+        Link = null;
+        State = SessionState.Welcomed;
+    }
+
     public void Dispose()
     {
         _closing.Dispose();
@@ -195,6 +217,9 @@ internal sealed class GatewaySession : IDisposable
                 return;
             }
 
+            // The SENDs and ACKs of this read go to their links in one call each.
+            await _dispatcher.EndOfBatchAsync().ConfigureAwait(false);
+
             await Output.FlushAsync(_closing.Token).ConfigureAwait(false);
             if (result.IsCompleted)
             {
@@ -232,6 +257,19 @@ internal sealed class GatewaySession : IDisposable
 
         await _transport.Input.CompleteAsync().ConfigureAwait(false);
         await _transport.Output.CompleteAsync().ConfigureAwait(false);
+        if (Link is { } link)
+        {
+            try
+            {
+                await link.DetachAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The node stays offline in its link either way: the link detaches it when its next push fails.
+                _logger.LinkCallFailed(exception, ConnectionId, link.Link);
+            }
+        }
+
         if (State != SessionState.Connected)
         {
             _statistics.SessionClosed();

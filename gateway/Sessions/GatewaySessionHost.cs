@@ -19,10 +19,12 @@ public sealed class GatewaySessionHost
     private readonly ILogger<GatewaySessionHost> _logger;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationToken _stopping;
+    private readonly IGrainFactory? _grains;
 
     public GatewaySessionHost(IOptions<GatewayOptions> options, GatewayStatistics statistics, ILogger<GatewaySessionHost> logger,
-        TimeProvider timeProvider, IHostApplicationLifetime? lifetime = null)
+        TimeProvider timeProvider, IHostApplicationLifetime? lifetime = null, IGrainFactory? grains = null)
     {
+        _grains = grains;
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _statistics = statistics;
@@ -48,7 +50,7 @@ public sealed class GatewaySessionHost
         ArgumentNullException.ThrowIfNull(connectionId);
         _logger.ConnectionOpened(connectionId, transportName, remote ?? "-");
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(closeRequested, _stopping);
-        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider);
+        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains);
         await session.RunAsync(stopping.Token).ConfigureAwait(false);
     }
 }

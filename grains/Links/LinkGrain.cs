@@ -27,7 +27,7 @@ namespace TamTam.Grains.Links;
 public sealed class LinkGrain : Grain, ILinkGrain
 {
     private readonly ISegmentLogStore _logs;
-    private readonly LinkOptions _options;
+    private readonly OrchestratorOptions _options;
     private readonly StorageMetrics _storageMetrics;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<LinkGrain> _logger;
@@ -44,7 +44,7 @@ public sealed class LinkGrain : Grain, ILinkGrain
 
     public LinkGrain(
         ISegmentLogStore logs,
-        IOptions<LinkOptions> options,
+        IOptions<OrchestratorOptions> options,
         StorageMetrics storageMetrics,
         ILoggerFactory loggers,
         TimeProvider? time = null)
@@ -172,6 +172,13 @@ public sealed class LinkGrain : Grain, ILinkGrain
         long now = NowUs();
         var records = new List<LinkRecord>();
         Apply(records, new NodeLeft(node));
+
+        // A node that leaves gives up the statuses it has not confirmed: nobody would collect them.
+        foreach (StatusReport held in _ledger.HeldStatusesFor(node).ToArray())
+        {
+            Apply(records, new StatusConfirmed(node, held.MessageId));
+        }
+
         var finalized = new List<MessageFinalized>();
         var reassigned = new HashSet<string>(StringComparer.Ordinal);
         foreach (Recipient recipient in state.Inbox.Values.ToArray())

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
+using TamTam.Interfaces.Links;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
 
@@ -135,11 +136,160 @@ internal sealed class SessionFrameDispatcher
                 _logger.PeerError(_session.ConnectionId, error.Code, error.Fatal, error.Message.ToString());
                 break;
 
+            case FrameType.Send:
+                await QueueSendAsync(frame).ConfigureAwait(false);
+                break;
+
+            case FrameType.Ack:
+                AckFrame ack = frame.Decode<AckFrame>();
+                _session.Link!.QueueAck(frame.Correlation, new AckCommand(ack.MessageId, ack.Sequence, Nack: false, Requeue: false, 0, null));
+                break;
+
+            case FrameType.Nack:
+                NackFrame nack = frame.Decode<NackFrame>();
+                _session.Link!.QueueAck(frame.Correlation,
+                    new AckCommand(nack.MessageId, nack.Sequence, Nack: true, nack.Requeue, nack.Reason, nack.Detail.ToString()));
+                break;
+
+            case FrameType.StatusAck:
+                _session.Link!.QueueStatusConfirmation(frame.Decode<StatusAckFrame>().MessageId);
+                break;
+
+            case FrameType.Join:
+            case FrameType.Leave:
+            case FrameType.Bind:
+            case FrameType.Unbind:
+            case FrameType.Nodes:
+                // Membership changes and queries see every SEND and ACK read before them.
+                await EndOfBatchAsync().ConfigureAwait(false);
+                await ServeLinkRequestAsync(frame).ConfigureAwait(false);
+                break;
+
             default:
                 FrameValidator.Validate(frame);
                 await RejectAsync(frame, ErrorCode.NotImplemented, $"{frame.Type.WireName()} is not served by this server yet")
                     .ConfigureAwait(false);
                 break;
+        }
+    }
+
+    /// <summary>Sends the frames batched during one read to their links and writes the answers.</summary>
+    public async ValueTask EndOfBatchAsync()
+    {
+        if (_session.Link is { HasPending: true } link)
+        {
+            await link.FlushAsync(_session.Closing).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask QueueSendAsync(Frame frame)
+    {
+        SendFrame send = frame.Decode<SendFrame>();
+        if (send.Station.HasValue)
+        {
+            await RejectAsync(frame, ErrorCode.Forbidden, "SEND with STATION is for registered stations only").ConfigureAwait(false);
+        }
+        else if (send.Transfer.HasValue)
+        {
+            await RejectAsync(frame, ErrorCode.NotImplemented, "PARTED transfers are not served by this server yet").ConfigureAwait(false);
+        }
+        else if (!_session.Link!.QueueSend(frame.Correlation, send))
+        {
+            await RejectAsync(frame, ErrorCode.TooManyInFlight, $"more than {_options.MaxInflight} SENDs await ACCEPTED").ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ServeLinkRequestAsync(Frame frame)
+    {
+        OperationResult result;
+        try
+        {
+            result = await CallLinkAsync(frame).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not ProtocolException)
+        {
+            _logger.LinkCallFailed(exception, _session.ConnectionId, _session.Link?.Link ?? "-");
+            result = OperationResult.Fail(ErrorCode.Unavailable, "the link is unavailable; try again");
+        }
+
+        if (result.Succeeded)
+        {
+            if (frame.Type != FrameType.Nodes)
+            {
+                await _session.Output.WriteAsync(new OkFrame(), frame.Correlation, _session.Closing).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await RejectAsync(frame, result.Code, result.Detail ?? result.Code.ToString()).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<OperationResult> CallLinkAsync(Frame frame)
+    {
+        if (_session.Grains is not { } grains)
+        {
+            FrameValidator.Validate(frame);
+            return OperationResult.Fail(ErrorCode.Unavailable, "this gateway runs without a cluster: links are unavailable");
+        }
+
+        SessionLink? link = _session.Link;
+        Guid session = _session.SessionId;
+        switch (frame.Type)
+        {
+            case FrameType.Join:
+                JoinFrame join = frame.Decode<JoinFrame>();
+                var joining = new SessionLink(_session, grains, _logger, _options.MaxInflight, join.Link.ToString(), join.Node.ToString());
+                OperationResult joined = await joining.JoinAsync().ConfigureAwait(false);
+                if (joined.Succeeded)
+                {
+                    _session.Joined(joining);
+                    _logger.SessionJoined(_session.ConnectionId, joining.Link, joining.Node);
+                }
+                else
+                {
+                    joining.ReleaseReference();
+                }
+
+                return joined;
+
+            case FrameType.Leave:
+                _ = frame.Decode<LeaveFrame>();
+                OperationResult left = await link!.Grain.LeaveAsync(link.Node, session).ConfigureAwait(false);
+                if (left.Succeeded)
+                {
+                    _session.Left();
+                }
+
+                return left;
+
+            case FrameType.Bind:
+                BindFrame bind = frame.Decode<BindFrame>();
+                return await link!.Grain.BindAsync(link.Node, session, new PortBinding(bind.Port.ToString(), bind.Mode, bind.Subtree))
+                    .ConfigureAwait(false);
+
+            case FrameType.Unbind:
+                UnbindFrame unbind = frame.Decode<UnbindFrame>();
+                return await link!.Grain.UnbindAsync(link.Node, session, unbind.Port.ToString(), unbind.Subtree).ConfigureAwait(false);
+
+            default:
+                NodesFrame query = frame.Decode<NodesFrame>();
+                string? name = query.Link.IsEmpty ? link?.Link : query.Link.ToString();
+                if (name is null)
+                {
+                    return OperationResult.Fail(ErrorCode.NotJoined, "NODES without a link needs a joined session");
+                }
+
+                NodeSummary[] nodes = await grains.GetGrain<ILinkGrain>(name).GetNodesAsync().ConfigureAwait(false);
+                var entries = new NodeEntry[Math.Min(nodes.Length, ushort.MaxValue)];
+                for (int i = 0; i < entries.Length; i++)
+                {
+                    entries[i] = new NodeEntry(Utf8Text.From(nodes[i].Node), nodes[i].Online, 0, (uint)nodes[i].Pending);
+                }
+
+                await _session.Output.WriteAsync(new NodesReportFrame(entries, Truncated: entries.Length < nodes.Length), frame.Correlation,
+                    _session.Closing).ConfigureAwait(false);
+                return OperationResult.Ok;
         }
     }
 

@@ -31,23 +31,27 @@ public sealed class FrameErrorTests(SiloFixture silo)
     }
 
     [Fact]
-    public async Task A_join_gets_502_not_implemented_and_the_session_goes_on()
+    public async Task A_join_of_a_name_another_live_session_holds_gets_205_and_the_session_goes_on()
     {
-        await using WireClient client = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
-        await client.SendAsync(new JoinFrame("billing", "node-1"), correlation: 33);
+        await using WireClient first = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
+        await using WireClient second = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
+        await first.SendAsync(new JoinFrame("frame-errors", "node-1"), correlation: 32);
+        await first.ReceiveAsync<OkFrame>();
 
-        await client.ExpectErrorAsync(ErrorCode.NotImplemented, correlation: 33, fatal: false);
-        await client.AssertAliveAsync();
+        await second.SendAsync(new JoinFrame("frame-errors", "node-1"), correlation: 33);
+
+        await second.ExpectErrorAsync(ErrorCode.NameTaken, correlation: 33, fatal: false);
+        await second.AssertAliveAsync();
     }
 
     [Fact]
-    public async Task Queries_not_served_yet_get_502()
+    public async Task Nodes_of_the_own_link_before_join_gets_206_and_links_is_not_served_yet()
     {
         await using WireClient client = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
         await client.SendAsync(new NodesFrame(""), correlation: 34);
         await client.SendAsync(new LinksFrame(), correlation: 35);
 
-        await client.ExpectErrorAsync(ErrorCode.NotImplemented, correlation: 34, fatal: false);
+        await client.ExpectErrorAsync(ErrorCode.NotJoined, correlation: 34, fatal: false);
         await client.ExpectErrorAsync(ErrorCode.NotImplemented, correlation: 35, fatal: false);
     }
 

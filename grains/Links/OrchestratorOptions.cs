@@ -5,7 +5,7 @@ namespace TamTam.Grains.Links;
 /// deterministic: attempt n+1 of a delivery that was not acknowledged waits <c>RetryDelays[n-1]</c> (the last
 /// entry repeats), and a delivery still unconfirmed after <see cref="MaxAttempts"/> attempts is UNDELIVERABLE.
 /// </summary>
-public sealed record LinkOptions
+public sealed record OrchestratorOptions
 {
     public const string Section = "TamTam:Links";
 

@@ -1,0 +1,226 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using TamTam.Gateway.Internal;
+using TamTam.Interfaces.Links;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+
+namespace TamTam.Gateway.Sessions.Internal;
+
+/// <summary>
+/// A joined session's side of its link: it batches the SEND, ACK/NACK and STATUS_ACK frames of one read
+/// into one grain call each (<see cref="FlushAsync"/>), and it is the <see cref="ILinkObserver"/> through
+/// which the link's orchestrator pushes DELIVER and STATUS frames to the connection.
+/// </summary>
+/// <remarks>
+/// Observer calls return only once their frames are flushed to the transport, so a slow reader slows the
+/// link's pushes to this node alone (the link chains pushes per node) and never the gateway's other
+/// sessions; what waits meanwhile stays in the node's durable inbox.
+/// </remarks>
+internal sealed class SessionLink : ILinkObserver
+{
+    private readonly GatewaySession _session;
+    private readonly IGrainFactory _grains;
+    private readonly ILogger _logger;
+    private readonly int _maxInflight;
+    private readonly List<(uint Correlation, string Link, SendCommand Command)> _sends = [];
+    private readonly List<(uint Correlation, AckCommand Command)> _acks = [];
+    private readonly List<Guid> _confirmed = [];
+    private ILinkObserver? _reference;
+
+    public SessionLink(GatewaySession session, IGrainFactory grains, ILogger logger, int maxInflight, string link, string node)
+    {
+        _session = session;
+        _grains = grains;
+        _logger = logger;
+        _maxInflight = maxInflight;
+        Link = link;
+        Node = node;
+        Grain = grains.GetGrain<ILinkGrain>(link);
+    }
+
+    public string Link { get; }
+
+    public string Node { get; }
+
+    public ILinkGrain Grain { get; }
+
+    public bool HasPending => _sends.Count > 0 || _acks.Count > 0 || _confirmed.Count > 0;
+
+    /// <summary>Joins the link as <see cref="Node"/>, registering this session as the node's observer.</summary>
+    public Task<OperationResult> JoinAsync()
+    {
+        _reference ??= _grains.CreateObjectReference<ILinkObserver>(this);
+        return Grain.JoinAsync(new NodeAttachment(Node, _session.SessionId, _reference));
+    }
+
+    /// <summary>Queues a SEND for the end of the read batch; false when the in-flight limit is reached.</summary>
+    public bool QueueSend(uint correlation, in SendFrame frame)
+    {
+        if (_sends.Count >= _maxInflight)
+        {
+            return false;
+        }
+
+        string link = frame.DestLink.IsEmpty ? Link : frame.DestLink.ToString();
+        var command = new SendCommand(frame.MessageId, frame.DestPort.ToString(), frame.Subtree, frame.TtlMs, frame.Payload.ToArray());
+        _sends.Add((correlation, link, command));
+        return true;
+    }
+
+    public void QueueAck(uint correlation, AckCommand command) => _acks.Add((correlation, command));
+
+    public void QueueStatusConfirmation(Guid messageId) => _confirmed.Add(messageId);
+
+    /// <summary>Sends the batched frames to their links and writes the answers; the caller flushes.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_sends.Count > 0)
+        {
+            await FlushSendsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_acks.Count > 0)
+        {
+            (uint Correlation, AckCommand Command)[] acks = [.. _acks];
+            _acks.Clear();
+            ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.SessionId, [.. acks.Select(a => a.Command)]).ConfigureAwait(false);
+            for (int i = 0; i < results.Length; i++)
+            {
+                if (results[i] != ErrorCode.None)
+                {
+                    await _session.Output.WriteErrorAsync(results[i], AckRefusal(results[i], acks[i].Command), fatal: false, acks[i].Correlation,
+                        cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        if (_confirmed.Count > 0)
+        {
+            Guid[] ids = [.. _confirmed];
+            _confirmed.Clear();
+            await Grain.ConfirmStatusAsync(Node, ids).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The session ended without LEAVE: the node stays in the link, its inbox waits for it.</summary>
+    public async Task DetachAsync()
+    {
+        try
+        {
+            await Grain.DetachAsync(Node, _session.SessionId).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseReference();
+        }
+    }
+
+    public void ReleaseReference()
+    {
+        if (_reference is not null)
+        {
+            _grains.DeleteObjectReference<ILinkObserver>(_reference);
+            _reference = null;
+        }
+    }
+
+    public async Task DeliverAsync(Delivery[] deliveries)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        foreach (Delivery d in deliveries)
+        {
+            var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, Utf8Text.From(d.SourceLink), Utf8Text.From(d.SourceNode),
+                Utf8Text.From(d.Link), Utf8Text.From(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, null, new ReadOnlySequence<byte>(d.Payload));
+            await _session.Output.WriteAsync(frame, 0, _session.Closing).ConfigureAwait(false);
+        }
+
+        await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+    }
+
+    public async Task StatusAsync(StatusReport[] statuses)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        foreach (StatusReport s in statuses)
+        {
+            var frame = new StatusFrame(s.MessageId, s.State, s.Recipients, s.Confirmed, s.AtUs, s.Detail);
+            await _session.Output.WriteAsync(frame, 0, _session.Closing).ConfigureAwait(false);
+        }
+
+        await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+    }
+
+    public Task RelinkAsync()
+    {
+        // The old activation waits for this call while it deactivates, and the new one cannot start
+        // before it is gone: join again once this call has returned.
+        _ = Task.Run(RejoinAsync);
+        return Task.CompletedTask;
+    }
+
+    private async Task RejoinAsync()
+    {
+        for (int attempt = 1; attempt <= 5 && !_session.Closing.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                OperationResult result = await JoinAsync().ConfigureAwait(false);
+                if (result.Succeeded)
+                {
+                    return;
+                }
+
+                _logger.RelinkRefused(_session.ConnectionId, Link, Node, result.Code, result.Detail ?? "");
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                _logger.RelinkFailed(exception, _session.ConnectionId, Link, Node, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _session.Closing).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask FlushSendsAsync(CancellationToken cancellationToken)
+    {
+        (uint Correlation, string Link, SendCommand Command)[] sends = [.. _sends];
+        _sends.Clear();
+        var source = new MessageSource(Link, Node);
+        foreach (IGrouping<string, (uint Correlation, string Link, SendCommand Command)> group in sends.GroupBy(s => s.Link, StringComparer.Ordinal))
+        {
+            (uint Correlation, string Link, SendCommand Command)[] batch = [.. group];
+            SendOutcome[] outcomes;
+            try
+            {
+                outcomes = await _grains.GetGrain<ILinkGrain>(group.Key).SendAsync(source, [.. batch.Select(s => s.Command)]).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                _logger.LinkCallFailed(exception, _session.ConnectionId, group.Key);
+                outcomes = [.. batch.Select(_ => SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{group.Key}\" is unavailable; send again"))];
+            }
+
+            for (int i = 0; i < batch.Length; i++)
+            {
+                SendOutcome outcome = outcomes[i];
+                if (outcome.Accepted)
+                {
+                    var accepted = new AcceptedFrame(batch[i].Command.MessageId, outcome.Sequence, outcome.AcceptedAtUs, outcome.Duplicate);
+                    await _session.Output.WriteAsync(accepted, batch[i].Correlation, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _session.Output.WriteErrorAsync(outcome.Code, outcome.Detail ?? outcome.Code.ToString(), fatal: false, batch[i].Correlation,
+                        cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static string AckRefusal(ErrorCode code, AckCommand command) => code switch
+    {
+        ErrorCode.UnknownDelivery => $"no delivery of message {command.MessageId} (sequence {command.Sequence}) is pending for this node",
+        ErrorCode.NotJoined => "this session is not the node's current session; join again",
+        _ => $"the link could not take the acknowledgement ({(ushort)code})",
+    };
+}
