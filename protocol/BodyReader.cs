@@ -81,7 +81,13 @@ public ref struct BodyReader
     /// <summary>A <c>name</c>: a non-empty str8 following the name grammar.</summary>
     public Utf8Text ReadName(string field)
     {
-        Utf8Text text = ReadStr8(field);
+        ReadOnlyMemory<byte> bytes = TakeMemory(ReadU8(field), field);
+        if (NameRules.IsAsciiName(bytes.Span))
+        {
+            return Utf8Text.CheckedName(bytes);
+        }
+
+        Utf8Text text = CheckUtf8(bytes, field);
         if (!NameRules.IsName(text.Utf8.Span))
         {
             throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid name", _correlation);
@@ -93,11 +99,18 @@ public ref struct BodyReader
     /// <summary>A <c>link?</c>: empty (the own link) or a name.</summary>
     public Utf8Text ReadOptionalLink(string field)
     {
-        Utf8Text text = ReadStr8(field);
-        if (text.IsEmpty)
+        ReadOnlyMemory<byte> bytes = TakeMemory(ReadU8(field), field);
+        if (bytes.IsEmpty)
         {
-            return text;
+            return default;
         }
+
+        if (NameRules.IsAsciiName(bytes.Span))
+        {
+            return Utf8Text.CheckedName(bytes);
+        }
+
+        Utf8Text text = CheckUtf8(bytes, field);
 
         if (!NameRules.IsName(text.Utf8.Span))
         {
@@ -110,7 +123,13 @@ public ref struct BodyReader
     /// <summary>A <c>port</c>: a str8 following the port grammar.</summary>
     public Utf8Text ReadPort(string field)
     {
-        Utf8Text text = ReadStr8(field);
+        ReadOnlyMemory<byte> bytes = TakeMemory(ReadU8(field), field);
+        if (NameRules.IsAsciiPort(bytes.Span))
+        {
+            return Utf8Text.CheckedPort(bytes);
+        }
+
+        Utf8Text text = CheckUtf8(bytes, field);
         if (!NameRules.IsPort(text.Utf8.Span))
         {
             throw new ProtocolException(ErrorCode.InvalidName, $"{field} \"{text}\" is not a valid port name", _correlation);
@@ -173,9 +192,10 @@ public ref struct BodyReader
     public readonly ProtocolException BadLength(string detail) =>
         new(ErrorCode.BadLength, detail, _correlation);
 
-    private Utf8Text ReadUtf8(int length, string field)
+    private Utf8Text ReadUtf8(int length, string field) => CheckUtf8(TakeMemory(length, field), field);
+
+    private readonly Utf8Text CheckUtf8(ReadOnlyMemory<byte> bytes, string field)
     {
-        ReadOnlyMemory<byte> bytes = TakeMemory(length, field);
         ReadOnlySpan<byte> span = bytes.Span;
         if (!NameRules.IsVisibleAscii(span) && !NameRules.IsValidUtf8(span))
         {

@@ -10,6 +10,57 @@ internal static class NameRules
 
     public static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => Utf8.IsValid(bytes);
 
+    /// <summary>
+    /// One pass for the common case: a name of visible ASCII. True means valid UTF-8 and a valid name; false
+    /// means "not decided here" — the caller takes the full path, which reports the right error.
+    /// </summary>
+    public static bool IsAsciiName(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length is < 1 or > ProtocolLimits.MaxNameBytes)
+        {
+            return false;
+        }
+
+        foreach (byte b in bytes)
+        {
+            if ((uint)(b - FirstVisible) > LastVisible - FirstVisible || b == (byte)':' || b == (byte)'/')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The port counterpart of <see cref="IsAsciiName"/>.</summary>
+    public static bool IsAsciiPort(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length is < 1 or > ProtocolLimits.MaxPortBytes)
+        {
+            return false;
+        }
+
+        int segment = 0;
+        foreach (byte b in bytes)
+        {
+            if (b == (byte)'/')
+            {
+                if (segment == 0)
+                {
+                    return false;
+                }
+
+                segment = 0;
+            }
+            else if ((uint)(b - FirstVisible) > LastVisible - FirstVisible || b == (byte)':' || ++segment > ProtocolLimits.MaxNameBytes)
+            {
+                return false;
+            }
+        }
+
+        return segment != 0;
+    }
+
     /// <summary>True when every byte is visible ASCII (0x21–0x7E): then the bytes are valid UTF-8 too.</summary>
     public static bool IsVisibleAscii(ReadOnlySpan<byte> bytes) => bytes.IndexOfAnyExceptInRange(FirstVisible, LastVisible) < 0;
 

@@ -1,0 +1,68 @@
+// Shared helpers for the peer benchmark scripts: JSON output, a hard time bound,
+// random payloads carrying a sequence number, percentiles, client versions.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+export function envInt(name, dflt) {
+  const v = process.env[name];
+  if (v === undefined || v === "") return dflt;
+  const n = Number.parseInt(v, 10);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
+  return n;
+}
+
+export function clientVersion(pkg) {
+  const p = require.resolve(`${pkg}/package.json`);
+  return JSON.parse(readFileSync(p, "utf8")).version;
+}
+
+// Prints exactly one JSON line on stdout.
+export function emit(obj) {
+  process.stdout.write(JSON.stringify({ ...obj, date: new Date().toISOString() }) + "\n");
+}
+
+// Aborts the whole process after `seconds` with one JSON error line.
+export function deadline(seconds, base) {
+  const t = setTimeout(() => {
+    emit({ ...base, error: `timed out after ${seconds} s`, progress: base.progress?.() });
+    process.exit(2);
+  }, seconds * 1000);
+  return () => clearTimeout(t);
+}
+
+// count payloads of `size` random bytes (generated now) with a big-endian
+// uint32 sequence number in the first 4 bytes so the receiver can check it got
+// every message exactly once.
+export function payloads(count, size) {
+  if (size < 4) throw new Error("payload size must be >= 4");
+  const buf = randomBytes(count * size);
+  const out = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const p = buf.subarray(i * size, (i + 1) * size);
+    p.writeUInt32BE(i, 0);
+    out[i] = p;
+  }
+  return out;
+}
+
+// Tracks which sequence numbers have arrived.
+export class Seen {
+  constructor(n) { this.bits = new Uint8Array(n); this.unique = 0; this.dups = 0; this.bad = 0; }
+  mark(buf) {
+    if (buf.length < 4) { this.bad++; return; }
+    const i = ((buf[0] << 24) >>> 0) + (buf[1] << 16) + (buf[2] << 8) + buf[3];
+    if (i >= this.bits.length) { this.bad++; return; }
+    if (this.bits[i]) this.dups++; else { this.bits[i] = 1; this.unique++; }
+  }
+}
+
+// Nearest-rank percentile of an ascending sorted array.
+export function percentile(sorted, p) {
+  const k = Math.max(1, Math.ceil(p * sorted.length));
+  return sorted[Math.min(k, sorted.length) - 1];
+}
+
+export function round(x, d = 1) { const f = 10 ** d; return Math.round(x * f) / f; }
