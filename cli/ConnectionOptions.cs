@@ -33,7 +33,7 @@ internal sealed class ConnectionOptions
     {
         var server = new Option<string>("--server", "-s")
         {
-            Description = $"The interchange: tamtam://host:port or unix:///path [env {ServerVariable}]",
+            Description = $"The interchange: tamtam://host:port, unix:///path or ws://host:port/ws [env {ServerVariable}]",
             DefaultValueFactory = _ => ServerFromEnvironment(console),
         };
         var link = new Option<string>("--link", "-l")

@@ -95,8 +95,9 @@ public sealed partial class TamTamClient : IAsyncDisposable
     public bool IsConnected => Volatile.Read(ref _failure) is null;
 
     /// <summary>
-    /// Opens the transport named by <see cref="TamTamClientOptions.Uri"/> and performs the HELLO/WELCOME
-    /// handshake, all within <see cref="TamTamClientOptions.ConnectTimeout"/>.
+    /// Opens the transport named by <see cref="TamTamClientOptions.Uri"/> (or made by
+    /// <see cref="TamTamClientOptions.TransportFactory"/>) and performs the HELLO/WELCOME handshake, all within
+    /// <see cref="TamTamClientOptions.ConnectTimeout"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid (the message names the property).</exception>
     /// <exception cref="TamTamConnectionException">The server refused the session (e.g. 201 AUTH_FAILED) or is unreachable.</exception>
@@ -112,7 +113,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
         IClientTransport? transport = null;
         try
         {
-            transport = await ClientTransports.ConnectAsync(options.Uri, connectTimeout.Token).ConfigureAwait(false);
+            transport = await ClientTransports.ConnectAsync(options, connectTimeout.Token).ConfigureAwait(false);
             SessionTerms terms = await Handshake.RunAsync(transport, options, connectTimeout.Token).ConfigureAwait(false);
             logger.Connected(options.Uri, terms.SessionId, terms.ServerName, terms.MaxBody, terms.MaxInflight);
             return new TamTamClient(options, transport, terms, logger);

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 
 namespace TamTam.Client;
@@ -12,10 +13,20 @@ public sealed record TamTamClientOptions
     public static readonly Uri DefaultUri = new("tamtam://127.0.0.1:7420");
 
     /// <summary>
-    /// Where the interchange listens: <c>tamtam://host:port</c> for TCP (port 7420 when omitted) or
-    /// <c>unix:///path/to/socket</c> for a Unix domain socket.
+    /// Where the interchange listens: <c>tamtam://host:port</c> for TCP (port 7420 when omitted),
+    /// <c>unix:///path/to/socket</c> for a Unix domain socket, <c>ws://host:port/ws</c> for WebSocket (the silo
+    /// serves it on its HTTP port) or <c>wss://host:port/ws</c> for WebSocket over TLS. With
+    /// <see cref="TransportFactory"/> it only names the connection in logs: <c>memory:</c> by convention.
     /// </summary>
     public Uri Uri { get; init; } = DefaultUri;
+
+    /// <summary>
+    /// Opens the connection's byte stream instead of dialling <see cref="Uri"/>, e.g. the client's end of an
+    /// in-memory connection to a gateway in the same process (the gateway's <c>InMemoryGatewayConnector.ConnectAsync</c>).
+    /// Called once per connect, within <see cref="ConnectTimeout"/>; the client owns the pipe it returns and
+    /// completes both its sides when it closes. <see langword="null"/> (default): connect by <see cref="Uri"/>.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<IDuplexPipe>>? TransportFactory { get; init; }
 
     /// <summary>Free-form software identifier sent in HELLO, e.g. <c>billing-service/2.3</c>.</summary>
     public string ClientName { get; init; } = "tamtam-dotnet/0.1.0";
@@ -62,6 +73,11 @@ public sealed record TamTamClientOptions
         if (!Uri.IsAbsoluteUri)
         {
             throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(Uri)} must be absolute, e.g. tamtam://host:7420.", nameof(Uri));
+        }
+
+        if (TransportFactory is null && string.Equals(Uri.Scheme, "memory", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(Uri)} {Uri} needs {nameof(TransportFactory)}: an in-memory connection is made by the embedder.", nameof(TransportFactory));
         }
 
         if (ClientName is null || System.Text.Encoding.UTF8.GetByteCount(ClientName) > byte.MaxValue)

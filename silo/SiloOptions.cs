@@ -20,8 +20,14 @@ public sealed record SiloOptions
     /// <summary>The wire protocol over TCP (<c>TamTam:Tcp</c>); port 7420 by default, 0 picks a free port.</summary>
     public PortSettings Tcp { get; set; } = new() { Port = 7420 };
 
-    /// <summary>HTTP: <c>/healthz</c> now, WebSocket, dashboard and metrics later (<c>TamTam:Http</c>); port 7480 by default.</summary>
+    /// <summary>
+    /// HTTP (<c>TamTam:Http</c>): <c>/healthz</c> and the wire protocol over WebSocket on <c>/ws</c>; dashboard and
+    /// metrics later. Port 7480 by default.
+    /// </summary>
     public PortSettings Http { get; set; } = new() { Port = 7480 };
+
+    /// <summary>The wire protocol over a Unix domain socket (<c>TamTam:Unix</c>); off unless a path is set.</summary>
+    public UnixSettings Unix { get; set; } = new();
 
     /// <summary>The Orleans silo (<c>TamTam:Orleans</c>).</summary>
     public OrleansSettings Orleans { get; set; } = new();
@@ -41,6 +47,17 @@ public sealed record SiloOptions
     {
         /// <summary>0 … 65535; 0 binds a free port, which <see cref="TamTamSilo"/> reports once started.</summary>
         public int Port { get; set; }
+    }
+
+    /// <summary><c>TamTam:Unix</c>.</summary>
+    public sealed record UnixSettings
+    {
+        /// <summary>
+        /// The socket file (<c>TamTam:Unix:Path</c>), e.g. <c>/run/tamtam/tamtam.sock</c>; relative paths start at the
+        /// working directory. Empty (the default): no Unix socket. At start a stale file that no process listens on
+        /// is removed; one a running process listens on stops the start.
+        /// </summary>
+        public string Path { get; set; } = string.Empty;
     }
 
     /// <summary><c>TamTam:Orleans</c>: single-silo localhost clustering until a clustering provider is configured.</summary>

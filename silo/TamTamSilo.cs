@@ -17,8 +17,9 @@ using TamTam.Silo.Internal;
 namespace TamTam.Silo;
 
 /// <summary>
-/// The TamTam interchange host: one Orleans silo, the gateway's wire protocol on TCP and an HTTP endpoint,
-/// composed in one process. <c>Program</c> runs it; tests and embedders start it in-process with their own
+/// The TamTam interchange host: one Orleans silo, the gateway's wire protocol on TCP (and a Unix domain socket
+/// when configured) and an HTTP endpoint (with the wire protocol over WebSocket on <c>/ws</c>), composed in one
+/// process. <c>Program</c> runs it; tests and embedders start it in-process with their own
 /// arguments, e.g. <c>--TamTam:Tcp:Port=0</c>, and read the bound ports back.
 /// </summary>
 /// <remarks>
@@ -52,6 +53,12 @@ public sealed class TamTamSilo : IAsyncDisposable
     /// <summary>Where HTTP listens; the real port even when 0 was configured.</summary>
     public IPEndPoint HttpEndPoint => SiloEndpoints.Bound(_endpoints.Http, "HTTP");
 
+    /// <summary>The wire protocol over WebSocket: <c>ws://{HttpEndPoint}/ws</c>.</summary>
+    public Uri WebSocketUri => new($"ws://{HttpEndPoint}{WebSocketEndpointRouteBuilderExtensions.DefaultPattern}");
+
+    /// <summary>The Unix domain socket's absolute path, or <see langword="null"/> when <c>TamTam:Unix:Path</c> is empty.</summary>
+    public string? UnixSocketPath => UnixPath(Options);
+
     /// <summary>
     /// Composes the host from <paramref name="args"/> (command-line configuration) over environment variables
     /// and <c>appsettings.json</c> beside the executable. Returned unbuilt, so a caller may add services.
@@ -73,11 +80,16 @@ public sealed class TamTamSilo : IAsyncDisposable
         builder.Services.AddSingleton(endpoints);
 
         builder.Services.AddTamTamGateway(builder.Configuration);
+        builder.Services.AddTamTamGatewayTransports();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             endpoints.Tcp = listen.Listen(kestrel, options.Tcp.Port, o => o.UseConnectionHandler<TcpConnectionHandler>());
             endpoints.Http = listen.Listen(kestrel, options.Http.Port, o => o.Protocols = HttpProtocols.Http1);
+            if (UnixPath(options) is { } unixPath)
+            {
+                kestrel.ListenUnixSocket(UnixSocketFile.PrepareForListen(unixPath), o => o.UseConnectionHandler<UnixConnectionHandler>());
+            }
         });
 
         builder.UseOrleans(silo =>
@@ -99,6 +111,8 @@ public sealed class TamTamSilo : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(builder);
         WebApplication app = builder.Build();
+        app.UseWebSockets();
+        app.MapTamTamWebSocket();
         app.MapTamTamHealth();
         try
         {
@@ -115,7 +129,8 @@ public sealed class TamTamSilo : IAsyncDisposable
         // Kestrel's own "Now listening on: http://…" names every endpoint http, the wire protocol's too;
         // appsettings.json quiets it and this line says what each endpoint is.
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TamTam.Silo");
-        logger.Listening($"tcp://{silo.TcpEndPoint}", $"http://{silo.HttpEndPoint}");
+        string unix = silo.UnixSocketPath is { } path ? $", unix://{path}" : string.Empty;
+        logger.Listening($"tcp://{silo.TcpEndPoint}{unix}", $"http://{silo.HttpEndPoint} (WebSocket {silo.WebSocketUri})");
         app.Lifetime.ApplicationStopping.Register(logger.Stopping);
         app.Lifetime.ApplicationStopped.Register(logger.Stopped);
         return silo;
@@ -137,6 +152,9 @@ public sealed class TamTamSilo : IAsyncDisposable
 
         await _app.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static string? UnixPath(SiloOptions options) =>
+        string.IsNullOrWhiteSpace(options.Unix.Path) ? null : Path.GetFullPath(options.Unix.Path);
 
     /// <summary>
     /// Durable storage: the links' segment logs and grain state, in a local directory under

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using TamTam.Protocol;
@@ -5,17 +6,36 @@ using TamTam.Protocol;
 namespace TamTam.Client.Internal.Transports;
 
 /// <summary>
-/// Chooses a transport by URI scheme. <c>tamtam://</c> is TCP and <c>unix://</c> a Unix domain socket; a
-/// WebSocket (<c>ws://</c>, <c>wss://</c>) or in-memory transport is one more <see cref="IClientTransport"/>
-/// and one more case here.
+/// Chooses a transport: the embedder's own pipe when <see cref="TamTamClientOptions.TransportFactory"/> is
+/// set, otherwise by URI scheme: <c>tamtam://</c> is TCP, <c>unix://</c> a Unix domain socket, <c>ws://</c> and
+/// <c>wss://</c> a WebSocket. A new transport is one more <see cref="IClientTransport"/> and one more case here.
 /// </summary>
 internal static class ClientTransports
 {
     public const string TcpScheme = "tamtam";
     public const string UnixScheme = "unix";
+    public const string WebSocketScheme = "ws";
+    public const string SecureWebSocketScheme = "wss";
+    public const string MemoryScheme = "memory";
     public const int DefaultPort = 7420;
 
-    public static async ValueTask<IClientTransport> ConnectAsync(Uri uri, CancellationToken cancellationToken)
+    public static async ValueTask<IClientTransport> ConnectAsync(TamTamClientOptions options, CancellationToken cancellationToken)
+    {
+        if (options.TransportFactory is { } factory)
+        {
+            IDuplexPipe pipe = await factory(cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"{nameof(TamTamClientOptions)}.{nameof(TamTamClientOptions.TransportFactory)} returned null.");
+            return new DuplexPipeTransport(pipe);
+        }
+
+        return options.Uri.Scheme switch
+        {
+            WebSocketScheme or SecureWebSocketScheme => await WebSocketTransport.ConnectAsync(options.Uri, cancellationToken).ConfigureAwait(false),
+            _ => await ConnectSocketAsync(options.Uri, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    private static async ValueTask<IClientTransport> ConnectSocketAsync(Uri uri, CancellationToken cancellationToken)
     {
         (EndPoint endPoint, ProtocolType protocol) = Resolve(uri);
         // A host name may resolve to IPv6 or IPv4 addresses: this constructor makes a dual-mode socket where it can.
@@ -67,8 +87,11 @@ internal static class ClientTransports
                 }
 
                 return (new UnixDomainSocketEndPoint(Uri.UnescapeDataString(uri.AbsolutePath)), ProtocolType.Unspecified);
+            case MemoryScheme:
+                throw new ArgumentException($"{uri} needs {nameof(TamTamClientOptions)}.{nameof(TamTamClientOptions.TransportFactory)}.", nameof(uri));
             default:
-                throw new ArgumentException($"Scheme \"{uri.Scheme}\" is not supported; use tamtam://host:port or unix:///path.", nameof(uri));
+                throw new ArgumentException(
+                    $"Scheme \"{uri.Scheme}\" is not supported; use tamtam://host:port, unix:///path, ws://host:port/ws or wss://host:port/ws.", nameof(uri));
         }
     }
 }

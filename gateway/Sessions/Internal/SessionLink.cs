@@ -26,6 +26,7 @@ internal sealed class SessionLink : ILinkObserver
     private readonly List<(uint Correlation, string Link, SendCommand Command)> _sends = [];
     private readonly List<(uint Correlation, AckCommand Command)> _acks = [];
     private readonly List<Guid> _confirmed = [];
+    private readonly NameCache _names = new();
     private ILinkObserver? _reference;
 
     public SessionLink(GatewaySession session, IGrainFactory grains, ILogger logger, int maxInflight, string link, string node)
@@ -128,10 +129,11 @@ internal sealed class SessionLink : ILinkObserver
     public async Task DeliverAsync(Delivery[] deliveries)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
+        // Pushes to one node are chained by its link, so this cache is never used by two calls at once.
         foreach (Delivery d in deliveries)
         {
-            var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, Utf8Text.From(d.SourceLink), Utf8Text.From(d.SourceNode),
-                Utf8Text.From(d.Link), Utf8Text.From(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, null, new ReadOnlySequence<byte>(d.Payload));
+            var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, _names.Name(d.SourceLink), _names.Name(d.SourceNode),
+                _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, null, new ReadOnlySequence<byte>(d.Payload));
             await _session.Output.WriteAsync(frame, 0, _session.Closing).ConfigureAwait(false);
         }
 
