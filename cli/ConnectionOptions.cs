@@ -1,24 +1,33 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using TamTam.Client;
 
 namespace TamTam.Cli;
 
-/// <summary>The options every command that talks to a server shares: where, which link, which node.</summary>
+/// <summary>
+/// The options every command that talks to a server shares: where, which link, which node, with which access
+/// token, trusting which certificate.
+/// </summary>
 internal sealed class ConnectionOptions
 {
     public const string ServerVariable = "TAMTAM_SERVER";
     public const string LinkVariable = "TAMTAM_LINK";
+    public const string TokenVariable = "TAMTAM_TOKEN";
+    public const string CaCertVariable = "TAMTAM_CACERT";
     public const string DefaultServer = "tamtam://127.0.0.1:7420";
 
     private readonly CliConsole _console;
 
-    private ConnectionOptions(CliConsole console, Option<string> server, Option<string> link, Option<string> node)
+    private ConnectionOptions(CliConsole console, Option<string> server, Option<string> link, Option<string> node, Option<string> token,
+        Option<string> caCert)
     {
         _console = console;
         Server = server;
         Link = link;
         Node = node;
+        Token = token;
+        CaCert = caCert;
     }
 
     public Option<string> Server { get; }
@@ -27,13 +36,17 @@ internal sealed class ConnectionOptions
 
     public Option<string> Node { get; }
 
+    public Option<string> Token { get; }
+
+    public Option<string> CaCert { get; }
+
     /// <param name="console">Where the environment defaults come from.</param>
     /// <param name="nodeRequired">True when the node's name matters (a listener is found by it); otherwise a random <c>cli-…</c> name.</param>
     public static ConnectionOptions Create(CliConsole console, bool nodeRequired)
     {
         var server = new Option<string>("--server", "-s")
         {
-            Description = $"The interchange: tamtam://host:port, unix:///path or ws://host:port/ws [env {ServerVariable}]",
+            Description = $"The interchange: tamtam://host:port, tamtams://host:port (TLS), unix:///path, ws://host:port/ws or wss://host:port/ws [env {ServerVariable}]",
             DefaultValueFactory = _ => ServerFromEnvironment(console),
         };
         var link = new Option<string>("--link", "-l")
@@ -47,7 +60,17 @@ internal sealed class ConnectionOptions
             Description = nodeRequired ? "This node's name in the link (required)" : "This node's name in the link (default: cli-<random>)",
             Required = nodeRequired,
         };
-        return new ConnectionOptions(console, server, link, node);
+        var token = new Option<string>("--token")
+        {
+            Description = $"An access token (tamtam token) sent in HELLO; none: anonymous [env {TokenVariable}; prefer it to keep the token out of shell history]",
+            DefaultValueFactory = _ => console.GetEnvironmentVariable(TokenVariable) ?? string.Empty,
+        };
+        var caCert = new Option<string>("--cacert")
+        {
+            Description = $"For tamtams:// and wss://: a certificate file (PEM or DER) the server's certificate must chain to, instead of the system's roots [env {CaCertVariable}]",
+            DefaultValueFactory = _ => console.GetEnvironmentVariable(CaCertVariable) ?? string.Empty,
+        };
+        return new ConnectionOptions(console, server, link, node, token, caCert);
     }
 
     public void AddTo(Command command)
@@ -55,6 +78,8 @@ internal sealed class ConnectionOptions
         command.Options.Add(Server);
         command.Options.Add(Link);
         command.Options.Add(Node);
+        command.Options.Add(Token);
+        command.Options.Add(CaCert);
         command.Validators.Add(result =>
         {
             // Command validators run before option defaults are filled in, so the environment is asked here too.
@@ -68,6 +93,12 @@ internal sealed class ConnectionOptions
             {
                 result.AddError($"--link is required (or set {LinkVariable})");
             }
+
+            string caCert = result.GetValue(CaCert) is { Length: > 0 } path ? path : _console.GetEnvironmentVariable(CaCertVariable) ?? string.Empty;
+            if (caCert.Length > 0 && LoadCertificates(caCert, out string? error) is null)
+            {
+                result.AddError(error!);
+            }
         });
     }
 
@@ -79,7 +110,34 @@ internal sealed class ConnectionOptions
     {
         Uri = new Uri(parse.GetValue(Server)!),
         ClientName = $"tamtam-cli/{typeof(ConnectionOptions).Assembly.GetName().Version?.ToString(3)}",
+        AuthToken = parse.GetValue(Token) is { Length: > 0 } token ? token.Trim() : null,
+        TrustedServerCertificates = parse.GetValue(CaCert) is { Length: > 0 } caCert ? LoadCertificates(caCert, out _) : null,
     };
+
+    /// <summary>The certificates of a PEM file (one or a bundle) or a DER file; null with a reason when it cannot be read.</summary>
+    internal static X509Certificate2Collection? LoadCertificates(string path, out string? error)
+    {
+        error = null;
+        try
+        {
+            var certificates = new X509Certificate2Collection();
+            if (File.ReadAllText(path).Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            {
+                certificates.ImportFromPemFile(path);
+            }
+            else
+            {
+                certificates.Add(X509CertificateLoader.LoadCertificateFromFile(path));
+            }
+
+            return certificates;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            error = $"--cacert \"{path}\" cannot be read as a PEM or DER certificate: {exception.Message}";
+            return null;
+        }
+    }
 
     private static string ServerFromEnvironment(CliConsole console) =>
         console.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultServer;

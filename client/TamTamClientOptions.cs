@@ -1,4 +1,6 @@
 using System.IO.Pipelines;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace TamTam.Client;
@@ -14,10 +16,15 @@ public sealed record TamTamClientOptions
 
     /// <summary>
     /// Where the interchange listens: <c>tamtam://host:port</c> for TCP (port 7420 when omitted),
-    /// <c>unix:///path/to/socket</c> for a Unix domain socket, <c>ws://host:port/ws</c> for WebSocket (the silo
-    /// serves it on its HTTP port) or <c>wss://host:port/ws</c> for WebSocket over TLS. With
-    /// <see cref="TransportFactory"/> it only names the connection in logs: <c>memory:</c> by convention.
+    /// <c>tamtams://host:port</c> for TCP over TLS, <c>unix:///path/to/socket</c> for a Unix domain socket,
+    /// <c>ws://host:port/ws</c> for WebSocket (the silo serves it on its HTTP port) or <c>wss://host:port/ws</c>
+    /// for WebSocket over TLS. With <see cref="TransportFactory"/> it only names the connection in logs:
+    /// <c>memory:</c> by convention.
     /// </summary>
+    /// <remarks>
+    /// Over TLS the server's certificate must be valid for the URI's host: trusted by the system, by
+    /// <see cref="TrustedServerCertificates"/>, or accepted by <see cref="ServerCertificateValidation"/>.
+    /// </remarks>
     public Uri Uri { get; init; } = DefaultUri;
 
     /// <summary>
@@ -31,8 +38,30 @@ public sealed record TamTamClientOptions
     /// <summary>Free-form software identifier sent in HELLO, e.g. <c>billing-service/2.3</c>.</summary>
     public string ClientName { get; init; } = "tamtam-dotnet/0.1.0";
 
-    /// <summary>An access token (sent as UTF-8 in HELLO), or <see langword="null"/> to connect anonymously.</summary>
+    /// <summary>
+    /// An access token (docs/security.md; minted by <c>tamtam token</c> or the gateway's <c>AccessTokenIssuer</c>),
+    /// sent in HELLO; <see langword="null"/> connects anonymously, which only an interchange that allows it
+    /// accepts. A refused token fails <see cref="TamTamClient.ConnectAsync"/> with
+    /// <see cref="TamTamConnectionException"/> 201 (AUTH_FAILED) or 202 (TOKEN_EXPIRED). Send it over TLS only:
+    /// whoever reads it may use it until it expires.
+    /// </summary>
     public string? AuthToken { get; init; }
+
+    /// <summary>
+    /// For <c>tamtams://</c> and <c>wss://</c>: certificates the server's certificate must chain to, instead of the
+    /// system's trusted roots — a private CA, or a self-signed server certificate itself. The host name is checked
+    /// all the same; revocation is not (private CAs seldom publish it). <see langword="null"/> (default): the
+    /// system's trust. Ignored when <see cref="ServerCertificateValidation"/> is set.
+    /// </summary>
+    public X509Certificate2Collection? TrustedServerCertificates { get; init; }
+
+    /// <summary>
+    /// For <c>tamtams://</c> and <c>wss://</c>: decides whether the server's certificate is accepted, given what
+    /// the platform found wrong with it (<see cref="SslPolicyErrors"/>). Replaces every other check, so a callback
+    /// that returns <see langword="true"/> without looking accepts any server: pinning a thumbprint is the usual
+    /// use. <see langword="null"/> (default): <see cref="TrustedServerCertificates"/> or the system's trust.
+    /// </summary>
+    public RemoteCertificateValidationCallback? ServerCertificateValidation { get; init; }
 
     /// <summary>How long opening the transport plus the HELLO/WELCOME handshake may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -34,8 +34,24 @@ public sealed record GatewayOptions
     /// <summary>How long a disconnected session is kept for resumption (announced in WELCOME).</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>SENDs a client may have without ACCEPTED or ERROR (announced in WELCOME).</summary>
+    /// <summary>
+    /// SENDs a client may have without ACCEPTED or ERROR (announced in WELCOME). The SENDs of one read are
+    /// answered together, so this bounds the SENDs of one read: beyond it, each further SEND gets error 209.
+    /// </summary>
     public int MaxInflight { get; set; } = 1024;
+
+    /// <summary>
+    /// Frames per second one connection may send after WELCOME, as a token bucket refilled at this rate and
+    /// holding <see cref="FrameBurst"/>. A frame beyond it is discarded unread and answered with error 208
+    /// (its correlation; the session goes on). 0 (the default): no limit.
+    /// </summary>
+    public int MaxFramesPerSecond { get; set; }
+
+    /// <summary>
+    /// How many frames a connection may send at once before <see cref="MaxFramesPerSecond"/> applies (the
+    /// bucket's size, full when the session starts). 0 (the default): one second's worth.
+    /// </summary>
+    public int FrameBurst { get; set; }
 
     /// <summary>
     /// The part size for large payloads. A session announces at most what fits in one PART frame under its

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
+using TamTam.Gateway.Security;
+using TamTam.Gateway.Security.Internal;
 using TamTam.Gateway.Sessions;
 using TamTam.Gateway.Transports;
 
@@ -14,7 +16,8 @@ public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the gateway: <see cref="GatewayOptions"/> (bound from <c>TamTam:Gateway</c> when
-    /// <paramref name="configuration"/> is given, validated at start), <see cref="GatewaySessionHost"/>,
+    /// <paramref name="configuration"/> is given, validated at start), <see cref="SecurityOptions"/> (likewise from
+    /// <c>TamTam:Security</c>: anonymous access and token keys), <see cref="GatewaySessionHost"/>,
     /// <see cref="TcpConnectionHandler"/>, <see cref="GatewayStatistics"/> and <see cref="GatewayMetrics"/>.
     /// A transport is opened by the host, e.g. <c>listenOptions.UseConnectionHandler&lt;TcpConnectionHandler&gt;()</c>.
     /// </summary>
@@ -31,6 +34,15 @@ public static class ServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
+
+        OptionsBuilder<SecurityOptions> security = services.AddOptions<SecurityOptions>();
+        if (configuration is not null)
+        {
+            security.Bind(configuration.GetSection(SecurityOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+
+        security.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>());
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);

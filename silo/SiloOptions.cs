@@ -32,6 +32,12 @@ public sealed record SiloOptions
     /// <summary>The Orleans silo (<c>TamTam:Orleans</c>).</summary>
     public OrleansSettings Orleans { get; set; } = new();
 
+    /// <summary>
+    /// TLS on the TCP and HTTP listeners (<c>TamTam:Tls</c>): off unless a certificate is configured. With it, TCP
+    /// serves <c>tamtams://</c> and HTTP serves HTTPS, so the WebSocket transport is <c>wss://</c>.
+    /// </summary>
+    public TlsSettings Tls { get; set; } = new();
+
     /// <summary><c>TamTam:Listen</c>.</summary>
     public sealed record ListenSettings
     {
@@ -58,6 +64,28 @@ public sealed record SiloOptions
         /// is removed; one a running process listens on stops the start.
         /// </summary>
         public string Path { get; set; } = string.Empty;
+    }
+
+    /// <summary><c>TamTam:Tls</c>. The certificate is read once, at start; a new one takes a restart.</summary>
+    public sealed record TlsSettings
+    {
+        /// <summary>
+        /// The server certificate (<c>TamTam:Tls:CertificatePath</c>): a PKCS#12 file (<c>.pfx</c>/<c>.p12</c>, with its
+        /// key) or a PEM file (the key in the same file or in <see cref="KeyPath"/>). Empty (the default): no TLS.
+        /// </summary>
+        public string CertificatePath { get; set; } = string.Empty;
+
+        /// <summary>The PEM private key (<c>TamTam:Tls:KeyPath</c>) when it is not in the certificate's file.</summary>
+        public string KeyPath { get; set; } = string.Empty;
+
+        /// <summary>
+        /// The PKCS#12 file's password, or the encrypted PEM key's (<c>TamTam:Tls:Password</c>); best given through the
+        /// environment (<c>TAMTAM__TLS__PASSWORD</c>), never on a command line.
+        /// </summary>
+        public string Password { get; set; } = string.Empty;
+
+        /// <summary>True when <see cref="CertificatePath"/> is set.</summary>
+        public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
     }
 
     /// <summary><c>TamTam:Orleans</c>: single-silo localhost clustering until a clustering provider is configured.</summary>

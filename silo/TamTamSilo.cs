@@ -6,10 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using TamTam.Grains.Links;
 using TamTam.Storage.Hosting;
 using TamTam.Gateway;
+using TamTam.Gateway.Security;
 using TamTam.Gateway.Transports;
 using TamTam.Silo.Http;
 using TamTam.Silo.Internal;
@@ -24,18 +26,23 @@ namespace TamTam.Silo;
 /// </summary>
 /// <remarks>
 /// With no configuration: single-silo localhost clustering (silo port 11111, Orleans gateway 30000), the
-/// wire protocol on 127.0.0.1:7420 and HTTP on 127.0.0.1:7480. See <see cref="SiloOptions"/> for the keys.
+/// wire protocol on 127.0.0.1:7420 and HTTP on 127.0.0.1:7480, anonymous sessions allowed, no TLS. See
+/// <see cref="SiloOptions"/> for the keys, and docs/security.md for tokens, TLS and limits.
 /// </remarks>
 public sealed class TamTamSilo : IAsyncDisposable
 {
+    private const string TcpScheme = "tamtam";
+    private const string TcpTlsScheme = "tamtams";
+
     private readonly WebApplication _app;
     private readonly SiloEndpoints _endpoints;
 
-    private TamTamSilo(WebApplication app, SiloOptions options, SiloEndpoints endpoints)
+    private TamTamSilo(WebApplication app, SiloOptions options, SiloEndpoints endpoints, bool usesTls)
     {
         _app = app;
         Options = options;
         _endpoints = endpoints;
+        UsesTls = usesTls;
     }
 
     /// <summary>The host's settings as bound and checked at start.</summary>
@@ -53,8 +60,14 @@ public sealed class TamTamSilo : IAsyncDisposable
     /// <summary>Where HTTP listens; the real port even when 0 was configured.</summary>
     public IPEndPoint HttpEndPoint => SiloEndpoints.Bound(_endpoints.Http, "HTTP");
 
-    /// <summary>The wire protocol over WebSocket: <c>ws://{HttpEndPoint}/ws</c>.</summary>
-    public Uri WebSocketUri => new($"ws://{HttpEndPoint}{WebSocketEndpointRouteBuilderExtensions.DefaultPattern}");
+    /// <summary>True when <c>TamTam:Tls:CertificatePath</c> is set: TCP and HTTP (so WebSocket too) speak TLS.</summary>
+    public bool UsesTls { get; }
+
+    /// <summary>The wire protocol over TCP as a client reaches it: <c>tamtam://{TcpEndPoint}</c>, or <c>tamtams://</c> with TLS.</summary>
+    public Uri TcpUri => new($"{(UsesTls ? TcpTlsScheme : TcpScheme)}://{TcpEndPoint}");
+
+    /// <summary>The wire protocol over WebSocket: <c>ws://{HttpEndPoint}/ws</c>, or <c>wss://</c> with TLS.</summary>
+    public Uri WebSocketUri => new($"{(UsesTls ? "wss" : "ws")}://{HttpEndPoint}{WebSocketEndpointRouteBuilderExtensions.DefaultPattern}");
 
     /// <summary>The Unix domain socket's absolute path, or <see langword="null"/> when <c>TamTam:Unix:Path</c> is empty.</summary>
     public string? UnixSocketPath => UnixPath(Options);
@@ -63,7 +76,9 @@ public sealed class TamTamSilo : IAsyncDisposable
     /// Composes the host from <paramref name="args"/> (command-line configuration) over environment variables
     /// and <c>appsettings.json</c> beside the executable. Returned unbuilt, so a caller may add services.
     /// </summary>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A <c>TamTam</c> setting is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">
+    /// A <c>TamTam</c> setting is out of range, or the TLS certificate cannot be used.
+    /// </exception>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         // The content root is the executable's folder so that its appsettings.json is found from any
@@ -75,17 +90,37 @@ public sealed class TamTamSilo : IAsyncDisposable
         });
 
         SiloOptions options = SiloOptionsReader.Read(builder.Configuration, out ListenAddress listen);
+        ServerCertificate? certificate = ServerCertificate.Load(options.Tls);
         var endpoints = new SiloEndpoints();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(endpoints);
+
+        // Registered through a factory so that the host disposes it; resolved at start.
+        builder.Services.AddSingleton(_ => new SiloTls(certificate));
 
         builder.Services.AddTamTamGateway(builder.Configuration);
         builder.Services.AddTamTamGatewayTransports();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            endpoints.Tcp = listen.Listen(kestrel, options.Tcp.Port, o => o.UseConnectionHandler<TcpConnectionHandler>());
-            endpoints.Http = listen.Listen(kestrel, options.Http.Port, o => o.Protocols = HttpProtocols.Http1);
+            // TLS goes first in each listener's pipeline: the wire protocol and HTTP only ever see decrypted bytes.
+            endpoints.Tcp = listen.Listen(kestrel, options.Tcp.Port, o =>
+            {
+                if (certificate is not null)
+                {
+                    o.UseHttps(certificate.Certificate);
+                }
+
+                o.UseConnectionHandler<TcpConnectionHandler>();
+            });
+            endpoints.Http = listen.Listen(kestrel, options.Http.Port, o =>
+            {
+                o.Protocols = HttpProtocols.Http1;
+                if (certificate is not null)
+                {
+                    o.UseHttps(certificate.Certificate);
+                }
+            });
             if (UnixPath(options) is { } unixPath)
             {
                 kestrel.ListenUnixSocket(UnixSocketFile.PrepareForListen(unixPath), o => o.UseConnectionHandler<UnixConnectionHandler>());
@@ -124,13 +159,17 @@ public sealed class TamTamSilo : IAsyncDisposable
             throw;
         }
 
-        var silo = new TamTamSilo(app, app.Services.GetRequiredService<SiloOptions>(), app.Services.GetRequiredService<SiloEndpoints>());
+        SiloTls tls = app.Services.GetRequiredService<SiloTls>();
+        var silo = new TamTamSilo(app, app.Services.GetRequiredService<SiloOptions>(), app.Services.GetRequiredService<SiloEndpoints>(),
+            tls.Certificate is not null);
 
         // Kestrel's own "Now listening on: http://…" names every endpoint http, the wire protocol's too;
         // appsettings.json quiets it and this line says what each endpoint is.
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TamTam.Silo");
         string unix = silo.UnixSocketPath is { } path ? $", unix://{path}" : string.Empty;
-        logger.Listening($"tcp://{silo.TcpEndPoint}{unix}", $"http://{silo.HttpEndPoint} (WebSocket {silo.WebSocketUri})");
+        string tcp = silo.UsesTls ? $"tcp://{silo.TcpEndPoint} with TLS ({TcpTlsScheme}://{silo.TcpEndPoint})" : $"tcp://{silo.TcpEndPoint}";
+        logger.Listening($"{tcp}{unix}", $"{(silo.UsesTls ? "https" : "http")}://{silo.HttpEndPoint} (WebSocket {silo.WebSocketUri})");
+        WarnAboutExposure(logger, silo, tls, app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value);
         app.Lifetime.ApplicationStopping.Register(logger.Stopping);
         app.Lifetime.ApplicationStopped.Register(logger.Stopped);
         return silo;
@@ -151,6 +190,34 @@ public sealed class TamTamSilo : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The embedded defaults (anonymous access, no TLS) are safe on loopback only: said once at start when the
+    /// listeners reach further, and when the certificate has expired.
+    /// </summary>
+    private static void WarnAboutExposure(ILogger logger, TamTamSilo silo, SiloTls tls, SecurityOptions security)
+    {
+        bool loopback = ListenAddress.TryParse(silo.Options.Listen.Address, out ListenAddress listen)
+            && (listen.IsLocalhost || listen.Address is { } address && IPAddress.IsLoopback(address));
+        if (!loopback && security.AllowAnonymous)
+        {
+            logger.AnonymousBeyondLoopback(silo.Options.Listen.Address);
+        }
+
+        if (!loopback && !silo.UsesTls)
+        {
+            logger.CleartextBeyondLoopback(silo.Options.Listen.Address);
+        }
+
+        if (tls.Certificate is { } certificate)
+        {
+            logger.TlsCertificate(certificate.Subject, certificate.Thumbprint, certificate.NotAfter.ToUniversalTime());
+            if (certificate.NotAfter.ToUniversalTime() < DateTime.UtcNow)
+            {
+                logger.TlsCertificateExpired(certificate.Subject, certificate.NotAfter.ToUniversalTime());
+            }
+        }
     }
 
     private static string? UnixPath(SiloOptions options) =>

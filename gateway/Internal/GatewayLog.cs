@@ -38,6 +38,14 @@ internal static partial class GatewayLog
         Message = "Connection {ConnectionId}: the final ERROR could not be delivered within {TimeoutMs} ms; the peer is not reading")]
     public static partial void FinalErrorNotDelivered(this ILogger logger, string connectionId, long timeoutMs);
 
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: HELLO refused with {Code} (key id {KeyId}): {Detail}")]
+    public static partial void AuthenticationFailed(this ILogger logger, string connectionId, ErrorCode code, string keyId, string detail);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Debug,
+        Message = "Session {SessionId} authenticated by a token of key {KeyId}: {Claims}")]
+    public static partial void SessionAuthenticated(this ILogger logger, Guid sessionId, string keyId, string claims);
+
     [LoggerMessage(EventId = 1020, Level = LogLevel.Error,
         Message = "Connection {ConnectionId}: the session failed and is closed with error 500")]
     public static partial void SessionFaulted(this ILogger logger, Exception exception, string connectionId);

@@ -29,6 +29,16 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add(Fail(nameof(options.MaxInflight), "must be at least 1", options.MaxInflight));
         }
 
+        if (options.MaxFramesPerSecond < 0)
+        {
+            failures.Add(Fail(nameof(options.MaxFramesPerSecond), "must be 0 (no limit) or more", options.MaxFramesPerSecond));
+        }
+
+        if (options.FrameBurst < 0)
+        {
+            failures.Add(Fail(nameof(options.FrameBurst), "must be 0 (one second's worth) or more", options.FrameBurst));
+        }
+
         if (options.PartSize is < 1 or > ProtocolLimits.MaxBodyCeiling)
         {
             failures.Add(Fail(nameof(options.PartSize), $"must be 1 … {ProtocolLimits.MaxBodyCeiling}", options.PartSize));

@@ -3,6 +3,8 @@ using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
+using TamTam.Gateway.Security;
+using TamTam.Gateway.Security.Internal;
 using TamTam.Gateway.Sessions.Internal;
 using TamTam.Protocol;
 
@@ -36,7 +38,7 @@ internal sealed class GatewaySession : IDisposable
     private int _maxBody = ProtocolLimits.HandshakeMaxBody;
 
     public GatewaySession(IDuplexPipe transport, string connectionId, GatewayOptions options, GatewayStatistics statistics,
-        ILogger logger, TimeProvider timeProvider, IGrainFactory? grains)
+        ILogger logger, TimeProvider timeProvider, IGrainFactory? grains, HelloAuthenticator authenticator)
     {
         Grains = grains;
         _transport = transport;
@@ -48,7 +50,10 @@ internal sealed class GatewaySession : IDisposable
         _openedAt = timeProvider.GetTimestamp();
         Output = new SessionOutput(transport.Output, statistics, Counters);
         _keepAlive = new SessionKeepAlive(this, timeProvider);
-        _dispatcher = new SessionFrameDispatcher(this, options, statistics, logger);
+        FrameRateLimiter? limiter = options.MaxFramesPerSecond > 0
+            ? new FrameRateLimiter(options.MaxFramesPerSecond, options.FrameBurst, timeProvider)
+            : null;
+        _dispatcher = new SessionFrameDispatcher(this, options, statistics, logger, authenticator, limiter);
     }
 
     public string ConnectionId { get; }
@@ -58,6 +63,12 @@ internal sealed class GatewaySession : IDisposable
 
     /// <summary>The session's link while it is joined; null before JOIN and after LEAVE.</summary>
     public SessionLink? Link { get; private set; }
+
+    /// <summary>
+    /// What the session's token allows, settled at WELCOME; <see langword="null"/> for an anonymous session,
+    /// which is unrestricted (docs/security.md).
+    /// </summary>
+    public AccessToken? Access { get; private set; }
 
     /// <summary>The session's id, assigned at WELCOME; empty before.</summary>
     public Guid SessionId { get; private set; }
@@ -144,16 +155,35 @@ internal sealed class GatewaySession : IDisposable
         RequestClose(new CloseRequest(ErrorCode.Internal, "internal server error", 0));
     }
 
-    /// <summary>Moves to <see cref="SessionState.Welcomed"/> under <paramref name="terms"/>; called once WELCOME is written.</summary>
-    public void Welcome(Guid sessionId, in SessionTerms terms)
+    /// <summary>
+    /// Moves to <see cref="SessionState.Welcomed"/> under <paramref name="terms"/> and <paramref name="access"/>
+    /// (null: anonymous); called once WELCOME is written.
+    /// </summary>
+    public void Welcome(Guid sessionId, in SessionTerms terms, AccessToken? access)
     {
         SessionId = sessionId;
+        Access = access;
         Heartbeat = terms.Heartbeat;
         _maxBody = terms.MaxBody;
         Output.PeerMaxBody = terms.MaxBody;
         State = SessionState.Welcomed;
         _statistics.SessionOpened();
         _welcomed.TrySetResult();
+    }
+
+    /// <summary>
+    /// Ends the session with the fatal error 202 once its token has expired; true when it has. Checked on every
+    /// heartbeat and before every request the token governs, so nothing is allowed after the expiry.
+    /// </summary>
+    public bool CloseIfAccessExpired()
+    {
+        if (Access is not { } access || !access.IsExpiredAt(_timeProvider.GetUtcNow()))
+        {
+            return false;
+        }
+
+        RequestClose(new CloseRequest(ErrorCode.TokenExpired, $"the access token expired at {access.ExpiresAt:u}; connect again with a new one", 0));
+        return true;
     }
 
     /// <summary>Moves to <see cref="SessionState.Joined"/> as a node of <paramref name="link"/>.</summary>

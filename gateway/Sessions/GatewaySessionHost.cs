@@ -4,13 +4,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
+using TamTam.Gateway.Security;
+using TamTam.Gateway.Security.Internal;
 
 namespace TamTam.Gateway.Sessions;
 
 /// <summary>
 /// Runs wire-protocol sessions for every transport. A transport (TCP, Unix socket, WebSocket, an in-memory
 /// pipe) hands each accepted connection to <see cref="RunAsync"/> as an <see cref="IDuplexPipe"/>; the
-/// protocol, limits and timers are the same on all of them.
+/// protocol, limits, timers and authentication (<see cref="SecurityOptions"/>) are the same on all of them.
 /// </summary>
 public sealed class GatewaySessionHost
 {
@@ -20,13 +22,24 @@ public sealed class GatewaySessionHost
     private readonly TimeProvider _timeProvider;
     private readonly CancellationToken _stopping;
     private readonly IGrainFactory? _grains;
+    private readonly HelloAuthenticator _authenticator;
 
+    /// <param name="options">Limits and timers.</param>
+    /// <param name="statistics">Running totals.</param>
+    /// <param name="logger">Where sessions log.</param>
+    /// <param name="timeProvider">The clock for timers, rate limits and token expiry.</param>
+    /// <param name="lifetime">The host's lifetime: sessions end with 211 when it stops.</param>
+    /// <param name="grains">The cluster's grains; without them links are unavailable (501).</param>
+    /// <param name="security">Anonymous access and token keys; without them, anonymous sessions only.</param>
     public GatewaySessionHost(IOptions<GatewayOptions> options, GatewayStatistics statistics, ILogger<GatewaySessionHost> logger,
-        TimeProvider timeProvider, IHostApplicationLifetime? lifetime = null, IGrainFactory? grains = null)
+        TimeProvider timeProvider, IHostApplicationLifetime? lifetime = null, IGrainFactory? grains = null,
+        IOptions<SecurityOptions>? security = null)
     {
         _grains = grains;
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
         _options = options.Value;
+        _authenticator = new HelloAuthenticator(security?.Value ?? new SecurityOptions(), timeProvider);
         _statistics = statistics;
         _logger = logger;
         _timeProvider = timeProvider;
@@ -50,7 +63,7 @@ public sealed class GatewaySessionHost
         ArgumentNullException.ThrowIfNull(connectionId);
         _logger.ConnectionOpened(connectionId, transportName, remote ?? "-");
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(closeRequested, _stopping);
-        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains);
+        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator);
         await session.RunAsync(stopping.Token).ConfigureAwait(false);
     }
 }

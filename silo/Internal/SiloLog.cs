@@ -13,4 +13,23 @@ internal static partial class SiloLog
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "TamTam interchange stopped")]
     public static partial void Stopped(this ILogger logger);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning,
+        Message = "Anonymous access is on (TamTam:Security:AllowAnonymous=true) and the interchange listens on {Address}, beyond loopback: " +
+            "anyone who reaches it may join any link and send anywhere. Set TamTam:Security:AllowAnonymous=false and configure " +
+            "TamTam:Security:Keys (docs/security.md)")]
+    public static partial void AnonymousBeyondLoopback(this ILogger logger, string address);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning,
+        Message = "TLS is off and the interchange listens on {Address}, beyond loopback: tokens and messages cross the network in clear. " +
+            "Set TamTam:Tls:CertificatePath (docs/security.md)")]
+    public static partial void CleartextBeyondLoopback(this ILogger logger, string address);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information,
+        Message = "TLS on TCP and HTTP with certificate {Subject} (thumbprint {Thumbprint}), valid until {NotAfter:u}")]
+    public static partial void TlsCertificate(this ILogger logger, string subject, string thumbprint, DateTime notAfter);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning,
+        Message = "The TLS certificate {Subject} expired at {NotAfter:u}: clients that check it refuse the connection")]
+    public static partial void TlsCertificateExpired(this ILogger logger, string subject, DateTime notAfter);
 }

@@ -7,12 +7,14 @@ namespace TamTam.Client.Internal.Transports;
 
 /// <summary>
 /// Chooses a transport: the embedder's own pipe when <see cref="TamTamClientOptions.TransportFactory"/> is
-/// set, otherwise by URI scheme: <c>tamtam://</c> is TCP, <c>unix://</c> a Unix domain socket, <c>ws://</c> and
-/// <c>wss://</c> a WebSocket. A new transport is one more <see cref="IClientTransport"/> and one more case here.
+/// set, otherwise by URI scheme: <c>tamtam://</c> is TCP, <c>tamtams://</c> TCP with TLS, <c>unix://</c> a Unix
+/// domain socket, <c>ws://</c> and <c>wss://</c> a WebSocket. A new transport is one more
+/// <see cref="IClientTransport"/> and one more case here.
 /// </summary>
 internal static class ClientTransports
 {
     public const string TcpScheme = "tamtam";
+    public const string TcpTlsScheme = "tamtams";
     public const string UnixScheme = "unix";
     public const string WebSocketScheme = "ws";
     public const string SecureWebSocketScheme = "wss";
@@ -30,13 +32,14 @@ internal static class ClientTransports
 
         return options.Uri.Scheme switch
         {
-            WebSocketScheme or SecureWebSocketScheme => await WebSocketTransport.ConnectAsync(options.Uri, cancellationToken).ConfigureAwait(false),
-            _ => await ConnectSocketAsync(options.Uri, cancellationToken).ConfigureAwait(false),
+            WebSocketScheme or SecureWebSocketScheme => await WebSocketTransport.ConnectAsync(options, cancellationToken).ConfigureAwait(false),
+            _ => await ConnectSocketAsync(options, cancellationToken).ConfigureAwait(false),
         };
     }
 
-    private static async ValueTask<IClientTransport> ConnectSocketAsync(Uri uri, CancellationToken cancellationToken)
+    private static async ValueTask<IClientTransport> ConnectSocketAsync(TamTamClientOptions options, CancellationToken cancellationToken)
     {
+        Uri uri = options.Uri;
         (EndPoint endPoint, ProtocolType protocol) = Resolve(uri);
         // A host name may resolve to IPv6 or IPv4 addresses: this constructor makes a dual-mode socket where it can.
         Socket socket = endPoint.AddressFamily == AddressFamily.Unspecified
@@ -51,7 +54,6 @@ internal static class ClientTransports
             }
 
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-            return new SocketTransport(socket);
         }
         catch (SocketException exception)
         {
@@ -63,16 +65,20 @@ internal static class ClientTransports
             socket.Dispose();
             throw;
         }
+
+        return uri.Scheme == TcpTlsScheme
+            ? await TlsStreamTransport.AuthenticateAsync(socket, uri, options, cancellationToken).ConfigureAwait(false)
+            : new SocketTransport(socket);
     }
 
     private static (EndPoint EndPoint, ProtocolType Protocol) Resolve(Uri uri)
     {
         switch (uri.Scheme)
         {
-            case TcpScheme:
+            case TcpScheme or TcpTlsScheme:
                 if (string.IsNullOrEmpty(uri.Host))
                 {
-                    throw new ArgumentException($"{uri} names no host; expected tamtam://host:port.", nameof(uri));
+                    throw new ArgumentException($"{uri} names no host; expected {uri.Scheme}://host:port.", nameof(uri));
                 }
 
                 int port = uri.IsDefaultPort || uri.Port < 0 ? DefaultPort : uri.Port;
@@ -91,7 +97,7 @@ internal static class ClientTransports
                 throw new ArgumentException($"{uri} needs {nameof(TamTamClientOptions)}.{nameof(TamTamClientOptions.TransportFactory)}.", nameof(uri));
             default:
                 throw new ArgumentException(
-                    $"Scheme \"{uri.Scheme}\" is not supported; use tamtam://host:port, unix:///path, ws://host:port/ws or wss://host:port/ws.", nameof(uri));
+                    $"Scheme \"{uri.Scheme}\" is not supported; use tamtam://host:port, tamtams://host:port, unix:///path, ws://host:port/ws or wss://host:port/ws.", nameof(uri));
         }
     }
 }

@@ -11,9 +11,9 @@ namespace TamTam.Client.Internal.Transports;
 /// boundaries dropped (docs/protocol.md section 1). A text message from the server is the fatal error 117.
 /// </summary>
 /// <remarks>
-/// TLS (<c>wss://</c>) is <see cref="ClientWebSocket"/>'s own, with the system's certificate trust; settings
-/// for it (certificate validation, client certificates, proxy) belong in <see cref="Configure"/>, the one
-/// place the socket is set up.
+/// TLS (<c>wss://</c>) is <see cref="ClientWebSocket"/>'s own; the server's certificate is judged as on
+/// <c>tamtams://</c> (<see cref="ServerCertificateTrust"/>), set up in <see cref="Configure"/>, the one place the
+/// socket is set up.
 /// </remarks>
 internal sealed class WebSocketTransport : IClientTransport
 {
@@ -46,12 +46,13 @@ internal sealed class WebSocketTransport : IClientTransport
     public PipeReader Input => _input.Reader;
 
     /// <exception cref="TamTamConnectionException">The server cannot be reached or refused the upgrade.</exception>
-    public static async ValueTask<IClientTransport> ConnectAsync(Uri uri, CancellationToken cancellationToken)
+    public static async ValueTask<IClientTransport> ConnectAsync(TamTamClientOptions options, CancellationToken cancellationToken)
     {
+        Uri uri = options.Uri;
         var socket = new ClientWebSocket();
         try
         {
-            Configure(socket.Options);
+            Configure(socket.Options, options);
             await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
             return new WebSocketTransport(socket);
         }
@@ -113,11 +114,15 @@ internal sealed class WebSocketTransport : IClientTransport
         _sendLock.Dispose();
     }
 
-    /// <summary>The one place a connection's <see cref="ClientWebSocket"/> is set up (the seam for TLS settings).</summary>
-    private static void Configure(ClientWebSocketOptions options)
+    /// <summary>The one place a connection's <see cref="ClientWebSocket"/> is set up.</summary>
+    private static void Configure(ClientWebSocketOptions socket, TamTamClientOptions options)
     {
         // The protocol's own PING/PONG keeps the session alive; WebSocket pings would only add traffic.
-        options.KeepAliveInterval = TimeSpan.Zero;
+        socket.KeepAliveInterval = TimeSpan.Zero;
+        if (ServerCertificateTrust.For(options) is { } validation)
+        {
+            socket.RemoteCertificateValidationCallback = validation;
+        }
     }
 
     private Task SendCloseOnce()

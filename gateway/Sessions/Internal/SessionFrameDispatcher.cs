@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
+using TamTam.Gateway.Security;
+using TamTam.Gateway.Security.Internal;
 using TamTam.Interfaces.Links;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -9,9 +11,10 @@ namespace TamTam.Gateway.Sessions.Internal;
 
 /// <summary>
 /// Answers each frame a session reads. The checks run in the order docs/protocol.md fixes, and the first
-/// one broken is the answer: HELLO first (200, fatal) → known type (110) → direction and state (116, 206,
-/// 207; the fields are checked first, 111–115) → the handler, or 502 for a valid frame not served yet.
-/// A frame error is answered with the frame's correlation and the session goes on.
+/// one broken is the answer: HELLO first (200, fatal) → the frame rate (208, frame discarded unread) → known
+/// type (110) → direction and state (116, 206, 207; the fields are checked first, 111–115) → the session's
+/// token (203) → the handler, or 502 for a valid frame not served yet. A frame error is answered with the
+/// frame's correlation and the session goes on.
 /// </summary>
 internal sealed class SessionFrameDispatcher
 {
@@ -20,14 +23,19 @@ internal sealed class SessionFrameDispatcher
     private readonly GatewayStatistics _statistics;
     private readonly ILogger _logger;
     private readonly Utf8Text _serverName;
+    private readonly HelloAuthenticator _authenticator;
+    private readonly FrameRateLimiter? _limiter;
 
-    public SessionFrameDispatcher(GatewaySession session, GatewayOptions options, GatewayStatistics statistics, ILogger logger)
+    public SessionFrameDispatcher(GatewaySession session, GatewayOptions options, GatewayStatistics statistics, ILogger logger,
+        HelloAuthenticator authenticator, FrameRateLimiter? limiter)
     {
         _session = session;
         _options = options;
         _statistics = statistics;
         _logger = logger;
         _serverName = options.ServerName;
+        _authenticator = authenticator;
+        _limiter = limiter;
     }
 
     /// <summary>Handles one frame. Fatal conditions end the session through <see cref="GatewaySession.RequestClose"/>.</summary>
@@ -40,6 +48,12 @@ internal sealed class SessionFrameDispatcher
             if (_session.State == SessionState.Connected)
             {
                 await HandshakeAsync(frame).ConfigureAwait(false);
+            }
+            else if (_limiter is not null && !_limiter.TryTake())
+            {
+                // Discarded before anything about it is read or acted on: over the limit, a frame costs only this answer.
+                await RejectAsync(frame, ErrorCode.RateLimited,
+                    $"more than {_limiter.FramesPerSecond} frames per second on this connection; the frame was discarded").ConfigureAwait(false);
             }
             else
             {
@@ -62,15 +76,8 @@ internal sealed class SessionFrameDispatcher
         }
 
         HelloFrame hello = frame.Decode<HelloFrame>();
-        if (!hello.ResumeToken.IsEmpty)
-        {
-            // No session outlives its connection yet, so every resume token is unknown (section 6.1, step 4).
-            await RejectAsync(frame, ErrorCode.SessionExpired,
-                "the resume token is unknown or its session has expired; send HELLO without it for a new session").ConfigureAwait(false);
-            return;
-        }
 
-        // Authentication comes with docs/security.md; until then every session is anonymous and auth_token is ignored.
+        // Section 6.1: the version (212), then the token (201, 202), then the resume token (204).
         SessionTerms terms;
         try
         {
@@ -79,6 +86,22 @@ internal sealed class SessionFrameDispatcher
         catch (ProtocolException exception) when (exception.IsFatal)
         {
             _session.RequestClose(new CloseRequest(exception.Code, exception.Detail, exception.Correlation));
+            return;
+        }
+
+        AccessTokenValidation access = _authenticator.Authenticate(hello.AuthToken.Span);
+        if (access.Error != ErrorCode.None)
+        {
+            _logger.AuthenticationFailed(_session.ConnectionId, access.Error, access.KeyId ?? "-", access.Detail);
+            _session.RequestClose(new CloseRequest(access.Error, access.Detail, frame.Correlation));
+            return;
+        }
+
+        if (!hello.ResumeToken.IsEmpty)
+        {
+            // No session outlives its connection yet, so every resume token is unknown (section 6.1, step 4).
+            await RejectAsync(frame, ErrorCode.SessionExpired,
+                "the resume token is unknown or its session has expired; send HELLO without it for a new session").ConfigureAwait(false);
             return;
         }
 
@@ -95,9 +118,13 @@ internal sealed class SessionFrameDispatcher
             _serverName,
             Resumed: false);
         await _session.Output.WriteAsync(welcome, frame.Correlation, _session.Closing).ConfigureAwait(false);
-        _session.Welcome(sessionId, terms);
+        _session.Welcome(sessionId, terms, access.Token);
         _logger.SessionWelcomed(sessionId, _session.ConnectionId, hello.Client.ToString(), terms.Version, terms.MaxBody,
             (long)terms.Heartbeat.TotalMilliseconds);
+        if (access.Token is { } token)
+        {
+            _logger.SessionAuthenticated(sessionId, access.KeyId!, token.ToString());
+        }
     }
 
     private async ValueTask ServeAsync(Frame frame)
@@ -160,6 +187,11 @@ internal sealed class SessionFrameDispatcher
             case FrameType.Bind:
             case FrameType.Unbind:
             case FrameType.Nodes:
+                if (_session.Access is { } access && await RefuseOutsideTokenAsync(frame, access).ConfigureAwait(false))
+                {
+                    break;
+                }
+
                 // Membership changes and queries see every SEND and ACK read before them.
                 await EndOfBatchAsync().ConfigureAwait(false);
                 await ServeLinkRequestAsync(frame).ConfigureAwait(false);
@@ -189,6 +221,14 @@ internal sealed class SessionFrameDispatcher
         {
             await RejectAsync(frame, ErrorCode.Forbidden, "SEND with STATION is for registered stations only").ConfigureAwait(false);
         }
+        else if (_session.CloseIfAccessExpired())
+        {
+            // Closing with 202: nothing more is allowed under the token.
+        }
+        else if (_session.Access is { } access && AccessCheck.SendRefusal(send, access, _session.Link!) is { } refusal)
+        {
+            await RejectAsync(frame, ErrorCode.Forbidden, refusal).ConfigureAwait(false);
+        }
         else if (send.Transfer.HasValue)
         {
             await RejectAsync(frame, ErrorCode.NotImplemented, "PARTED transfers are not served by this server yet").ConfigureAwait(false);
@@ -197,6 +237,26 @@ internal sealed class SessionFrameDispatcher
         {
             await RejectAsync(frame, ErrorCode.TooManyInFlight, $"more than {_options.MaxInflight} SENDs await ACCEPTED").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Answers 203 for a JOIN, BIND or NODES outside the session's token, or closes the session with 202 once the
+    /// token has expired; true when the frame was refused either way.
+    /// </summary>
+    private async ValueTask<bool> RefuseOutsideTokenAsync(Frame frame, AccessToken access)
+    {
+        if (_session.CloseIfAccessExpired())
+        {
+            return true;
+        }
+
+        if (AccessCheck.Refusal(frame, access, _session.Link) is not { } refusal)
+        {
+            return false;
+        }
+
+        await RejectAsync(frame, ErrorCode.Forbidden, refusal).ConfigureAwait(false);
+        return true;
     }
 
     private async ValueTask ServeLinkRequestAsync(Frame frame)

@@ -6,7 +6,8 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// <summary>
 /// A session's timers (docs/protocol.md, section 6.3): closes a connection that sends no HELLO within the
 /// handshake timeout, PINGs every heartbeat after WELCOME, measures the round trip from the client's PONG,
-/// and closes a connection on which nothing was received for three heartbeats (error 210).
+/// closes a connection on which nothing was received for three heartbeats (error 210), and one whose access
+/// token has expired (error 202, within one heartbeat of the expiry).
 /// </summary>
 internal sealed class SessionKeepAlive
 {
@@ -93,6 +94,11 @@ internal sealed class SessionKeepAlive
         using var timer = new PeriodicTimer(interval, _timeProvider);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (_session.CloseIfAccessExpired())
+            {
+                return;
+            }
+
             TimeSpan idle = _timeProvider.GetElapsedTime(Volatile.Read(ref _lastReceived));
             if (idle >= idleLimit)
             {

@@ -36,11 +36,15 @@ internal sealed class SessionLink : ILinkObserver
         _logger = logger;
         _maxInflight = maxInflight;
         Link = link;
+        LinkUtf8 = System.Text.Encoding.UTF8.GetBytes(link);
         Node = node;
         Grain = grains.GetGrain<ILinkGrain>(link);
     }
 
     public string Link { get; }
+
+    /// <summary><see cref="Link"/> as UTF-8, for the per-SEND token check.</summary>
+    public ReadOnlyMemory<byte> LinkUtf8 { get; }
 
     public string Node { get; }
 
