@@ -36,6 +36,7 @@ public sealed class TamTamSilo : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly SiloEndpoints _endpoints;
+    private int _disposed;
 
     private TamTamSilo(WebApplication app, SiloOptions options, SiloEndpoints endpoints, bool usesTls)
     {
@@ -184,6 +185,12 @@ public sealed class TamTamSilo : IAsyncDisposable
     /// <summary>Stops the host if it still runs, then releases it.</summary>
     public async ValueTask DisposeAsync()
     {
+        // `await using` after an explicit stop and dispose must not touch the disposed host again.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_app.Lifetime.ApplicationStopped.IsCancellationRequested)
         {
             await _app.StopAsync().ConfigureAwait(false);

@@ -33,7 +33,7 @@ public sealed class LinkGrain : Grain, ILinkGrain
     private readonly ILogger<LinkGrain> _logger;
     private readonly TimeProvider _time;
     private readonly RecipientRouter _router = new();
-    private readonly Dictionary<string, Task> _pushChains = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Guid Session, Task Tail)> _pushChains = new(StringComparer.Ordinal);
     private readonly HashSet<ulong> _forwarding = [];
 
     private LinkLedger _ledger = null!;
@@ -90,29 +90,37 @@ public sealed class LinkGrain : Grain, ILinkGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        foreach (NodeState node in _ledger.Nodes.Values)
+        try
         {
-            if (node.Observer is { } observer)
+            foreach (NodeState node in _ledger.Nodes.Values)
             {
-                try
+                if (node.Observer is { } observer)
                 {
-                    await observer.RelinkAsync();
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LinkLog.ObserverLost(_logger, Link, node.Name, e.Message);
+                    try
+                    {
+                        await observer.RelinkAsync();
+                    }
+                    catch (Exception e)
+                    {
+                        // A stopping silo cancels its outgoing calls (OperationCanceledException): that must not
+                        // skip the other nodes, nor leave the log open (its lock would keep the link off every
+                        // other silo).
+                        LinkLog.ObserverLost(_logger, Link, node.Name, e.Message);
+                    }
                 }
             }
         }
-
-        if (_committer is not null)
+        finally
         {
-            await _committer.DisposeAsync();
-        }
+            if (_committer is not null)
+            {
+                await _committer.DisposeAsync();
+            }
 
-        if (_log is not null)
-        {
-            await _log.DisposeAsync();
+            if (_log is not null)
+            {
+                await _log.DisposeAsync();
+            }
         }
     }
 
@@ -559,16 +567,26 @@ public sealed class LinkGrain : Grain, ILinkGrain
         }
     }
 
-    // Pushes to one node go one after another, so a node sees deliveries in link order.
+    // Pushes to one session go one after another, so a node sees deliveries in link order. A node's new
+    // session starts a chain of its own: a push stuck on the previous one (a dead socket) must not hold it up
+    // until the call times out.
     private void Chain(string node, Func<Task> push, Guid sessionId)
     {
-        Task previous = _pushChains.GetValueOrDefault(node) ?? Task.CompletedTask;
-        _pushChains[node] = PushAfterAsync(previous, node, push, sessionId);
+        Task previous = _pushChains.TryGetValue(node, out (Guid Session, Task Tail) chain) && chain.Session == sessionId
+            ? chain.Tail
+            : Task.CompletedTask;
+        _pushChains[node] = (sessionId, PushAfterAsync(previous, node, push, sessionId));
     }
 
     private async Task PushAfterAsync(Task previous, string node, Func<Task> push, Guid sessionId)
     {
         await previous;
+        if (!_ledger.Nodes.TryGetValue(node, out NodeState? current) || current.SessionId != sessionId)
+        {
+            // That session is gone: its deliveries went back to the inbox and its statuses are still held.
+            return;
+        }
+
         try
         {
             await push();
@@ -576,10 +594,31 @@ public sealed class LinkGrain : Grain, ILinkGrain
         catch (Exception e)
         {
             LinkLog.ObserverLost(_logger, Link, node, e.Message);
-            if (_ledger.Nodes.TryGetValue(node, out NodeState? state) && state.SessionId == sessionId && state.IsOnline)
+            if (_ledger.Nodes.TryGetValue(node, out NodeState? state) && state.SessionId == sessionId && state.Observer is { } observer)
             {
                 DetachNode(state);
+
+                // A push that timed out may have been lost with its session alive. Left at that, the session
+                // would stay connected, believe itself joined and never hear from the link again: tell it to join
+                // again (a session that is really gone fails this call too). Other failures mean the session is
+                // gone, and relinking after them could spin against a session that fails every push.
+                if (e is TimeoutException)
+                {
+                    _ = RelinkLostAsync(node, observer);
+                }
             }
+        }
+    }
+
+    private async Task RelinkLostAsync(string node, ILinkObserver observer)
+    {
+        try
+        {
+            await observer.RelinkAsync();
+        }
+        catch (Exception e)
+        {
+            LinkLog.ObserverLost(_logger, Link, node, e.Message);
         }
     }
 
@@ -759,14 +798,16 @@ public sealed class LinkGrain : Grain, ILinkGrain
             return;
         }
 
+        // Taken with the checkpoint, before other calls run: whatever is live but not yet durable now lands
+        // at or after the log's next LSN, and whatever becomes live later lands after the checkpoint.
         Checkpoint checkpoint = _ledger.ToCheckpoint();
+        long oldest = _ledger.OldestLiveLsn(_log.NextLsn);
         long lsn = await CommitOrZeroAsync([checkpoint]);
         if (lsn == 0)
         {
             return;
         }
 
-        long oldest = _ledger.OldestLiveLsn(lsn);
         await _log.TruncateBeforeAsync(oldest, cancellationToken);
         _recordsSinceCheckpoint = 0;
         LinkLog.Compacted(_logger, Link, lsn, oldest);
@@ -778,7 +819,30 @@ public sealed class LinkGrain : Grain, ILinkGrain
         records.Add(record);
     }
 
-    private async Task<bool> TryCommitAsync(List<LinkRecord> records) => records.Count == 0 || await CommitOrZeroAsync(records) != 0;
+    private async Task<bool> TryCommitAsync(List<LinkRecord> records)
+    {
+        if (records.Count == 0)
+        {
+            return true;
+        }
+
+        long first = await CommitOrZeroAsync(records);
+        if (first == 0)
+        {
+            return false;
+        }
+
+        // A final status is forwarded, and kept through compaction, by its durable LSN: record it now.
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (records[i] is MessageFinalized finalized)
+            {
+                _ledger.SetFinalizedLsn(finalized, first + i);
+            }
+        }
+
+        return true;
+    }
 
     private async Task CommitInBackgroundAsync(List<LinkRecord> records) => await TryCommitAsync(records);
 

@@ -63,10 +63,13 @@ internal sealed class LinkLedger(string link)
 
     public bool HoldsStatus(string node, Guid messageId) => _heldStatuses.ContainsKey((node, messageId));
 
-    /// <summary>The oldest LSN replay still needs: nothing below it is live.</summary>
-    public long OldestLiveLsn(long fallback)
+    /// <summary>
+    /// The oldest LSN replay still needs: nothing below it is live. Records not yet durable (LSN 0) are
+    /// bounded by <paramref name="nextLsn"/>, the log's next LSN when the caller took its checkpoint.
+    /// </summary>
+    public long OldestLiveLsn(long nextLsn)
     {
-        long oldest = fallback;
+        long oldest = nextLsn;
         foreach (PendingMessage message in _messages.Values)
         {
             if (message.Lsn > 0 && message.Lsn < oldest)
@@ -77,12 +80,18 @@ internal sealed class LinkLedger(string link)
 
         foreach ((MessageFinalized _, long lsn) in _unforwarded.Values)
         {
-            oldest = Math.Min(oldest, lsn);
+            if (lsn > 0 && lsn < oldest)
+            {
+                oldest = lsn;
+            }
         }
 
         foreach ((StatusReport _, long lsn) in _heldStatuses.Values)
         {
-            oldest = Math.Min(oldest, lsn);
+            if (lsn > 0 && lsn < oldest)
+            {
+                oldest = lsn;
+            }
         }
 
         return oldest;
@@ -227,6 +236,9 @@ internal sealed class LinkLedger(string link)
             }
         }
 
+        // The id stays a duplicate until its status is confirmed or forwarded; after compaction this record,
+        // not the dropped MessageAccepted, is what replay has of it.
+        _accepted[(r.SourceLink, r.SourceNode, r.MessageId)] = r.Sequence;
         if (r.SourceLink == Link)
         {
             _heldStatuses[(r.SourceNode, r.MessageId)] =
@@ -262,6 +274,19 @@ internal sealed class LinkLedger(string link)
 
     private Recipient? Find(ulong sequence, string node) =>
         _messages.TryGetValue(sequence, out PendingMessage? message) ? message.RecipientFor(node) : null;
+
+    /// <summary>Marks a finalized message's status (held here, or to forward) with its durable LSN once known.</summary>
+    public void SetFinalizedLsn(MessageFinalized record, long lsn)
+    {
+        if (record.SourceLink == Link)
+        {
+            SetStatusLsn(record.SourceNode, record.MessageId, lsn);
+        }
+        else if (_unforwarded.ContainsKey(record.Sequence))
+        {
+            _unforwarded[record.Sequence] = (record, lsn);
+        }
+    }
 
     /// <summary>Marks a status held in memory with its durable LSN once known.</summary>
     public void SetStatusLsn(string node, Guid messageId, long lsn)

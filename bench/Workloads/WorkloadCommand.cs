@@ -1,0 +1,93 @@
+using TamTam.Bench.Workloads.W1;
+using TamTam.Client;
+
+namespace TamTam.Bench.Workloads;
+
+/// <summary>
+/// The workload verbs of the bench (definitions in /work/shared/WORKLOADS.md, figures in docs/benchmarks.md).
+/// Each run prints one JSON line per result on standard output; progress and errors go to standard error.
+/// </summary>
+internal static class WorkloadCommand
+{
+    public const string Usage =
+        """
+        usage: dotnet run -c Release --project bench -- w1|w1-inproc [options]
+          w1          W1 acked unicast over TCP through the gateway, with the .NET client
+          w1-inproc   W1 inside the silo process: ILinkGrain calls and an in-process observer, no gateway
+          --messages N      messages per result, split across the links (default 200000)
+          --links K[,K...]  links, each with its own producer and consumer; one result per value (default 1)
+          --server URI      a running interchange, e.g. tamtam://127.0.0.1:7420 (w1 only; default: start one
+                            in this process on ephemeral ports with a temporary data directory)
+          --seconds S       cap per result; what is unfinished then is reported incomplete (default 120)
+          --window W        SENDs awaiting ACCEPTED per producer (default: the server's max_inflight)
+          --outstanding O   messages per producer accepted and not yet settled (default 8192)
+          --batch B         SENDs per grain call, w1-inproc only (default 64)
+          --warmup N        messages of an unreported first run on 1 link (default 20000; 0: none)
+          --payload BYTES   payload size (default 256)
+          --TamTam:KEY=V    passed to the in-process silo, e.g. --TamTam:Links:DeliveryWindow=2048
+        """;
+
+    private static readonly Dictionary<string, Func<Interchange, WorkloadOptions, int, Task<WorkloadResult>>> Verbs = new(StringComparer.Ordinal)
+    {
+        ["w1"] = AckedUnicastOverTcp.RunAsync,
+        ["w1-inproc"] = AckedUnicastInProcess.RunAsync,
+    };
+
+    public static bool Knows(string verb) => Verbs.ContainsKey(verb);
+
+    public static async Task<int> RunAsync(string verb, string[] args)
+    {
+        WorkloadOptions options;
+        try
+        {
+            options = WorkloadOptions.Parse(args);
+        }
+        catch (Exception exception) when (exception is ArgumentException or UriFormatException)
+        {
+            await Console.Error.WriteLineAsync($"{verb}: {exception.Message}\n{Usage}");
+            return 2;
+        }
+
+        if (options.Server is not null && (verb == "w1-inproc" || options.SiloArguments.Count > 0))
+        {
+            await Console.Error.WriteLineAsync($"{verb}: w1-inproc and --TamTam: settings need the in-process silo: leave out --server");
+            return 2;
+        }
+
+        try
+        {
+            return await RunAsync(verb, options);
+        }
+        catch (Exception exception) when (exception is TamTamException or TimeoutException)
+        {
+            // The server is unreachable or refused the setup (JOIN, BIND): say so without a stack trace.
+            await Console.Error.WriteLineAsync($"{verb}: {exception.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunAsync(string verb, WorkloadOptions options)
+    {
+        await using Interchange interchange = await Interchange.OpenAsync(options.Server, options.SiloArguments);
+        Func<Interchange, WorkloadOptions, int, Task<WorkloadResult>> workload = Verbs[verb];
+        if (options.Warmup > 0)
+        {
+            WorkloadResult warmup = await workload(interchange, options with { Messages = options.Warmup }, 1);
+            await Console.Error.WriteLineAsync($"{verb}: warm-up of {warmup.Messages} messages: {warmup.MsgsPerS} msgs/s (not reported)");
+        }
+
+        int status = 0;
+        foreach (int links in options.Links)
+        {
+            await Console.Error.WriteLineAsync($"{verb}: {options.Messages} messages over {links} link(s) against {interchange.Name}…");
+            WorkloadResult result = await workload(interchange, options, links);
+            Console.WriteLine(result.ToJsonLine());
+            if (!result.Complete)
+            {
+                status = 1;
+            }
+        }
+
+        return status;
+    }
+}

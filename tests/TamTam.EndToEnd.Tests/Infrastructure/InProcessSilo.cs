@@ -1,0 +1,27 @@
+using TamTam.Silo;
+
+namespace TamTam.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The real interchange host started inside the test process on a given data directory, so that a test can
+/// stop it gracefully and start a new one on the same data.
+/// </summary>
+internal sealed class InProcessSilo : IAsyncDisposable
+{
+    private readonly TamTamSilo _silo;
+    private int _stopped;
+
+    private InProcessSilo(TamTamSilo silo) => _silo = silo;
+
+    /// <summary>Where clients connect: the wire protocol over TCP on loopback.</summary>
+    public Uri Uri => new($"tamtam://127.0.0.1:{_silo.TcpEndPoint.Port}");
+
+    public static async Task<InProcessSilo> StartAsync(string dataPath) =>
+        new(await TamTamSilo.StartAsync([.. SiloArguments.For(dataPath)]).Within(TestTimeout.Batch));
+
+    /// <summary>A graceful stop: sessions are told 211, the links deactivate, the log is closed.</summary>
+    public Task StopAsync() => DisposeAsync().AsTask().Within(TestTimeout.Batch);
+
+    // TamTamSilo.DisposeAsync may run once only: a second call throws ObjectDisposedException.
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _stopped, 1) == 0 ? _silo.DisposeAsync() : ValueTask.CompletedTask;
+}

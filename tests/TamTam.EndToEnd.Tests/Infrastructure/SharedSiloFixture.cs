@@ -1,0 +1,31 @@
+namespace TamTam.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// One real interchange for the tests that do not restart it: the host the executable runs, in-process, on
+/// free ports and its own data directory. Tests keep apart by using links of their own.
+/// </summary>
+public sealed class SharedSiloFixture : IAsyncLifetime
+{
+    private readonly DataDirectory _data = new();
+    private InProcessSilo? _silo;
+
+    public Uri Uri => (_silo ?? throw new InvalidOperationException("The silo is not started.")).Uri;
+
+    public async Task InitializeAsync() => _silo = await InProcessSilo.StartAsync(_data.Path);
+
+    public async Task DisposeAsync()
+    {
+        if (_silo is not null)
+        {
+            await _silo.DisposeAsync();
+        }
+
+        _data.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedSiloCollection : ICollectionFixture<SharedSiloFixture>
+{
+    public const string Name = "shared silo";
+}
