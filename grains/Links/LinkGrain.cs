@@ -339,11 +339,16 @@ public sealed class LinkGrain : Grain, ILinkGrain
             }
         }
 
+        // One dispatch per node: the first already sends everything due from its inbox.
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
         foreach (PendingMessage message in created)
         {
             foreach (Recipient recipient in message.Recipients)
             {
-                Dispatch(_ledger.Node(recipient.Node), now);
+                if (nodes.Add(recipient.Node))
+                {
+                    Dispatch(_ledger.Node(recipient.Node), now);
+                }
             }
         }
 
