@@ -5,7 +5,7 @@ using Orleans;
 namespace TamTam.Storage.Blob;
 
 /// <summary>
-/// Settings of the Azure Blob backend, shared by <c>BlobSegmentLogStore</c>,
+/// Settings of the Azure Blob backend, shared by <see cref="BlobSegmentLogStore"/>,
 /// <see cref="BlobGrainStorage"/> and <see cref="BlobPayloadStore"/>. Bind it from configuration or
 /// set it in code; it is validated when the host starts (and again when a store is built), naming any
 /// bad key.
