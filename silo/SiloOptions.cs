@@ -11,8 +11,14 @@ public sealed record SiloOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "TamTam";
 
-    /// <summary>Where durable data lives (<c>TamTam:DataPath</c>); relative paths start at the working directory.</summary>
+    /// <summary>
+    /// Where durable data lives with the local backend (<c>TamTam:DataPath</c>); relative paths start at the working
+    /// directory.
+    /// </summary>
     public string DataPath { get; set; } = "data";
+
+    /// <summary>Which backend keeps durable data (<c>TamTam:Storage</c>): a local directory (default) or Azure Blob Storage.</summary>
+    public StorageSettings Storage { get; set; } = new();
 
     /// <summary>Which addresses the listeners bind (<c>TamTam:Listen</c>).</summary>
     public ListenSettings Listen { get; set; } = new();
@@ -37,6 +43,33 @@ public sealed record SiloOptions
     /// serves <c>tamtams://</c> and HTTP serves HTTPS, so the WebSocket transport is <c>wss://</c>.
     /// </summary>
     public TlsSettings Tls { get; set; } = new();
+
+    /// <summary><c>TamTam:Storage</c>.</summary>
+    public sealed record StorageSettings
+    {
+        /// <summary>The value of <see cref="Backend"/> that keeps data in <see cref="DataPath"/> (the default).</summary>
+        public const string Local = "local";
+
+        /// <summary>The value of <see cref="Backend"/> that keeps data in Azure Blob Storage.</summary>
+        public const string Blob = "blob";
+
+        /// <summary>
+        /// The configuration section the blob backend's settings are bound from (<c>ConnectionString</c> or
+        /// <c>ServiceUri</c>, <c>ContainerName</c>, <c>ServiceVersion</c>, <c>SegmentSizeBytes</c>, <c>ReadBufferBytes</c>,
+        /// <c>LeaseDuration</c>).
+        /// </summary>
+        public const string BlobSection = "TamTam:Storage:Blob";
+
+        /// <summary>
+        /// <c>TamTam:Storage:Backend</c>: <c>local</c> (default: <see cref="DataPath"/>, write-then-rename and fsync) or
+        /// <c>blob</c> (Azure Blob Storage, configured under <c>TamTam:Storage:Blob</c>). Segment logs, grain state and
+        /// parted payloads all go to the one backend.
+        /// </summary>
+        public string Backend { get; set; } = Local;
+
+        /// <summary>True when <see cref="Backend"/> is <c>blob</c> (in any letter case).</summary>
+        public bool IsBlob => string.Equals(Backend, Blob, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary><c>TamTam:Listen</c>.</summary>
     public sealed record ListenSettings

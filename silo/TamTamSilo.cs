@@ -231,14 +231,25 @@ public sealed class TamTamSilo : IAsyncDisposable
         string.IsNullOrWhiteSpace(options.Unix.Path) ? null : Path.GetFullPath(options.Unix.Path);
 
     /// <summary>
-    /// Durable storage: the links' segment logs and grain state, in a local directory under
-    /// <see cref="SiloOptions.DataPath"/> (write-then-rename, fsync). Link behaviour comes from <c>TamTam:Links</c>.
+    /// Durable storage (the links' segment logs, grain state and parted payloads), on the backend that
+    /// <c>TamTam:Storage:Backend</c> names: a local directory under <see cref="SiloOptions.DataPath"/> (write-then-rename,
+    /// fsync) or Azure Blob Storage configured under <c>TamTam:Storage:Blob</c>. Link behaviour comes from <c>TamTam:Links</c>.
     /// </summary>
     private static void AddStorage(ISiloBuilder silo, SiloOptions options, ConfigurationManager configuration)
     {
-        string root = Path.GetFullPath(options.DataPath);
-        silo.Services.AddTamTamLocalStorage(o => o.RootPath = root);
-        silo.AddLocalDirectoryGrainStorageAsDefault(o => o.RootPath = root);
+        if (options.Storage.IsBlob)
+        {
+            IConfigurationSection blob = configuration.GetSection(SiloOptions.StorageSettings.BlobSection);
+            silo.Services.AddTamTamBlobStorage(o => blob.Bind(o));
+            silo.AddBlobGrainStorageAsDefault(o => blob.Bind(o));
+        }
+        else
+        {
+            string root = Path.GetFullPath(options.DataPath);
+            silo.Services.AddTamTamLocalStorage(o => o.RootPath = root);
+            silo.AddLocalDirectoryGrainStorageAsDefault(o => o.RootPath = root);
+        }
+
         silo.Services.AddOptions<OrchestratorOptions>().Bind(configuration.GetSection(OrchestratorOptions.Section));
     }
 }

@@ -21,6 +21,8 @@ internal static class SiloOptionsReader
             failures.Add("TamTam:DataPath must name a directory.");
         }
 
+        CheckStorage(failures, options.Storage, configuration.GetSection(SiloOptions.StorageSettings.BlobSection));
+
         if (!ListenAddress.TryParse(options.Listen.Address, out listen))
         {
             failures.Add($"TamTam:Listen:Address must be \"localhost\", \"any\" or an IP address (got \"{options.Listen.Address}\").");
@@ -46,6 +48,18 @@ internal static class SiloOptionsReader
         }
 
         return options;
+    }
+
+    private static void CheckStorage(List<string> failures, SiloOptions.StorageSettings storage, IConfigurationSection blob)
+    {
+        if (!storage.IsBlob && !string.Equals(storage.Backend, SiloOptions.StorageSettings.Local, StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"TamTam:Storage:Backend must be \"local\" or \"blob\" (got \"{storage.Backend}\").");
+        }
+        else if (storage.IsBlob && string.IsNullOrWhiteSpace(blob["ConnectionString"]) && string.IsNullOrWhiteSpace(blob["ServiceUri"]))
+        {
+            failures.Add("TamTam:Storage:Blob:ConnectionString (or TamTam:Storage:Blob:ServiceUri) must be set when TamTam:Storage:Backend is \"blob\".");
+        }
     }
 
     private static void CheckPort(List<string> failures, string key, int port, int min)

@@ -14,7 +14,8 @@ namespace TamTam.Storage.Diagnostics;
 /// <item><term><c>tamtam.storage.log.failed_batches</c></term><description>Counter, {batch}: group-commit batches whose append failed (every caller in them was faulted).</description></item>
 /// <item><term><c>tamtam.storage.log.queued_records</c></term><description>UpDownCounter, {record}: records waiting for the next group-commit batch.</description></item>
 /// <item><term><c>tamtam.storage.log.fsync.duration</c></term><description>Histogram, s: one fsync of a local segment file.</description></item>
-/// <item><term><c>tamtam.storage.grain.write.duration</c></term><description>Histogram, s: one durable grain-state write or clear on the local directory.</description></item>
+/// <item><term><c>tamtam.storage.log.blob_append.duration</c></term><description>Histogram, s: one append-block call on a blob segment (the blob backend's durable write).</description></item>
+/// <item><term><c>tamtam.storage.grain.write.duration</c></term><description>Histogram, s: one durable grain-state write or clear (either backend).</description></item>
 /// </list>
 /// </remarks>
 public sealed class StorageMetrics : IDisposable
@@ -37,6 +38,7 @@ public sealed class StorageMetrics : IDisposable
         LogFailedBatches = _meter.CreateCounter<long>("tamtam.storage.log.failed_batches", "{batch}", "Group-commit batches whose append failed.");
         LogQueuedRecords = _meter.CreateUpDownCounter<long>("tamtam.storage.log.queued_records", "{record}", "Records waiting for the next group-commit batch.");
         LogFsyncDuration = _meter.CreateHistogram<double>("tamtam.storage.log.fsync.duration", "s", "One fsync of a local segment file.");
+        LogBlobAppendDuration = _meter.CreateHistogram<double>("tamtam.storage.log.blob_append.duration", "s", "One append-block call on a blob segment.");
         GrainWriteDuration = _meter.CreateHistogram<double>("tamtam.storage.grain.write.duration", "s", "One durable grain-state write or clear.");
     }
 
@@ -51,6 +53,8 @@ public sealed class StorageMetrics : IDisposable
     internal UpDownCounter<long> LogQueuedRecords { get; }
 
     internal Histogram<double> LogFsyncDuration { get; }
+
+    internal Histogram<double> LogBlobAppendDuration { get; }
 
     internal Histogram<double> GrainWriteDuration { get; }
 

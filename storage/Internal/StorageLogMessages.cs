@@ -52,4 +52,16 @@ internal static partial class StorageLogMessages
     [LoggerMessage(EventId = 4032, Level = LogLevel.Information,
         Message = "Payload store: deleted {EntryCount} leftovers of interrupted writes and deletes under {Path}")]
     public static partial void PayloadLeftoversDeleted(this ILogger logger, int entryCount, string path);
+
+    [LoggerMessage(EventId = 4040, Level = LogLevel.Warning,
+        Message = "Segment log {LogName}: torn tail in {SegmentBlob}: its records end at {ValidLength} of {BlobLength} bytes ({RecordCount} records kept); appends continue in a new segment")]
+    public static partial void TornTailSealed(this ILogger logger, string logName, string segmentBlob, long blobLength, long validLength, long recordCount);
+
+    [LoggerMessage(EventId = 4041, Level = LogLevel.Error,
+        Message = "Segment log {LogName}: the lease on {LockBlob} could not be renewed before it ran out; the log refuses appends until it is reopened")]
+    public static partial void LeaseLost(this ILogger logger, Exception exception, string logName, string lockBlob);
+
+    [LoggerMessage(EventId = 4042, Level = LogLevel.Warning,
+        Message = "Segment log {LogName}: releasing the lease on {LockBlob} failed; it runs out by itself within {LeaseDuration}")]
+    public static partial void LeaseReleaseFailed(this ILogger logger, Exception exception, string logName, string lockBlob, TimeSpan leaseDuration);
 }

@@ -1,0 +1,74 @@
+using Azure.Core;
+using Azure.Storage.Blobs;
+using Orleans;
+
+namespace TamTam.Storage.Blob;
+
+/// <summary>
+/// Settings of the Azure Blob backend, shared by <see cref="BlobSegmentLogStore"/>,
+/// <see cref="BlobGrainStorage"/> and <see cref="BlobPayloadStore"/>. Bind it from configuration or
+/// set it in code; it is validated when the host starts (and again when a store is built), naming any
+/// bad key.
+/// </summary>
+/// <remarks>
+/// Give either <see cref="ConnectionString"/> or <see cref="ServiceUri"/> (with a SAS token in its
+/// query, or a <see cref="Credential"/> set in code). Everything lives in one container, under the
+/// prefixes <c>logs/</c>, <c>grains/</c> and <c>payloads/</c>, created on first use.
+/// </remarks>
+public sealed record BlobStorageOptions
+{
+    /// <summary>The default <see cref="ContainerName"/>.</summary>
+    public const string DefaultContainerName = "tamtam";
+
+    /// <summary>The default <see cref="SegmentSizeBytes"/>: 64 MiB.</summary>
+    public const long DefaultSegmentSizeBytes = 64L * 1024 * 1024;
+
+    /// <summary>The default <see cref="ReadBufferBytes"/>: 256 KiB (blob reads pay per round trip, so larger than on disk).</summary>
+    public const int DefaultReadBufferBytes = 256 * 1024;
+
+    /// <summary>The default <see cref="LeaseDuration"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// An Azure Storage connection string (<c>DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…</c>, or
+    /// Azurite's <c>UseDevelopmentStorage=true</c>). Takes precedence over <see cref="ServiceUri"/>.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// The account's blob endpoint, e.g. <c>https://myaccount.blob.core.windows.net</c>, used when no
+    /// <see cref="ConnectionString"/> is given: with <see cref="Credential"/> if set, else as is (a SAS
+    /// token in its query authorizes it).
+    /// </summary>
+    public Uri? ServiceUri { get; set; }
+
+    /// <summary>A token credential for <see cref="ServiceUri"/> (e.g. a managed identity); set in code, not bound.</summary>
+    public TokenCredential? Credential { get; set; }
+
+    /// <summary>The container that holds everything (3–63 lowercase letters, digits and single hyphens).</summary>
+    public string ContainerName { get; set; } = DefaultContainerName;
+
+    /// <summary>
+    /// The storage service version to speak, e.g. <c>V2025_11_05</c>; unset, the client library's newest. Pin it
+    /// when the service (or an emulator) is older than the library.
+    /// </summary>
+    public BlobClientOptions.ServiceVersion? ServiceVersion { get; set; }
+
+    /// <summary>
+    /// An append blob segment is closed and a new one started before an append would take it past this
+    /// size (a single larger batch still goes whole into one segment). Truncation deletes whole segments.
+    /// </summary>
+    public long SegmentSizeBytes { get; set; } = DefaultSegmentSizeBytes;
+
+    /// <summary>The chunk size for reading segments back: the memory bound of one reader.</summary>
+    public int ReadBufferBytes { get; set; } = DefaultReadBufferBytes;
+
+    /// <summary>
+    /// The lease an open log holds on its lock blob (15 to 60 seconds), renewed at a third of it. After a
+    /// crash, the log can be opened elsewhere once the lease has run out.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = DefaultLeaseDuration;
+
+    /// <summary>The silo lifecycle stage at which grain storage makes sure its container exists.</summary>
+    public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;
+}
