@@ -62,6 +62,7 @@ public readonly record struct PayloadLayout(long TotalSize, int PartSize, int Pa
 public sealed class PayloadIncompleteException(Guid transferId, string message)
     : Exception($"payload {transferId} cannot be committed: {message}")
 {
+    /// <summary>The payload that could not be committed.</summary>
     public Guid TransferId { get; } = transferId;
 }
 
@@ -69,5 +70,6 @@ public sealed class PayloadIncompleteException(Guid transferId, string message)
 public sealed class PayloadNotFoundException(Guid transferId)
     : Exception($"payload {transferId} is not committed in this store")
 {
+    /// <summary>The payload that was asked for.</summary>
     public Guid TransferId { get; } = transferId;
 }

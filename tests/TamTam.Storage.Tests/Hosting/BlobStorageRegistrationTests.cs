@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,36 @@ public sealed class BlobStorageRegistrationTests(AzuriteFixture azurite)
         var read = new byte[3];
         Assert.Equal(3, await payloads.ReadAsync(id, 0, read));
         Assert.Equal(new byte[] { 1, 2, 3 }, read);
+    }
+
+    [Fact]
+    public async Task Options_bind_from_configuration_keys_including_a_pinned_service_version()
+    {
+        var options = azurite.NewOptions();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:Blob:ConnectionString"] = options.ConnectionString,
+                ["Storage:Blob:ContainerName"] = options.ContainerName,
+                ["Storage:Blob:ServiceVersion"] = "V2026_06_06",
+                ["Storage:Blob:LeaseDuration"] = "00:00:20",
+                ["Storage:Blob:SegmentSizeBytes"] = "8192",
+            })
+            .Build();
+        var section = configuration.GetSection("Storage:Blob");
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddTamTamBlobStorage(o => section.Bind(o))
+            .BuildServiceProvider();
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+        var bound = services.GetRequiredService<IOptions<BlobStorageOptions>>().Value;
+        Assert.Equal(Azure.Storage.Blobs.BlobClientOptions.ServiceVersion.V2026_06_06, bound.ServiceVersion);
+        Assert.Equal(TimeSpan.FromSeconds(20), bound.LeaseDuration);
+        Assert.Equal(8192, bound.SegmentSizeBytes);
+
+        await using var log = await services.GetRequiredService<ISegmentLogStore>().OpenAsync("pinned");
+        Assert.Equal(1, await log.AppendAsync(Records.Batch(1, 1)));
     }
 
     [Theory]

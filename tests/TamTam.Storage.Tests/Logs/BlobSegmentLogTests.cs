@@ -91,6 +91,24 @@ public sealed class BlobSegmentLogTests(AzuriteFixture azurite) : SegmentLogCont
     }
 
     [Fact]
+    public async Task A_writer_whose_lease_was_broken_and_taken_over_cannot_append_after_its_successor()
+    {
+        var stale = await OpenAsync("taken-over");
+        await stale.AppendAsync(Records.Batch(1, 2));
+        await Container().GetBlobClient(BlobSegmentLogStore.GetLogPrefix("taken-over") + ".lock").GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
+
+        await using var successor = await NewStore().OpenAsync("taken-over");
+        Assert.Equal(3, successor.NextLsn);
+        Assert.Equal(3, await successor.AppendAsync(Records.Batch(3, 1)));
+
+        await Assert.ThrowsAnyAsync<Exception>(async () => await stale.AppendAsync(Records.Batch(100, 1)));
+        var read = await Records.ReadAllAsync(successor);
+        Assert.Equal([1L, 2, 3], read.Select(r => r.Lsn));
+        Assert.Equal(Records.Make(3), read[2].Data.ToArray());
+        await stale.DisposeAsync();
+    }
+
+    [Fact]
     public async Task After_a_torn_tail_appends_continue_in_a_new_segment_and_the_torn_bytes_are_never_read()
     {
         var store = NewStore();
