@@ -94,6 +94,13 @@ public sealed record SiloOptions
         /// <summary>Silo-to-silo port (<c>TamTam:Orleans:SiloPort</c>), 1 … 65535.</summary>
         public int SiloPort { get; set; } = 11111;
 
+        /// <summary>
+        /// The silo port of the cluster's primary silo (<c>TamTam:Orleans:PrimarySiloPort</c>) for a second silo on this
+        /// machine to join; 0 (the default): this silo is the primary. Localhost clustering only: several machines need
+        /// a clustering provider. Silos of one cluster share the data directory (docs/architecture.md).
+        /// </summary>
+        public int PrimarySiloPort { get; set; }
+
         /// <summary>Orleans client gateway port (<c>TamTam:Orleans:GatewayPort</c>); 0 turns the Orleans gateway off.</summary>
         public int GatewayPort { get; set; } = 30000;
 

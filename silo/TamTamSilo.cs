@@ -130,7 +130,8 @@ public sealed class TamTamSilo : IAsyncDisposable
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort,
+            IPEndPoint? primary = options.Orleans.PrimarySiloPort == 0 ? null : new IPEndPoint(IPAddress.Loopback, options.Orleans.PrimarySiloPort);
+            silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort, primary,
                 serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
             AddStorage(silo, options, builder.Configuration);
         });
