@@ -95,6 +95,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         var endpoints = new SiloEndpoints();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(endpoints);
+        builder.Services.AddSingleton<ReadinessProbe>();
 
         // Registered through a factory so that the host disposes it; resolved at start.
         builder.Services.AddSingleton(_ => new SiloTls(certificate));
