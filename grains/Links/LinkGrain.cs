@@ -113,7 +113,8 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
         finally
         {
-            if (_ledger.Exists)
+            // A stopping silo cannot place the registry any more; a LINKS query finds the link gone by asking it.
+            if (_ledger.Exists && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
             {
                 await ReportToRegistryAsync(Summary(), active: false);
             }
