@@ -117,6 +117,21 @@ public sealed class ResumeTests(SharedSiloFixture silo)
         Assert.False(client.IsConnected);
     }
 
+    [Fact]
+    public async Task ListLinksAsync_reports_a_link_with_its_nodes_and_last_sequence()
+    {
+        string link = Links.Unique("links");
+        await using TamTamClient receiver = await Nodes.ListenAsync(silo.Uri, link, "receiver", Port);
+        await using TamTamClient sender = await Nodes.JoinAsync(silo.Uri, link, "sender");
+        SendReceipt sent = await sender.SendAsync(Port, "x"u8.ToArray()).Within();
+
+        LinkList links = await sender.ListLinksAsync().Within();
+
+        LinkInfo info = Assert.Single(links.Links, l => l.Name == link);
+        Assert.Equal((2u, sent.Sequence), (info.Nodes, info.Sequence));
+        Assert.False(links.Truncated);
+    }
+
     private static byte[] Numbered(int index)
     {
         byte[] payload = Nodes.Payload(64);
