@@ -21,7 +21,7 @@ public sealed record SiloOptions
     public PortSettings Tcp { get; set; } = new() { Port = 7420 };
 
     /// <summary>
-    /// HTTP (<c>TamTam:Http</c>): <c>/healthz</c> and the wire protocol over WebSocket on <c>/ws</c>; dashboard and
+    /// HTTP (<c>TamTam:Http</c>): <c>/healthz</c>, <c>/healthz/live</c>, <c>/healthz/ready</c> and the wire protocol over WebSocket on <c>/ws</c>; dashboard and
     /// metrics later. Port 7480 by default.
     /// </summary>
     public PortSettings Http { get; set; } = new() { Port = 7480 };
