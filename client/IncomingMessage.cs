@@ -110,6 +110,9 @@ public sealed class IncomingMessage
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The message never reached the application (its connection ended first): its redelivery will.</summary>
+    internal void Abandon() => _tracker.Abandon(MessageId);
+
     /// <inheritdoc />
     public override string ToString() => $"{MessageId} #{Sequence} {SourceLink}:{SourceNode} → {Link}:{Port} attempt {Attempt}";
 }

@@ -36,10 +36,15 @@ public sealed class SendReceipt
 
     /// <summary>
     /// Completes with the message's final status once the server reports it; faults with
-    /// <see cref="TamTamConnectionException"/> if the connection ends first. Reading it costs nothing
+    /// <see cref="TamTamConnectionException"/> if the client ends first (a lost connection that is resumed does
+    /// not end it: the server keeps the status for the node). Reading it costs nothing
     /// when nobody awaits it: the client confirms every status to the server either way.
     /// </summary>
     public Task<MessageStatus> Completion => _status.WaitAsync(CancellationToken.None);
+
+    /// <summary>Waits for the final status like <see cref="Completion"/>, until <paramref name="cancellationToken"/> fires.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the status is still kept.</exception>
+    public Task<MessageStatus> WaitForCompletionAsync(CancellationToken cancellationToken = default) => _status.WaitAsync(cancellationToken);
 
     /// <inheritdoc />
     public override string ToString() => $"{MessageId} sequence {Sequence}{(Duplicate ? " (duplicate)" : string.Empty)}";

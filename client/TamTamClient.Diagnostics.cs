@@ -22,4 +22,15 @@ public sealed partial class TamTamClient
         Reply report = await RequestAsync(default(HealthFrame), FrameType.HealthReport, cancellationToken).ConfigureAwait(false);
         return (HealthReport)report.Data!;
     }
+
+    /// <summary>
+    /// The links of the interchange (LINKS/LINKS_REPORT): each with its member nodes and last assigned sequence,
+    /// sorted by name, as far as the session's access token may see them.
+    /// </summary>
+    /// <exception cref="TimeoutException">No answer within <see cref="TamTamClientOptions.RequestTimeout"/>.</exception>
+    public async ValueTask<LinkList> ListLinksAsync(CancellationToken cancellationToken = default)
+    {
+        Reply report = await RequestAsync(default(LinksFrame), FrameType.LinksReport, cancellationToken).ConfigureAwait(false);
+        return (LinkList)report.Data!;
+    }
 }

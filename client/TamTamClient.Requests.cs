@@ -10,27 +10,33 @@ public sealed partial class TamTamClient
         where T : struct, IFrame<T>
     {
         cancellationToken.ThrowIfCancellationRequested();
-        ThrowIfClosed();
-        ReplyWaiter waiter = _requests.Register(T.Type, expected, holdsSendPermit: false, cancellationToken);
-        WriteRequest(frame, waiter);
+        ClientConnection connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await RequestOnAsync(connection, frame, expected, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<Reply> RequestOnAsync<T>(ClientConnection connection, T frame, FrameType expected, CancellationToken cancellationToken)
+        where T : struct, IFrame<T>
+    {
+        ReplyWaiter waiter = connection.Requests.Register(T.Type, expected, holdsSendPermit: false, cancellationToken);
+        WriteRequest(connection, frame, waiter);
         return await waiter.Task.ConfigureAwait(false);
     }
 
-    private void WriteRequest<T>(in T frame, ReplyWaiter waiter)
+    private static void WriteRequest<T>(ClientConnection connection, in T frame, ReplyWaiter waiter)
         where T : struct, IFrame<T>
     {
         try
         {
-            _writer.Write(frame, waiter.Correlation);
+            connection.Writer.Write(frame, waiter.Correlation);
         }
         catch (ProtocolException exception)
         {
-            _requests.Abandon(waiter);
+            connection.Requests.Abandon(waiter);
             throw new TamTamException(exception.Code, exception.Detail, exception);
         }
         catch
         {
-            _requests.Abandon(waiter);
+            connection.Requests.Abandon(waiter);
             throw;
         }
     }

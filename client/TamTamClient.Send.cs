@@ -34,32 +34,51 @@ public sealed partial class TamTamClient
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfClosed();
 
+        // The id is fixed here, once: a send that is repeated on a new connection after a loss is the same
+        // message, and the server accepts it once (a repeat is answered DUPLICATE with the original sequence).
         Guid messageId = options?.MessageId ?? Guid.CreateVersion7();
         var frame = new SendFrame(messageId, _names.Encode(options?.Link), _names.Encode(port), ToTtlMilliseconds(options?.Ttl),
             options?.Subtree ?? false, Station: null, Transfer: null, new ReadOnlySequence<byte>(payload));
-        long body = frame.FieldsLength + (long)payload.Length;
-        if (body > MaxBody)
+        while (true)
+        {
+            ClientConnection connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Reply accepted = await SendOnAsync(connection, frame, payload.Length, cancellationToken).ConfigureAwait(false);
+                StatusSlot status = _statuses.Track(messageId);
+                return new SendReceipt(messageId, accepted.Sequence, Timestamps.FromMicroseconds(accepted.Timestamp), accepted.Flag, status);
+            }
+            catch (TamTamConnectionException) when (MayRetryAfter(connection))
+            {
+                // The connection was lost with the SEND unanswered: send it again on the next one.
+                await Task.Yield();
+            }
+        }
+    }
+
+    private static async ValueTask<Reply> SendOnAsync(ClientConnection connection, SendFrame frame, int payloadLength, CancellationToken cancellationToken)
+    {
+        long body = frame.FieldsLength + (long)payloadLength;
+        if (body > connection.Terms.MaxBody)
         {
             throw new TamTamException(ErrorCode.MessageTooLarge,
-                $"a SEND of {payload.Length} payload bytes needs a {body}-byte body; the server accepts at most {MaxBody} (parted transfers are not implemented by this client yet)");
+                $"a SEND of {payloadLength} payload bytes needs a {body}-byte body; the server accepts at most {connection.Terms.MaxBody} (parted transfers are not implemented by this client yet)");
         }
 
-        await _requests.AcquireSendPermitAsync(cancellationToken).ConfigureAwait(false);
-        ReplyWaiter waiter = _requests.Register(FrameType.Send, FrameType.Accepted, holdsSendPermit: true, cancellationToken);
+        await connection.Requests.AcquireSendPermitAsync(cancellationToken).ConfigureAwait(false);
+        ReplyWaiter waiter = connection.Requests.Register(FrameType.Send, FrameType.Accepted, holdsSendPermit: true, cancellationToken);
         try
         {
-            await _writer.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            await connection.Writer.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            _requests.Abandon(waiter);
+            connection.Requests.Abandon(waiter);
             throw;
         }
 
-        WriteRequest(frame, waiter);
-        Reply accepted = await waiter.Task.ConfigureAwait(false);
-        StatusSlot status = _statuses.Track(messageId);
-        return new SendReceipt(messageId, accepted.Sequence, Timestamps.FromMicroseconds(accepted.Timestamp), accepted.Flag, status);
+        WriteRequest(connection, frame, waiter);
+        return await waiter.Task.ConfigureAwait(false);
     }
 
     /// <summary>Sends a message and waits for its final status: <see cref="SendAsync"/> then <see cref="SendReceipt.Completion"/>.</summary>

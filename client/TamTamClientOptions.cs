@@ -87,6 +87,12 @@ public sealed record TamTamClientOptions
     /// </summary>
     public int StatusBufferCapacity { get; init; } = 1_024;
 
+    /// <summary>
+    /// Automatic reconnection with session resume (on by default): attempts, backoff and jitter. Set
+    /// <see cref="ReconnectOptions.Disabled"/> for a client that ends with its first connection.
+    /// </summary>
+    public ReconnectOptions Reconnect { get; init; } = new();
+
     /// <summary>Where the client logs; <see langword="null"/> logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
@@ -130,6 +136,13 @@ public sealed record TamTamClientOptions
         {
             throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(StatusBufferCapacity)} must be at least 1.", nameof(StatusBufferCapacity));
         }
+
+        if (Reconnect is null)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(Reconnect)} is required (ReconnectOptions.Disabled turns it off).", nameof(Reconnect));
+        }
+
+        Reconnect.Validate();
     }
 
     private static void RequirePositive(TimeSpan value, string name)

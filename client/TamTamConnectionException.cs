@@ -5,10 +5,11 @@ namespace TamTam.Client;
 /// <summary>
 /// The connection ended: the server closed it (with a fatal ERROR, whose code this carries, or without one,
 /// <see cref="ErrorCode.None"/>), the transport failed, or the client was disposed. Every pending and later
-/// operation of that client fails with this exception; create a new client to go on (a node that returns
-/// under the same name receives what it has not acknowledged).
+/// operation of that client fails with this exception. A client with <see cref="TamTamClientOptions.Reconnect"/>
+/// on fails this way only once it has given up reconnecting (<see cref="TamTamReconnectException"/>); meanwhile
+/// only requests in flight on the lost connection fail with it, sends excepted (they are sent again).
 /// </summary>
-public sealed class TamTamConnectionException : TamTamException
+public class TamTamConnectionException : TamTamException
 {
     /// <summary>Creates the exception for <paramref name="code"/> with a detail.</summary>
     public TamTamConnectionException(ErrorCode code, string detail)
@@ -41,5 +42,5 @@ public sealed class TamTamConnectionException : TamTamException
     }
 
     /// <summary>A fresh exception for one more caller that meets the same closed connection.</summary>
-    internal TamTamConnectionException Again() => new(Code, Detail, this);
+    internal virtual TamTamConnectionException Again() => new(Code, Detail, this);
 }

@@ -27,7 +27,7 @@ public sealed record SiloOptions
     public PortSettings Tcp { get; set; } = new() { Port = 7420 };
 
     /// <summary>
-    /// HTTP (<c>TamTam:Http</c>): <c>/healthz</c> and the wire protocol over WebSocket on <c>/ws</c>; dashboard and
+    /// HTTP (<c>TamTam:Http</c>): <c>/healthz</c>, <c>/healthz/live</c>, <c>/healthz/ready</c> and the wire protocol over WebSocket on <c>/ws</c>; dashboard and
     /// metrics later. Port 7480 by default.
     /// </summary>
     public PortSettings Http { get; set; } = new() { Port = 7480 };
@@ -126,6 +126,13 @@ public sealed record SiloOptions
     {
         /// <summary>Silo-to-silo port (<c>TamTam:Orleans:SiloPort</c>), 1 … 65535.</summary>
         public int SiloPort { get; set; } = 11111;
+
+        /// <summary>
+        /// The silo port of the cluster's primary silo (<c>TamTam:Orleans:PrimarySiloPort</c>) for a second silo on this
+        /// machine to join; 0 (the default): this silo is the primary. Localhost clustering only: several machines need
+        /// a clustering provider. Silos of one cluster share the data directory (docs/architecture.md).
+        /// </summary>
+        public int PrimarySiloPort { get; set; }
 
         /// <summary>Orleans client gateway port (<c>TamTam:Orleans:GatewayPort</c>); 0 turns the Orleans gateway off.</summary>
         public int GatewayPort { get; set; } = 30000;

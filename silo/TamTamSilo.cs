@@ -95,6 +95,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         var endpoints = new SiloEndpoints();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(endpoints);
+        builder.Services.AddSingleton<ReadinessProbe>();
 
         // Registered through a factory so that the host disposes it; resolved at start.
         builder.Services.AddSingleton(_ => new SiloTls(certificate));
@@ -130,7 +131,8 @@ public sealed class TamTamSilo : IAsyncDisposable
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort,
+            IPEndPoint? primary = options.Orleans.PrimarySiloPort == 0 ? null : new IPEndPoint(IPAddress.Loopback, options.Orleans.PrimarySiloPort);
+            silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort, primary,
                 serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
             AddStorage(silo, options, builder.Configuration);
         });

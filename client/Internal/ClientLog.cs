@@ -49,4 +49,23 @@ internal static partial class ClientLog
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "{FrameType} (correlation {Correlation}) got no reply within {Timeout}")]
     public static partial void RequestTimedOut(this ILogger logger, string frameType, uint correlation, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Could not tell the server about fatal error {Code} before closing: {Reason}")]
+    public static partial void FatalNotDelivered(this ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "Reconnecting to {Uri}: attempt {Attempt} of {MaxAttempts} in {Delay}")]
+    public static partial void Reconnecting(this ILogger logger, Uri uri, int attempt, int maxAttempts, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information,
+        Message = "Reconnected to {Uri} after {Attempts} attempts: session {SessionId} {Outcome}")]
+    public static partial void Reconnected(this ILogger logger, Uri uri, int attempts, Guid sessionId, string outcome);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "Reconnection attempt {Attempt} to {Uri} failed: {Reason}")]
+    public static partial void ReconnectAttemptFailed(this ILogger logger, Uri uri, int attempt, string reason);
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Error, Message = "Gave up reconnecting to {Uri} after {Attempts} attempts: {Reason}")]
+    public static partial void GaveUpReconnecting(this ILogger logger, Uri uri, int attempts, string reason);
+
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "A {Event} event handler threw")]
+    public static partial void EventHandlerFailed(this ILogger logger, string @event, Exception exception);
 }

@@ -21,9 +21,22 @@ internal sealed class DeliveryTracker
     private readonly Lock _gate = new();
     private readonly HashSet<Guid> _outstanding = [];
     private readonly RecentOutcomes _settled = new(RecentCapacity);
-    private readonly FrameWriter _writer;
+    private FrameWriter? _writer;
 
-    public DeliveryTracker(FrameWriter writer) => _writer = writer;
+    public DeliveryTracker(FrameWriter? writer = null) => _writer = writer;
+
+    /// <summary>The current connection's writer: acknowledgements go there.</summary>
+    public FrameWriter Writer
+    {
+        get => Volatile.Read(ref _writer) ?? throw new InvalidOperationException("The tracker has no connection yet.");
+        set => Volatile.Write(ref _writer, value);
+    }
+
+    /// <summary>
+    /// True for a client that resumes its session after a lost connection: an ACK or NACK made while no
+    /// connection is up is still recorded, and the redelivery that follows the resume is answered from that record.
+    /// </summary>
+    public bool SettlesWhileDisconnected { get; init; }
 
     public int Outstanding
     {
@@ -57,15 +70,36 @@ internal sealed class DeliveryTracker
 
     public void Ack(Guid messageId, ulong sequence)
     {
-        _writer.Write(new AckFrame(messageId, sequence), 0);
+        try
+        {
+            Writer.Write(new AckFrame(messageId, sequence), 0);
+        }
+        catch (TamTamConnectionException) when (SettlesWhileDisconnected)
+        {
+            // Remembered below: the redelivery after the resume is acknowledged again by the dispatcher.
+        }
+
         Settle(messageId, rejected: false, remember: true);
+    }
+
+    /// <summary>A message admitted but never handed to the application (its connection ended first): forget it.</summary>
+    public void Abandon(Guid messageId)
+    {
+        lock (_gate)
+        {
+            _outstanding.Remove(messageId);
+        }
     }
 
     public void Nack(Guid messageId, ulong sequence, ushort reason, string? detail, bool requeue)
     {
         try
         {
-            _writer.Write(new NackFrame(messageId, sequence, reason, Utf8Text.From(detail), requeue), 0);
+            Writer.Write(new NackFrame(messageId, sequence, reason, Utf8Text.From(detail), requeue), 0);
+        }
+        catch (TamTamConnectionException) when (SettlesWhileDisconnected)
+        {
+            // As for an ACK: a rejection is answered again from the record; a requeue is simply redelivered.
         }
         catch (ProtocolException exception)
         {

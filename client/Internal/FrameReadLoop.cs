@@ -60,6 +60,11 @@ internal sealed class FrameReadLoop
                         {
                             await _inbox.WriteAsync(message, cancellationToken).ConfigureAwait(false);
                         }
+                        catch (OperationCanceledException)
+                        {
+                            message.Abandon();
+                            throw;
+                        }
                         finally
                         {
                             Volatile.Write(ref _lastReceived, Environment.TickCount64);

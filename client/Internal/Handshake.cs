@@ -15,12 +15,37 @@ internal static class Handshake
 
     private const ushort SpokenVersion = 1;
 
-    public static async ValueTask<SessionTerms> RunAsync(IClientTransport transport, TamTamClientOptions options, CancellationToken cancellationToken)
+    /// <param name="transport">The new connection.</param>
+    /// <param name="options">The client's options.</param>
+    /// <param name="resumeToken">
+    /// A previous WELCOME's token, to resume that session; empty for a new session. A token the server no longer
+    /// knows (204, not fatal) is followed by a HELLO without it on the same connection: the terms then say not resumed.
+    /// </param>
+    /// <param name="cancellationToken">Abandons the handshake.</param>
+    public static async ValueTask<SessionTerms> RunAsync(IClientTransport transport, TamTamClientOptions options, ReadOnlyMemory<byte> resumeToken,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HelloAsync(transport, options, resumeToken, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TamTamConnectionException exception) when (exception.Code == ErrorCode.SessionExpired && !resumeToken.IsEmpty)
+        {
+            return await HelloAsync(transport, options, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc cref="RunAsync(IClientTransport, TamTamClientOptions, ReadOnlyMemory{byte}, CancellationToken)"/>
+    public static ValueTask<SessionTerms> RunAsync(IClientTransport transport, TamTamClientOptions options, CancellationToken cancellationToken) =>
+        RunAsync(transport, options, ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+    private static async ValueTask<SessionTerms> HelloAsync(IClientTransport transport, TamTamClientOptions options, ReadOnlyMemory<byte> resumeToken,
+        CancellationToken cancellationToken)
     {
         byte[] authToken = options.AuthToken is null ? [] : Encoding.UTF8.GetBytes(options.AuthToken);
 
         // max_body 0 leaves the limit to the server: the client accepts what WELCOME announces.
-        var hello = new HelloFrame(SpokenVersion, SpokenVersion, 0, 0, Utf8Text.From(options.ClientName), authToken, ReadOnlyMemory<byte>.Empty);
+        var hello = new HelloFrame(SpokenVersion, SpokenVersion, 0, 0, Utf8Text.From(options.ClientName), authToken, resumeToken);
         await transport.SendAsync(FrameCodec.ToArray(hello, HelloCorrelation), cancellationToken).ConfigureAwait(false);
 
         PipeReader input = transport.Input;

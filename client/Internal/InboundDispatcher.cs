@@ -84,8 +84,11 @@ internal sealed class InboundDispatcher
                 case FrameType.HealthReport:
                     Complete(frame, new Reply(FrameType.HealthReport, Data: ToReport(frame.Decode<HealthReportFrame>())));
                     break;
+                case FrameType.LinksReport:
+                    Complete(frame, new Reply(FrameType.LinksReport, Data: LinkListReader.Read(frame.Decode<LinksReportFrame>())));
+                    break;
                 case FrameType.Part or FrameType.PartAck or FrameType.Stream or FrameType.StationOffer
-                    or FrameType.NodesReport or FrameType.LinksReport:
+                    or FrameType.NodesReport:
                     Reject(frame, new ProtocolException(ErrorCode.NotImplemented,
                         $"this client does not serve {frame.Type.WireName()} yet", frame.Correlation));
                     break;

@@ -69,4 +69,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 1033, Level = LogLevel.Debug,
         Message = "Connection {ConnectionId} joined link {Link} as node {Node}")]
     public static partial void SessionJoined(this ILogger logger, string connectionId, string link, string node);
+
+    [LoggerMessage(EventId = 1034, Level = LogLevel.Information,
+        Message = "Session {SessionId} resumed on connection {ConnectionId} as node {Node} of link {Link}")]
+    public static partial void SessionResumed(this ILogger logger, Guid sessionId, string connectionId, string link, string node);
 }

@@ -70,8 +70,20 @@ internal sealed class GatewaySession : IDisposable
     /// </summary>
     public AccessToken? Access { get; private set; }
 
-    /// <summary>The session's id, assigned at WELCOME; empty before.</summary>
+    /// <summary>The session's id, assigned at WELCOME (a resumed session keeps its id); empty before.</summary>
     public Guid SessionId { get; private set; }
+
+    /// <summary>
+    /// This connection's attachment to its link: a resumed session attaches again from a new connection under a
+    /// new id, so a late call from the old connection (its DETACH) cannot touch the new one.
+    /// </summary>
+    public Guid AttachmentId { get; } = Guid.NewGuid();
+
+    /// <summary>The session's resume token, settled at WELCOME.</summary>
+    public ResumeToken ResumeToken { get; private set; }
+
+    /// <summary>How long the link keeps the session's node after its connection ends (announced in WELCOME).</summary>
+    public TimeSpan SessionTimeout => _options.SessionTimeout;
 
     public SessionState State { get; private set; } = SessionState.Connected;
 
@@ -145,6 +157,7 @@ internal sealed class GatewaySession : IDisposable
         }
 
         _closing.Cancel();
+        _welcomed.TrySetCanceled(_closing.Token);
         _transport.Input.CancelPendingRead();
     }
 
@@ -156,17 +169,18 @@ internal sealed class GatewaySession : IDisposable
     }
 
     /// <summary>
-    /// Moves to <see cref="SessionState.Welcomed"/> under <paramref name="terms"/> and <paramref name="access"/>
-    /// (null: anonymous); called once WELCOME is written.
+    /// Moves to <see cref="SessionState.Welcomed"/> as the session <paramref name="token"/> names, under
+    /// <paramref name="terms"/> and <paramref name="access"/> (null: anonymous); called once WELCOME is written.
     /// </summary>
-    public void Welcome(Guid sessionId, in SessionTerms terms, AccessToken? access)
+    public void Welcome(ResumeToken token, in SessionTerms terms, AccessToken? access)
     {
-        SessionId = sessionId;
+        SessionId = token.SessionId;
+        ResumeToken = token;
         Access = access;
         Heartbeat = terms.Heartbeat;
         _maxBody = terms.MaxBody;
         Output.PeerMaxBody = terms.MaxBody;
-        State = SessionState.Welcomed;
+        State = Link is null ? SessionState.Welcomed : SessionState.Joined;
         _statistics.SessionOpened();
         _welcomed.TrySetResult();
     }
@@ -185,6 +199,16 @@ internal sealed class GatewaySession : IDisposable
         RequestClose(new CloseRequest(ErrorCode.TokenExpired, $"the access token expired at {access.ExpiresAt:u}; connect again with a new one", 0));
         return true;
     }
+
+    /// <summary>Takes the identity <paramref name="token"/> names before WELCOME, for a resume; default undoes it.</summary>
+    public void Assume(ResumeToken token)
+    {
+        SessionId = token.SessionId;
+        ResumeToken = token;
+    }
+
+    /// <summary>A resumed session's link, attached before WELCOME; <see cref="Welcome"/> then moves to <see cref="SessionState.Joined"/>.</summary>
+    public void Attached(SessionLink link) => Link = link;
 
     /// <summary>Moves to <see cref="SessionState.Joined"/> as a node of <paramref name="link"/>.</summary>
     public void Joined(SessionLink link)

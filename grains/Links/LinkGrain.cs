@@ -24,7 +24,7 @@ namespace TamTam.Grains.Links;
 /// </remarks>
 [Reentrant]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The committer and log are disposed in OnDeactivateAsync, the grain's end of life.")]
-public sealed class LinkGrain : Grain, ILinkGrain
+public sealed partial class LinkGrain : Grain, ILinkGrain
 {
     private readonly ISegmentLogStore _logs;
     private readonly OrchestratorOptions _options;
@@ -86,6 +86,7 @@ public sealed class LinkGrain : Grain, ILinkGrain
         _committer = new GroupCommitter(_log, new GroupCommitterOptions(), _storageMetrics, _loggers.CreateLogger<GroupCommitter>());
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.TimerPeriod, _options.TimerPeriod) { Interleave = true });
         LinkLog.Activated(_logger, link, replayed, _ledger.Messages.Count, _ledger.NextSequence());
+        ReportToRegistry(active: true);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -107,6 +108,12 @@ public sealed class LinkGrain : Grain, ILinkGrain
         }
         finally
         {
+            // A stopping silo cannot place the registry any more; a LINKS query finds the link gone by asking it.
+            if (_ledger.Exists && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+            {
+                await ReportToRegistryAsync(Summary(), active: false);
+            }
+
             if (_committer is not null)
             {
                 await _committer.DisposeAsync();
@@ -128,12 +135,20 @@ public sealed class LinkGrain : Grain, ILinkGrain
         }
 
         NodeState node = _ledger.Node(attachment.Node);
+        if (SessionRules.Refusal(node, attachment, NowUs(), Link) is { } refusal)
+        {
+            return refusal;
+        }
+
         if (node.IsOnline && node.SessionId != attachment.SessionId)
         {
-            return OperationResult.Fail(ErrorCode.NameTaken, $"node \"{attachment.Node}\" is connected in another session of link \"{Link}\"");
+            // The same session resuming from a new connection before its old one was noticed gone: the old
+            // connection's deliveries go back to the inbox and are sent again on the new one.
+            DetachNode(node);
         }
 
         node.Attach(attachment.SessionId, attachment.Observer);
+        node.Hold(attachment.EffectiveSession, (long)attachment.SessionTimeout.TotalMicroseconds);
         if (!node.IsMember)
         {
             var joined = new NodeJoined(attachment.Node);
@@ -142,6 +157,8 @@ public sealed class LinkGrain : Grain, ILinkGrain
             {
                 return Unavailable();
             }
+
+            ReportToRegistry(active: true);
         }
 
         LinkLog.Joined(_logger, Link, attachment.Node, attachment.SessionId);
@@ -159,6 +176,11 @@ public sealed class LinkGrain : Grain, ILinkGrain
 
         return Task.CompletedTask;
     }
+
+    public Task<bool> HoldsSessionAsync(string node, Guid session) =>
+        Task.FromResult(_ledger.Nodes.TryGetValue(node, out NodeState? state) && state.IsMember && state.IsHeldBy(session, NowUs()));
+
+    public Task<LinkSummary> GetSummaryAsync() => Task.FromResult(Summary());
 
     public async Task<OperationResult> LeaveAsync(string node, Guid sessionId)
     {
@@ -203,12 +225,14 @@ public sealed class LinkGrain : Grain, ILinkGrain
         }
 
         state.Detach();
+        state.Release();
         if (!await TryCommitAsync(records))
         {
             return Unavailable();
         }
 
         LinkLog.Left(_logger, Link, node);
+        ReportToRegistry(active: true);
         AfterFinalized(finalized);
         foreach (string target in reassigned)
         {
@@ -623,9 +647,10 @@ public sealed class LinkGrain : Grain, ILinkGrain
         }
     }
 
-    private static void DetachNode(NodeState node)
+    private void DetachNode(NodeState node)
     {
         node.Detach();
+        node.Reserve(NowUs());
         node.InFlight = 0;
         foreach (Recipient recipient in node.Inbox.Values)
         {

@@ -54,4 +54,15 @@ public interface ILinkGrain : IGrainWithStringKey
     /// <summary>The link's nodes, for NODES queries and operators.</summary>
     [Alias("nodes")]
     Task<NodeSummary[]> GetNodesAsync();
+
+    /// <summary>
+    /// True while protocol session <paramref name="session"/> holds <paramref name="node"/>: connected, or
+    /// disconnected within its session timeout. The session directory asks, to forget sessions that are over.
+    /// </summary>
+    [Alias("holds-session")]
+    Task<bool> HoldsSessionAsync(string node, Guid session);
+
+    /// <summary>The link's figures for LINKS: member nodes and the last assigned sequence.</summary>
+    [Alias("summary")]
+    Task<LinkSummary> GetSummaryAsync();
 }

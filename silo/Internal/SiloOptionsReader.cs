@@ -32,6 +32,7 @@ internal static class SiloOptionsReader
         CheckPort(failures, "TamTam:Http:Port", options.Http.Port, 0);
         CheckPort(failures, "TamTam:Orleans:SiloPort", options.Orleans.SiloPort, 1);
         CheckPort(failures, "TamTam:Orleans:GatewayPort", options.Orleans.GatewayPort, 0);
+        CheckPort(failures, "TamTam:Orleans:PrimarySiloPort", options.Orleans.PrimarySiloPort, 0);
         if (string.IsNullOrWhiteSpace(options.Orleans.ClusterId))
         {
             failures.Add("TamTam:Orleans:ClusterId must be set.");

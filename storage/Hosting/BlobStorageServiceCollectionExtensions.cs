@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TamTam.Storage.Blob;
 using TamTam.Storage.Diagnostics;
+using TamTam.Storage.Health;
 using TamTam.Storage.Payloads;
 
 namespace TamTam.Storage.Hosting;
@@ -33,6 +34,7 @@ public static class BlobStorageServiceCollectionExtensions
             sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value,
             sp.GetRequiredService<ILogger<BlobPayloadStore>>()));
         services.TryAddSingleton<IPayloadStore>(sp => sp.GetRequiredService<BlobPayloadStore>());
+        services.TryAddSingleton<IStorageProbe>(sp => new BlobStorageProbe(sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value));
         return services;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TamTam.Storage.Diagnostics;
+using TamTam.Storage.Health;
 using TamTam.Storage.Local;
 using TamTam.Storage.Payloads;
 
@@ -37,6 +38,7 @@ public static class LocalStorageServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LocalStorageOptions>>().Value,
             sp.GetRequiredService<ILogger<LocalPayloadStore>>()));
         services.TryAddSingleton<IPayloadStore>(sp => sp.GetRequiredService<LocalPayloadStore>());
+        services.TryAddSingleton<IStorageProbe>(sp => new LocalStorageProbe(sp.GetRequiredService<IOptions<LocalStorageOptions>>().Value));
         return services;
     }
 

@@ -7,9 +7,13 @@ namespace TamTam.Client.Tests;
 public sealed class ConnectionTests
 {
     [Fact]
-    public async Task Server_closing_the_connection_fails_pending_sends_promptly()
+    public async Task Without_reconnect_server_closing_the_connection_fails_pending_sends_promptly()
     {
-        await using Session session = await Session.OpenAsync(options => options with { RequestTimeout = Timeout.InfiniteTimeSpan });
+        await using Session session = await Session.OpenAsync(options => options with
+        {
+            RequestTimeout = Timeout.InfiniteTimeSpan,
+            Reconnect = ReconnectOptions.Disabled,
+        });
         await session.JoinAsync();
 
         Task<SendReceipt>[] sends = [.. Enumerable.Range(0, 10).Select(i => session.Client.SendAsync("orders", new[] { (byte)i }).AsTask())];

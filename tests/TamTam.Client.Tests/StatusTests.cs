@@ -84,9 +84,9 @@ public sealed class StatusTests
     }
 
     [Fact]
-    public async Task Connection_loss_fails_status_waiters_instead_of_hanging()
+    public async Task Without_reconnect_connection_loss_fails_status_waiters_instead_of_hanging()
     {
-        await using Session session = await Session.OpenAsync();
+        await using Session session = await Session.OpenAsync(options => options with { Reconnect = ReconnectOptions.Disabled });
         await session.JoinAsync();
         SendReceipt receipt = await AcceptOneAsync(session);
 

@@ -97,15 +97,20 @@ internal sealed class SessionFrameDispatcher
             return;
         }
 
+        SessionLink? resumed = null;
         if (!hello.ResumeToken.IsEmpty)
         {
-            // No session outlives its connection yet, so every resume token is unknown (section 6.1, step 4).
-            await RejectAsync(frame, ErrorCode.SessionExpired,
-                "the resume token is unknown or its session has expired; send HELLO without it for a new session").ConfigureAwait(false);
-            return;
+            (resumed, OperationResult refusal) = await SessionResumption.ResumeAsync(_session, hello.ResumeToken, access.Token, _options, _logger)
+                .ConfigureAwait(false);
+            if (resumed is null)
+            {
+                await RejectAsync(frame, refusal.Code, refusal.Detail ?? refusal.Code.ToString()).ConfigureAwait(false);
+                return;
+            }
         }
 
-        Guid sessionId = Guid.CreateVersion7();
+        ResumeToken resumeToken = resumed is null ? ResumeToken.Create(Guid.CreateVersion7()) : _session.ResumeToken;
+        Guid sessionId = resumeToken.SessionId;
         var welcome = new WelcomeFrame(
             terms.Version,
             (uint)terms.MaxBody,
@@ -114,11 +119,16 @@ internal sealed class SessionFrameDispatcher
             (uint)_options.SessionTimeout.TotalMilliseconds,
             (uint)terms.PartSize,
             sessionId,
-            ResumeToken: ReadOnlyMemory<byte>.Empty,
+            resumeToken.ToBytes(),
             _serverName,
-            Resumed: false);
+            Resumed: resumed is not null);
         await _session.Output.WriteAsync(welcome, frame.Correlation, _session.Closing).ConfigureAwait(false);
-        _session.Welcome(sessionId, terms, access.Token);
+        _session.Welcome(resumeToken, terms, access.Token);
+        if (resumed is not null)
+        {
+            _logger.SessionResumed(sessionId, _session.ConnectionId, resumed.Link, resumed.Node);
+        }
+
         _logger.SessionWelcomed(sessionId, _session.ConnectionId, hello.Client.ToString(), terms.Version, terms.MaxBody,
             (long)terms.Heartbeat.TotalMilliseconds);
         if (access.Token is { } token)
@@ -182,6 +192,7 @@ internal sealed class SessionFrameDispatcher
                 _session.Link!.QueueStatusConfirmation(frame.Decode<StatusAckFrame>().MessageId);
                 break;
 
+            case FrameType.Links:
             case FrameType.Join:
             case FrameType.Leave:
             case FrameType.Bind:
@@ -274,7 +285,7 @@ internal sealed class SessionFrameDispatcher
 
         if (result.Succeeded)
         {
-            if (frame.Type != FrameType.Nodes)
+            if (frame.Type is not FrameType.Nodes and not FrameType.Links)
             {
                 await _session.Output.WriteAsync(new OkFrame(), frame.Correlation, _session.Closing).ConfigureAwait(false);
             }
@@ -294,7 +305,7 @@ internal sealed class SessionFrameDispatcher
         }
 
         SessionLink? link = _session.Link;
-        Guid session = _session.SessionId;
+        Guid session = _session.AttachmentId;
         switch (frame.Type)
         {
             case FrameType.Join:
@@ -315,7 +326,7 @@ internal sealed class SessionFrameDispatcher
 
             case FrameType.Leave:
                 _ = frame.Decode<LeaveFrame>();
-                OperationResult left = await link!.Grain.LeaveAsync(link.Node, session).ConfigureAwait(false);
+                OperationResult left = await link!.LeaveAsync().ConfigureAwait(false);
                 if (left.Succeeded)
                 {
                     _session.Left();
@@ -327,6 +338,10 @@ internal sealed class SessionFrameDispatcher
                 BindFrame bind = frame.Decode<BindFrame>();
                 return await link!.Grain.BindAsync(link.Node, session, new PortBinding(bind.Port.ToString(), bind.Mode, bind.Subtree))
                     .ConfigureAwait(false);
+
+            case FrameType.Links:
+                _ = frame.Decode<LinksFrame>();
+                return await LinksQuery.AnswerAsync(_session, frame.Correlation).ConfigureAwait(false);
 
             case FrameType.Unbind:
                 UnbindFrame unbind = frame.Decode<UnbindFrame>();

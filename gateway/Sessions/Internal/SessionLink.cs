@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using TamTam.Gateway.Internal;
 using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Sessions;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
 
@@ -52,11 +53,35 @@ internal sealed class SessionLink : ILinkObserver
 
     public bool HasPending => _sends.Count > 0 || _acks.Count > 0 || _confirmed.Count > 0;
 
-    /// <summary>Joins the link as <see cref="Node"/>, registering this session as the node's observer.</summary>
-    public Task<OperationResult> JoinAsync()
+    /// <summary>
+    /// Joins the link as <see cref="Node"/>, registering this session as the node's observer, and records the
+    /// session in the cluster's session directory so that it can be resumed from any silo.
+    /// </summary>
+    /// <param name="resume">The session's resume token was verified: restore its node rather than join afresh.</param>
+    public async Task<OperationResult> JoinAsync(bool resume = false)
     {
         _reference ??= _grains.CreateObjectReference<ILinkObserver>(this);
-        return Grain.JoinAsync(new NodeAttachment(Node, _session.SessionId, _reference));
+        var attachment = new NodeAttachment(Node, _session.AttachmentId, _reference, _session.SessionId, _session.SessionTimeout, resume);
+        OperationResult result = await Grain.JoinAsync(attachment).ConfigureAwait(false);
+        if (result.Succeeded && _session.SessionTimeout > TimeSpan.Zero)
+        {
+            await _grains.GetGrain<ISessionGrain>(_session.SessionId)
+                .RememberAsync(Link, Node, _session.ResumeToken.SecretHash(), _session.SessionTimeout).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>LEAVE: the node leaves its link and the session is no longer resumable.</summary>
+    public async Task<OperationResult> LeaveAsync()
+    {
+        OperationResult result = await Grain.LeaveAsync(Node, _session.AttachmentId).ConfigureAwait(false);
+        if (result.Succeeded && _session.SessionTimeout > TimeSpan.Zero)
+        {
+            await _grains.GetGrain<ISessionGrain>(_session.SessionId).ForgetAsync().ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     /// <summary>Queues a SEND for the end of the read batch; false when the in-flight limit is reached.</summary>
@@ -89,7 +114,7 @@ internal sealed class SessionLink : ILinkObserver
         {
             (uint Correlation, AckCommand Command)[] acks = [.. _acks];
             _acks.Clear();
-            ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.SessionId, [.. acks.Select(a => a.Command)]).ConfigureAwait(false);
+            ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.AttachmentId, [.. acks.Select(a => a.Command)]).ConfigureAwait(false);
             for (int i = 0; i < results.Length; i++)
             {
                 if (results[i] != ErrorCode.None)
@@ -113,7 +138,7 @@ internal sealed class SessionLink : ILinkObserver
     {
         try
         {
-            await Grain.DetachAsync(Node, _session.SessionId).ConfigureAwait(false);
+            await Grain.DetachAsync(Node, _session.AttachmentId).ConfigureAwait(false);
         }
         finally
         {
@@ -133,6 +158,9 @@ internal sealed class SessionLink : ILinkObserver
     public async Task DeliverAsync(Delivery[] deliveries)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
+
+        // A resumed session's inbox is pushed as soon as it attaches, before WELCOME is written: hold it until then.
+        await _session.Welcomed.ConfigureAwait(false);
         // Pushes to one node are chained by its link, so this cache is never used by two calls at once.
         foreach (Delivery d in deliveries)
         {
@@ -147,6 +175,7 @@ internal sealed class SessionLink : ILinkObserver
     public async Task StatusAsync(StatusReport[] statuses)
     {
         ArgumentNullException.ThrowIfNull(statuses);
+        await _session.Welcomed.ConfigureAwait(false);
         foreach (StatusReport s in statuses)
         {
             var frame = new StatusFrame(s.MessageId, s.State, s.Recipients, s.Confirmed, s.AtUs, s.Detail);

@@ -25,4 +25,7 @@ internal static partial class LinkLog
 
     [LoggerMessage(3007, LogLevel.Debug, "Link {Link}: node {Node} left")]
     public static partial void Left(ILogger logger, string link, string node);
+
+    [LoggerMessage(3008, LogLevel.Debug, "Link {Link} could not report to the link registry ({Reason}); the next report or LINKS query repairs it")]
+    public static partial void RegistryReportFailed(ILogger logger, string link, string reason);
 }

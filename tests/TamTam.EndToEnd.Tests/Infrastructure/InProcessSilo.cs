@@ -16,11 +16,11 @@ internal sealed class InProcessSilo : IAsyncDisposable
     /// <summary>Where clients connect: the wire protocol over TCP on loopback.</summary>
     public Uri Uri => new($"tamtam://127.0.0.1:{_silo.TcpEndPoint.Port}");
 
-    public static Task<InProcessSilo> StartAsync(string dataPath) => StartAsync(dataPath, []);
-
-    /// <summary>As <see cref="StartAsync(string)"/>, with more command-line settings after the usual ones (later wins).</summary>
-    public static async Task<InProcessSilo> StartAsync(string dataPath, IReadOnlyList<string> extraArguments) =>
+    public static async Task<InProcessSilo> StartAsync(string dataPath, params string[] extraArguments) =>
         new(await TamTamSilo.StartAsync([.. SiloArguments.For(dataPath), .. extraArguments]).Within(TestTimeout.Batch));
+
+    /// <summary>The host itself, for its services and HTTP endpoint.</summary>
+    public TamTamSilo Host => _silo;
 
     /// <summary>A graceful stop: sessions are told 211, the links deactivate, the log is closed.</summary>
     public Task StopAsync() => DisposeAsync().AsTask().Within(TestTimeout.Batch);

@@ -12,6 +12,9 @@ internal static class Nodes
             Uri = uri,
             ClientName = "tamtam-e2e-tests",
             ReceiveBufferCapacity = receiveBufferCapacity,
+
+            // These clients pin what one connection does (crashes end it); the resume tests use ResumingClients.
+            Reconnect = ReconnectOptions.Disabled,
         }).Within();
 
     /// <summary>Connects and joins <paramref name="link"/> as <paramref name="node"/>.</summary>

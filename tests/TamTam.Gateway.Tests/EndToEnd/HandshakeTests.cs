@@ -24,7 +24,9 @@ public sealed class HandshakeTests(SiloFixture silo)
         Assert.Equal(120_000u, welcome.SessionTimeoutMs);
         Assert.Equal((uint)(ProtocolLimits.DefaultMaxBody - 28), welcome.PartSize);
         Assert.NotEqual(Guid.Empty, welcome.SessionId);
-        Assert.True(welcome.ResumeToken.IsEmpty);
+        Assert.Equal(49, welcome.ResumeToken.Length);
+        Assert.Equal(1, welcome.ResumeToken.Span[0]);
+        Assert.Equal(welcome.SessionId, new Guid(welcome.ResumeToken.Span.Slice(1, 16), bigEndian: true));
         Assert.Equal("tamtam-cloud/0.1.0", welcome.Server.ToString());
         Assert.False(welcome.Resumed);
     }

@@ -20,4 +20,32 @@ public sealed class HttpTests(SiloFixture silo)
         Assert.Equal("healthy", body.RootElement.GetProperty("status").GetString());
         Assert.True(body.RootElement.GetProperty("uptime_ms").GetInt64() >= 0);
     }
+
+    [Fact]
+    public async Task Healthz_live_answers_like_healthz()
+    {
+        using var http = new HttpClient { Timeout = WireClient.Timeout };
+
+        using HttpResponseMessage response = await http.GetAsync(new Uri($"http://{silo.HttpEndPoint}/healthz/live"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("healthy", body.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Healthz_ready_answers_200_once_the_silo_is_in_its_cluster_listening_and_its_storage_writable()
+    {
+        using var http = new HttpClient { Timeout = WireClient.Timeout };
+
+        using HttpResponseMessage response = await http.GetAsync(new Uri($"http://{silo.HttpEndPoint}/healthz/ready"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("ready", body.RootElement.GetProperty("status").GetString());
+        JsonElement checks = body.RootElement.GetProperty("checks");
+        Assert.True(checks.GetProperty("cluster").GetBoolean());
+        Assert.True(checks.GetProperty("gateway").GetBoolean());
+        Assert.True(checks.GetProperty("storage").GetBoolean());
+    }
 }

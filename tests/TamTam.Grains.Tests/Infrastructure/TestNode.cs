@@ -59,6 +59,16 @@ public sealed class TestNode
         return Grain.JoinAsync(new NodeAttachment(Name, SessionId, _reference!));
     }
 
+    /// <summary>
+    /// JOIN from a new connection as part of protocol session <paramref name="session"/>, whose name the link keeps
+    /// for <paramref name="sessionTimeout"/> after a disconnect; <paramref name="resume"/> as a verified resume token does.
+    /// </summary>
+    public Task<OperationResult> TryJoinAsync(Guid session, TimeSpan sessionTimeout, bool resume)
+    {
+        StartSession();
+        return Grain.JoinAsync(new NodeAttachment(Name, SessionId, _reference!, session, sessionTimeout, resume));
+    }
+
     public async Task JoinAsync(bool newSession = true)
     {
         OperationResult result = await TryJoinAsync(newSession);

@@ -1,0 +1,153 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TamTam.Client.Internal.Transports;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+
+namespace TamTam.Client.Internal;
+
+/// <summary>
+/// One connection of a <see cref="TamTamClient"/>: its transport, writer, request table, read loop and monitor.
+/// The client's session outlives it (receive buffer, statuses, the duplicate filter): when it ends,
+/// <see cref="Lost"/> tells the client, which resumes the session on a new connection or ends.
+/// </summary>
+internal sealed class ClientConnection : IAsyncDisposable
+{
+    private readonly IClientTransport _transport;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Action<ClientConnection, TamTamConnectionException> _lost;
+    private readonly Task _readTask;
+    private readonly Task _monitorTask;
+    private TamTamConnectionException? _failure;
+    private int _closing;
+    private int _disposed;
+
+    public ClientConnection(TamTamClientOptions options, IClientTransport transport, SessionTerms terms, ILogger logger, TimeProvider clock,
+        StatusTracker statuses, DeliveryTracker deliveries, ChannelWriter<IncomingMessage> inbox, ChannelWriter<MessageStatus> statusFeed,
+        Action<ClientConnection, TamTamConnectionException> lost)
+    {
+        _transport = transport;
+        _logger = logger;
+        _lost = lost;
+        Terms = terms;
+        Writer = new FrameWriter(transport, exception => Fail(Lost(exception)), _lifetime.Token);
+        Requests = new RequestTable(terms.MaxInflight, options.RequestTimeout, Handshake.HelloCorrelation, _lifetime.Token);
+        var dispatcher = new InboundDispatcher(Requests, statuses, deliveries, Writer, statusFeed, clock, logger);
+
+        // WELCOME's max_body is what the server accepts; as the client left its own limit to the server
+        // (HELLO max_body 0), frames up to that size, and never less than the protocol default, are read.
+        int readLimit = Math.Max(terms.MaxBody, ProtocolLimits.DefaultMaxBody);
+        var reader = new FrameReadLoop(transport.Input, readLimit, dispatcher, inbox, options.ReceiveBufferCapacity, logger);
+        _readTask = SuperviseAsync(reader.RunAsync);
+        _monitorTask = SuperviseAsync(new ConnectionMonitor(Requests, reader, Writer, terms.Heartbeat, clock, logger).RunAsync);
+    }
+
+    public SessionTerms Terms { get; }
+
+    public FrameWriter Writer { get; }
+
+    public RequestTable Requests { get; }
+
+    /// <summary>Why the connection ended, or <see langword="null"/> while it is open.</summary>
+    public TamTamConnectionException? Failure => Volatile.Read(ref _failure);
+
+    public bool IsOpen => Failure is null;
+
+    /// <summary>
+    /// Sends what is buffered (acknowledgements above all) within <paramref name="timeout"/>, closes the connection
+    /// and fails whatever is still pending with <paramref name="reason"/>. <see cref="Lost"/> is not called.
+    /// </summary>
+    public async ValueTask CloseAsync(TamTamConnectionException reason, TimeSpan timeout)
+    {
+        Interlocked.Exchange(ref _closing, 1);
+        if (IsOpen)
+        {
+            try
+            {
+                await Writer.CompleteAsync(reason.Again).WaitAsync(timeout).ConfigureAwait(false);
+                _transport.CompleteOutput();
+            }
+            catch (TimeoutException)
+            {
+                // The server stopped reading: what is left unsent is redelivered or resent after a reconnect.
+            }
+        }
+
+        Fail(reason);
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the loops of a connection that has failed, then releases the transport.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(_readTask, _monitorTask).ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _lifetime.Dispose();
+    }
+
+    /// <summary>Ends the connection once: every waiter and loop learns why, then the client is told.</summary>
+    public void Fail(TamTamConnectionException failure)
+    {
+        if (Interlocked.CompareExchange(ref _failure, failure, null) is not null)
+        {
+            return;
+        }
+
+        // Waiters first, then the token: a sender woken by the token must find the failure recorded.
+        Requests.FailAll(failure);
+        Writer.Close(failure.Again);
+        _lifetime.Cancel();
+        _transport.Abort();
+        if (Volatile.Read(ref _closing) == 0)
+        {
+            _lost(this, failure);
+        }
+    }
+
+    private static TamTamConnectionException Lost(Exception exception) =>
+        exception as TamTamConnectionException
+        ?? new TamTamConnectionException(ErrorCode.None, $"the connection was lost: {exception.Message}", exception);
+
+    /// <summary>Runs one of the connection's loops; whatever ends it ends the connection.</summary>
+    private async Task SuperviseAsync(Func<CancellationToken, Task> loop)
+    {
+        try
+        {
+            await loop(_lifetime.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            // Torn down by Fail: the cause is recorded there.
+        }
+        catch (TamTamConnectionException exception) when (exception.InnerException is ProtocolException { IsFatal: true } violation)
+        {
+            // The server's framing broke: tell it why (docs/protocol.md section 4) before closing.
+            await TryTellFatalAsync(violation).ConfigureAwait(false);
+            Fail(exception);
+        }
+        catch (Exception exception)
+        {
+            Fail(Volatile.Read(ref _closing) != 0 ? new TamTamConnectionException(ErrorCode.None, "the client was disposed") : Lost(exception));
+        }
+    }
+
+    private async Task TryTellFatalAsync(ProtocolException violation)
+    {
+        try
+        {
+            Writer.Write(new ErrorFrame(violation.Code, violation.Detail, Fatal: true), violation.Correlation);
+            await Writer.CompleteAsync(() => new TamTamConnectionException(violation.Code, violation.Detail))
+                .WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is TamTamException or TimeoutException or ProtocolException)
+        {
+            _logger.FatalNotDelivered(violation.Code, exception.Message);
+        }
+    }
+}

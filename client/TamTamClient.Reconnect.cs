@@ -1,0 +1,171 @@
+using TamTam.Client.Events;
+using TamTam.Client.Internal;
+using TamTam.Client.Internal.Transports;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+
+namespace TamTam.Client;
+
+public sealed partial class TamTamClient
+{
+    // Between two JOINs refused with 205 while the old session's reservation runs out.
+    private static readonly TimeSpan RejoinPause = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A connection ended on its own: reconnect, or end the client.</summary>
+    private void OnConnectionLost(ClientConnection connection, TamTamConnectionException failure)
+    {
+        bool disposing = Volatile.Read(ref _disposing) != 0;
+        bool reconnect = _options.Reconnect.Enabled && !disposing && IsWorthRetrying(failure.Code);
+        if (!disposing)
+        {
+            _logger.ConnectionLost(_options.Uri, failure.Message, failure.InnerException);
+        }
+
+        if (!reconnect)
+        {
+            End(failure);
+            Raise(Disconnected, new TamTamDisconnectedEventArgs(failure, willReconnect: false), nameof(Disconnected));
+            _ = connection.DisposeAsync().AsTask();
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_failure is not null || !ReferenceEquals(_connection, connection))
+            {
+                return;
+            }
+
+            if (_ready.Task.IsCompleted)
+            {
+                _ready = new TaskCompletionSource<ClientConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            _reconnecting = Task.Run(() => ReconnectAsync(connection, failure));
+        }
+    }
+
+    /// <summary>Codes after which dialling again cannot help: the server refused this client, not the connection.</summary>
+    private static bool IsWorthRetrying(ErrorCode code) =>
+        code is not (ErrorCode.AuthFailed or ErrorCode.TokenExpired or ErrorCode.NoCommonVersion);
+
+    private async Task ReconnectAsync(ClientConnection lost, TamTamConnectionException cause)
+    {
+        Raise(Disconnected, new TamTamDisconnectedEventArgs(cause, willReconnect: true), nameof(Disconnected));
+        await lost.DisposeAsync().ConfigureAwait(false);
+
+        ReconnectOptions policy = _options.Reconnect;
+        DateTime lostAt = DateTime.UtcNow;
+        Exception last = cause;
+        int attempt = 0;
+        CancellationToken disposed = _disposed.Token;
+        while (attempt < policy.MaxAttempts && !disposed.IsCancellationRequested)
+        {
+            attempt++;
+            TimeSpan delay = policy.DelayBefore(attempt, Random.Shared);
+            _logger.Reconnecting(_options.Uri, attempt, policy.MaxAttempts, delay);
+            try
+            {
+                await Task.Delay(delay, disposed).ConfigureAwait(false);
+                ClientConnection connection = await ResumeAsync(lost.Terms, lostAt, disposed).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    Volatile.Write(ref _connection, connection);
+                    _ready.TrySetResult(connection);
+                }
+
+                if (connection.Failure is { } again)
+                {
+                    // Lost again before it was installed: that loss went unheard, so start over from here.
+                    OnConnectionLost(connection, again);
+                    return;
+                }
+
+                string outcome = connection.Terms.Resumed ? "resumed" : "expired; a new session joined again";
+                _logger.Reconnected(_options.Uri, attempt, connection.Terms.SessionId, outcome);
+                Raise(Reconnected, new TamTamReconnectedEventArgs(connection.Terms.Resumed, attempt, connection.Terms.SessionId), nameof(Reconnected));
+                return;
+            }
+            catch (OperationCanceledException) when (disposed.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (TamTamConnectionException exception) when (!IsWorthRetrying(exception.Code))
+            {
+                last = exception;
+                break;
+            }
+            catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or OperationCanceledException
+                or System.Net.Sockets.SocketException)
+            {
+                last = exception;
+                _logger.ReconnectAttemptFailed(_options.Uri, attempt, exception.Message);
+            }
+        }
+
+        if (disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _logger.GaveUpReconnecting(_options.Uri, attempt, last.Message);
+        var failure = new TamTamReconnectException(last is TamTamException t ? t.Code : ErrorCode.None,
+            $"the connection to {_options.Uri} was lost and {attempt} reconnection attempts failed; the last: {last.Message}", attempt, last);
+        End(failure);
+        Raise(Disconnected, new TamTamDisconnectedEventArgs(failure, willReconnect: false), nameof(Disconnected));
+    }
+
+    /// <summary>
+    /// One attempt: dial, HELLO with the resume token. A session the server no longer knows (204) becomes a new
+    /// session that joins the link again under the same node name, waiting out the old session's reservation (205)
+    /// for at most its timeout.
+    /// </summary>
+    private async Task<ClientConnection> ResumeAsync(SessionTerms previous, DateTime lostAt, CancellationToken cancellationToken)
+    {
+        (IClientTransport transport, SessionTerms terms) = await DialAsync(_options, previous.ResumeToken, cancellationToken).ConfigureAwait(false);
+        ClientConnection connection = Open(transport, terms);
+        if (terms.Resumed || Link is not { } link || Node is not { } node)
+        {
+            return connection;
+        }
+
+        try
+        {
+            DateTime giveUp = lostAt + previous.SessionTimeout + _options.ConnectTimeout;
+            while (true)
+            {
+                try
+                {
+                    await RequestOnAsync(connection, new JoinFrame(Utf8Text.From(link), Utf8Text.From(node)), FrameType.Ok, cancellationToken)
+                        .ConfigureAwait(false);
+                    return connection;
+                }
+                catch (TamTamException exception) when (exception.Code == ErrorCode.NameTaken && DateTime.UtcNow < giveUp)
+                {
+                    await Task.Delay(RejoinPause, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch
+        {
+            await connection.CloseAsync(new TamTamConnectionException(ErrorCode.None, "rejoining after the reconnect failed"), TimeSpan.FromSeconds(1))
+                .ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private void Raise<T>(EventHandler<T>? handler, T args, string name)
+        where T : EventArgs
+    {
+        try
+        {
+            handler?.Invoke(this, args);
+        }
+#pragma warning disable CA1031 // An application's handler must not break the client's reconnection.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            _logger.EventHandlerFailed(name, exception);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using TamTam.Grains.Links.Internal;
+using TamTam.Interfaces.Links;
+
+namespace TamTam.Grains.Links;
+
+// Reporting to the cluster's link registry (LINKS). Reports go out on activation, membership change and
+// deactivation only: a LINKS query asks active links for their figures, so nothing is reported per message.
+public sealed partial class LinkGrain
+{
+    private LinkSummary Summary()
+    {
+        uint members = 0;
+        foreach (NodeState node in _ledger.Nodes.Values)
+        {
+            members += node.IsMember ? 1u : 0u;
+        }
+
+        return new LinkSummary(Link, members, _ledger.LastSequence);
+    }
+
+    /// <summary>Reports in the background; a lost report is repaired by the next one or by the next LINKS query.</summary>
+    private void ReportToRegistry(bool active)
+    {
+        if (_ledger.Exists)
+        {
+            _ = ReportToRegistryAsync(Summary(), active);
+        }
+    }
+
+    private async Task ReportToRegistryAsync(LinkSummary summary, bool active)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ILinkRegistryGrain>(ILinkRegistryGrain.ClusterKey).ReportAsync(summary, active);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LinkLog.RegistryReportFailed(_logger, Link, e.Message);
+        }
+    }
+}

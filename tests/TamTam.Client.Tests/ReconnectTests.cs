@@ -1,0 +1,71 @@
+using TamTam.Client.Events;
+using TamTam.Client.Tests.Infrastructure;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+
+namespace TamTam.Client.Tests;
+
+/// <summary>What the client says on a new connection after losing one, against a scripted server.</summary>
+public sealed class ReconnectTests
+{
+    private static readonly ReconnectOptions Quick = new()
+    {
+        InitialDelay = TimeSpan.FromMilliseconds(10),
+        MaxDelay = TimeSpan.FromMilliseconds(20),
+    };
+
+    [Fact]
+    public async Task A_send_in_flight_at_the_loss_is_sent_again_with_the_same_id_after_the_resume()
+    {
+        await using Session session = await Session.OpenAsync(options => options with { Reconnect = Quick });
+        await session.JoinAsync();
+        var reconnected = new TaskCompletionSource<TamTamReconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Client.Reconnected += (_, e) => reconnected.TrySetResult(e);
+
+        Task<SendReceipt> sending = session.Client.SendAsync("orders", "x"u8.ToArray()).AsTask();
+        (SendFrame first, _) = await session.Peer.ExpectAsync<SendFrame>();
+        session.Peer.Close();
+
+        await using ScriptedPeer again = await session.Server.AcceptAsync();
+        HelloFrame hello = await again.HandshakeAsync(ScriptedPeer.DefaultWelcome with { Resumed = true });
+        Assert.Equal(ScriptedPeer.DefaultWelcome.ResumeToken.ToArray(), hello.ResumeToken.ToArray());
+
+        (SendFrame repeated, uint correlation) = await again.ExpectAsync<SendFrame>();
+        Assert.Equal(first.MessageId, repeated.MessageId);
+        await again.SendAsync(Frames.Accepted(repeated.MessageId, 7, duplicate: true), correlation);
+
+        SendReceipt receipt = await sending.Within();
+        Assert.Equal((first.MessageId, 7ul, true), (receipt.MessageId, receipt.Sequence, receipt.Duplicate));
+        TamTamReconnectedEventArgs back = await reconnected.Task.Within();
+        Assert.True(back.Resumed);
+        Assert.True(session.Client.IsConnected);
+    }
+
+    [Fact]
+    public async Task An_expired_session_is_replaced_by_a_new_one_that_joins_the_same_link_and_node_again()
+    {
+        await using Session session = await Session.OpenAsync(options => options with { Reconnect = Quick });
+        await session.JoinAsync("billing", "worker-1");
+        var reconnected = new TaskCompletionSource<TamTamReconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Client.Reconnected += (_, e) => reconnected.TrySetResult(e);
+        session.Peer.Close();
+
+        await using ScriptedPeer again = await session.Server.AcceptAsync();
+        (HelloFrame resume, uint helloCorrelation) = await again.ExpectAsync<HelloFrame>();
+        Assert.False(resume.ResumeToken.IsEmpty);
+        await again.ErrorAsync(ErrorCode.SessionExpired, "unknown session", helloCorrelation);
+        HelloFrame fresh = await again.HandshakeAsync(ScriptedPeer.DefaultWelcome with { SessionId = Guid.CreateVersion7() });
+        Assert.True(fresh.ResumeToken.IsEmpty);
+
+        // The old session's name is still reserved for a moment: 205, then OK.
+        (JoinFrame join, uint joinCorrelation) = await again.ExpectAsync<JoinFrame>();
+        Assert.Equal(("billing", "worker-1"), (join.Link.ToString(), join.Node.ToString()));
+        await again.ErrorAsync(ErrorCode.NameTaken, "reserved", joinCorrelation);
+        (_, joinCorrelation) = await again.ExpectAsync<JoinFrame>();
+        await again.OkAsync(joinCorrelation);
+
+        TamTamReconnectedEventArgs back = await reconnected.Task.Within();
+        Assert.False(back.Resumed);
+        Assert.Equal(("billing", "worker-1"), (session.Client.Link, session.Client.Node));
+    }
+}
