@@ -21,6 +21,9 @@ namespace TamTam.Client;
 /// </remarks>
 public sealed partial class TamTamClient : IAsyncDisposable
 {
+    // Stream packets are not held by the server for a slow reader as deliveries are: what does not fit here is lost.
+    private const int StreamBufferPackets = 65_536;
+
     private readonly TamTamClientOptions _options;
     private readonly SessionTerms _terms;
     private readonly IClientTransport _transport;
@@ -34,6 +37,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
     private readonly Utf8NameEncoder _names = new();
     private readonly Channel<IncomingMessage> _inbox;
     private readonly Channel<MessageStatus> _statusFeed;
+    private readonly StreamReceiver _streams;
     private readonly FrameReadLoop _reader;
     private readonly Task _readTask;
     private readonly Task _monitorTask;
@@ -60,7 +64,9 @@ public sealed partial class TamTamClient : IAsyncDisposable
         _writer = new FrameWriter(transport, exception => Fail(Lost(exception)), _lifetime.Token);
         _requests = new RequestTable(terms.MaxInflight, options.RequestTimeout, Handshake.HelloCorrelation, _lifetime.Token);
         _deliveries = new DeliveryTracker(_writer);
-        var dispatcher = new InboundDispatcher(_requests, _statuses, _deliveries, _writer, _statusFeed.Writer, _clock, logger);
+        var names = new Utf8StringCache();
+        _streams = new StreamReceiver(_writer, names, StreamBufferPackets);
+        var dispatcher = new InboundDispatcher(_requests, _statuses, _deliveries, _writer, _statusFeed.Writer, _clock, logger, _streams, names);
 
         // WELCOME's max_body is what the server accepts; as the client left its own limit to the server
         // (HELLO max_body 0), frames up to that size, and never less than the protocol default, are read.
@@ -242,6 +248,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
         _writer.Close(failure.Again);
         _inbox.Writer.TryComplete(disposing ? null : failure);
         _statusFeed.Writer.TryComplete(disposing ? null : failure);
+        _streams.Complete(disposing ? null : failure);
         _lifetime.Cancel();
         _transport.Abort();
     }

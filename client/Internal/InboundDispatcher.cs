@@ -21,7 +21,8 @@ internal sealed class InboundDispatcher
     private readonly ChannelWriter<MessageStatus> _statusFeed;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
-    private readonly Utf8StringCache _names = new();
+    private readonly Utf8StringCache _names;
+    private readonly StreamReceiver _streams;
 
     public InboundDispatcher(
         RequestTable requests,
@@ -30,8 +31,12 @@ internal sealed class InboundDispatcher
         FrameWriter writer,
         ChannelWriter<MessageStatus> statusFeed,
         TimeProvider clock,
-        ILogger logger)
+        ILogger logger,
+        StreamReceiver streams,
+        Utf8StringCache names)
     {
+        _streams = streams;
+        _names = names;
         _requests = requests;
         _statuses = statuses;
         _deliveries = deliveries;
@@ -84,7 +89,10 @@ internal sealed class InboundDispatcher
                 case FrameType.HealthReport:
                     Complete(frame, new Reply(FrameType.HealthReport, Data: ToReport(frame.Decode<HealthReportFrame>())));
                     break;
-                case FrameType.Part or FrameType.PartAck or FrameType.Stream or FrameType.StationOffer
+                case FrameType.Stream:
+                    _streams.OnStream(frame.Decode<StreamFrame>());
+                    break;
+                case FrameType.Part or FrameType.PartAck or FrameType.StationOffer
                     or FrameType.NodesReport or FrameType.LinksReport:
                     Reject(frame, new ProtocolException(ErrorCode.NotImplemented,
                         $"this client does not serve {frame.Type.WireName()} yet", frame.Correlation));
@@ -158,7 +166,11 @@ internal sealed class InboundDispatcher
             throw new TamTamConnectionException(error.Code, detail);
         }
 
-        if (!_requests.TryFail(correlation, new TamTamException(error.Code, detail)))
+        if (correlation == StreamReceiver.Correlation)
+        {
+            _streams.OnRefused(error.Code, detail);
+        }
+        else if (!_requests.TryFail(correlation, new TamTamException(error.Code, detail)))
         {
             // ACK, NACK and STATUS_ACK are not requests (correlation 0): their refusals land here.
             _logger.UnmatchedServerError(error.Code, correlation, detail);
