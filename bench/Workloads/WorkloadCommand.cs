@@ -42,6 +42,7 @@ internal static class WorkloadCommand
     // Workloads with their own figures (not W1's delivered-and-acked line); each prints its own JSON lines.
     private static readonly Dictionary<string, Func<WorkloadOptions, Task<int>>> Figures = new(StringComparer.Ordinal)
     {
+        ["w2"] = options => WithInterchangeAsync(options, W2.FireAndForget.RunAsync),
         ["w4"] = options => WithInterchangeAsync(options, W4.RequestReply.RunAsync),
         ["w6"] = W6.IdleSessions.RunAsync,
     };

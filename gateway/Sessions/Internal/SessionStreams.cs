@@ -12,10 +12,10 @@ using TamTam.Protocol.Frames;
 namespace TamTam.Gateway.Sessions.Internal;
 
 /// <summary>
-/// A joined session's streaming mode (docs/protocol.md 5.16). Publishing: the STREAM frames of one read are
-/// grouped per (link, port) and handed to that port's <see cref="IStreamPortGrain"/> in one call each, awaited
-/// before the session reads on, so a publisher is held back by the stream queue (backpressure) and a queue
-/// that refuses is answered with ERROR 302 per packet. Receiving: each bound port's Orleans stream is
+/// A joined session's streaming mode (docs/protocol.md 5.16). Publishing: STREAM frames are grouped per
+/// (link, port) and handed to that port's <see cref="IStreamPortGrain"/> in one call per group, one call in flight
+/// per session; a publisher that outruns it is held back (backpressure), and a queue that refuses is answered
+/// with ERROR 302 per packet. Receiving: each bound port's Orleans stream is
 /// subscribed to, and its batches are written as STREAM frames in sequence order.
 /// </summary>
 /// <remarks>
@@ -30,11 +30,25 @@ internal sealed class SessionStreams : IAsyncDisposable
     /// <summary>Packets one session may hold received from its streams and not yet written to its socket.</summary>
     public const int MaxBufferedPackets = 65_536;
 
+    /// <summary>
+    /// Bytes of packets (payload plus <see cref="PacketOverheadBytes"/> each) in one stream event. The memory
+    /// streams provider caches events in 1 MiB blocks and fails on a larger one, losing it: measured at 1.5 MB.
+    /// </summary>
+    public const int MaxBatchBytes = 256 * 1024;
+
+    /// <summary>What a packet costs in a serialized stream event besides its payload (id, names, fields), rounded up.</summary>
+    private const int PacketOverheadBytes = 64;
+
+    /// <summary>Packets a publishing session may have read and not yet handed to their port grains before it stops reading.</summary>
+    public const int MaxQueuedPackets = 16_384;
+
     private readonly GatewaySession _session;
     private readonly GatewayStreams _streams;
     private readonly ILogger _logger;
     private readonly Dictionary<string, StreamSubscriptionHandle<StreamBatch>> _subscriptions = new(StringComparer.Ordinal);
     private readonly List<(uint Correlation, string Link, string Port, StreamPacketData Packet)> _pending = [];
+    private readonly List<(uint Correlation, string Link, string Port, StreamPacketData Packet)> _queued = [];
+    private Task? _publishing;
     private readonly Channel<StreamBatch> _outgoing = Channel.CreateUnbounded<StreamBatch>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _writer;
     private long _buffered;
@@ -81,18 +95,74 @@ internal sealed class SessionStreams : IAsyncDisposable
     /// <summary>A receiver's STREAM_ACK: counted; protocol version 1 defines no frame that would carry it on to the sender.</summary>
     public void Acknowledged() => _streams.Acknowledged();
 
-    /// <summary>Publishes the packets queued during one read, one grain call per (link, port), and answers refusals.</summary>
+    /// <summary>
+    /// Hands the packets queued during one read to the session's publish loop, which keeps one grain call in
+    /// flight and sends everything queued meanwhile in the next one: batches grow with the load instead of
+    /// being one read's worth. Waits (and so stops the session's reading) while more than
+    /// <see cref="MaxQueuedPackets"/> wait for that loop: the publisher's backpressure.
+    /// </summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        (uint Correlation, string Link, string Port, StreamPacketData Packet)[] pending = [.. _pending];
-        _pending.Clear();
+        Task? running;
+        lock (_queued)
+        {
+            _queued.AddRange(_pending);
+            _pending.Clear();
+            running = _publishing;
+            if (running is null || running.IsCompleted)
+            {
+                _publishing = running = PublishLoopAsync(cancellationToken);
+                return;
+            }
+
+            if (_queued.Count <= MaxQueuedPackets)
+            {
+                return;
+            }
+        }
+
+        await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PublishLoopAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        while (true)
+        {
+            (uint Correlation, string Link, string Port, StreamPacketData Packet)[] batch;
+            lock (_queued)
+            {
+                if (_queued.Count == 0)
+                {
+                    return;
+                }
+
+                batch = [.. _queued];
+                _queued.Clear();
+            }
+
+            if (await PublishAsync(batch, cancellationToken).ConfigureAwait(false))
+            {
+                await _session.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Publishes one call's worth per (link, port) and answers refusals; true when an ERROR was written.</summary>
+    private async ValueTask<bool> PublishAsync((uint Correlation, string Link, string Port, StreamPacketData Packet)[] pending,
+        CancellationToken cancellationToken)
+    {
         IGrainFactory? grains = _streams.Grains;
+        bool refused = false;
         int start = 0;
         while (start < pending.Length)
         {
-            // Consecutive packets to the same (link, port) form one batch: the order of a sender's packets is kept.
+            // Consecutive packets to the same (link, port) form one batch, so the order of a sender's packets is kept,
+            // up to MaxBatchBytes: the memory streams' cache cannot hold an event larger than its 1 MiB blocks.
             int end = start + 1;
-            while (end < pending.Length && pending[end].Port == pending[start].Port && pending[end].Link == pending[start].Link)
+            long bytes = pending[start].Packet.Payload.Length + PacketOverheadBytes;
+            while (end < pending.Length && pending[end].Port == pending[start].Port && pending[end].Link == pending[start].Link
+                && (bytes += pending[end].Packet.Payload.Length + PacketOverheadBytes) <= MaxBatchBytes)
             {
                 end++;
             }
@@ -124,6 +194,7 @@ internal sealed class SessionStreams : IAsyncDisposable
 
             if (!result.Published)
             {
+                refused = true;
                 _streams.Refused(packets.Length);
                 for (int i = start; i < end; i++)
                 {
@@ -134,6 +205,8 @@ internal sealed class SessionStreams : IAsyncDisposable
 
             start = end;
         }
+
+        return refused;
     }
 
     /// <summary>Subscribes to the stream of <paramref name="port"/> in <paramref name="link"/> (after a BIND); once per port.</summary>
@@ -177,6 +250,18 @@ internal sealed class SessionStreams : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_publishing is { } publishing)
+        {
+            try
+            {
+                await publishing.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The session is closing: packets not yet published go with it.
+            }
+        }
+
         await UnsubscribeAllAsync().ConfigureAwait(false);
         _outgoing.Writer.TryComplete();
         if (_writer is not null)
