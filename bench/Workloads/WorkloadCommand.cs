@@ -43,6 +43,7 @@ internal static class WorkloadCommand
     private static readonly Dictionary<string, Func<WorkloadOptions, Task<int>>> Figures = new(StringComparer.Ordinal)
     {
         ["w2"] = options => WithInterchangeAsync(options, W2.FireAndForget.RunAsync),
+        ["w3"] = options => WithInterchangeAsync(options, W3.Fanout.RunAsync),
         ["w4"] = options => WithInterchangeAsync(options, W4.RequestReply.RunAsync),
         ["w6"] = W6.IdleSessions.RunAsync,
     };
