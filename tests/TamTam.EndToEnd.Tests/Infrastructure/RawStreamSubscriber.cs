@@ -34,11 +34,11 @@ internal sealed class RawStreamSubscriber : IAsyncDisposable
         return subscriber;
     }
 
-    /// <summary>Reads STREAM frames until one numbered <paramref name="lastSequence"/>; returns every sequence read.</summary>
-    public async Task<List<ulong>> ReadUntilAsync(ulong lastSequence)
+    /// <summary>Reads STREAM frames until one numbered <paramref name="atLeast"/> or more; returns every sequence read.</summary>
+    public async Task<List<ulong>> ReadUntilAsync(ulong atLeast)
     {
         var sequences = new List<ulong>();
-        while (sequences.Count == 0 || sequences[^1] < lastSequence)
+        while (sequences.Count == 0 || sequences[^1] < atLeast)
         {
             // Other frames (a heartbeat PING) are skipped: a test is over long before the idle limit.
             await ReadFrameAsync(f =>
@@ -82,11 +82,14 @@ internal sealed class RawStreamSubscriber : IAsyncDisposable
                 onFrame(frame);
             }
 
-            _input.AdvanceTo(buffer.Start, buffer.End);
             if (read)
             {
+                // Consumed up to the frame's end, nothing more examined: the next read returns what is buffered at once.
+                _input.AdvanceTo(buffer.Start);
                 return;
             }
+
+            _input.AdvanceTo(buffer.Start, buffer.End);
 
             if (result.IsCompleted)
             {
