@@ -85,7 +85,8 @@ internal static class FireAndForget
             CpuUsPerMsg = counter.Received == 0 ? 0 : Math.Round(meter.CpuSeconds * 1e6 / counter.Received, 2),
             AllocatedBytesPerMsg = counter.Received == 0 ? 0 : meter.AllocatedBytes / counter.Received,
             PayloadBytes = options.PayloadBytes,
-            Complete = complete && counter.Received == packets,
+            // Complete: every packet accounted for, received or counted as lost (streaming mode allows losses).
+            Complete = complete && counter.Received + counter.Lost == packets,
             Settings = interchange.Settings,
             Date = Workload.Today,
         });
