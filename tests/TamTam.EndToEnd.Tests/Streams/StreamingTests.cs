@@ -98,6 +98,8 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         received.Sort((a, b) => BinaryPrimitives.ReadInt32LittleEndian(a.Payload.Span).CompareTo(BinaryPrimitives.ReadInt32LittleEndian(b.Payload.Span)));
         Assert.Equal([1, 3], received.Select(p => BinaryPrimitives.ReadInt32LittleEndian(p.Payload.Span)));
         Assert.Equal([(byte)1, (byte)4], received.Select(p => p.Ttl));
+        // The refusal travels on the publisher's own connection, ahead of the answer to any later request.
+        await publisher.PingAsync().Within();
         Assert.Equal(1, publisher.StreamRefusals);
         Assert.Equal(ErrorCode.Expired, publisher.LastStreamRefusal?.Code);
         Assert.Equal(refusalsBefore + 1, await meter.WaitForAsync("tamtam.streams.refusals", refusalsBefore + 1));
