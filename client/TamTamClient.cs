@@ -23,6 +23,9 @@ namespace TamTam.Client;
 /// </remarks>
 public sealed partial class TamTamClient : IAsyncDisposable
 {
+    // Stream packets are not held by the server for a slow reader as deliveries are: what does not fit here is lost.
+    private const int StreamBufferPackets = 65_536;
+
     private readonly TamTamClientOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock = TimeProvider.System;
@@ -33,6 +36,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
     private readonly Utf8NameEncoder _names = new();
     private readonly Channel<IncomingMessage> _inbox;
     private readonly Channel<MessageStatus> _statusFeed;
+    private readonly StreamReceiver _streams;
     private ClientConnection _connection;
     private TaskCompletionSource<ClientConnection> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _reconnecting = Task.CompletedTask;
@@ -55,6 +59,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
         });
 
         _deliveries = new DeliveryTracker { SettlesWhileDisconnected = options.Reconnect.Enabled };
+        _streams = new StreamReceiver(StreamBufferPackets);
         _connection = Open(transport, terms);
         _ready.SetResult(_connection);
     }
@@ -185,9 +190,10 @@ public sealed partial class TamTamClient : IAsyncDisposable
     /// <summary>Starts a connection's loops; acknowledgements of held messages go to it from now on.</summary>
     private ClientConnection Open(IClientTransport transport, SessionTerms terms)
     {
-        var connection = new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _inbox.Writer, _statusFeed.Writer,
-            OnConnectionLost);
+        var connection = new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _streams, _inbox.Writer,
+            _statusFeed.Writer, OnConnectionLost);
         _deliveries.Writer = connection.Writer;
+        _streams.Writer = connection.Writer;
         return connection;
     }
 
@@ -235,6 +241,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
         _statuses.FailAll(failure);
         _inbox.Writer.TryComplete(disposing ? null : failure);
         _statusFeed.Writer.TryComplete(disposing ? null : failure);
+        _streams.Complete(disposing ? null : failure);
     }
 
     private void ThrowIfClosed()

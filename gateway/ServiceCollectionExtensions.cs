@@ -7,6 +7,7 @@ using TamTam.Gateway.Internal;
 using TamTam.Gateway.Security;
 using TamTam.Gateway.Security.Internal;
 using TamTam.Gateway.Sessions;
+using TamTam.Gateway.Streams;
 using TamTam.Gateway.Transports;
 
 namespace TamTam.Gateway;
@@ -48,6 +49,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayStatistics>();
+        services.TryAddSingleton<GatewayStreams>();
         services.TryAddSingleton<GatewaySessionHost>();
         services.TryAddSingleton<TcpConnectionHandler>();
         return services;

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using TamTam.Grains.Links;
+using TamTam.Grains.Streams;
 using TamTam.Storage.Hosting;
 using TamTam.Gateway;
 using TamTam.Gateway.Security;
@@ -135,6 +136,7 @@ public sealed class TamTamSilo : IAsyncDisposable
             silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort, primary,
                 serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
             AddStorage(silo, options, builder.Configuration);
+            silo.AddTamTamStreams(builder.Configuration);
         });
 
         return builder;

@@ -17,6 +17,7 @@ internal sealed class Interchange : IAsyncDisposable
     private Interchange(Uri uri, TamTamSilo? silo, string? dataPath, IReadOnlyList<string>? siloArguments = null)
     {
         Uri = uri;
+        WebSocketUri = silo?.WebSocketUri;
         Settings = siloArguments is { Count: > 0 } ? string.Join(' ', siloArguments) : null;
         _silo = silo;
         _dataPath = dataPath;
@@ -24,6 +25,15 @@ internal sealed class Interchange : IAsyncDisposable
     }
 
     public Uri Uri { get; }
+
+    /// <summary>The in-process silo's WebSocket endpoint (<c>ws://…/ws</c>); null against <c>--server</c>, whose URI names its transport.</summary>
+    public Uri? WebSocketUri { get; }
+
+    /// <summary>The URI a client of <paramref name="transport"/> (<c>tcp</c> or <c>ws</c>) dials.</summary>
+    public Uri UriFor(string transport) => transport == "ws" && WebSocketUri is { } ws ? ws : Uri;
+
+    /// <summary>The transport a result names: <c>ws</c> when a WebSocket URI is dialled, else <c>tcp</c>.</summary>
+    public static string TransportOf(Uri uri) => uri.Scheme is "ws" or "wss" ? "ws" : "tcp";
 
     /// <summary><c>in-process</c>, or the external server's URI.</summary>
     public string Name => _silo is null ? Uri.ToString() : "in-process";

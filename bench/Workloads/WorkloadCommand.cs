@@ -11,7 +11,7 @@ internal static class WorkloadCommand
 {
     public const string Usage =
         """
-        usage: dotnet run -c Release --project bench -- w1|w1-inproc [options]
+        usage: dotnet run -c Release --project bench -- w1|w1-inproc|w2|w3|w4|w6 [options]
           w1          W1 acked unicast over TCP through the gateway, with the .NET client
           w1-inproc   W1 inside the silo process: ILinkGrain calls and an in-process observer, no gateway
           --messages N      messages per result, split across the links (default 200000)
@@ -25,6 +25,12 @@ internal static class WorkloadCommand
           --warmup N        messages of an unreported first run on 1 link (default 20000; 0: none)
           --payload BYTES   payload size (default 256)
           --TamTam:KEY=V    passed to the in-process silo, e.g. --TamTam:Links:DeliveryWindow=2048
+          w2          W2 fire-and-forget STREAM packets, one publisher, one subscriber (default 1,000,000 × 256 B)
+          w3          W3 fanout to --subscribers (10): --mode acked (SEND to a group port), stream, or both (default)
+          w4          W4 request/reply, 20,000 sequential round trips of 64 B: --mode send (default) or stream
+          w6          W6 --sessions (10000) idle sessions with heartbeats (--heartbeat-ms 5000, --hold 20) against a
+                      silo process this command starts (or --server URI --server-pid PID); RSS per session
+          --transport tcp|ws  w2, w3, w4: the gateway's TCP port (default) or WebSocket on the HTTP port
         """;
 
     private static readonly Dictionary<string, Func<Interchange, WorkloadOptions, int, Task<WorkloadResult>>> Verbs = new(StringComparer.Ordinal)
@@ -33,7 +39,16 @@ internal static class WorkloadCommand
         ["w1-inproc"] = AckedUnicastInProcess.RunAsync,
     };
 
-    public static bool Knows(string verb) => Verbs.ContainsKey(verb);
+    // Workloads with their own figures (not W1's delivered-and-acked line); each prints its own JSON lines.
+    private static readonly Dictionary<string, Func<WorkloadOptions, Task<int>>> Figures = new(StringComparer.Ordinal)
+    {
+        ["w2"] = options => WithInterchangeAsync(options, W2.FireAndForget.RunAsync),
+        ["w3"] = options => WithInterchangeAsync(options, W3.Fanout.RunAsync),
+        ["w4"] = options => WithInterchangeAsync(options, W4.RequestReply.RunAsync),
+        ["w6"] = W6.IdleSessions.RunAsync,
+    };
+
+    public static bool Knows(string verb) => Verbs.ContainsKey(verb) || Figures.ContainsKey(verb);
 
     public static async Task<int> RunAsync(string verb, string[] args)
     {
@@ -56,7 +71,9 @@ internal static class WorkloadCommand
 
         try
         {
-            return await RunAsync(verb, options);
+            return Figures.TryGetValue(verb, out Func<WorkloadOptions, Task<int>>? figure)
+                ? await figure(options)
+                : await RunAsync(verb, options);
         }
         catch (Exception exception) when (exception is TamTamException or TimeoutException)
         {
@@ -64,6 +81,12 @@ internal static class WorkloadCommand
             await Console.Error.WriteLineAsync($"{verb}: {exception.Message}");
             return 1;
         }
+    }
+
+    private static async Task<int> WithInterchangeAsync(WorkloadOptions options, Func<Interchange, WorkloadOptions, Task<int>> workload)
+    {
+        await using Interchange interchange = await Interchange.OpenAsync(options.Server, options.SiloArguments);
+        return await workload(interchange, options);
     }
 
     private static async Task<int> RunAsync(string verb, WorkloadOptions options)

@@ -41,6 +41,33 @@ internal sealed record WorkloadOptions
     /// </summary>
     public IReadOnlyList<string> SiloArguments { get; init; } = [];
 
+    /// <summary>True when <c>--messages</c> was given; otherwise each workload uses its own count (W4: 20,000 round trips).</summary>
+    public bool MessagesGiven { get; init; }
+
+    /// <summary><c>tcp</c> (the gateway's TCP port) or <c>ws</c> (WebSocket on the HTTP port), W2–W4.</summary>
+    public string Transport { get; init; } = "tcp";
+
+    /// <summary>W4: <c>send</c> (acked SEND, durable) or <c>stream</c> (STREAM packets); W3: <c>acked</c>, <c>stream</c> or <c>both</c>.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>W3: subscribers of the fanout port (10).</summary>
+    public int Subscribers { get; init; } = 10;
+
+    /// <summary>W6: sessions to open and hold (10,000).</summary>
+    public int Sessions { get; init; } = 10_000;
+
+    /// <summary>W6: heartbeat interval each session asks for in HELLO, milliseconds (server pings at this rate).</summary>
+    public int HeartbeatMs { get; init; } = 5_000;
+
+    /// <summary>W6: how long the sessions are held idle after the last one opened, seconds.</summary>
+    public int HoldSeconds { get; init; } = 20;
+
+    /// <summary>W6: the silo's process id when <c>--server</c> names a running one (for its RSS).</summary>
+    public int? ServerPid { get; init; }
+
+    /// <summary>The message count: <c>--messages</c>, or <paramref name="fallback"/> when it was not given.</summary>
+    public int MessagesOr(int fallback) => MessagesGiven ? Messages : fallback;
+
     public static WorkloadOptions Parse(IReadOnlyList<string> args)
     {
         var options = new WorkloadOptions();
@@ -56,7 +83,14 @@ internal sealed record WorkloadOptions
             string value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
             options = name switch
             {
-                "--messages" => options with { Messages = Positive(name, value) },
+                "--messages" => options with { Messages = Positive(name, value), MessagesGiven = true },
+                "--transport" => options with { Transport = value is "tcp" or "ws" ? value : throw new ArgumentException("--transport takes tcp or ws") },
+                "--mode" => options with { Mode = value },
+                "--subscribers" => options with { Subscribers = Positive(name, value) },
+                "--sessions" => options with { Sessions = Positive(name, value) },
+                "--heartbeat-ms" => options with { HeartbeatMs = Positive(name, value) },
+                "--hold" => options with { HoldSeconds = NonNegative(name, value) },
+                "--server-pid" => options with { ServerPid = Positive(name, value) },
                 "--links" => options with { Links = [.. value.Split(',').Select(v => Positive(name, v))] },
                 "--server" => options with { Server = new Uri(value) },
                 "--seconds" => options with { Limit = TimeSpan.FromSeconds(Positive(name, value)) },

@@ -22,6 +22,7 @@ internal sealed class InboundDispatcher
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Utf8StringCache _names = new();
+    private readonly StreamReceiver _streams;
 
     public InboundDispatcher(
         RequestTable requests,
@@ -30,8 +31,10 @@ internal sealed class InboundDispatcher
         FrameWriter writer,
         ChannelWriter<MessageStatus> statusFeed,
         TimeProvider clock,
-        ILogger logger)
+        ILogger logger,
+        StreamReceiver streams)
     {
+        _streams = streams;
         _requests = requests;
         _statuses = statuses;
         _deliveries = deliveries;
@@ -87,7 +90,10 @@ internal sealed class InboundDispatcher
                 case FrameType.LinksReport:
                     Complete(frame, new Reply(FrameType.LinksReport, Data: LinkListReader.Read(frame.Decode<LinksReportFrame>())));
                     break;
-                case FrameType.Part or FrameType.PartAck or FrameType.Stream or FrameType.StationOffer
+                case FrameType.Stream:
+                    _streams.OnStream(frame.Decode<StreamFrame>());
+                    break;
+                case FrameType.Part or FrameType.PartAck or FrameType.StationOffer
                     or FrameType.NodesReport:
                     Reject(frame, new ProtocolException(ErrorCode.NotImplemented,
                         $"this client does not serve {frame.Type.WireName()} yet", frame.Correlation));
@@ -161,7 +167,11 @@ internal sealed class InboundDispatcher
             throw new TamTamConnectionException(error.Code, detail);
         }
 
-        if (!_requests.TryFail(correlation, new TamTamException(error.Code, detail)))
+        if (correlation == StreamReceiver.Correlation)
+        {
+            _streams.OnRefused(error.Code, detail);
+        }
+        else if (!_requests.TryFail(correlation, new TamTamException(error.Code, detail)))
         {
             // ACK, NACK and STATUS_ACK are not requests (correlation 0): their refusals land here.
             _logger.UnmatchedServerError(error.Code, correlation, detail);

@@ -237,7 +237,7 @@ internal sealed class RequestTable
         {
             _lastCorrelation = unchecked(_lastCorrelation + 1);
         }
-        while (_lastCorrelation == 0 || _pending.ContainsKey(_lastCorrelation));
+        while (_lastCorrelation == 0 || _lastCorrelation == StreamReceiver.Correlation || _pending.ContainsKey(_lastCorrelation));
 
         return _lastCorrelation;
     }

@@ -6,6 +6,7 @@ using TamTam.Gateway.Internal;
 using TamTam.Gateway.Security;
 using TamTam.Gateway.Security.Internal;
 using TamTam.Gateway.Sessions.Internal;
+using TamTam.Gateway.Streams;
 using TamTam.Protocol;
 
 namespace TamTam.Gateway.Sessions;
@@ -36,10 +37,12 @@ internal sealed class GatewaySession : IDisposable
     private readonly long _openedAt;
     private CloseRequest? _closeRequest;
     private int _maxBody = ProtocolLimits.HandshakeMaxBody;
+    private readonly GatewayStreams? _streams;
 
     public GatewaySession(IDuplexPipe transport, string connectionId, GatewayOptions options, GatewayStatistics statistics,
-        ILogger logger, TimeProvider timeProvider, IGrainFactory? grains, HelloAuthenticator authenticator)
+        ILogger logger, TimeProvider timeProvider, IGrainFactory? grains, HelloAuthenticator authenticator, GatewayStreams? streams = null)
     {
+        _streams = streams;
         Grains = grains;
         _transport = transport;
         ConnectionId = connectionId;
@@ -63,6 +66,14 @@ internal sealed class GatewaySession : IDisposable
 
     /// <summary>The session's link while it is joined; null before JOIN and after LEAVE.</summary>
     public SessionLink? Link { get; private set; }
+
+    /// <summary>Streaming mode (STREAM publishing, port stream subscriptions), opened at the first use; null when the host has none.</summary>
+    public SessionStreams? Streams => _sessionStreams ??= _streams?.Open(this, _logger);
+
+    /// <summary><see cref="Streams"/> if it has been opened, without opening it.</summary>
+    public SessionStreams? OpenedStreams => _sessionStreams;
+
+    private SessionStreams? _sessionStreams;
 
     /// <summary>
     /// What the session's token allows, settled at WELCOME; <see langword="null"/> for an anonymous session,
@@ -311,6 +322,10 @@ internal sealed class GatewaySession : IDisposable
 
         await _transport.Input.CompleteAsync().ConfigureAwait(false);
         await _transport.Output.CompleteAsync().ConfigureAwait(false);
+        if (_sessionStreams is { } streams)
+        {
+            await streams.DisposeAsync().ConfigureAwait(false);
+        }
         if (Link is { } link)
         {
             try

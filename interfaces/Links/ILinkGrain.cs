@@ -51,6 +51,10 @@ public interface ILinkGrain : IGrainWithStringKey
     [Alias("report-status")]
     Task ReportStatusAsync(StatusReport[] reports);
 
+    /// <summary>The ports <paramref name="node"/> is bound to, in binding order; empty for a node that is not a member.</summary>
+    [Alias("bindings-of")]
+    Task<PortBinding[]> GetBindingsAsync(string node);
+
     /// <summary>The link's nodes, for NODES queries and operators.</summary>
     [Alias("nodes")]
     Task<NodeSummary[]> GetNodesAsync();

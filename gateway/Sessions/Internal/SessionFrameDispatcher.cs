@@ -192,6 +192,15 @@ internal sealed class SessionFrameDispatcher
                 _session.Link!.QueueStatusConfirmation(frame.Decode<StatusAckFrame>().MessageId);
                 break;
 
+            case FrameType.Stream:
+                await QueueStreamAsync(frame).ConfigureAwait(false);
+                break;
+
+            case FrameType.StreamAck:
+                _ = frame.Decode<StreamAckFrame>();
+                _session.Streams?.Acknowledged();
+                break;
+
             case FrameType.Links:
             case FrameType.Join:
             case FrameType.Leave:
@@ -222,6 +231,33 @@ internal sealed class SessionFrameDispatcher
         if (_session.Link is { HasPending: true } link)
         {
             await link.FlushAsync(_session.Closing).ConfigureAwait(false);
+        }
+
+        if (_session.OpenedStreams is { HasPending: true } streams)
+        {
+            await streams.FlushAsync(_session.Closing).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask QueueStreamAsync(Frame frame)
+    {
+        StreamFrame stream = frame.Decode<StreamFrame>();
+        if (_session.CloseIfAccessExpired())
+        {
+            return;
+        }
+
+        if (_session.Access is { } access && !access.AllowsSend(_session.Link!.LinkUtf8.Span, stream.Link.Utf8.Span, stream.Port.Utf8.Span, stream.Subtree))
+        {
+            await RejectAsync(frame, ErrorCode.Forbidden, $"the access token does not allow streaming to {stream.Port}").ConfigureAwait(false);
+        }
+        else if (_session.Streams is not { } streams)
+        {
+            await RejectAsync(frame, ErrorCode.Unavailable, "streaming mode is not configured on this server").ConfigureAwait(false);
+        }
+        else if (streams.Queue(frame.Correlation, stream, _session.Link!) is { } refusal)
+        {
+            await RejectAsync(frame, refusal.Code, refusal.Detail).ConfigureAwait(false);
         }
     }
 
@@ -329,6 +365,11 @@ internal sealed class SessionFrameDispatcher
                 OperationResult left = await link!.LeaveAsync().ConfigureAwait(false);
                 if (left.Succeeded)
                 {
+                    if (_session.OpenedStreams is { } leaving)
+                    {
+                        await leaving.UnsubscribeAllAsync().ConfigureAwait(false);
+                    }
+
                     _session.Left();
                 }
 
@@ -336,8 +377,15 @@ internal sealed class SessionFrameDispatcher
 
             case FrameType.Bind:
                 BindFrame bind = frame.Decode<BindFrame>();
-                return await link!.Grain.BindAsync(link.Node, session, new PortBinding(bind.Port.ToString(), bind.Mode, bind.Subtree))
+                OperationResult bound = await link!.Grain.BindAsync(link.Node, session, new PortBinding(bind.Port.ToString(), bind.Mode, bind.Subtree))
                     .ConfigureAwait(false);
+                if (bound.Succeeded && _session.Streams is { } binding)
+                {
+                    // Subscribed before OK: a packet published after the BIND's answer reaches this node.
+                    await binding.SubscribeAsync(link.Link, bind.Port.ToString()).ConfigureAwait(false);
+                }
+
+                return bound;
 
             case FrameType.Links:
                 _ = frame.Decode<LinksFrame>();
@@ -345,7 +393,13 @@ internal sealed class SessionFrameDispatcher
 
             case FrameType.Unbind:
                 UnbindFrame unbind = frame.Decode<UnbindFrame>();
-                return await link!.Grain.UnbindAsync(link.Node, session, unbind.Port.ToString(), unbind.Subtree).ConfigureAwait(false);
+                OperationResult unbound = await link!.Grain.UnbindAsync(link.Node, session, unbind.Port.ToString(), unbind.Subtree).ConfigureAwait(false);
+                if (unbound.Succeeded && _session.OpenedStreams is { } unbinding)
+                {
+                    await unbinding.UnsubscribeAsync(unbind.Port.ToString()).ConfigureAwait(false);
+                }
+
+                return unbound;
 
             default:
                 NodesFrame query = frame.Decode<NodesFrame>();

@@ -68,6 +68,16 @@ internal static class SessionResumption
         }
 
         session.Attached(link);
+        if (session.Streams is { } streams)
+        {
+            // Stream subscriptions belong to a connection, not to the link: a resumed session opens them again
+            // for the bindings it got back.
+            foreach (PortBinding binding in await grains.GetGrain<ILinkGrain>(entry.Link).GetBindingsAsync(entry.Node).ConfigureAwait(false))
+            {
+                await streams.SubscribeAsync(entry.Link, binding.Port).ConfigureAwait(false);
+            }
+        }
+
         return (link, result);
     }
 }

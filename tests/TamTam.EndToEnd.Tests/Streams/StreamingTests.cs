@@ -1,0 +1,183 @@
+using System.Buffers.Binary;
+using TamTam.Client;
+using TamTam.EndToEnd.Tests.Infrastructure;
+using TamTam.Protocol;
+
+namespace TamTam.EndToEnd.Tests.Streams;
+
+/// <summary>Streaming mode (docs/protocol.md 5.16) through the real silo, gateway and client over TCP.</summary>
+[Collection(SharedSiloCollection.Name)]
+public sealed class StreamingTests(SharedSiloFixture silo)
+{
+    private const string Port = "ticks";
+
+    [Fact]
+    public async Task Packets_reach_every_bound_node_in_order_and_unbound_nodes_get_nothing()
+    {
+        const int Packets = 2_000;
+        string link = Links.Unique("stream");
+        TamTamClient[] subscribers = new TamTamClient[3];
+        for (int i = 0; i < subscribers.Length; i++)
+        {
+            subscribers[i] = await Nodes.JoinAsync(silo.Uri, link, $"sub-{i}");
+            await subscribers[i].BindAsync(Port, PortMode.Group).Within();
+        }
+
+        await using TamTamClient unbound = await Nodes.JoinAsync(silo.Uri, link, "unbound");
+        await unbound.BindAsync("elsewhere", PortMode.Group).Within();
+        await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
+        try
+        {
+            Task<List<StreamPacket>>[] receiving = [.. subscribers.Select(s => TakeAsync(s, Packets))];
+            for (int i = 0; i < Packets; i++)
+            {
+                await publisher.PublishAsync(Port, Numbered(i));
+            }
+
+            foreach (List<StreamPacket> received in await Task.WhenAll(receiving).Within(TestTimeout.Batch))
+            {
+                Assert.Equal(Enumerable.Range(0, Packets), received.Select(p => BinaryPrimitives.ReadInt32LittleEndian(p.Payload.Span)));
+                ulong first = received[0].Sequence;
+                Assert.Equal(Enumerable.Range(0, Packets).Select(i => first + (ulong)i), received.Select(p => p.Sequence));
+                Assert.All(received, p => Assert.Equal(0, p.LostBefore));
+                Assert.All(received, p => Assert.Equal(link, p.Link));
+            }
+
+            // The unbound node's first packet is the one sent to its own port after all of the others arrived.
+            await publisher.PublishAsync("elsewhere", Numbered(-1));
+            StreamPacket only = (await TakeAsync(unbound, 1).Within())[0];
+            Assert.Equal("elsewhere", only.Port);
+            Assert.Equal(0, subscribers.Sum(s => s.StreamPacketsLost));
+        }
+        finally
+        {
+            foreach (TamTamClient subscriber in subscribers)
+            {
+                await subscriber.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_receiver_acknowledges_a_packet_whose_sender_asks_for_it_and_only_then()
+    {
+        string link = Links.Unique("stream-ack");
+        using var meter = new StreamMeter();
+        await using TamTamClient receiver = await Nodes.JoinAsync(silo.Uri, link, "receiver");
+        await receiver.BindAsync(Port, PortMode.Group).Within();
+        await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
+        long acksBefore = meter["tamtam.streams.acks"];
+
+        await publisher.PublishAsync(Port, Numbered(1), new StreamOptions { WantAck = true });
+        await publisher.PublishAsync(Port, Numbered(2));
+        await publisher.PublishAsync(Port, Numbered(3), new StreamOptions { WantAck = true });
+        List<StreamPacket> received = await TakeAsync(receiver, 3).Within();
+
+        Assert.Equal([true, false, true], received.Select(p => p.AckRequested));
+        Assert.Equal(acksBefore + 2, await meter.WaitForAsync("tamtam.streams.acks", acksBefore + 2));
+    }
+
+    [Fact]
+    public async Task A_pass_to_another_link_takes_one_from_the_ttl_and_a_packet_without_one_to_spare_is_refused_visibly()
+    {
+        string home = Links.Unique("stream-home");
+        string away = Links.Unique("stream-away");
+        using var meter = new StreamMeter();
+        await using TamTamClient receiver = await Nodes.JoinAsync(silo.Uri, away, "receiver");
+        await receiver.BindAsync(Port, PortMode.Group).Within();
+        await using TamTamClient local = await Nodes.JoinAsync(silo.Uri, away, "local");
+        await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, home, "publisher");
+        long refusalsBefore = meter["tamtam.streams.refusals"];
+
+        await local.PublishAsync(Port, Numbered(1), new StreamOptions { Ttl = 1 });
+        await publisher.PublishAsync(Port, Numbered(2), new StreamOptions { Link = away, Ttl = 1 });
+        await publisher.PublishAsync(Port, Numbered(3), new StreamOptions { Link = away, Ttl = 5 });
+        List<StreamPacket> received = await TakeAsync(receiver, 2).Within();
+
+        // Two publishers: the stream orders their packets as they reach it, so look at them by payload.
+        received.Sort((a, b) => BinaryPrimitives.ReadInt32LittleEndian(a.Payload.Span).CompareTo(BinaryPrimitives.ReadInt32LittleEndian(b.Payload.Span)));
+        Assert.Equal([1, 3], received.Select(p => BinaryPrimitives.ReadInt32LittleEndian(p.Payload.Span)));
+        Assert.Equal([(byte)1, (byte)4], received.Select(p => p.Ttl));
+        // The refusal travels on the publisher's own connection, ahead of the answer to any later request.
+        await publisher.PingAsync().Within();
+        Assert.Equal(1, publisher.StreamRefusals);
+        Assert.Equal(ErrorCode.Expired, publisher.LastStreamRefusal?.Code);
+        Assert.Equal(refusalsBefore + 1, await meter.WaitForAsync("tamtam.streams.refusals", refusalsBefore + 1));
+    }
+
+    [Fact]
+    public async Task A_subscriber_that_stops_reading_loses_packets_that_are_counted_at_the_gateway_and_seen_as_sequence_gaps()
+    {
+        // More than the session's buffer (65,536 packets) plus what the sockets hold between the server and a
+        // node that reads nothing: the gateway must drop some for this subscriber, and count them.
+        const int Packets = 200_000;
+        string link = Links.Unique("stream-slow");
+        using var meter = new StreamMeter();
+        await using RawStreamSubscriber stalled = await RawStreamSubscriber.BindAsync(silo.Uri, link, "stalled", Port);
+        await using TamTamClient reader = await Nodes.JoinAsync(silo.Uri, link, "reader");
+        await reader.BindAsync(Port, PortMode.Group).Within();
+        await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
+        long droppedBefore = meter["tamtam.streams.packets.dropped/slow_consumer"];
+        Task<List<StreamPacket>> readerReceived = TakeAsync(reader, Packets);
+
+        for (int i = 0; i < Packets; i++)
+        {
+            await publisher.PublishAsync(Port, Numbered(i));
+        }
+
+        // The node that reads gets everything; the stalled one cost it nothing.
+        List<StreamPacket> all = await readerReceived.Within(TestTimeout.Batch);
+        Assert.Equal(0, reader.StreamPacketsLost);
+        long dropped = await meter.WaitForAsync("tamtam.streams.packets.dropped/slow_consumer", droppedBefore + 1) - droppedBefore;
+
+        // Once the stalled node reads, what it missed shows as gaps in its sequences. Its last packets may have
+        // been dropped too, so markers are published after the run until one gets through.
+        ulong first = all[0].Sequence;
+        ulong last = all[^1].Sequence;
+        Task<List<ulong>> reading = stalled.ReadUntilAsync(last + 1);
+        using (var markers = new CancellationTokenSource(TestTimeout.Batch))
+        {
+            while (!reading.IsCompleted)
+            {
+                await publisher.PublishAsync(Port, Numbered(-1), cancellationToken: markers.Token);
+                await Task.WhenAny(reading, Task.Delay(200, markers.Token));
+            }
+        }
+
+        List<ulong> sequences = [.. (await reading).Where(s => s <= last)];
+        long gaps = (long)(sequences[0] - first) + (long)(last - sequences[^1]);
+        for (int i = 1; i < sequences.Count; i++)
+        {
+            Assert.True(sequences[i] > sequences[i - 1], "sequences only grow");
+            gaps += (long)(sequences[i] - sequences[i - 1] - 1);
+        }
+
+        long droppedByGateway = meter["tamtam.streams.packets.dropped/slow_consumer"] - droppedBefore;
+        Assert.True(dropped > 0);
+        Assert.True(gaps > 0);
+        Assert.Equal(Packets, sequences.Count + gaps);
+        Assert.True(droppedByGateway >= gaps, $"the gateway counted {droppedByGateway} drops, the subscriber saw {gaps} missing");
+    }
+
+    private static byte[] Numbered(int i)
+    {
+        byte[] payload = new byte[64];
+        BinaryPrimitives.WriteInt32LittleEndian(payload, i);
+        return payload;
+    }
+
+    private static async Task<List<StreamPacket>> TakeAsync(TamTamClient client, int count)
+    {
+        var packets = new List<StreamPacket>(count);
+        await foreach (StreamPacket packet in client.ReceiveStreamAsync())
+        {
+            packets.Add(packet);
+            if (packets.Count == count)
+            {
+                break;
+            }
+        }
+
+        return packets;
+    }
+}
