@@ -29,6 +29,7 @@ public sealed class GatewayStreams
     private readonly Counter<long> _refused;
     private readonly Counter<long> _acks;
     private IStreamProvider? _provider;
+    private IGrainFactory? _grains;
 
     public GatewayStreams(IServiceProvider services, IMeterFactory meterFactory)
     {
@@ -45,7 +46,7 @@ public sealed class GatewayStreams
     /// <summary>The port streams, or <see langword="null"/> when the host configured no stream provider (STREAM is then 501).</summary>
     internal IStreamProvider? Provider => _provider ??= _services.GetKeyedService<IStreamProvider>(StreamNames.Provider);
 
-    internal IGrainFactory? Grains => _services.GetService<IGrainFactory>();
+    internal IGrainFactory? Grains => _grains ??= _services.GetService<IGrainFactory>();
 
     internal SessionStreams Open(GatewaySession session, ILogger logger) => new(session, this, logger);
 

@@ -187,7 +187,7 @@ internal sealed class SessionStreams : IAsyncDisposable
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    _logger.LinkCallFailed(exception, _session.ConnectionId, pending[start].Link);
+                    _logger.StreamPublishFailed(exception, _session.ConnectionId, pending[start].Link, pending[start].Port);
                     result = StreamPublishResult.Refused(ErrorCode.Unavailable, "the port's stream is unavailable; publish again");
                 }
             }
@@ -243,7 +243,7 @@ internal sealed class SessionStreams : IAsyncDisposable
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 // The subscription dies with its consumer anyway: the agent removes a consumer it cannot reach.
-                _logger.LinkCallFailed(exception, _session.ConnectionId, port);
+                _logger.StreamUnsubscribeFailed(exception, _session.ConnectionId, port);
             }
         }
     }
