@@ -6,6 +6,7 @@ using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Security;
 using TamTam.Gateway.Security.Internal;
+using TamTam.Storage.Payloads;
 
 namespace TamTam.Gateway.Sessions;
 
@@ -23,6 +24,7 @@ public sealed class GatewaySessionHost
     private readonly CancellationToken _stopping;
     private readonly IGrainFactory? _grains;
     private readonly HelloAuthenticator _authenticator;
+    private readonly IPayloadStore? _payloads;
 
     /// <param name="options">Limits and timers.</param>
     /// <param name="statistics">Running totals.</param>
@@ -31,11 +33,13 @@ public sealed class GatewaySessionHost
     /// <param name="lifetime">The host's lifetime: sessions end with 211 when it stops.</param>
     /// <param name="grains">The cluster's grains; without them links are unavailable (501).</param>
     /// <param name="security">Anonymous access and token keys; without them, anonymous sessions only.</param>
+    /// <param name="payloads">Where parted payloads are staged; without it, parted transfers are refused (502).</param>
     public GatewaySessionHost(IOptions<GatewayOptions> options, GatewayStatistics statistics, ILogger<GatewaySessionHost> logger,
         TimeProvider timeProvider, IHostApplicationLifetime? lifetime = null, IGrainFactory? grains = null,
-        IOptions<SecurityOptions>? security = null)
+        IOptions<SecurityOptions>? security = null, IPayloadStore? payloads = null)
     {
         _grains = grains;
+        _payloads = payloads;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _options = options.Value;
@@ -63,7 +67,7 @@ public sealed class GatewaySessionHost
         ArgumentNullException.ThrowIfNull(connectionId);
         _logger.ConnectionOpened(connectionId, transportName, remote ?? "-");
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(closeRequested, _stopping);
-        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator);
+        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator, _payloads);
         await session.RunAsync(stopping.Token).ConfigureAwait(false);
     }
 }

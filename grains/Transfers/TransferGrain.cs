@@ -130,8 +130,10 @@ public sealed class TransferGrain : Grain, ITransferGrain
         }
     }
 
-    public async Task AcceptedAsync(ulong sequence, long acceptedAtUs, long deadlineUs)
+    public async Task AcceptedAsync(ulong sequence, long acceptedAtUs)
     {
+        uint ttlMs = State.Request?.TtlMs ?? 0;
+        long deadlineUs = acceptedAtUs + Micros(ttlMs > 0 ? TimeSpan.FromMilliseconds(ttlMs) : _options.DefaultTtl);
         if (State.Phase is TransferPhase.Committed or TransferPhase.Staging)
         {
             State.Phase = TransferPhase.Accepted;

@@ -20,6 +20,9 @@ public sealed record TransferOptions
     /// </summary>
     public TimeSpan ProgressWriteInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The links' <c>DefaultTtl</c>: the deadline of a message sent with ttl 0.</summary>
+    public TimeSpan DefaultTtl { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>
     /// How long after an accepted message's deadline the payload is removed if its link never reported the final
     /// state (the link expires the message at its deadline and normally reports it at once).

@@ -29,7 +29,7 @@ public interface ITransferGrain : IGrainWithGuidKey
 
     /// <summary>The link accepted the message under <paramref name="sequence"/>; durable when this returns.</summary>
     [Alias("accepted")]
-    Task AcceptedAsync(ulong sequence, long acceptedAtUs, long deadlineUs);
+    Task AcceptedAsync(ulong sequence, long acceptedAtUs);
 
     /// <summary>The upload failed (401 bad digest, or the link refused it): staged data removed, the id may start again.</summary>
     [Alias("discard")]
