@@ -7,7 +7,7 @@ namespace TamTam.Client;
 /// or <see cref="NackAsync"/>; unacknowledged messages are delivered again after a reconnect. The client
 /// hands each message id to the application once (see <see cref="TamTamClient.ReceiveAsync"/>).
 /// </summary>
-public sealed class IncomingMessage
+public sealed partial class IncomingMessage
 {
     private readonly DeliveryTracker _tracker;
     private int _settled;

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TamTam.Client.Internal;
+using TamTam.Client.Internal.Transfers;
 using TamTam.Client.Internal.Transports;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -30,6 +31,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
     private readonly FrameWriter _writer;
     private readonly RequestTable _requests;
     private readonly StatusTracker _statuses = new();
+    private readonly TransferTable _transfers = new();
     private readonly DeliveryTracker _deliveries;
     private readonly Utf8NameEncoder _names = new();
     private readonly Channel<IncomingMessage> _inbox;
@@ -60,7 +62,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
         _writer = new FrameWriter(transport, exception => Fail(Lost(exception)), _lifetime.Token);
         _requests = new RequestTable(terms.MaxInflight, options.RequestTimeout, Handshake.HelloCorrelation, _lifetime.Token);
         _deliveries = new DeliveryTracker(_writer);
-        var dispatcher = new InboundDispatcher(_requests, _statuses, _deliveries, _writer, _statusFeed.Writer, _clock, logger);
+        var dispatcher = new InboundDispatcher(_requests, _statuses, _deliveries, _writer, _statusFeed.Writer, _clock, logger, _transfers);
 
         // WELCOME's max_body is what the server accepts; as the client left its own limit to the server
         // (HELLO max_body 0), frames up to that size, and never less than the protocol default, are read.
@@ -239,6 +241,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
         // Waiters first, then the token: a sender woken by the token must find the failure recorded.
         _requests.FailAll(failure);
         _statuses.FailAll(failure);
+        _transfers.FailAll(failure);
         _writer.Close(failure.Again);
         _inbox.Writer.TryComplete(disposing ? null : failure);
         _statusFeed.Writer.TryComplete(disposing ? null : failure);

@@ -113,6 +113,13 @@ internal sealed class OutboundTransfer : IDisposable
             return;
         }
 
+        if (ack.Result == ErrorCode.UnknownTransfer)
+        {
+            // The node has settled the message already (a redelivery it answered from memory): stop streaming.
+            _stop.Cancel();
+            return;
+        }
+
         if (ack.Result != ErrorCode.None)
         {
             TransferGatewayLog.PartRefused(_logger, Id, _node, ack.Index, ack.Result);
