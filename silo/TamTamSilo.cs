@@ -9,6 +9,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using TamTam.Grains.Links;
+using TamTam.Grains.Transfers;
+using TamTam.Storage.Payloads;
 using TamTam.Storage.Hosting;
 using TamTam.Gateway;
 using TamTam.Gateway.Security;
@@ -240,5 +242,9 @@ public sealed class TamTamSilo : IAsyncDisposable
         silo.Services.AddTamTamLocalStorage(o => o.RootPath = root);
         silo.AddLocalDirectoryGrainStorageAsDefault(o => o.RootPath = root);
         silo.Services.AddOptions<OrchestratorOptions>().Bind(configuration.GetSection(OrchestratorOptions.Section));
+
+        // Parted payloads: staged part by part under <data>/payloads, read back by range (docs/architecture.md, "Large transfers").
+        silo.Services.AddSingleton<IPayloadStore>(_ => new LocalPayloadStore(root));
+        silo.Services.AddOptions<TransferOptions>().Bind(configuration.GetSection(TransferOptions.Section));
     }
 }
