@@ -10,7 +10,6 @@ using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using TamTam.Grains.Links;
 using TamTam.Grains.Transfers;
-using TamTam.Storage.Payloads;
 using TamTam.Storage.Hosting;
 using TamTam.Gateway;
 using TamTam.Gateway.Security;
@@ -243,8 +242,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         silo.AddLocalDirectoryGrainStorageAsDefault(o => o.RootPath = root);
         silo.Services.AddOptions<OrchestratorOptions>().Bind(configuration.GetSection(OrchestratorOptions.Section));
 
-        // Parted payloads: staged part by part under <data>/payloads, read back by range (docs/architecture.md, "Large transfers").
-        silo.Services.AddSingleton<IPayloadStore>(_ => new LocalPayloadStore(root));
+        // Parted payloads live in the local payload store AddTamTamLocalStorage registers (docs/architecture.md, "Large transfers").
         silo.Services.AddOptions<TransferOptions>().Bind(configuration.GetSection(TransferOptions.Section));
     }
 }

@@ -95,23 +95,18 @@ public sealed class LinkGrain : Grain, ILinkGrain
     {
         try
         {
+            // Every connected node is told at once, and the activation waits for them only so long: a session
+            // that does not answer must not hold the link's log (and so the link) off every other silo.
+            var relinks = new List<Task>();
             foreach (NodeState node in _ledger.Nodes.Values)
             {
                 if (node.Observer is { } observer)
                 {
-                    try
-                    {
-                        await observer.RelinkAsync();
-                    }
-                    catch (Exception e)
-                    {
-                        // A stopping silo cancels its outgoing calls (OperationCanceledException): that must not
-                        // skip the other nodes, nor leave the log open (its lock would keep the link off every
-                        // other silo).
-                        LinkLog.ObserverLost(_logger, Link, node.Name, e.Message);
-                    }
+                    relinks.Add(TellToRelinkAsync(node.Name, observer));
                 }
             }
+
+            await Task.WhenAll(relinks).WaitAsync(_options.RelinkTimeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
         finally
         {
@@ -612,13 +607,14 @@ public sealed class LinkGrain : Grain, ILinkGrain
                 // gone, and relinking after them could spin against a session that fails every push.
                 if (e is TimeoutException)
                 {
-                    _ = RelinkLostAsync(node, observer);
+                    _ = TellToRelinkAsync(node, observer);
                 }
             }
         }
     }
 
-    private async Task RelinkLostAsync(string node, ILinkObserver observer)
+    /// <summary>Tells a node's session to join again; a failure only means the session is gone or the silo stopping.</summary>
+    private async Task TellToRelinkAsync(string node, ILinkObserver observer)
     {
         try
         {

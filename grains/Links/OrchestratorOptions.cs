@@ -26,9 +26,16 @@ public sealed record OrchestratorOptions
     /// <summary>How long a delivery may stay unacknowledged before it counts as failed and is retried.</summary>
     public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Wait before attempt n+1, by n; the last value repeats.</summary>
-    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } =
+    /// <summary>The schedule used when <see cref="RetryDelays"/> is not set: 1, 2, 5, 10, 30 s.</summary>
+    public static IReadOnlyList<TimeSpan> DefaultRetryDelays { get; } =
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
+
+    /// <summary>
+    /// Wait before attempt n+1, by n; the last value repeats. <see langword="null"/> means
+    /// <see cref="DefaultRetryDelays"/>. (Null rather than the defaults as initial value: the configuration
+    /// binder appends to a list it finds, so configured delays would follow the defaults instead of replacing them.)
+    /// </summary>
+    public IReadOnlyList<TimeSpan>? RetryDelays { get; init; }
 
     /// <summary>Delivery attempts per recipient before the message is UNDELIVERABLE for it.</summary>
     public int MaxAttempts { get; init; } = 10;
@@ -38,6 +45,12 @@ public sealed record OrchestratorOptions
 
     /// <summary>How often the orchestrator looks for deadlines, ack timeouts and due retries.</summary>
     public TimeSpan TimerPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a deactivating orchestrator waits for its connected nodes to hear that they must join again
+    /// (they are told at once, in parallel); the log is closed after it whatever they answered.
+    /// </summary>
+    public TimeSpan RelinkTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Log records after which the link writes a checkpoint and drops segments nothing live needs.</summary>
     public long CompactionRecords { get; init; } = 1_000_000;
@@ -52,14 +65,15 @@ public sealed record OrchestratorOptions
     public TimeSpan AckTimeoutFor(TransferDescriptor? transfer) =>
         transfer is null ? AckTimeout : AckTimeout + TransferAckTimeoutPerMiB * Math.Ceiling(transfer.TotalSize / 1_048_576.0);
 
+    /// <summary>The wait before attempt <paramref name="attempt"/> + 1.</summary>
     public TimeSpan RetryDelay(int attempt)
     {
-        if (RetryDelays.Count == 0)
+        IReadOnlyList<TimeSpan> delays = RetryDelays ?? DefaultRetryDelays;
+        if (delays.Count == 0)
         {
             return TimeSpan.Zero;
         }
 
-        int index = Math.Clamp(attempt - 1, 0, RetryDelays.Count - 1);
-        return RetryDelays[index];
+        return delays[Math.Clamp(attempt - 1, 0, delays.Count - 1)];
     }
 }

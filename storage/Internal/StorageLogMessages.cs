@@ -40,4 +40,16 @@ internal static partial class StorageLogMessages
     [LoggerMessage(EventId = 4022, Level = LogLevel.Information,
         Message = "Grain storage {StorageName} ready under {Path}")]
     public static partial void GrainStorageReady(this ILogger logger, string storageName, string path);
+
+    [LoggerMessage(EventId = 4030, Level = LogLevel.Debug,
+        Message = "Payload store: payload {TransferId} committed ({TotalSize} bytes in {PartCount} parts)")]
+    public static partial void PayloadCommitted(this ILogger logger, Guid transferId, long totalSize, int partCount);
+
+    [LoggerMessage(EventId = 4031, Level = LogLevel.Debug,
+        Message = "Payload store: payload {TransferId} deleted")]
+    public static partial void PayloadDeleted(this ILogger logger, Guid transferId);
+
+    [LoggerMessage(EventId = 4032, Level = LogLevel.Information,
+        Message = "Payload store: deleted {EntryCount} leftovers of interrupted writes and deletes under {Path}")]
+    public static partial void PayloadLeftoversDeleted(this ILogger logger, int entryCount, string path);
 }

@@ -17,7 +17,7 @@ public sealed record LocalStorageOptions
 
     /// <summary>
     /// The storage root. Logs live under <c>&lt;RootPath&gt;/logs</c>, grain state under
-    /// <c>&lt;RootPath&gt;/grains</c>. A relative path is taken from the process's current directory.
+    /// <c>&lt;RootPath&gt;/grains</c>, parted payloads under <c>&lt;RootPath&gt;/payloads</c>. A relative path is taken from the process's current directory.
     /// </summary>
     public string RootPath { get; set; } = "data";
 

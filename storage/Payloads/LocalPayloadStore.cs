@@ -1,210 +1,407 @@
-using System.Collections.Concurrent;
-using System.Globalization;
+using Microsoft.Extensions.Logging;
+using TamTam.Storage.Internal;
+using TamTam.Storage.Local;
 using TamTam.Storage.Local.Internal;
+using TamTam.Storage.Payloads.Internal;
 
 namespace TamTam.Storage.Payloads;
 
 /// <summary>
-/// The local-directory <see cref="IPayloadStore"/>: one directory per payload under
-/// <c>&lt;root&gt;/payloads/&lt;transfer id&gt;</c>, one file per part (<c>part-00000042</c>), and a
-/// <c>manifest</c> written on commit. Every file is written to a temporary name, fsynced, renamed into place and
-/// its directory fsynced, so a part is either wholly there after a crash or absent.
+/// An <see cref="IPayloadStore"/> in a local directory: one file per part under
+/// <c>&lt;RootPath&gt;/payloads/&lt;transfer id&gt;/</c>, and a manifest written at commit.
 /// </summary>
 /// <remarks>
-/// Reads by range open the part files the range covers; nothing holds a payload in memory. A manifest's layout
-/// is cached once read (payloads are immutable once committed).
+/// <para>
+/// Every file is written the same way: to a temporary name, fsynced, renamed into place, and the
+/// directory fsynced, so a part (or the manifest) is either wholly there after a crash or not at all.
+/// The manifest is the commit: it is written only once every part's size has been checked, and a
+/// read finds the payload by it. Deleting renames the payload's directory aside first, so a payload
+/// disappears at once even if removing its files is interrupted; leftovers of interrupted writes and
+/// deletes are swept on first use after a start.
+/// </para>
+/// <para>
+/// Blocking file calls (fsync above all) run on the thread pool, never on the caller's scheduler.
+/// Parts staged again after a commit take effect when the payload is committed again; until then
+/// what a read returns is not specified, so do not restage a committed payload.
+/// </para>
 /// </remarks>
 public sealed class LocalPayloadStore : IPayloadStore
 {
-    private const string ManifestName = "manifest";
-    private const string PartPrefix = "part-";
+    /// <summary>The folder under <see cref="LocalStorageOptions.RootPath"/> that holds the payloads.</summary>
+    public const string PayloadsFolder = "payloads";
+
+    /// <summary>The file in a payload's directory whose presence means the payload is committed.</summary>
+    public const string ManifestFileName = "manifest";
+
+    // Transfer directories are 32 hex digits and part files start with digits, so '~' never names either.
+    private const string LeftoverPrefix = "~";
     private const string TemporarySuffix = ".tmp";
+    private const string DeletingSuffix = ".deleting";
 
-    private readonly string _root;
-    private readonly ConcurrentDictionary<Guid, PayloadLayout> _committed = new();
+    // The commit error lists this many problems at most; the rest are counted.
+    private const int MaxReportedProblems = 5;
 
-    /// <param name="rootPath">The storage root; payloads go under its <c>payloads</c> folder.</param>
-    public LocalPayloadStore(string rootPath)
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private Task? _initialization;
+
+    /// <summary>Creates a store over <paramref name="options"/>' root; touches no files until first used.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
+    public LocalPayloadStore(LocalStorageOptions options, ILogger<LocalPayloadStore> logger)
     {
-        ArgumentException.ThrowIfNullOrEmpty(rootPath);
-        _root = Path.Combine(Path.GetFullPath(rootPath), "payloads");
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        LocalStorageOptionsValidator.ThrowIfInvalid(options);
+
+        _logger = logger;
+        PayloadsPath = Path.Combine(Path.GetFullPath(options.RootPath), PayloadsFolder);
     }
 
-    /// <summary>The folder holding every payload.</summary>
-    public string Root => _root;
+    /// <summary>The absolute directory holding one sub-directory per payload.</summary>
+    public string PayloadsPath { get; }
 
+    /// <summary>The directory that holds (or would hold) the parts of <paramref name="transferId"/>.</summary>
+    public string GetPayloadDirectory(Guid transferId) => Path.Combine(PayloadsPath, transferId.ToString("N"));
+
+    /// <inheritdoc/>
+    /// <remarks>Once the write has started it runs to the end; <paramref name="cancellationToken"/> is checked before.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> is empty (no part of a payload is).</exception>
     public async ValueTask StagePartAsync(Guid transferId, int index, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        string directory = DirectoryOf(transferId);
-        if (!Directory.Exists(directory))
+        if (data.IsEmpty)
         {
-            DirectorySync.CreateDurably(directory);
+            throw new ArgumentException("A part is never empty: every part holds at least one byte of its payload.", nameof(data));
         }
 
-        await WriteDurablyAsync(directory, PartName(index), data, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        var directory = GetPayloadDirectory(transferId);
+        await Task.Run(() => WritePartDurably(directory, index, data), CancellationToken.None).ConfigureAwait(false);
     }
 
-    public ValueTask<IReadOnlyList<int>> GetStagedPartsAsync(Guid transferId, CancellationToken cancellationToken = default)
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<int>> GetStagedPartsAsync(Guid transferId, CancellationToken cancellationToken = default)
     {
-        string directory = DirectoryOf(transferId);
-        var parts = new List<int>();
-        if (Directory.Exists(directory))
-        {
-            foreach (string path in Directory.EnumerateFiles(directory, PartPrefix + "*"))
-            {
-                string name = Path.GetFileName(path);
-                if (!name.EndsWith(TemporarySuffix, StringComparison.Ordinal)
-                    && int.TryParse(name.AsSpan(PartPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-                {
-                    parts.Add(index);
-                }
-            }
-        }
-
-        parts.Sort();
-        return ValueTask.FromResult<IReadOnlyList<int>>(parts);
+        cancellationToken.ThrowIfCancellationRequested();
+        var directory = GetPayloadDirectory(transferId);
+        return await Task.Run(() => ListParts(directory), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Parts with an index at or above <see cref="PayloadLayout.PartCount"/> are deleted, as a blob
+    /// commit discards blocks it does not name. Runs to the end once started.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="layout"/> is not one that <see cref="PayloadLayout.For"/> gives.</exception>
     public async ValueTask CommitAsync(Guid transferId, PayloadLayout layout, CancellationToken cancellationToken = default)
     {
-        string directory = DirectoryOf(transferId);
-        if (TryReadManifest(transferId, out PayloadLayout existing))
+        PayloadLayoutCheck.ThrowIfInvalid(layout, nameof(layout));
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        var directory = GetPayloadDirectory(transferId);
+        var written = await Task.Run(() => CommitDurably(transferId, directory, layout), CancellationToken.None).ConfigureAwait(false);
+        if (written)
         {
-            if (existing != layout)
-            {
-                throw new PayloadIncompleteException(transferId, $"it is committed as {existing}, not {layout}");
-            }
-
-            return;
+            _logger.PayloadCommitted(transferId, layout.TotalSize, layout.PartCount);
         }
-
-        for (int i = 0; i < layout.PartCount; i++)
-        {
-            var part = new FileInfo(Path.Combine(directory, PartName(i)));
-            if (!part.Exists)
-            {
-                throw new PayloadIncompleteException(transferId, $"part {i} of {layout.PartCount} is missing");
-            }
-
-            if (part.Length != layout.SizeOfPart(i))
-            {
-                throw new PayloadIncompleteException(transferId, $"part {i} has {part.Length} bytes, not {layout.SizeOfPart(i)}");
-            }
-        }
-
-        string manifest = string.Create(CultureInfo.InvariantCulture, $"{layout.TotalSize} {layout.PartSize} {layout.PartCount}\n");
-        await WriteDurablyAsync(directory, ManifestName, System.Text.Encoding.ASCII.GetBytes(manifest), cancellationToken).ConfigureAwait(false);
-        _committed[transferId] = layout;
     }
 
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative.</exception>
+    /// <exception cref="StorageCorruptionException">The manifest or a part file does not match what was committed.</exception>
     public async ValueTask<int> ReadAsync(Guid transferId, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        if (!TryReadManifest(transferId, out PayloadLayout layout))
-        {
-            throw new PayloadNotFoundException(transferId);
-        }
+        var directory = GetPayloadDirectory(transferId);
+        var layout = await ReadManifestAsync(directory, cancellationToken).ConfigureAwait(false)
+            ?? throw new PayloadNotFoundException(transferId);
 
-        string directory = DirectoryOf(transferId);
-        int total = 0;
+        var total = 0;
         while (total < destination.Length && offset < layout.TotalSize)
         {
-            int index = (int)(offset / layout.PartSize);
-            long within = offset - ((long)index * layout.PartSize);
-            int wanted = (int)Math.Min(destination.Length - total, layout.SizeOfPart(index) - within);
-            int read;
-            try
-            {
-                using var file = File.OpenHandle(Path.Combine(directory, PartName(index)), FileMode.Open, FileAccess.Read, FileShare.Read,
-                    FileOptions.Asynchronous);
-                read = await RandomAccess.ReadAsync(file, destination.Slice(total, wanted), within, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
-            {
-                // Deleted while being read.
-                _committed.TryRemove(transferId, out _);
-                throw new PayloadNotFoundException(transferId);
-            }
-
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
-            offset += read;
+            var index = (int)(offset / layout.PartSize);
+            var within = offset - ((long)index * layout.PartSize);
+            var count = (int)Math.Min(destination.Length - total, layout.SizeOfPart(index) - within);
+            await ReadPartAsync(transferId, Path.Combine(directory, PartFileName.Format(index)), within, destination.Slice(total, count), cancellationToken)
+                .ConfigureAwait(false);
+            total += count;
+            offset += count;
         }
 
         return total;
     }
 
-    public ValueTask DeleteAsync(Guid transferId, CancellationToken cancellationToken = default)
+    /// <inheritdoc/>
+    /// <remarks>Runs to the end once started; <paramref name="cancellationToken"/> is checked before.</remarks>
+    public async ValueTask DeleteAsync(Guid transferId, CancellationToken cancellationToken = default)
     {
-        _committed.TryRemove(transferId, out _);
-        string directory = DirectoryOf(transferId);
-        if (Directory.Exists(directory))
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        var directory = GetPayloadDirectory(transferId);
+        if (await Task.Run(() => DeleteDurably(transferId, directory), CancellationToken.None).ConfigureAwait(false))
         {
-            // The manifest goes first: a crash midway leaves an uncommitted payload, never a committed one with holes.
-            string manifest = Path.Combine(directory, ManifestName);
-            if (File.Exists(manifest))
+            _logger.PayloadDeleted(transferId);
+        }
+    }
+
+    /// <summary>Creates the payloads directory and sweeps leftovers, once per store (again after a failure).</summary>
+    private Task EnsureInitializedAsync()
+    {
+        var current = Volatile.Read(ref _initialization);
+        if (current is not null && !current.IsFaulted)
+        {
+            return current;
+        }
+
+        lock (_gate)
+        {
+            if (_initialization is null || _initialization.IsFaulted)
             {
-                File.Delete(manifest);
+                _initialization = Task.Run(Initialize);
+            }
+
+            return _initialization;
+        }
+    }
+
+    /// <summary>
+    /// Deletes what a crash left: temporary part and manifest files whose rename never happened, and
+    /// payload directories renamed aside by a delete that did not finish. None of it was ever acknowledged.
+    /// </summary>
+    private void Initialize()
+    {
+        DirectorySync.CreateDurably(PayloadsPath);
+        var deleted = 0;
+        foreach (var directory in Directory.EnumerateDirectories(PayloadsPath))
+        {
+            if (Path.GetFileName(directory).StartsWith(LeftoverPrefix, StringComparison.Ordinal))
+            {
+                Directory.Delete(directory, recursive: true);
+                deleted++;
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(directory, LeftoverPrefix + "*" + TemporarySuffix))
+            {
+                File.Delete(file);
+                deleted++;
+            }
+        }
+
+        if (deleted > 0)
+        {
+            _logger.PayloadLeftoversDeleted(deleted, PayloadsPath);
+        }
+    }
+
+    private static void WritePartDurably(string directory, int index, ReadOnlyMemory<byte> data)
+    {
+        DirectorySync.CreateDurably(directory);
+        WriteFileDurably(directory, PartFileName.Format(index), data.Span);
+    }
+
+    /// <summary>Writes a file under a temporary name, fsyncs it, renames it over <paramref name="fileName"/> and fsyncs the directory.</summary>
+    private static void WriteFileDurably(string directory, string fileName, ReadOnlySpan<byte> contents)
+    {
+        var temporary = Path.Combine(directory, LeftoverPrefix + Guid.NewGuid().ToString("N") + TemporarySuffix);
+        try
+        {
+            using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                RandomAccess.Write(file, contents, 0);
+                RandomAccess.FlushToDisk(file);
+            }
+
+            File.Move(temporary, Path.Combine(directory, fileName), overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+
+        // The rename is durable only once the directory is.
+        DirectorySync.Flush(directory);
+    }
+
+    private static List<int> ListParts(string directory)
+    {
+        var parts = new List<int>();
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(directory, "*" + PartFileName.Extension))
+            {
+                if (PartFileName.TryParse(Path.GetFileName(path), out var index))
+                {
+                    parts.Add(index);
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // An unknown (or deleted) payload has no parts.
+        }
+
+        parts.Sort();
+        return parts;
+    }
+
+    /// <returns>False when the same manifest was already there (a repeated commit).</returns>
+    private static bool CommitDurably(Guid transferId, string directory, PayloadLayout layout)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new PayloadIncompleteException(transferId, $"no part is staged; {layout.PartCount} expected.");
+        }
+
+        var problems = new List<string>();
+        var problemCount = 0;
+        for (var index = 0; index < layout.PartCount; index++)
+        {
+            var part = new FileInfo(Path.Combine(directory, PartFileName.Format(index)));
+            var expected = layout.SizeOfPart(index);
+            string? problem = !part.Exists ? $"part {index} is missing"
+                : part.Length != expected ? $"part {index} is {part.Length} bytes, {expected} expected"
+                : null;
+            if (problem is not null && ++problemCount <= MaxReportedProblems)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        if (problemCount > 0)
+        {
+            var more = problemCount > MaxReportedProblems ? $" (and {problemCount - MaxReportedProblems} more)" : string.Empty;
+            throw new PayloadIncompleteException(transferId, string.Join("; ", problems) + more + ".");
+        }
+
+        // A blob commit discards the blocks it does not name; do the same with parts past the end.
+        var removedExtra = false;
+        foreach (var index in ListParts(directory))
+        {
+            if (index >= layout.PartCount)
+            {
+                File.Delete(Path.Combine(directory, PartFileName.Format(index)));
+                removedExtra = true;
+            }
+        }
+
+        if (TryReadManifest(directory, out var existing) && existing == layout)
+        {
+            if (removedExtra)
+            {
                 DirectorySync.Flush(directory);
             }
 
-            Directory.Delete(directory, recursive: true);
-            DirectorySync.Flush(_root);
+            return false;
         }
 
-        return ValueTask.CompletedTask;
+        Span<byte> manifest = stackalloc byte[PayloadManifest.Size];
+        PayloadManifest.Write(layout, manifest);
+        WriteFileDurably(directory, ManifestFileName, manifest);
+        return true;
     }
 
-    private string DirectoryOf(Guid transferId) => Path.Combine(_root, transferId.ToString("N", CultureInfo.InvariantCulture));
-
-    private static string PartName(int index) => PartPrefix + index.ToString("D8", CultureInfo.InvariantCulture);
-
-    private bool TryReadManifest(Guid transferId, out PayloadLayout layout)
+    private static bool TryReadManifest(string directory, out PayloadLayout layout)
     {
-        if (_committed.TryGetValue(transferId, out layout))
+        var path = Path.Combine(directory, ManifestFileName);
+        byte[] bytes;
+        try
         {
-            return true;
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            layout = default;
+            return false;
         }
 
-        string path = Path.Combine(DirectoryOf(transferId), ManifestName);
-        if (!File.Exists(path))
+        return PayloadManifest.TryRead(bytes, out layout, out var problem)
+            ? true
+            : throw new StorageCorruptionException(path, problem + ".");
+    }
+
+    private static async ValueTask<PayloadLayout?> ReadManifestAsync(string directory, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(directory, ManifestFileName);
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        return PayloadManifest.TryRead(bytes, out var layout, out var problem)
+            ? layout
+            : throw new StorageCorruptionException(path, problem + ".");
+    }
+
+    private static async ValueTask ReadPartAsync(Guid transferId, string path, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        Microsoft.Win32.SafeHandles.SafeFileHandle file;
+        try
+        {
+            file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Deleted after the manifest was read.
+            throw new PayloadNotFoundException(transferId);
+        }
+
+        using (file)
+        {
+            while (!destination.IsEmpty)
+            {
+                var read = await RandomAccess.ReadAsync(file, destination, offset, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new StorageCorruptionException(path, $"the part ends at {offset} bytes, before the size its manifest committed.");
+                }
+
+                destination = destination[read..];
+                offset += read;
+            }
+        }
+    }
+
+    /// <returns>False when there was nothing to delete.</returns>
+    private bool DeleteDurably(Guid transferId, string directory)
+    {
+        // Renamed aside first: the payload is gone in one step, even if removing its files is interrupted.
+        var aside = Path.Combine(PayloadsPath, LeftoverPrefix + transferId.ToString("N") + "-" + Guid.NewGuid().ToString("N") + DeletingSuffix);
+        try
+        {
+            Directory.Move(directory, aside);
+        }
+        catch (DirectoryNotFoundException)
         {
             return false;
         }
 
-        string[] fields = File.ReadAllText(path).Split(' ', StringSplitOptions.TrimEntries);
-        layout = new PayloadLayout(long.Parse(fields[0], CultureInfo.InvariantCulture), int.Parse(fields[1], CultureInfo.InvariantCulture),
-            int.Parse(fields[2], CultureInfo.InvariantCulture));
-        _committed[transferId] = layout;
+        DirectorySync.Flush(PayloadsPath);
+        Directory.Delete(aside, recursive: true);
         return true;
     }
 
-    private static async Task WriteDurablyAsync(string directory, string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private static void TryDelete(string path)
     {
-        string target = Path.Combine(directory, name);
-        string temporary = Path.Combine(directory, $"{name}.{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
-            using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous,
-                       data.Length))
-            {
-                await RandomAccess.WriteAsync(file, data, 0, cancellationToken).ConfigureAwait(false);
-                RandomAccess.FlushToDisk(file);
-            }
-
-            File.Move(temporary, target, overwrite: true);
+            File.Delete(path);
         }
-        catch
+        catch (IOException)
         {
-            File.Delete(temporary);
-            throw;
+            // Left for the sweep at the next start; the write itself already failed and says so.
         }
-
-        DirectorySync.Flush(directory);
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using TamTam.Protocol;
@@ -6,8 +5,8 @@ using TamTam.Protocol.Frames;
 
 namespace TamTam.Client.Tests.Infrastructure;
 
-/// <summary>The server side of one scripted connection.</summary>
-internal sealed class ScriptedPeer : IAsyncDisposable
+/// <summary>The server side of one scripted connection on a socket.</summary>
+internal sealed class ScriptedPeer : FramePeer
 {
     public static readonly Guid SessionId = Guid.Parse("0190c4a2-7a3b-7c00-8000-00000000abcd");
 
@@ -26,71 +25,9 @@ internal sealed class ScriptedPeer : IAsyncDisposable
     public static WelcomeFrame DefaultWelcome => new(1, ProtocolLimits.DefaultMaxBody, MaxInflight: 4_096, HeartbeatMs: 0,
         SessionTimeoutMs: 30_000, PartSize: 256 * 1024, SessionId, new byte[] { 1, 2, 3 }, Utf8Text.From("scripted/1.0"), Resumed: false);
 
-    /// <summary>Reads HELLO and answers WELCOME.</summary>
-    public async Task<HelloFrame> HandshakeAsync(WelcomeFrame? welcome = null)
-    {
-        (HelloFrame hello, uint correlation) = await ExpectAsync<HelloFrame>();
-        await SendAsync(welcome ?? DefaultWelcome, correlation);
-        return hello;
-    }
+    protected override PipeReader Input => _input;
 
-    /// <summary>The next frame the client sent, copied out of the pipe so its fields stay valid.</summary>
-    public async Task<ReceivedFrame> ReadFrameAsync()
-    {
-        using var timeout = new CancellationTokenSource(TestTimeout.Default);
-        while (true)
-        {
-            ReadResult result = await _input.ReadAsync(timeout.Token);
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            if (FrameReader.TryReadFrame(ref buffer, ProtocolLimits.MaxBodyCeiling, out Frame frame))
-            {
-                var received = new ReceivedFrame(frame.Header, frame.Body.ToArray());
-
-                // Only this frame is consumed; what follows stays unexamined for the next call.
-                _input.AdvanceTo(buffer.Start);
-                return received;
-            }
-
-            _input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                throw new EndOfStreamException("the client closed the connection");
-            }
-        }
-    }
-
-    /// <summary>Reads the next frame and checks that it is a <typeparamref name="T"/>.</summary>
-    public async Task<(T Frame, uint Correlation)> ExpectAsync<T>()
-        where T : struct, IFrame<T>
-    {
-        ReceivedFrame frame = await ReadFrameAsync();
-        Assert.True(frame.Header.Type == T.Type, $"expected {T.Type.WireName()}, got {frame.Header.Type.WireName()}");
-        return (frame.Decode<T>(), frame.Header.Correlation);
-    }
-
-    /// <summary>True once the client has closed its side (everything it sent before is skipped).</summary>
-    public async Task WaitForCloseAsync()
-    {
-        using var timeout = new CancellationTokenSource(TestTimeout.Default);
-        while (true)
-        {
-            ReadResult result = await _input.ReadAsync(timeout.Token);
-            _input.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                return;
-            }
-        }
-    }
-
-    public async Task SendAsync<T>(T frame, uint correlation = 0)
-        where T : struct, IFrame<T>
-    {
-        byte[] bytes = FrameCodec.ToArray(frame, correlation);
-        await SendRawAsync(bytes);
-    }
-
-    public async Task SendRawAsync(ReadOnlyMemory<byte> bytes)
+    public override async Task SendRawAsync(ReadOnlyMemory<byte> bytes)
     {
         await _writeLock.WaitAsync();
         try
@@ -103,11 +40,6 @@ internal sealed class ScriptedPeer : IAsyncDisposable
         }
     }
 
-    public Task OkAsync(uint correlation) => SendAsync(default(OkFrame), correlation);
-
-    public Task ErrorAsync(ErrorCode code, string message, uint correlation, bool fatal = false) =>
-        SendAsync(new ErrorFrame(code, Utf8Text.From(message), fatal), correlation);
-
     /// <summary>Closes the connection abruptly, as a crashed server would.</summary>
     public void Close()
     {
@@ -115,7 +47,7 @@ internal sealed class ScriptedPeer : IAsyncDisposable
         _socket.Close();
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await _input.CompleteAsync();
         await _stream.DisposeAsync();

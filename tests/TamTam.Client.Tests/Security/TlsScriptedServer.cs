@@ -62,58 +62,20 @@ internal sealed class TlsScriptedServer : IAsyncDisposable
     }
 
     /// <summary>The server side of one TLS connection.</summary>
-    internal sealed class Connection(SslStream tls) : IAsyncDisposable
+    internal sealed class Connection(SslStream tls) : FramePeer
     {
         private readonly PipeReader _input = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
 
-        public async Task<(T Frame, uint Correlation)> ExpectAsync<T>()
-            where T : struct, IFrame<T>
+        protected override PipeReader Input => _input;
+
+        public override async Task SendRawAsync(ReadOnlyMemory<byte> bytes)
         {
             using var timeout = new CancellationTokenSource(TestTimeout.Default);
-            while (true)
-            {
-                ReadResult result = await _input.ReadAsync(timeout.Token);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                if (FrameReader.TryReadFrame(ref buffer, ProtocolLimits.MaxBodyCeiling, out Frame frame))
-                {
-                    Assert.True(frame.Type == T.Type, $"expected {T.Type.WireName()}, got {frame.Type.WireName()}");
-                    var copy = new Frame(frame.Header, new ReadOnlySequence<byte>(frame.Body.ToArray()));
-                    _input.AdvanceTo(buffer.Start);
-                    return (copy.Decode<T>(), copy.Correlation);
-                }
-
-                _input.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    throw new EndOfStreamException("the client closed the connection");
-                }
-            }
-        }
-
-        public async Task SendAsync<T>(T frame, uint correlation)
-            where T : struct, IFrame<T>
-        {
-            using var timeout = new CancellationTokenSource(TestTimeout.Default);
-            await tls.WriteAsync(FrameCodec.ToArray(frame, correlation), timeout.Token);
+            await tls.WriteAsync(bytes, timeout.Token);
             await tls.FlushAsync(timeout.Token);
         }
 
-        /// <summary>Completes when the client has ended its stream (TLS close_notify, then the socket's end).</summary>
-        public async Task WaitForCloseAsync()
-        {
-            using var timeout = new CancellationTokenSource(TestTimeout.Default);
-            while (true)
-            {
-                ReadResult result = await _input.ReadAsync(timeout.Token);
-                _input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    return;
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
+        public override async ValueTask DisposeAsync()
         {
             await _input.CompleteAsync();
             await tls.DisposeAsync();

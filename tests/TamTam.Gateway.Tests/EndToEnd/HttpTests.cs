@@ -10,7 +10,7 @@ public sealed class HttpTests(SiloFixture silo)
     [Fact]
     public async Task Healthz_answers_200_with_status_and_uptime()
     {
-        using var http = new HttpClient { Timeout = WireClient.Timeout };
+        using var http = new HttpClient { Timeout = FramePeer.Timeout };
 
         using HttpResponseMessage response = await http.GetAsync(new Uri($"http://{silo.HttpEndPoint}/healthz"));
 

@@ -36,7 +36,7 @@ public sealed class InMemorySessionTests : IAsyncLifetime
         await _toClient.Reader.CompleteAsync();
         if (_session is not null)
         {
-            await _session.WaitAsync(WireClient.Timeout);
+            await _session.WaitAsync(FramePeer.Timeout);
         }
 
         if (_services is not null)
@@ -55,7 +55,7 @@ public sealed class InMemorySessionTests : IAsyncLifetime
 
         await _toServer.Writer.CompleteAsync();
 
-        await _session!.WaitAsync(WireClient.Timeout);
+        await _session!.WaitAsync(FramePeer.Timeout);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class InMemorySessionTests : IAsyncLifetime
 
     private async Task<ReceivedFrame> ReadFrameAsync()
     {
-        using var timeout = new CancellationTokenSource(WireClient.Timeout);
+        using var timeout = new CancellationTokenSource(FramePeer.Timeout);
         while (true)
         {
             ReadResult result = await _toClient.Reader.ReadAsync(timeout.Token);

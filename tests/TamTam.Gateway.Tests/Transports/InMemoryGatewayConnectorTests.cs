@@ -25,7 +25,7 @@ public sealed class InMemoryGatewayConnectorTests : IAsyncLifetime
     {
         if (_services is not null)
         {
-            await _services.DisposeAsync().AsTask().WaitAsync(WireClient.Timeout);
+            await _services.DisposeAsync().AsTask().WaitAsync(FramePeer.Timeout);
         }
     }
 
@@ -55,7 +55,7 @@ public sealed class InMemoryGatewayConnectorTests : IAsyncLifetime
         Assert.Equal(FrameType.Welcome, (await ReadFrameAsync(first.Input)).Type);
         Assert.Equal(2, Connector.ActiveSessions);
 
-        await Connector.DisposeAsync().AsTask().WaitAsync(WireClient.Timeout);
+        await Connector.DisposeAsync().AsTask().WaitAsync(FramePeer.Timeout);
 
         Assert.Equal(0, Connector.ActiveSessions);
         ReceivedFrame error = await ReadFrameAsync(first.Input);
@@ -68,7 +68,7 @@ public sealed class InMemoryGatewayConnectorTests : IAsyncLifetime
 
     private static async Task<ReceivedFrame> ReadFrameAsync(PipeReader input)
     {
-        using var timeout = new CancellationTokenSource(WireClient.Timeout);
+        using var timeout = new CancellationTokenSource(FramePeer.Timeout);
         while (true)
         {
             ReadResult result = await input.ReadAsync(timeout.Token);
@@ -87,7 +87,7 @@ public sealed class InMemoryGatewayConnectorTests : IAsyncLifetime
 
     private static async Task ExpectEndAsync(PipeReader input)
     {
-        using var timeout = new CancellationTokenSource(WireClient.Timeout);
+        using var timeout = new CancellationTokenSource(FramePeer.Timeout);
         ReadResult result = await input.ReadAsync(timeout.Token);
         Assert.True(result.IsCompleted && result.Buffer.IsEmpty, "the session's output ended");
         input.AdvanceTo(result.Buffer.End);

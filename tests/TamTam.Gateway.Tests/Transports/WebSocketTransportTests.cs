@@ -20,13 +20,13 @@ public sealed class WebSocketTransportTests(TransportSiloFixture silo)
 
         // HELLO cut inside its header, PING cut inside its body.
         byte[] hello = FrameCodec.ToArray(WireClient.Hello(), correlation: 1);
-        await peer.SendAsync(hello.AsMemory(0, 7));
-        await peer.SendAsync(hello.AsMemory(7));
+        await peer.SendRawAsync(hello.AsMemory(0, 7));
+        await peer.SendRawAsync(hello.AsMemory(7));
         await peer.ReceiveAsync<WelcomeFrame>();
 
         byte[] ping = FrameCodec.ToArray(new PingFrame(77), correlation: 2);
-        await peer.SendAsync(ping.AsMemory(0, ProtocolLimits.HeaderSize + 3));
-        await peer.SendAsync(ping.AsMemory(ProtocolLimits.HeaderSize + 3));
+        await peer.SendRawAsync(ping.AsMemory(0, ProtocolLimits.HeaderSize + 3));
+        await peer.SendRawAsync(ping.AsMemory(ProtocolLimits.HeaderSize + 3));
         await peer.ExpectPongAsync(2, 77);
     }
 
@@ -41,7 +41,7 @@ public sealed class WebSocketTransportTests(TransportSiloFixture silo)
             .. FrameCodec.ToArray(new PingFrame(20), correlation: 3),
         ];
 
-        await peer.SendAsync(packed);
+        await peer.SendRawAsync(packed);
 
         await peer.ReceiveAsync<WelcomeFrame>();
         await peer.ExpectPongAsync(2, 10);
@@ -103,7 +103,7 @@ public sealed class WebSocketTransportTests(TransportSiloFixture silo)
     [Fact]
     public async Task A_plain_HTTP_request_to_the_WebSocket_path_is_answered_400()
     {
-        using var http = new HttpClient { Timeout = WireClient.Timeout };
+        using var http = new HttpClient { Timeout = FramePeer.Timeout };
         using HttpResponseMessage response = await http.GetAsync(new Uri($"http://{silo.Silo.HttpEndPoint}/ws"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TamTam.Storage.Diagnostics;
 using TamTam.Storage.Hosting;
 using TamTam.Storage.Local;
+using TamTam.Storage.Payloads;
 using TamTam.Storage.Tests.Support;
 
 namespace TamTam.Storage.Tests.Hosting;
@@ -27,6 +28,24 @@ public sealed class LocalStorageRegistrationTests
         Assert.IsType<LocalSegmentLogStore>(store);
         Assert.Equal(3, log.NextLsn);
         Assert.True(Directory.Exists(Path.Combine(root.Path, "logs", "registered")));
+    }
+
+    [Fact]
+    public async Task The_payload_store_resolves_from_services_over_the_same_root()
+    {
+        using var root = new TempDirectory();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddTamTamLocalStorage(o => o.RootPath = root.Path)
+            .BuildServiceProvider();
+
+        var store = services.GetRequiredService<IPayloadStore>();
+        var id = Guid.NewGuid();
+        await store.StagePartAsync(id, 0, new byte[] { 1, 2, 3 });
+        await store.CommitAsync(id, PayloadLayout.For(3, 10));
+
+        Assert.IsType<LocalPayloadStore>(store);
+        Assert.True(Directory.Exists(Path.Combine(root.Path, "payloads", id.ToString("N"))));
     }
 
     [Theory]

@@ -1,4 +1,4 @@
-using TamTam.Storage.Local.Internal;
+using TamTam.Storage.Internal;
 
 namespace TamTam.Storage.Tests.Logs;
 

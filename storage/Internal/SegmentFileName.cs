@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace TamTam.Storage.Local.Internal;
+namespace TamTam.Storage.Internal;
 
 /// <summary>
 /// Segment files are named by the LSN of their first record, zero-padded to 20 digits (every

@@ -1,6 +1,6 @@
-namespace TamTam.Storage.Local.Internal;
+namespace TamTam.Storage.Internal;
 
-/// <summary>What <see cref="SegmentFileReader.ReadNextAsync"/> found at the reader's position.</summary>
+/// <summary>What <see cref="SegmentRecordReader.ReadNextAsync"/> found at the reader's position.</summary>
 internal enum SegmentReadStatus
 {
     /// <summary>A whole record whose CRC matched.</summary>

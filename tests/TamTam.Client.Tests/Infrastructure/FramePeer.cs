@@ -1,14 +1,13 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using TamTam.Client.Tests.Infrastructure;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
 
-namespace TamTam.Client.Tests.Transports;
+namespace TamTam.Client.Tests.Infrastructure;
 
 /// <summary>
-/// The scripted server side of a connection over a transport other than a socket: frames out through
-/// <see cref="SendRawAsync"/>, the client's bytes in through <see cref="Input"/>. Every wait is bounded.
+/// The scripted server side of one connection: frames out through <see cref="SendRawAsync"/>, the client's
+/// bytes in through <see cref="Input"/>. Subclasses supply the transport; every wait is bounded.
 /// </summary>
 internal abstract class FramePeer : IAsyncDisposable
 {
@@ -21,13 +20,14 @@ internal abstract class FramePeer : IAsyncDisposable
         SendRawAsync(FrameCodec.ToArray(frame, correlation));
 
     /// <summary>Reads HELLO and answers WELCOME.</summary>
-    public async Task<HelloFrame> HandshakeAsync()
+    public async Task<HelloFrame> HandshakeAsync(WelcomeFrame? welcome = null)
     {
         (HelloFrame hello, uint correlation) = await ExpectAsync<HelloFrame>();
-        await SendAsync(ScriptedPeer.DefaultWelcome, correlation);
+        await SendAsync(welcome ?? ScriptedPeer.DefaultWelcome, correlation);
         return hello;
     }
 
+    /// <summary>The next frame the client sent, copied out of the pipe so its fields stay valid.</summary>
     public async Task<ReceivedFrame> ReadFrameAsync()
     {
         using var timeout = new CancellationTokenSource(TestTimeout.Default);
@@ -38,6 +38,8 @@ internal abstract class FramePeer : IAsyncDisposable
             if (FrameReader.TryReadFrame(ref buffer, ProtocolLimits.MaxBodyCeiling, out Frame frame))
             {
                 var received = new ReceivedFrame(frame.Header, frame.Body.ToArray());
+
+                // Only this frame is consumed; what follows stays unexamined for the next call.
                 Input.AdvanceTo(buffer.Start);
                 return received;
             }
@@ -50,6 +52,7 @@ internal abstract class FramePeer : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads the next frame and checks that it is a <typeparamref name="T"/>.</summary>
     public async Task<(T Frame, uint Correlation)> ExpectAsync<T>()
         where T : struct, IFrame<T>
     {
@@ -68,39 +71,25 @@ internal abstract class FramePeer : IAsyncDisposable
         Input.AdvanceTo(result.Buffer.End);
     }
 
+    /// <summary>Returns once the client has closed its side (everything it sent before is skipped).</summary>
+    public async Task WaitForCloseAsync()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout.Default);
+        while (true)
+        {
+            ReadResult result = await Input.ReadAsync(timeout.Token);
+            Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    public Task OkAsync(uint correlation) => SendAsync(default(OkFrame), correlation);
+
+    public Task ErrorAsync(ErrorCode code, string message, uint correlation, bool fatal = false) =>
+        SendAsync(new ErrorFrame(code, Utf8Text.From(message), fatal), correlation);
+
     public abstract ValueTask DisposeAsync();
-}
-
-/// <summary>The server's end of an in-memory connection; <see cref="ClientEnd"/> goes to the client's <c>TransportFactory</c>.</summary>
-internal sealed class PipePeer : FramePeer
-{
-    private readonly Pipe _toServer = new(new PipeOptions(useSynchronizationContext: false));
-    private readonly Pipe _toClient = new(new PipeOptions(useSynchronizationContext: false));
-
-    public PipePeer()
-    {
-        ClientEnd = new Duplex(_toClient.Reader, _toServer.Writer);
-    }
-
-    public IDuplexPipe ClientEnd { get; }
-
-    protected override PipeReader Input => _toServer.Reader;
-
-    public override async Task SendRawAsync(ReadOnlyMemory<byte> bytes) => await _toClient.Writer.WriteAsync(bytes);
-
-    /// <summary>Ends the server's stream, as a server closing the connection.</summary>
-    public Task CloseAsync() => _toClient.Writer.CompleteAsync().AsTask();
-
-    public override async ValueTask DisposeAsync()
-    {
-        await _toClient.Writer.CompleteAsync();
-        await _toServer.Reader.CompleteAsync();
-    }
-
-    private sealed class Duplex(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
-    }
 }

@@ -1,4 +1,4 @@
-namespace TamTam.Storage.Local.Internal;
+namespace TamTam.Storage.Internal;
 
 /// <summary>One segment file of a log: the LSN of its first record and its full path.</summary>
 internal readonly record struct SegmentInfo(long FirstLsn, string Path);

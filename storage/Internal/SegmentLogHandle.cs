@@ -1,16 +1,16 @@
-namespace TamTam.Storage.Local.Internal;
+namespace TamTam.Storage.Internal;
 
 /// <summary>
-/// One caller's handle on a log shared through <see cref="LocalSegmentLogStore"/>. Disposing the
-/// handle releases it exactly once; the log itself closes when its last handle is released.
+/// One caller's handle on a log shared through a <see cref="SharedLogTable"/>. Disposing the handle
+/// releases it exactly once; the log itself closes when its last handle is released.
 /// </summary>
-internal sealed class SegmentLogLease : ISegmentLog
+internal sealed class SegmentLogHandle : ISegmentLog
 {
-    private readonly LocalSegmentLog _log;
+    private readonly ISegmentLog _log;
     private readonly Func<ValueTask> _release;
     private int _released;
 
-    public SegmentLogLease(LocalSegmentLog log, Func<ValueTask> release)
+    public SegmentLogHandle(ISegmentLog log, Func<ValueTask> release)
     {
         _log = log;
         _release = release;

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace TamTam.Storage.Local.Internal;
+namespace TamTam.Storage.Internal;
 
 /// <summary>
 /// An immutable snapshot of a log's durable extent, replaced after every append or truncation.

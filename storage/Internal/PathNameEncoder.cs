@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TamTam.Storage.Local.Internal;
+namespace TamTam.Storage.Internal;
 
 /// <summary>
 /// Maps any string (log name, state name, grain id) to one safe path component: the UTF-8 bytes,

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using TamTam.Storage.Local;
+using TamTam.Storage.Payloads;
+using TamTam.Storage.Tests.Support;
+
+namespace TamTam.Storage.Tests.Payloads;
+
+/// <summary>The payload-store contract on a local directory, plus what only a local directory has.</summary>
+public sealed class LocalPayloadStoreTests : PayloadStoreContract
+{
+    private readonly TempDirectory _root = new();
+
+    protected override IPayloadStore CreateStore() => NewLocalStore();
+
+    public override Task DisposeAsync()
+    {
+        _root.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Parts_are_files_named_by_index_beside_a_manifest_in_a_directory_per_transfer()
+    {
+        var store = NewLocalStore();
+        var id = Guid.NewGuid();
+        var payload = Payload(2500);
+        await StageAllAsync(store, id, payload);
+        await store.CommitAsync(id, Layout(payload));
+
+        var directory = store.GetPayloadDirectory(id);
+        Assert.Equal(Path.Combine(_root.Path, "payloads", id.ToString("N")), directory);
+        Assert.Equal(
+            ["0000000000.part", "0000000001.part", "0000000002.part", "manifest"],
+            Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(500, new FileInfo(Path.Combine(directory, "0000000002.part")).Length);
+    }
+
+    [Fact]
+    public async Task Deleting_removes_the_transfer_directory()
+    {
+        var store = NewLocalStore();
+        var id = Guid.NewGuid();
+        await StageAllAsync(store, id, Payload(1500));
+
+        await store.DeleteAsync(id);
+
+        Assert.False(Directory.Exists(store.GetPayloadDirectory(id)));
+        Assert.Empty(Directory.GetFileSystemEntries(store.PayloadsPath));
+    }
+
+    [Fact]
+    public async Task A_new_store_sweeps_leftovers_of_interrupted_writes_and_deletes()
+    {
+        var store = NewLocalStore();
+        var id = Guid.NewGuid();
+        var payload = Payload(1500);
+        await StageAllAsync(store, id, payload);
+        var temporary = Path.Combine(store.GetPayloadDirectory(id), "~0123456789abcdef.tmp");
+        await File.WriteAllBytesAsync(temporary, [1, 2, 3]);
+        var halfDeleted = Path.Combine(store.PayloadsPath, "~" + Guid.NewGuid().ToString("N") + "-x.deleting");
+        Directory.CreateDirectory(halfDeleted);
+        await File.WriteAllBytesAsync(Path.Combine(halfDeleted, "0000000000.part"), [1]);
+
+        var reopened = NewLocalStore();
+        await reopened.StagePartAsync(Guid.NewGuid(), 0, new byte[1]);
+
+        Assert.False(File.Exists(temporary));
+        Assert.False(Directory.Exists(halfDeleted));
+        Assert.Equal([0, 1], await reopened.GetStagedPartsAsync(id));
+    }
+
+    [Fact]
+    public async Task A_damaged_manifest_is_reported_not_read_as_missing()
+    {
+        var store = NewLocalStore();
+        var id = Guid.NewGuid();
+        await StageAllAsync(store, id, Payload(1500));
+        await store.CommitAsync(id, PayloadLayout.For(1500, PartSize));
+        var manifest = Path.Combine(store.GetPayloadDirectory(id), LocalPayloadStore.ManifestFileName);
+        var bytes = await File.ReadAllBytesAsync(manifest);
+        bytes[9] ^= 0xFF;
+        await File.WriteAllBytesAsync(manifest, bytes);
+
+        var error = await Assert.ThrowsAsync<StorageCorruptionException>(async () => await store.ReadAsync(id, 0, new byte[10]));
+        Assert.Equal(manifest, error.Path);
+    }
+
+    [Fact]
+    public async Task A_part_file_shorter_than_committed_is_reported_as_corruption()
+    {
+        var store = NewLocalStore();
+        var id = Guid.NewGuid();
+        await StageAllAsync(store, id, Payload(1500));
+        await store.CommitAsync(id, PayloadLayout.For(1500, PartSize));
+        var part = Path.Combine(store.GetPayloadDirectory(id), "0000000001.part");
+        await using (var file = new FileStream(part, FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(100);
+        }
+
+        var error = await Assert.ThrowsAsync<StorageCorruptionException>(async () => await store.ReadAsync(id, 1000, new byte[500]));
+        Assert.Equal(part, error.Path);
+    }
+
+    private LocalPayloadStore NewLocalStore() =>
+        new(new LocalStorageOptions { RootPath = _root.Path }, NullLogger<LocalPayloadStore>.Instance);
+}
