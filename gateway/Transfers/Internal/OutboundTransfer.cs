@@ -71,6 +71,13 @@ internal sealed class OutboundTransfer : IDisposable
                 }
             }
 
+            // A node that comes back learns which parts it confirmed before (PART_ACK 0 from the server), then
+            // receives only the others (docs/protocol.md section 7).
+            foreach (int index in confirmed)
+            {
+                await _session.Output.WriteAsync(new PartAckFrame(Id, (uint)index, ErrorCode.None), 0, stop).ConfigureAwait(false);
+            }
+
             for (int index = 0; index < Layout.PartCount; index++)
             {
                 if (IsConfirmed(index))
