@@ -16,8 +16,8 @@ internal sealed class InProcessSilo : IAsyncDisposable
     /// <summary>Where clients connect: the wire protocol over TCP on loopback.</summary>
     public Uri Uri => new($"tamtam://127.0.0.1:{_silo.TcpEndPoint.Port}");
 
-    public static async Task<InProcessSilo> StartAsync(string dataPath) =>
-        new(await TamTamSilo.StartAsync([.. SiloArguments.For(dataPath)]).Within(TestTimeout.Batch));
+    public static async Task<InProcessSilo> StartAsync(string dataPath, params string[] extraArguments) =>
+        new(await TamTamSilo.StartAsync([.. SiloArguments.For(dataPath), .. extraArguments]).Within(TestTimeout.Batch));
 
     /// <summary>A graceful stop: sessions are told 211, the links deactivate, the log is closed.</summary>
     public Task StopAsync() => DisposeAsync().AsTask().Within(TestTimeout.Batch);

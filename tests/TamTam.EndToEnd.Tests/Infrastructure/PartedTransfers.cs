@@ -1,4 +1,5 @@
 using TamTam.Client;
+using TamTam.Protocol;
 
 namespace TamTam.EndToEnd.Tests.Infrastructure;
 
@@ -18,6 +19,36 @@ internal static class PartedTransfers
         throw new InvalidOperationException("the receiver's connection ended before a message arrived");
     }
 
+    /// <summary>
+    /// Joins again under a node name whose previous session just ended: the link may not have seen that session go
+    /// yet (205 NAME_TAKEN), so it is tried again for a while.
+    /// </summary>
+    public static async Task<TamTamClient> JoinAgainAsync(Uri uri, string link, string node)
+    {
+        DateTime until = DateTime.UtcNow + TestTimeout.Default;
+        while (true)
+        {
+            try
+            {
+                return await Nodes.JoinAsync(uri, link, node);
+            }
+            catch (TamTamException e) when (e.Code == ErrorCode.NameTaken && DateTime.UtcNow < until)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>Cancels <paramref name="cancellation"/> once <paramref name="parts"/> parts are done.</summary>
+    public static IProgress<TransferProgress> CancelAfter(int parts, CancellationTokenSource cancellation) =>
+        new InlineProgress(p =>
+        {
+            if (p.Parts >= parts)
+            {
+                cancellation.Cancel();
+            }
+        });
+
     /// <summary>The payload store's folder for <paramref name="messageId"/> under a silo's data directory.</summary>
     public static string PayloadFolder(string dataPath, Guid messageId) =>
         Path.Combine(dataPath, "payloads", messageId.ToString("N"));
@@ -35,5 +66,11 @@ internal static class PartedTransfers
 
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Runs on the reporting thread, at once (<see cref="Progress{T}"/> would post it elsewhere, later).</summary>
+    private sealed class InlineProgress(Action<TransferProgress> report) : IProgress<TransferProgress>
+    {
+        public void Report(TransferProgress value) => report(value);
     }
 }
