@@ -44,6 +44,14 @@ internal sealed class SeededStream(ulong seed, long length) : Stream
         while (done < count)
         {
             long word = (_position + done) >> 3;
+            if (((_position + done) & 7) == 0 && count - done >= 8)
+            {
+                // Whole words straight into the buffer: the generator must outrun the transfer it feeds.
+                BinaryPrimitives.WriteUInt64LittleEndian(buffer[done..], Mix(_seed ^ (ulong)word));
+                done += 8;
+                continue;
+            }
+
             int within = (int)((_position + done) & 7);
             BinaryPrimitives.WriteUInt64LittleEndian(bytes, Mix(_seed ^ (ulong)word));
             int take = Math.Min(8 - within, count - done);
