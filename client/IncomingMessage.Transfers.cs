@@ -64,6 +64,16 @@ public sealed partial class IncomingMessage
         }
     }
 
+    /// <summary>Settled: parts still on their way are refused (402), which stops the server streaming them.</summary>
+    private void ReleaseTransfer()
+    {
+        if (_transfer is { } transfer)
+        {
+            _transfers?.Remove(transfer);
+            transfer.Complete();
+        }
+    }
+
     internal void AttachTransfer(IncomingTransfer transfer, TransferTable transfers)
     {
         _transfer = transfer;

@@ -84,6 +84,7 @@ public sealed partial class IncomingMessage
         if (Interlocked.Exchange(ref _settled, 1) == 0)
         {
             _tracker.Ack(MessageId, Sequence);
+            ReleaseTransfer();
         }
 
         return ValueTask.CompletedTask;
@@ -105,6 +106,7 @@ public sealed partial class IncomingMessage
         if (Interlocked.Exchange(ref _settled, 1) == 0)
         {
             _tracker.Nack(MessageId, Sequence, reason, detail, requeue);
+            ReleaseTransfer();
         }
 
         return ValueTask.CompletedTask;
