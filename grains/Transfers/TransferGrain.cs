@@ -253,7 +253,12 @@ public sealed class TransferGrain : Grain, ITransferGrain
         State.FinalState = state;
         State.EndedAtUs = NowUs();
         State.Staged = [];
-        State.Receivers.Clear();
+        foreach (ReceiverProgress receiver in State.Receivers.Values)
+        {
+            // The counts stay for the record; the bitmaps are not needed any more.
+            receiver.Confirmed = [];
+        }
+
         await WriteAsync();
         _timer?.Dispose();
         _timer = null;

@@ -1,5 +1,6 @@
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
+using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
 namespace TamTam.EndToEnd.Tests.Transfers;
@@ -32,6 +33,8 @@ public sealed class AbandonedTransferTests
         string folder = PartedTransfers.PayloadFolder(data.Path, id);
         Assert.True(Directory.Exists(folder), "the parts acknowledged before the disconnection are staged");
         await PartedTransfers.EventuallyAsync(() => !Directory.Exists(folder), "the abandoned upload's parts are removed");
+        TransferSnapshot transfer = await silo.Grains.GetGrain<ITransferGrain>(id).GetSnapshotAsync().Within();
+        Assert.Equal(TransferPhase.Abandoned, transfer.Phase);
 
         await using TamTamClient again = await PartedTransfers.JoinAgainAsync(silo.Uri, link, "sender");
         TamTamException refused = await Assert.ThrowsAsync<TamTamException>(() =>

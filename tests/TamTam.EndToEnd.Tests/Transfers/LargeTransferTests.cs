@@ -1,5 +1,6 @@
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
+using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
 namespace TamTam.EndToEnd.Tests.Transfers;
@@ -39,6 +40,9 @@ public sealed class LargeTransferTests(SharedSiloFixture silo)
         Assert.Equal(parts, progress.Count);
         Assert.Equal(Size, progress[^1].Bytes);
         await PartedTransfers.EventuallyAsync(() => !Directory.Exists(PartedTransfers.PayloadFolder(silo.DataPath, id)), "the payload is removed");
+        TransferSnapshot transfer = await silo.Grains.GetGrain<ITransferGrain>(id).GetSnapshotAsync().Within();
+        Assert.Equal((TransferPhase.Finished, FinalState.Delivered, parts), (transfer.Phase, transfer.FinalState, transfer.PartsStaged));
+        Assert.Equal(parts, transfer.PartsConfirmed["receiver"]);
     }
 
     [Fact]
