@@ -41,7 +41,7 @@ public sealed partial class TamTamClient
         if (body > MaxBody)
         {
             throw new TamTamException(ErrorCode.MessageTooLarge,
-                $"a SEND of {payload.Length} payload bytes needs a {body}-byte body; the server accepts at most {MaxBody} (parted transfers are not implemented by this client yet)");
+                $"a SEND of {payload.Length} payload bytes needs a {body}-byte body; the server accepts at most {MaxBody}; send larger payloads with SendStreamAsync, as parts");
         }
 
         await _requests.AcquireSendPermitAsync(cancellationToken).ConfigureAwait(false);
