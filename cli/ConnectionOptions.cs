@@ -73,10 +73,16 @@ internal sealed class ConnectionOptions
         return new ConnectionOptions(console, server, link, node, token, caCert);
     }
 
-    public void AddTo(Command command)
+    /// <param name="command">The command to add the options to.</param>
+    /// <param name="withLink">False for commands that take the link as an argument (<c>put</c>, <c>get</c>).</param>
+    public void AddTo(Command command, bool withLink = true)
     {
         command.Options.Add(Server);
-        command.Options.Add(Link);
+        if (withLink)
+        {
+            command.Options.Add(Link);
+        }
+
         command.Options.Add(Node);
         command.Options.Add(Token);
         command.Options.Add(CaCert);
@@ -89,7 +95,7 @@ internal sealed class ConnectionOptions
                 result.AddError($"--server \"{server}\" is not a URI such as {DefaultServer}");
             }
 
-            if (string.IsNullOrEmpty(result.GetValue(Link)) && string.IsNullOrEmpty(_console.GetEnvironmentVariable(LinkVariable)))
+            if (withLink && string.IsNullOrEmpty(result.GetValue(Link)) && string.IsNullOrEmpty(_console.GetEnvironmentVariable(LinkVariable)))
             {
                 result.AddError($"--link is required (or set {LinkVariable})");
             }

@@ -13,6 +13,8 @@ internal static class TamTamCommand
         var root = new RootCommand("tamtam: send and receive messages through a TamTam.Cloud interchange.");
         root.Subcommands.Add(SendCommand.Create(console));
         root.Subcommands.Add(ListenCommand.Create(console));
+        root.Subcommands.Add(PutCommand.Create(console));
+        root.Subcommands.Add(GetCommand.Create(console));
         root.Subcommands.Add(TokenCommand.Create(console, clock ?? TimeProvider.System));
         return root;
     }

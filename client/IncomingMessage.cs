@@ -7,7 +7,7 @@ namespace TamTam.Client;
 /// or <see cref="NackAsync"/>; unacknowledged messages are delivered again after a reconnect. The client
 /// hands each message id to the application once (see <see cref="TamTamClient.ReceiveAsync"/>).
 /// </summary>
-public sealed class IncomingMessage
+public sealed partial class IncomingMessage
 {
     private readonly DeliveryTracker _tracker;
     private int _settled;
@@ -84,6 +84,7 @@ public sealed class IncomingMessage
         if (Interlocked.Exchange(ref _settled, 1) == 0)
         {
             _tracker.Ack(MessageId, Sequence);
+            ReleaseTransfer();
         }
 
         return ValueTask.CompletedTask;
@@ -105,6 +106,7 @@ public sealed class IncomingMessage
         if (Interlocked.Exchange(ref _settled, 1) == 0)
         {
             _tracker.Nack(MessageId, Sequence, reason, detail, requeue);
+            ReleaseTransfer();
         }
 
         return ValueTask.CompletedTask;

@@ -62,7 +62,7 @@ public sealed partial class TamTamClient
         if (body > connection.Terms.MaxBody)
         {
             throw new TamTamException(ErrorCode.MessageTooLarge,
-                $"a SEND of {payloadLength} payload bytes needs a {body}-byte body; the server accepts at most {connection.Terms.MaxBody} (parted transfers are not implemented by this client yet)");
+                $"a SEND of {payloadLength} payload bytes needs a {body}-byte body; the server accepts at most {connection.Terms.MaxBody}; send larger payloads with SendStreamAsync, as parts");
         }
 
         await connection.Requests.AcquireSendPermitAsync(cancellationToken).ConfigureAwait(false);

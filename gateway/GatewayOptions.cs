@@ -59,6 +59,17 @@ public sealed record GatewayOptions
     /// </summary>
     public int PartSize { get; set; } = 1_048_576;
 
+    /// <summary>
+    /// Parts of one transfer that may be in flight in each direction: a sender's PARTs not yet answered with
+    /// PART_ACK (beyond it a PART is answered 403 WINDOW_FULL), and the PARTs the gateway streams to a receiver
+    /// before it waits for the receiver's PART_ACKs. It bounds the memory a transfer holds at the gateway to
+    /// this many parts.
+    /// </summary>
+    public int PartWindow { get; set; } = 16;
+
+    /// <summary>The largest parted payload a SEND may announce (303 beyond it).</summary>
+    public long MaxTransferBytes { get; set; } = 64L * 1024 * 1024 * 1024;
+
     /// <summary>The server identifier WELCOME carries (at most 255 bytes of UTF-8).</summary>
     public string ServerName { get; set; } = "tamtam-cloud/0.1.0";
 }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using TamTam.Grains.Links;
 using TamTam.Grains.Streams;
+using TamTam.Grains.Transfers;
 using TamTam.Storage.Hosting;
 using TamTam.Gateway;
 using TamTam.Gateway.Security;
@@ -255,5 +256,8 @@ public sealed class TamTamSilo : IAsyncDisposable
         }
 
         silo.Services.AddOptions<OrchestratorOptions>().Bind(configuration.GetSection(OrchestratorOptions.Section));
+
+        // Parted payloads live in the local payload store AddTamTamLocalStorage registers (docs/architecture.md, "Large transfers").
+        silo.Services.AddOptions<TransferOptions>().Bind(configuration.GetSection(TransferOptions.Section));
     }
 }

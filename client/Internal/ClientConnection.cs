@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using TamTam.Client.Internal.Transfers;
 using TamTam.Client.Internal.Transports;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -33,7 +34,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         Terms = terms;
         Writer = new FrameWriter(transport, exception => Fail(Lost(exception)), _lifetime.Token);
         Requests = new RequestTable(terms.MaxInflight, options.RequestTimeout, Handshake.HelloCorrelation, _lifetime.Token);
-        var dispatcher = new InboundDispatcher(Requests, statuses, deliveries, Writer, statusFeed, clock, logger, streams);
+        var dispatcher = new InboundDispatcher(Requests, statuses, deliveries, Writer, statusFeed, clock, logger, streams, Transfers);
 
         // WELCOME's max_body is what the server accepts; as the client left its own limit to the server
         // (HELLO max_body 0), frames up to that size, and never less than the protocol default, are read.
@@ -48,6 +49,9 @@ internal sealed class ClientConnection : IAsyncDisposable
     public FrameWriter Writer { get; }
 
     public RequestTable Requests { get; }
+
+    /// <summary>The parted transfers moving on this connection; they end with it (a resumed session starts them again).</summary>
+    public TransferTable Transfers { get; } = new();
 
     /// <summary>Why the connection ended, or <see langword="null"/> while it is open.</summary>
     public TamTamConnectionException? Failure => Volatile.Read(ref _failure);
@@ -101,6 +105,7 @@ internal sealed class ClientConnection : IAsyncDisposable
 
         // Waiters first, then the token: a sender woken by the token must find the failure recorded.
         Requests.FailAll(failure);
+        Transfers.FailAll(failure);
         Writer.Close(failure.Again);
         _lifetime.Cancel();
         _transport.Abort();

@@ -40,10 +40,6 @@ internal static partial class ClientLog
         Message = "Receive buffer full ({Capacity} messages): reading paused until the application catches up")]
     public static partial void ReceiveBufferFull(this ILogger logger, int capacity);
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
-        Message = "Rejected parted delivery {MessageId}: this client does not receive parted transfers yet")]
-    public static partial void PartedDeliveryRejected(this ILogger logger, Guid messageId);
-
     [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Status of {MessageId}: {State} ({Confirmed}/{Recipients})")]
     public static partial void StatusReceived(this ILogger logger, Guid messageId, FinalState state, uint confirmed, uint recipients);
 

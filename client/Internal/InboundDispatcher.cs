@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using TamTam.Client.Internal.Transfers;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
 
@@ -23,6 +24,7 @@ internal sealed class InboundDispatcher
     private readonly ILogger _logger;
     private readonly Utf8StringCache _names = new();
     private readonly StreamReceiver _streams;
+    private readonly TransferTable _transfers;
 
     public InboundDispatcher(
         RequestTable requests,
@@ -32,9 +34,11 @@ internal sealed class InboundDispatcher
         ChannelWriter<MessageStatus> statusFeed,
         TimeProvider clock,
         ILogger logger,
-        StreamReceiver streams)
+        StreamReceiver streams,
+        TransferTable transfers)
     {
         _streams = streams;
+        _transfers = transfers;
         _requests = requests;
         _statuses = statuses;
         _deliveries = deliveries;
@@ -58,7 +62,12 @@ internal sealed class InboundDispatcher
                     return OnDeliver(frame.Decode<DeliverFrame>());
                 case FrameType.Accepted:
                     AcceptedFrame accepted = frame.Decode<AcceptedFrame>();
-                    Complete(frame, new Reply(FrameType.Accepted, accepted.MessageId, accepted.Sequence, accepted.AcceptedAt, accepted.Duplicate));
+                    var reply = new Reply(FrameType.Accepted, accepted.MessageId, accepted.Sequence, accepted.AcceptedAt, accepted.Duplicate);
+                    if (!_transfers.TryAccept(frame.Correlation, reply))
+                    {
+                        Complete(frame, reply);
+                    }
+
                     break;
                 case FrameType.Ok:
                     frame.Decode<OkFrame>();
@@ -93,8 +102,13 @@ internal sealed class InboundDispatcher
                 case FrameType.Stream:
                     _streams.OnStream(frame.Decode<StreamFrame>());
                     break;
-                case FrameType.Part or FrameType.PartAck or FrameType.StationOffer
-                    or FrameType.NodesReport:
+                case FrameType.Part:
+                    _transfers.OnPart(frame.Decode<PartFrame>(), _writer);
+                    break;
+                case FrameType.PartAck:
+                    _transfers.OnPartAck(frame.Decode<PartAckFrame>());
+                    break;
+                case FrameType.StationOffer or FrameType.NodesReport:
                     Reject(frame, new ProtocolException(ErrorCode.NotImplemented,
                         $"this client does not serve {frame.Type.WireName()} yet", frame.Correlation));
                     break;
@@ -114,15 +128,6 @@ internal sealed class InboundDispatcher
 
     private IncomingMessage? OnDeliver(in DeliverFrame deliver)
     {
-        if (deliver.Transfer.HasValue)
-        {
-            // Receiving parts is not implemented: reject rather than leave the message stuck in the inbox,
-            // so the sender learns a final state (REJECTED) instead of waiting for one.
-            _logger.PartedDeliveryRejected(deliver.MessageId);
-            _writer.Write(new NackFrame(deliver.MessageId, deliver.Sequence, 0, "parted deliveries are not supported by this client", false), 0);
-            return null;
-        }
-
         switch (_deliveries.Admit(deliver.MessageId))
         {
             case DeliveryDecision.HeldByApplication:
@@ -139,9 +144,18 @@ internal sealed class InboundDispatcher
         }
 
         byte[] payload = deliver.Payload.IsEmpty ? [] : deliver.Payload.ToArray();
-        return new IncomingMessage(_deliveries, deliver.MessageId, deliver.Sequence, deliver.PortSequence,
+        var message = new IncomingMessage(_deliveries, deliver.MessageId, deliver.Sequence, deliver.PortSequence,
             _names.Get(deliver.SrcLink.Utf8.Span), _names.Get(deliver.SrcNode.Utf8.Span), _names.Get(deliver.DestLink.Utf8.Span),
             _names.Get(deliver.DestPort.Utf8.Span), deliver.Attempt, Timestamps.FromOptional(deliver.Deadline), deliver.Redelivery, payload);
+        if (deliver.Transfer is { } parted)
+        {
+            // Its parts follow on this connection; they wait (within the server's window) for ReceivePayloadAsync.
+            var transfer = new IncomingTransfer(deliver.MessageId, parted, _writer);
+            _transfers.Add(transfer);
+            message.AttachTransfer(transfer, _transfers);
+        }
+
+        return message;
     }
 
     private void OnStatus(in StatusFrame frame)
@@ -171,7 +185,7 @@ internal sealed class InboundDispatcher
         {
             _streams.OnRefused(error.Code, detail);
         }
-        else if (!_requests.TryFail(correlation, new TamTamException(error.Code, detail)))
+        else if (!_transfers.TryFail(correlation, error.Code, detail) && !_requests.TryFail(correlation, new TamTamException(error.Code, detail)))
         {
             // ACK, NACK and STATUS_ACK are not requests (correlation 0): their refusals land here.
             _logger.UnmatchedServerError(error.Code, correlation, detail);

@@ -86,6 +86,18 @@ internal sealed class RequestTable
         return waiter;
     }
 
+    /// <summary>
+    /// A correlation for a request answered outside this table: a parted SEND, whose ACCEPTED comes only after its
+    /// upload, however long that takes, so it must not be timed out here.
+    /// </summary>
+    public uint ReserveCorrelation()
+    {
+        lock (_gate)
+        {
+            return NextCorrelation();
+        }
+    }
+
     /// <summary>Completes the request <paramref name="correlation"/> with its reply; false when none waits.</summary>
     public bool TryComplete(uint correlation, in Reply reply)
     {

@@ -44,6 +44,16 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add(Fail(nameof(options.PartSize), $"must be 1 … {ProtocolLimits.MaxBodyCeiling}", options.PartSize));
         }
 
+        if (options.PartWindow < 1)
+        {
+            failures.Add(Fail(nameof(options.PartWindow), "must be at least 1", options.PartWindow));
+        }
+
+        if (options.MaxTransferBytes < 1)
+        {
+            failures.Add(Fail(nameof(options.MaxTransferBytes), "must be at least 1", options.MaxTransferBytes));
+        }
+
         if (options.ServerName is null || Encoding.UTF8.GetByteCount(options.ServerName) > byte.MaxValue)
         {
             failures.Add(Fail(nameof(options.ServerName), "must be set and at most 255 bytes of UTF-8", options.ServerName));

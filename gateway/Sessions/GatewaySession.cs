@@ -8,6 +8,7 @@ using TamTam.Gateway.Security.Internal;
 using TamTam.Gateway.Sessions.Internal;
 using TamTam.Gateway.Streams;
 using TamTam.Protocol;
+using TamTam.Storage.Payloads;
 
 namespace TamTam.Gateway.Sessions;
 
@@ -40,10 +41,12 @@ internal sealed class GatewaySession : IDisposable
     private readonly GatewayStreams? _streams;
 
     public GatewaySession(IDuplexPipe transport, string connectionId, GatewayOptions options, GatewayStatistics statistics,
-        ILogger logger, TimeProvider timeProvider, IGrainFactory? grains, HelloAuthenticator authenticator, GatewayStreams? streams = null)
+        ILogger logger, TimeProvider timeProvider, IGrainFactory? grains, HelloAuthenticator authenticator, GatewayStreams? streams = null,
+        IPayloadStore? payloads = null)
     {
         _streams = streams;
         Grains = grains;
+        Payloads = payloads;
         _transport = transport;
         ConnectionId = connectionId;
         _options = options;
@@ -63,6 +66,14 @@ internal sealed class GatewaySession : IDisposable
 
     /// <summary>Reaches the link orchestrators; null for a gateway hosted without a cluster (links are then unavailable).</summary>
     public IGrainFactory? Grains { get; }
+
+    /// <summary>Where parted payloads are staged and read back; null when the host has none (parts are then refused with 502).</summary>
+    public IPayloadStore? Payloads { get; }
+
+    public GatewayOptions Options => _options;
+
+    /// <summary>The part size announced in WELCOME.</summary>
+    public int PartSize { get; private set; }
 
     /// <summary>The session's link while it is joined; null before JOIN and after LEAVE.</summary>
     public SessionLink? Link { get; private set; }
@@ -189,6 +200,7 @@ internal sealed class GatewaySession : IDisposable
         ResumeToken = token;
         Access = access;
         Heartbeat = terms.Heartbeat;
+        PartSize = terms.PartSize;
         _maxBody = terms.MaxBody;
         Output.PeerMaxBody = terms.MaxBody;
         State = Link is null ? SessionState.Welcomed : SessionState.Joined;

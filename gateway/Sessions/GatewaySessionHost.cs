@@ -6,6 +6,7 @@ using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Security;
 using TamTam.Gateway.Security.Internal;
+using TamTam.Storage.Payloads;
 
 using TamTam.Gateway.Streams;
 
@@ -26,6 +27,7 @@ public sealed class GatewaySessionHost
     private readonly IGrainFactory? _grains;
     private readonly HelloAuthenticator _authenticator;
     private readonly GatewayStreams? _streams;
+    private readonly IPayloadStore? _payloads;
 
     /// <param name="options">Limits and timers.</param>
     /// <param name="statistics">Running totals.</param>
@@ -35,12 +37,14 @@ public sealed class GatewaySessionHost
     /// <param name="grains">The cluster's grains; without them links are unavailable (501).</param>
     /// <param name="security">Anonymous access and token keys; without them, anonymous sessions only.</param>
     /// <param name="streams">Streaming mode; without it STREAM is refused (501).</param>
+    /// <param name="payloads">Where parted payloads are staged; without it, parted transfers are refused (502).</param>
     public GatewaySessionHost(IOptions<GatewayOptions> options, GatewayStatistics statistics, ILogger<GatewaySessionHost> logger,
         TimeProvider timeProvider, IHostApplicationLifetime? lifetime = null, IGrainFactory? grains = null,
-        IOptions<SecurityOptions>? security = null, GatewayStreams? streams = null)
+        IOptions<SecurityOptions>? security = null, GatewayStreams? streams = null, IPayloadStore? payloads = null)
     {
         _grains = grains;
         _streams = streams;
+        _payloads = payloads;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _options = options.Value;
@@ -68,7 +72,8 @@ public sealed class GatewaySessionHost
         ArgumentNullException.ThrowIfNull(connectionId);
         _logger.ConnectionOpened(connectionId, transportName, remote ?? "-");
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(closeRequested, _stopping);
-        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator, _streams);
+        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator, _streams,
+            _payloads);
         await session.RunAsync(stopping.Token).ConfigureAwait(false);
     }
 }

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using TamTam.Grains.Links.Internal;
+using TamTam.Grains.Transfers.Internal;
 using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 using TamTam.Storage;
 using TamTam.Storage.Diagnostics;
@@ -35,6 +37,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
     private readonly RecipientRouter _router = new();
     private readonly Dictionary<string, (Guid Session, Task Tail)> _pushChains = new(StringComparer.Ordinal);
     private readonly HashSet<ulong> _forwarding = [];
+    private readonly List<(Guid MessageId, FinalState State)> _endedTransfers = [];
 
     private LinkLedger _ledger = null!;
     private ISegmentLog? _log;
@@ -525,7 +528,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         long deadline = now + (long)(command.TtlMs > 0 ? TimeSpan.FromMilliseconds(command.TtlMs) : _options.DefaultTtl).TotalMicroseconds;
         var accepted = new MessageAccepted(_ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
-            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload);
+            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer);
         created.Add(_ledger.Apply(accepted, 0)!);
         records.Add(accepted);
         return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);
@@ -559,7 +562,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
             recipient.Attempt++;
             recipient.State = RecipientState.InFlight;
-            recipient.DueUs = now + (long)_options.AckTimeout.TotalMicroseconds;
+            recipient.DueUs = now + (long)_options.AckTimeoutFor(message.Accepted.Transfer).TotalMicroseconds;
             node.InFlight++;
             if (recipient.Attempt > 1)
             {
@@ -568,7 +571,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
             MessageAccepted a = message.Accepted;
             (deliveries ??= []).Add(new Delivery(a.MessageId, a.Sequence, a.PortSequence, a.SourceLink, a.SourceNode, Link, a.Port,
-                recipient.Attempt, a.DeadlineUs, recipient.Attempt > 1 || recipient.MaybeDelivered, a.Payload));
+                recipient.Attempt, a.DeadlineUs, recipient.Attempt > 1 || recipient.MaybeDelivered, a.Payload, a.Transfer));
         }
 
         if (attempts is not null)
@@ -695,6 +698,10 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             confirmed, now, Describe(state, confirmed, message.Recipients.Count));
         Apply(records, record);
         finalized.Add(record);
+        if (a.Transfer is not null)
+        {
+            _endedTransfers.Add((a.MessageId, state));
+        }
     }
 
     private static string Describe(FinalState state, uint confirmed, int recipients) => state switch
@@ -724,6 +731,31 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         if (finalized.Exists(f => f.SourceLink != Link))
         {
             _ = ForwardStatusesAsync();
+        }
+
+        if (_endedTransfers.Count > 0)
+        {
+            _ = EndTransfersAsync([.. _endedTransfers]);
+            _endedTransfers.Clear();
+        }
+    }
+
+    /// <summary>
+    /// A parted message's payload is removed by its transfer grain once the message is final. Not awaited: the
+    /// status need not wait for the cleanup, and a transfer the call misses removes its payload at its deadline.
+    /// </summary>
+    private async Task EndTransfersAsync((Guid MessageId, FinalState State)[] ended)
+    {
+        foreach ((Guid id, FinalState state) in ended)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ITransferGrain>(id).FinishedAsync(state);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                TransferLog.EndNotLearned(_logger, Link, id, e);
+            }
         }
     }
 

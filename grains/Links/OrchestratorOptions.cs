@@ -1,3 +1,5 @@
+using TamTam.Interfaces.Transfers;
+
 namespace TamTam.Grains.Links;
 
 /// <summary>
@@ -52,6 +54,16 @@ public sealed record OrchestratorOptions
 
     /// <summary>Log records after which the link writes a checkpoint and drops segments nothing live needs.</summary>
     public long CompactionRecords { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// Extra time a parted delivery may take before it counts as unacknowledged, per MiB of payload: the receiver
+    /// acknowledges only after every part arrived. The default allows a receiver 1 MiB/s.
+    /// </summary>
+    public TimeSpan TransferAckTimeoutPerMiB { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><see cref="AckTimeout"/>, plus <see cref="TransferAckTimeoutPerMiB"/> per MiB of a parted payload.</summary>
+    public TimeSpan AckTimeoutFor(TransferDescriptor? transfer) =>
+        transfer is null ? AckTimeout : AckTimeout + TransferAckTimeoutPerMiB * Math.Ceiling(transfer.TotalSize / 1_048_576.0);
 
     /// <summary>The wait before attempt <paramref name="attempt"/> + 1.</summary>
     public TimeSpan RetryDelay(int attempt)

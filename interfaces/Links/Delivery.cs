@@ -1,3 +1,5 @@
+using TamTam.Interfaces.Transfers;
+
 namespace TamTam.Interfaces.Links;
 
 /// <summary>A message on its way to one node: becomes a DELIVER frame at the node's session.</summary>
@@ -13,4 +15,5 @@ public sealed record Delivery(
     [property: Id(7)] ushort Attempt,
     [property: Id(8)] long DeadlineUs,
     [property: Id(9)] bool Redelivery,
-    [property: Id(10)] byte[] Payload);
+    [property: Id(10)] byte[] Payload,
+    [property: Id(11)] TransferDescriptor? Transfer = null);

@@ -1,10 +1,16 @@
+using TamTam.Interfaces.Transfers;
+
 namespace TamTam.Interfaces.Links;
 
-/// <summary>One SEND as the orchestrator sees it: a descriptor and opaque payload bytes.</summary>
+/// <summary>
+/// One SEND as the orchestrator sees it: a descriptor and opaque payload bytes, or for a parted message an empty
+/// payload and the <see cref="Transfer"/> whose bytes wait, committed, in the payload store.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("tamtam.SendCommand")]
 public sealed record SendCommand(
     [property: Id(0)] Guid MessageId,
     [property: Id(1)] string Port,
     [property: Id(2)] bool Subtree,
     [property: Id(3)] uint TtlMs,
-    [property: Id(4)] byte[] Payload);
+    [property: Id(4)] byte[] Payload,
+    [property: Id(5)] TransferDescriptor? Transfer = null);

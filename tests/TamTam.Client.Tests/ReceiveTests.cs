@@ -130,22 +130,87 @@ public sealed class ReceiveTests
     }
 
     [Fact]
-    public async Task Parted_delivery_is_rejected_since_this_client_cannot_receive_parts()
+    public async Task Parted_delivery_is_written_part_by_part_a_bad_checksum_is_answered_400_and_the_digest_checked()
     {
         await using Session session = await Session.OpenAsync();
         await session.JoinAsync();
+        await using IAsyncEnumerator<IncomingMessage> inbox = session.Client.ReceiveAsync().GetAsyncEnumerator();
         Guid id = Guid.CreateVersion7();
-        DeliverFrame parted = Frames.Deliver(id, 1, []) with
+        byte[] payload = [.. Enumerable.Range(0, 10).Select(i => (byte)i)];
+        await session.Peer.SendAsync(Parted(id, payload, partSize: 4));
+        IncomingMessage message = await NextAsync(inbox);
+        Assert.True(message.IsParted);
+        Assert.Equal(10, message.PayloadLength);
+
+        var destination = new MemoryStream();
+        Task receiving = message.ReceivePayloadAsync(destination);
+        PartFrame second = Part(id, payload, 4, 1);
+        await session.Peer.SendAsync(second with { Crc32C = second.Crc32C ^ 1 });
+        (PartAckFrame refused, _) = await session.Peer.ExpectAsync<PartAckFrame>();
+        Assert.Equal((1u, ErrorCode.BadChecksum), (refused.Index, refused.Result));
+        for (int i = 0; i < 3; i++)
         {
-            Transfer = new TransferInfo(10, 4, 3, new byte[32]),
+            await session.Peer.SendAsync(Part(id, payload, 4, i));
+            (PartAckFrame ack, _) = await session.Peer.ExpectAsync<PartAckFrame>();
+            Assert.Equal(((uint)i, ErrorCode.None), (ack.Index, ack.Result));
+        }
+
+        await receiving;
+        Assert.Equal(payload, destination.ToArray());
+    }
+
+    [Fact]
+    public async Task Resumed_parted_delivery_takes_the_parts_the_server_names_as_held_from_the_destination()
+    {
+        await using Session session = await Session.OpenAsync();
+        await session.JoinAsync();
+        await using IAsyncEnumerator<IncomingMessage> inbox = session.Client.ReceiveAsync().GetAsyncEnumerator();
+        Guid id = Guid.CreateVersion7();
+        byte[] payload = [.. Enumerable.Range(0, 10).Select(i => (byte)(i * 7))];
+
+        // The destination kept part 0 from the connection before; the server says so with PART_ACK, then sends the rest.
+        var destination = new MemoryStream();
+        destination.Write(payload, 0, 4);
+        await session.Peer.SendAsync(Parted(id, payload, partSize: 4));
+        IncomingMessage message = await NextAsync(inbox);
+        Task receiving = message.ReceivePayloadAsync(destination);
+        await session.Peer.SendAsync(new PartAckFrame(id, 0, ErrorCode.None));
+        await session.Peer.SendAsync(Part(id, payload, 4, 1));
+        await session.Peer.SendAsync(Part(id, payload, 4, 2));
+        await receiving;
+        Assert.Equal(payload, destination.ToArray());
+    }
+
+    [Fact]
+    public async Task Parted_delivery_whose_bytes_do_not_match_the_SHA256_fails_with_401()
+    {
+        await using Session session = await Session.OpenAsync();
+        await session.JoinAsync();
+        await using IAsyncEnumerator<IncomingMessage> inbox = session.Client.ReceiveAsync().GetAsyncEnumerator();
+        Guid id = Guid.CreateVersion7();
+        byte[] payload = [1, 2, 3, 4, 5];
+        await session.Peer.SendAsync(Parted(id, [9, 9, 9, 9, 9], partSize: 4));
+        IncomingMessage message = await NextAsync(inbox);
+        Task receiving = message.ReceivePayloadAsync(new MemoryStream());
+        await session.Peer.SendAsync(Part(id, payload, 4, 0));
+        await session.Peer.SendAsync(Part(id, payload, 4, 1));
+        TamTamException failure = await Assert.ThrowsAsync<TamTamException>(() => receiving);
+        Assert.Equal(ErrorCode.BadDigest, failure.Code);
+    }
+
+    private static DeliverFrame Parted(Guid id, byte[] payload, int partSize) =>
+        Frames.Deliver(id, 1, []) with
+        {
+            Transfer = new TransferInfo((ulong)payload.Length, (uint)partSize, (uint)((payload.Length + partSize - 1) / partSize),
+                System.Security.Cryptography.SHA256.HashData(payload)),
             Payload = ReadOnlySequence<byte>.Empty,
         };
 
-        await session.Peer.SendAsync(parted);
-
-        (NackFrame nack, _) = await session.Peer.ExpectAsync<NackFrame>();
-        Assert.Equal(id, nack.MessageId);
-        Assert.False(nack.Requeue);
+    private static PartFrame Part(Guid id, byte[] payload, int partSize, int index)
+    {
+        byte[] bytes = payload[(index * partSize)..Math.Min(payload.Length, (index + 1) * partSize)];
+        return new PartFrame(id, (uint)index, (uint)((payload.Length + partSize - 1) / partSize), Crc32C.Compute(bytes),
+            new ReadOnlySequence<byte>(bytes));
     }
 
     [Fact]

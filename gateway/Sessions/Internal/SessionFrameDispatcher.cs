@@ -201,6 +201,14 @@ internal sealed class SessionFrameDispatcher
                 _session.Streams?.Acknowledged();
                 break;
 
+            case FrameType.Part when _session.Link?.Transfers is { } transfers:
+                await transfers.OnPartAsync(frame).ConfigureAwait(false);
+                break;
+
+            case FrameType.PartAck when _session.Link?.Transfers is { } transfers:
+                transfers.OnPartAck(frame.Decode<PartAckFrame>());
+                break;
+
             case FrameType.Links:
             case FrameType.Join:
             case FrameType.Leave:
@@ -278,7 +286,15 @@ internal sealed class SessionFrameDispatcher
         }
         else if (send.Transfer.HasValue)
         {
-            await RejectAsync(frame, ErrorCode.NotImplemented, "PARTED transfers are not served by this server yet").ConfigureAwait(false);
+            if (_session.Link!.Transfers is { } transfers)
+            {
+                await transfers.BeginAsync(frame.Correlation, send).ConfigureAwait(false);
+            }
+            else
+            {
+                await RejectAsync(frame, ErrorCode.NotImplemented, "PARTED transfers need a payload store, and this server has none")
+                    .ConfigureAwait(false);
+            }
         }
         else if (!_session.Link!.QueueSend(frame.Correlation, send))
         {

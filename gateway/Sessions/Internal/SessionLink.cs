@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using TamTam.Gateway.Internal;
+using TamTam.Gateway.Transfers.Internal;
 using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Sessions;
 using TamTam.Protocol;
@@ -40,7 +41,13 @@ internal sealed class SessionLink : ILinkObserver
         LinkUtf8 = System.Text.Encoding.UTF8.GetBytes(link);
         Node = node;
         Grain = grains.GetGrain<ILinkGrain>(link);
+        Transfers = session.Payloads is { } payloads
+            ? new SessionTransfers(session, grains, payloads, logger, session.Options, link, node)
+            : null;
     }
+
+    /// <summary>The node's parted transfers; null when the host has no payload store.</summary>
+    public SessionTransfers? Transfers { get; }
 
     public string Link { get; }
 
@@ -164,9 +171,16 @@ internal sealed class SessionLink : ILinkObserver
         // Pushes to one node are chained by its link, so this cache is never used by two calls at once.
         foreach (Delivery d in deliveries)
         {
+            TransferInfo? parted = d.Transfer is { } transfer && Transfers is { } transfers ? transfers.InfoFor(transfer) : null;
             var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, _names.Name(d.SourceLink), _names.Name(d.SourceNode),
-                _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, null, new ReadOnlySequence<byte>(d.Payload));
+                _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, parted, new ReadOnlySequence<byte>(d.Payload));
             await _session.Output.WriteAsync(frame, 0, _session.Closing).ConfigureAwait(false);
+            if (parted.HasValue)
+            {
+                // The parts follow the DELIVER, streamed beside this push: a push returns once its frames are flushed.
+                await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+                Transfers!.StartOutbound(d);
+            }
         }
 
         await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);

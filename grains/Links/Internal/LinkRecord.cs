@@ -1,3 +1,4 @@
+using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
 namespace TamTam.Grains.Links.Internal;
@@ -8,7 +9,10 @@ namespace TamTam.Grains.Links.Internal;
 /// </summary>
 internal abstract record LinkRecord;
 
-/// <summary>A message accepted into the link's order, with its recipients fixed at acceptance.</summary>
+/// <summary>
+/// A message accepted into the link's order, with its recipients fixed at acceptance. A parted message has an
+/// empty payload and its <see cref="Transfer"/> descriptor: its bytes live in the payload store.
+/// </summary>
 internal sealed record MessageAccepted(
     ulong Sequence,
     Guid MessageId,
@@ -20,7 +24,8 @@ internal sealed record MessageAccepted(
     PortMode Mode,
     ulong PortSequence,
     string[] Recipients,
-    byte[] Payload) : LinkRecord;
+    byte[] Payload,
+    TransferDescriptor? Transfer = null) : LinkRecord;
 
 /// <summary>A redelivery was made (first deliveries are not logged: after a restart every delivery counts as a redelivery).</summary>
 internal sealed record DeliveryAttempted(ulong Sequence, string Node, ushort Attempt) : LinkRecord;

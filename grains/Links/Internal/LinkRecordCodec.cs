@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
 namespace TamTam.Grains.Links.Internal;
@@ -46,6 +47,7 @@ internal static class LinkRecordCodec
                 writer.U64(r.PortSequence);
                 writer.StrArray(r.Recipients);
                 writer.Bytes(r.Payload);
+                WriteTransfer(ref writer, r.Transfer);
                 break;
             case DeliveryAttempted r:
                 writer.U8((byte)Kind.DeliveryAttempted);
@@ -146,7 +148,7 @@ internal static class LinkRecordCodec
         LinkRecord record = kind switch
         {
             Kind.MessageAccepted => new MessageAccepted(reader.U64(), reader.Uuid(), reader.I64(), reader.I64(), reader.Str(), reader.Str(),
-                reader.Str(), (PortMode)reader.U8(), reader.U64(), reader.StrArray(), reader.Bytes()),
+                reader.Str(), (PortMode)reader.U8(), reader.U64(), reader.StrArray(), reader.Bytes(), ReadTransfer(ref reader)),
             Kind.DeliveryAttempted => new DeliveryAttempted(reader.U64(), reader.Str(), reader.U16()),
             Kind.RecipientSettled => new RecipientSettled(reader.U64(), reader.Str(), (RecipientOutcome)reader.U8()),
             Kind.RecipientReassigned => new RecipientReassigned(reader.U64(), reader.Str(), reader.Str()),
@@ -165,6 +167,32 @@ internal static class LinkRecordCodec
 
         reader.EnsureEnd();
         return record;
+    }
+
+    // A parted message's descriptor trails the (empty) payload; records written before parts existed end at the
+    // payload, so an absent tail reads as "not parted".
+    private static void WriteTransfer(ref Writer writer, TransferDescriptor? transfer)
+    {
+        if (transfer is null)
+        {
+            return;
+        }
+
+        writer.U8(1);
+        writer.I64(transfer.TotalSize);
+        writer.U32((uint)transfer.PartSize);
+        writer.U32((uint)transfer.PartCount);
+        writer.Bytes(transfer.Sha256);
+    }
+
+    private static TransferDescriptor? ReadTransfer(ref Reader reader)
+    {
+        if (reader.AtEnd || reader.U8() != 1)
+        {
+            return null;
+        }
+
+        return new TransferDescriptor(reader.I64(), (int)reader.U32(), (int)reader.U32(), reader.Bytes());
     }
 
     private static void WriteBinding(ref Writer writer, PortBound binding)
@@ -265,6 +293,8 @@ internal static class LinkRecordCodec
     {
         private readonly ReadOnlySpan<byte> _bytes = bytes;
         private int _position;
+
+        public readonly bool AtEnd => _position == _bytes.Length;
 
         public byte U8() => Take(1)[0];
 

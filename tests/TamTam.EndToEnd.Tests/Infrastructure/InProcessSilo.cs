@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using TamTam.Silo;
 
 namespace TamTam.EndToEnd.Tests.Infrastructure;
@@ -15,6 +16,9 @@ internal sealed class InProcessSilo : IAsyncDisposable
 
     /// <summary>Where clients connect: the wire protocol over TCP on loopback.</summary>
     public Uri Uri => new($"tamtam://127.0.0.1:{_silo.TcpEndPoint.Port}");
+
+    /// <summary>The silo's grains, to look at a transfer's descriptor grain.</summary>
+    public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
 
     public static async Task<InProcessSilo> StartAsync(string dataPath, params string[] extraArguments) =>
         new(await TamTamSilo.StartAsync([.. SiloArguments.For(dataPath), .. extraArguments]).Within(TestTimeout.Batch));

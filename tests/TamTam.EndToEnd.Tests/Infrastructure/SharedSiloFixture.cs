@@ -11,6 +11,12 @@ public sealed class SharedSiloFixture : IAsyncLifetime
 
     public Uri Uri => (_silo ?? throw new InvalidOperationException("The silo is not started.")).Uri;
 
+    /// <summary>The silo's grains.</summary>
+    public IGrainFactory Grains => (_silo ?? throw new InvalidOperationException("The silo is not started.")).Grains;
+
+    /// <summary>The silo's data directory (payloads are under its <c>payloads</c> folder).</summary>
+    public string DataPath => _data.Path;
+
     public async Task InitializeAsync() => _silo = await InProcessSilo.StartAsync(_data.Path);
 
     public async Task DisposeAsync()

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TamTam.Client;
+using TamTam.Protocol;
+
+namespace TamTam.Bench.Workloads.W5;
+
+/// <summary>
+/// W5, large transfers: one payload of each size sent as parts through a silo running in its own process with
+/// the local payload store, received and hashed by a second node, until DELIVERED. Reports MiB/s and the silo
+/// process's resident set before the transfer and its peak (VmHWM) after, one JSON line per size.
+/// </summary>
+internal static class LargeTransfers
+{
+    public const string Usage =
+        """
+        usage: dotnet run -c Release --project bench -- w5 [options]
+          --sizes S[,S...]   payload sizes, with K, M or G suffixes (binary) (default 256M,1G)
+          --window W         the sender's PART window (default 8)
+          --data PATH        where the silo keeps its data (default: a temporary directory, removed after)
+          --TamTam:KEY=V     passed to the silo process, e.g. --TamTam:Gateway:MaxBody=4194304 --TamTam:Gateway:PartSize=4194304
+        """;
+
+    private const string Port = "w5/files";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sizes = new List<long> { 256L << 20, 1L << 30 };
+        int window = TransferOptions.DefaultWindow;
+        string? data = null;
+        var settings = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--sizes":
+                    sizes = [.. args[++i].Split(',').Select(ParseSize)];
+                    break;
+                case "--window":
+                    window = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--data":
+                    data = args[++i];
+                    break;
+                case var setting when setting.StartsWith("--TamTam:", StringComparison.Ordinal):
+                    settings.Add(setting);
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync($"w5: unknown option {args[i]}\n{Usage}");
+                    return 2;
+            }
+        }
+
+        int status = 0;
+        foreach (long size in sizes)
+        {
+            string dataPath = data ?? Path.Combine(Path.GetTempPath(), "tamtam-w5-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                await Console.Error.WriteLineAsync($"w5: {size} bytes through a silo process on {dataPath}…");
+                W5Result result = await RunOneAsync(size, window, dataPath, settings);
+                Console.WriteLine(JsonSerializer.Serialize(result, Json));
+                status |= result.Delivered ? 0 : 1;
+            }
+            finally
+            {
+                if (data is null && Directory.Exists(dataPath))
+                {
+                    Directory.Delete(dataPath, recursive: true);
+                }
+            }
+        }
+
+        return status;
+    }
+
+    private static async Task<W5Result> RunOneAsync(long size, int window, string dataPath, List<string> settings)
+    {
+        const ulong Seed = 5;
+        byte[] sha256;
+        using (var generator = new SeededPayload(Seed, size))
+        {
+            sha256 = await System.Security.Cryptography.SHA256.HashDataAsync(generator);
+        }
+
+        await using SiloProcess silo = await SiloProcess.StartAsync(dataPath, settings);
+        var options = new TamTamClientOptions { Uri = silo.Uri, ClientName = "tamtam-bench-w5" };
+        await using TamTamClient receiver = await TamTamClient.ConnectAsync(options);
+        await receiver.JoinAsync("w5", "receiver");
+        await receiver.BindAsync(Port, PortMode.Unicast);
+        await using TamTamClient sender = await TamTamClient.ConnectAsync(options);
+        await sender.JoinAsync("w5", "sender");
+        long rssBefore = silo.ReadStatusBytes("VmRSS");
+        long peakBefore = silo.ReadStatusBytes("VmHWM");
+
+        var sink = new DigestSink();
+        Task receiving = ReceiveOneAsync(receiver, sink);
+        var clock = Stopwatch.StartNew();
+        SendReceipt receipt = await sender.SendStreamAsync(Port, new SeededPayload(Seed, size), null,
+            new TransferOptions { Window = window, Sha256 = sha256 });
+        double acceptedAt = clock.Elapsed.TotalSeconds;
+        MessageStatus final = await receipt.Completion;
+        await receiving;
+        double seconds = clock.Elapsed.TotalSeconds;
+        long peak = silo.ReadStatusBytes("VmHWM");
+
+        return new W5Result
+        {
+            SizeBytes = size,
+            PartSize = sender.PartSize,
+            Window = window,
+            Seconds = Math.Round(seconds, 2),
+            UploadSeconds = Math.Round(acceptedAt, 2),
+            MibPerS = Math.Round(size / 1048576.0 / seconds, 1),
+            UploadMibPerS = Math.Round(size / 1048576.0 / acceptedAt, 1),
+            SiloRssBeforeMib = Math.Round(rssBefore / 1048576.0, 1),
+            SiloPeakRssBeforeMib = Math.Round(peakBefore / 1048576.0, 1),
+            SiloPeakRssMib = Math.Round(peak / 1048576.0, 1),
+            SiloPeakGrowthMib = Math.Round((peak - rssBefore) / 1048576.0, 1),
+            Delivered = final.State == FinalState.Delivered && sink.Sha256().AsSpan().SequenceEqual(sha256),
+            Settings = settings.Count == 0 ? null : string.Join(' ', settings),
+        };
+    }
+
+    private static async Task ReceiveOneAsync(TamTamClient receiver, Stream sink)
+    {
+        await foreach (IncomingMessage message in receiver.ReceiveAsync())
+        {
+            await message.ReceivePayloadAsync(sink);
+            await message.AckAsync();
+            return;
+        }
+    }
+
+    private static long ParseSize(string text)
+    {
+        long unit = char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };
+        return long.Parse(unit == 1 ? text : text[..^1], CultureInfo.InvariantCulture) * unit;
+    }
+
+    private sealed record W5Result
+    {
+        public string Workload => "w5";
+
+        public string Backend => "local";
+
+        public required long SizeBytes { get; init; }
+
+        public required int PartSize { get; init; }
+
+        public required int Window { get; init; }
+
+        /// <summary>From the first byte sent to the DELIVERED status (upload, verification, delivery, acknowledgement).</summary>
+        public required double Seconds { get; init; }
+
+        /// <summary>From the first byte sent to ACCEPTED: upload, commit and the server's SHA-256 check.</summary>
+        public required double UploadSeconds { get; init; }
+
+        public required double MibPerS { get; init; }
+
+        public required double UploadMibPerS { get; init; }
+
+        public required double SiloRssBeforeMib { get; init; }
+
+        public required double SiloPeakRssBeforeMib { get; init; }
+
+        public required double SiloPeakRssMib { get; init; }
+
+        /// <summary>The silo's peak resident set (VmHWM) after the transfer minus its resident set (VmRSS) just before.</summary>
+        public required double SiloPeakGrowthMib { get; init; }
+
+        public required bool Delivered { get; init; }
+
+        public string? Settings { get; init; }
+    }
+}

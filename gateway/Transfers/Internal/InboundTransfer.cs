@@ -1,0 +1,118 @@
+using System.Collections;
+using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Transfers;
+using TamTam.Storage.Payloads;
+
+namespace TamTam.Gateway.Transfers.Internal;
+
+/// <summary>
+/// One upload in progress on a session: which parts the store holds, which are being staged, and the SEND
+/// (its correlation) to answer once the payload is committed and accepted.
+/// </summary>
+internal sealed class InboundTransfer
+{
+    private readonly Lock _gate = new();
+    private readonly BitArray _held;
+    private readonly BitArray _staging;
+    private int _heldCount;
+    private int _inFlight;
+    private int _finishing;
+
+    public InboundTransfer(Guid id, uint correlation, TransferRequest request, ITransferGrain grain, ProgressReporter progress)
+    {
+        Id = id;
+        Correlation = correlation;
+        Request = request;
+        Grain = grain;
+        Progress = progress;
+        Layout = new PayloadLayout(request.Descriptor.TotalSize, request.Descriptor.PartSize, request.Descriptor.PartCount);
+        _held = new BitArray(Layout.PartCount);
+        _staging = new BitArray(Layout.PartCount);
+    }
+
+    public Guid Id { get; }
+
+    /// <summary>The correlation of the SEND that ACCEPTED (or the ERROR) answers.</summary>
+    public uint Correlation { get; }
+
+    public TransferRequest Request { get; }
+
+    public PayloadLayout Layout { get; }
+
+    public ITransferGrain Grain { get; }
+
+    public ProgressReporter Progress { get; }
+
+    public SendCommand Command => new(Id, Request.Port, Request.Subtree, Request.TtlMs, [], Request.Descriptor);
+
+    public bool AllHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _heldCount == Layout.PartCount;
+            }
+        }
+    }
+
+    public void MarkHeld(int index)
+    {
+        lock (_gate)
+        {
+            _staging[index] = false;
+            if (!_held[index])
+            {
+                _held[index] = true;
+                _heldCount++;
+            }
+        }
+    }
+
+    /// <summary>Whether part <paramref name="index"/> is held, being staged, or may start staging within <paramref name="window"/>.</summary>
+    public PartAdmission Admit(int index, int window)
+    {
+        lock (_gate)
+        {
+            if (_held[index])
+            {
+                return PartAdmission.Held;
+            }
+
+            if (_staging[index])
+            {
+                return PartAdmission.Staging;
+            }
+
+            if (_inFlight >= window)
+            {
+                return PartAdmission.WindowFull;
+            }
+
+            _staging[index] = true;
+            _inFlight++;
+            return PartAdmission.Admitted;
+        }
+    }
+
+    /// <summary>A staging attempt ended (stored or failed).</summary>
+    public void Staged(int index)
+    {
+        lock (_gate)
+        {
+            _staging[index] = false;
+            _inFlight--;
+        }
+    }
+
+    /// <summary>True once: the caller finishes the upload (commit, verify, accept).</summary>
+    public bool TryStartFinishing() => Interlocked.Exchange(ref _finishing, 1) == 0;
+}
+
+internal enum PartAdmission
+{
+    Admitted,
+    Held,
+    Staging,
+    WindowFull,
+}

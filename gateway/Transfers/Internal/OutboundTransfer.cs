@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.Collections;
+using Microsoft.Extensions.Logging;
+using TamTam.Gateway.Sessions;
+using TamTam.Interfaces.Transfers;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+using TamTam.Storage.Payloads;
+
+namespace TamTam.Gateway.Transfers.Internal;
+
+/// <summary>
+/// Streams one parted delivery to this session's node: the parts it has not confirmed, read back from the
+/// payload store by range, at most a window of them unacknowledged. Each part's bytes are read into a pooled
+/// buffer, encoded into the output and the buffer returned: the gateway never holds the payload.
+/// </summary>
+internal sealed class OutboundTransfer : IDisposable
+{
+    private readonly GatewaySession _session;
+    private readonly IPayloadStore _store;
+    private readonly ILogger _logger;
+    private readonly string _node;
+    private readonly SemaphoreSlim _window;
+    private readonly CancellationTokenSource _stop;
+    private readonly Lock _gate = new();
+    private readonly BitArray _confirmed;
+    private readonly ProgressReporter _progress;
+    private readonly ITransferGrain _grain;
+    private int _confirmedCount;
+
+    public OutboundTransfer(GatewaySession session, IPayloadStore store, ITransferGrain grain, ILogger logger, string node, Guid id,
+        PayloadLayout layout, int window)
+    {
+        _session = session;
+        _store = store;
+        _grain = grain;
+        _logger = logger;
+        _node = node;
+        Id = id;
+        Layout = layout;
+        _window = new SemaphoreSlim(window, window);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(session.Closing);
+        _confirmed = new BitArray(layout.PartCount);
+        _progress = new ProgressReporter(indexes => grain.PartsConfirmedAsync(node, layout.PartSize, indexes), logger, id);
+    }
+
+    public Guid Id { get; }
+
+    /// <summary>The layout the receiver gets: the payload cut in this session's part size.</summary>
+    public PayloadLayout Layout { get; }
+
+    /// <summary>True once the node has confirmed every part.</summary>
+    public bool IsComplete => Volatile.Read(ref _confirmedCount) == Layout.PartCount;
+
+    /// <summary>Sends every part the node has not confirmed, then returns; confirmations keep arriving through <see cref="OnPartAck"/>.</summary>
+    public async Task RunAsync()
+    {
+        CancellationToken stop = _stop.Token;
+        try
+        {
+            int[] confirmed = await _grain.GetConfirmedPartsAsync(_node, Layout.PartSize).ConfigureAwait(false);
+            lock (_gate)
+            {
+                foreach (int index in confirmed)
+                {
+                    if (index < Layout.PartCount && !_confirmed[index])
+                    {
+                        _confirmed[index] = true;
+                        _confirmedCount++;
+                    }
+                }
+            }
+
+            // A node that comes back learns which parts it confirmed before (PART_ACK 0 from the server), then
+            // receives only the others (docs/protocol.md section 7).
+            foreach (int index in confirmed)
+            {
+                await _session.Output.WriteAsync(new PartAckFrame(Id, (uint)index, ErrorCode.None), 0, stop).ConfigureAwait(false);
+            }
+
+            for (int index = 0; index < Layout.PartCount; index++)
+            {
+                if (IsConfirmed(index))
+                {
+                    continue;
+                }
+
+                await _window.WaitAsync(stop).ConfigureAwait(false);
+                await SendPartAsync(index, stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The session ended or a redelivery replaced this stream; the link delivers the message again.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Replaced by a redelivery while waiting for the window.
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The store failed to read: the node never gets every part, does not ACK, and the link redelivers.
+            TransferGatewayLog.Failed(_logger, exception, Id, _session.ConnectionId, "streaming the parts failed");
+        }
+    }
+
+    /// <summary>The node's PART_ACK: result 0 confirms the part; 400 asks for it again.</summary>
+    public void OnPartAck(in PartAckFrame ack)
+    {
+        int index = (int)ack.Index;
+        if ((uint)index >= (uint)Layout.PartCount)
+        {
+            return;
+        }
+
+        if (ack.Result == ErrorCode.BadChecksum)
+        {
+            // Sent again within the slot it already holds.
+            _ = ResendAsync(index);
+            return;
+        }
+
+        if (ack.Result == ErrorCode.UnknownTransfer)
+        {
+            // The node has settled the message already (a redelivery it answered from memory): stop streaming.
+            _stop.Cancel();
+            return;
+        }
+
+        if (ack.Result != ErrorCode.None)
+        {
+            TransferGatewayLog.PartRefused(_logger, Id, _node, ack.Index, ack.Result);
+        }
+        else
+        {
+            bool first;
+            lock (_gate)
+            {
+                first = !_confirmed[index];
+                _confirmed[index] = true;
+                _confirmedCount += first ? 1 : 0;
+            }
+
+            if (first)
+            {
+                _progress.Add(index);
+            }
+        }
+
+        try
+        {
+            _window.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A PART_ACK the node sent twice, or for a part it was not sent: nothing was waiting on it.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stream was replaced or the session ended.
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+
+    private bool IsConfirmed(int index)
+    {
+        lock (_gate)
+        {
+            return _confirmed[index];
+        }
+    }
+
+    private async Task ResendAsync(int index)
+    {
+        try
+        {
+            await SendPartAsync(index, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
+        {
+            // Ended meanwhile.
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            TransferGatewayLog.Failed(_logger, exception, Id, _session.ConnectionId, $"part {index} could not be sent again");
+        }
+    }
+
+    private async Task SendPartAsync(int index, CancellationToken stop)
+    {
+        int size = Layout.SizeOfPart(index);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            if (!await PayloadDigest.ReadExactlyAsync(_store, Id, (long)index * Layout.PartSize, buffer.AsMemory(0, size), stop).ConfigureAwait(false))
+            {
+                throw new InvalidDataException($"the payload of transfer {Id} ends before part {index}");
+            }
+
+            var payload = new ReadOnlySequence<byte>(buffer, 0, size);
+            var part = new PartFrame(Id, (uint)index, (uint)Layout.PartCount, Crc32C.Compute(buffer.AsSpan(0, size)), payload);
+            await _session.Output.WriteAsync(part, 0, stop).ConfigureAwait(false);
+            await _session.Output.FlushAsync(stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using TamTam.Gateway.Sessions;
+using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Transfers;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+using TamTam.Storage.Payloads;
+
+namespace TamTam.Gateway.Transfers.Internal;
+
+/// <summary>
+/// A joined session's parted transfers, both ways: uploads from its node (<see cref="TransferIntake"/>) and
+/// parted deliveries streamed to it (<see cref="OutboundTransfer"/>, one per message id).
+/// </summary>
+internal sealed class SessionTransfers
+{
+    private readonly GatewaySession _session;
+    private readonly IGrainFactory _grains;
+    private readonly IPayloadStore _store;
+    private readonly ILogger _logger;
+    private readonly int _window;
+    private readonly string _node;
+    private readonly TransferIntake _intake;
+    private readonly ConcurrentDictionary<Guid, OutboundTransfer> _outbound = new();
+
+    public SessionTransfers(GatewaySession session, IGrainFactory grains, IPayloadStore store, ILogger logger, GatewayOptions options,
+        string link, string node)
+    {
+        _session = session;
+        _grains = grains;
+        _store = store;
+        _logger = logger;
+        _window = options.PartWindow;
+        _node = node;
+        _intake = new TransferIntake(session, grains, store, logger, options, new MessageSource(link, node));
+    }
+
+    public ValueTask BeginAsync(uint correlation, in SendFrame send) => _intake.BeginAsync(correlation, send);
+
+    public ValueTask OnPartAsync(in Frame frame) => _intake.OnPartAsync(frame);
+
+    public void OnPartAck(in PartAckFrame ack)
+    {
+        if (_outbound.TryGetValue(ack.TransferId, out OutboundTransfer? transfer))
+        {
+            transfer.OnPartAck(ack);
+            if (transfer.IsComplete && _outbound.TryRemove(new KeyValuePair<Guid, OutboundTransfer>(ack.TransferId, transfer)))
+            {
+                transfer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The DELIVER's transfer fields for this session: the payload cut in the session's part size.</summary>
+    public TransferInfo InfoFor(TransferDescriptor descriptor)
+    {
+        PayloadLayout layout = PayloadLayout.For(descriptor.TotalSize, _session.PartSize);
+        return new TransferInfo((ulong)layout.TotalSize, (uint)layout.PartSize, (uint)layout.PartCount, descriptor.Sha256);
+    }
+
+    /// <summary>
+    /// Starts streaming the parts of a parted delivery just written; a redelivery of the same message replaces the
+    /// stream it had (the node confirmed what it confirmed: only the rest is sent).
+    /// </summary>
+    public void StartOutbound(Delivery delivery)
+    {
+        PayloadLayout layout = PayloadLayout.For(delivery.Transfer!.TotalSize, _session.PartSize);
+        var transfer = new OutboundTransfer(_session, _store, _grains.GetGrain<ITransferGrain>(delivery.MessageId), _logger, _node,
+            delivery.MessageId, layout, _window);
+        OutboundTransfer? previous = null;
+        _outbound.AddOrUpdate(delivery.MessageId, transfer, (_, old) =>
+        {
+            previous = old;
+            return transfer;
+        });
+        previous?.Dispose();
+        _ = RunOutboundAsync(transfer);
+    }
+
+    private static async Task RunOutboundAsync(OutboundTransfer transfer)
+    {
+        await Task.Yield();
+        await transfer.RunAsync().ConfigureAwait(false);
+    }
+}

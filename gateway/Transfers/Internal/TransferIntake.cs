@@ -1,0 +1,305 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using TamTam.Gateway.Sessions;
+using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Transfers;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+using TamTam.Storage.Payloads;
+
+namespace TamTam.Gateway.Transfers.Internal;
+
+/// <summary>
+/// The sending side of parted transfers on one session (docs/protocol.md section 7): a parted SEND starts or
+/// resumes an upload, each PART is checked (CRC-32C, size, window) and staged in the payload store, PART_ACK 0
+/// is written only once the part is durable, and when the last part is stored the payload is committed, its
+/// SHA-256 checked and the message handed to its link as a descriptor. The SEND is answered ACCEPTED then.
+/// </summary>
+/// <remarks>
+/// Staging runs beside the read loop, up to the window per transfer, so a sender's parts are written to the
+/// store concurrently; each part's bytes are copied once out of the socket buffer into a pooled array that is
+/// returned when the part is stored. A transfer therefore holds at most window × part size here.
+/// </remarks>
+internal sealed class TransferIntake
+{
+    private readonly GatewaySession _session;
+    private readonly IGrainFactory _grains;
+    private readonly IPayloadStore _store;
+    private readonly ILogger _logger;
+    private readonly int _window;
+    private readonly long _maxBytes;
+    private readonly MessageSource _source;
+    private readonly ConcurrentDictionary<Guid, InboundTransfer> _uploads = new();
+
+    public TransferIntake(GatewaySession session, IGrainFactory grains, IPayloadStore store, ILogger logger, GatewayOptions options,
+        MessageSource source)
+    {
+        _session = session;
+        _grains = grains;
+        _store = store;
+        _logger = logger;
+        _window = options.PartWindow;
+        _maxBytes = options.MaxTransferBytes;
+        _source = source;
+    }
+
+    /// <summary>
+    /// A parted SEND. Answered before this returns with an ERROR, an ACCEPTED (already accepted), or a PART_ACK
+    /// (result 0) per part the store already holds — so a sender that follows the SEND with a PING knows, when the
+    /// PONG arrives, every part it need not send again.
+    /// </summary>
+    public async ValueTask BeginAsync(uint correlation, SendFrame send)
+    {
+        TransferInfo info = send.Transfer!.Value;
+        if (info.PartSize != (uint)_session.PartSize)
+        {
+            await ErrorAsync(correlation, ErrorCode.OutOfRange,
+                $"part_size {info.PartSize} is not this session's part size {_session.PartSize} (WELCOME)").ConfigureAwait(false);
+            return;
+        }
+
+        if (info.TotalSize > (ulong)_maxBytes)
+        {
+            await ErrorAsync(correlation, ErrorCode.MessageTooLarge, $"{info.TotalSize} bytes exceed this server's transfer limit of {_maxBytes}")
+                .ConfigureAwait(false);
+            return;
+        }
+
+        var descriptor = new TransferDescriptor((long)info.TotalSize, (int)info.PartSize, (int)info.PartCount, info.Sha256.ToArray());
+        string link = send.DestLink.IsEmpty ? _source.Link : send.DestLink.ToString();
+        var request = new TransferRequest(_source, link, send.DestPort.ToString(), send.Subtree, send.TtlMs, descriptor);
+        ITransferGrain grain = _grains.GetGrain<ITransferGrain>(send.MessageId);
+        TransferStart start;
+        IReadOnlyList<int> held;
+        try
+        {
+            start = await grain.BeginAsync(request).ConfigureAwait(false);
+            held = start.Phase == TransferPhase.Staging
+                ? await _store.GetStagedPartsAsync(send.MessageId, _session.Closing).ConfigureAwait(false)
+                : [];
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            TransferGatewayLog.Failed(_logger, exception, send.MessageId, _session.ConnectionId, "the transfer could not start");
+            await ErrorAsync(correlation, ErrorCode.Unavailable, "the transfer could not start; send the SEND again").ConfigureAwait(false);
+            return;
+        }
+
+        if (start.Refusal != ErrorCode.None)
+        {
+            await ErrorAsync(correlation, start.Refusal, start.Detail ?? start.Refusal.ToString()).ConfigureAwait(false);
+            return;
+        }
+
+        if (start.Phase is TransferPhase.Accepted or TransferPhase.Finished)
+        {
+            await _session.Output.WriteAsync(new AcceptedFrame(send.MessageId, start.Sequence, start.AcceptedAtUs, Duplicate: true), correlation,
+                _session.Closing).ConfigureAwait(false);
+            return;
+        }
+
+        var upload = new InboundTransfer(send.MessageId, correlation, request, grain,
+            new ProgressReporter(indexes => grain.PartsStagedAsync(indexes), _logger, send.MessageId));
+        _uploads[send.MessageId] = upload;
+        if (start.Phase == TransferPhase.Committed)
+        {
+            held = [.. Enumerable.Range(0, upload.Layout.PartCount)];
+        }
+
+        foreach (int index in held)
+        {
+            if (index < upload.Layout.PartCount)
+            {
+                upload.MarkHeld(index);
+            }
+        }
+
+        if (held.Count > 0)
+        {
+            TransferGatewayLog.Resumed(_logger, send.MessageId, _session.ConnectionId, held.Count, upload.Layout.PartCount);
+        }
+
+        foreach (int index in held)
+        {
+            await _session.Output.WriteAsync(new PartAckFrame(send.MessageId, (uint)index, ErrorCode.None), correlation, _session.Closing)
+                .ConfigureAwait(false);
+        }
+
+        if (upload.AllHeld)
+        {
+            _ = FinishAsync(upload, committed: start.Phase == TransferPhase.Committed);
+        }
+    }
+
+    /// <summary>One PART from the sender: refused at once (PART_ACK with an error), acknowledged if held, or staged.</summary>
+    public async ValueTask OnPartAsync(Frame frame)
+    {
+        PartFrame part = frame.Decode<PartFrame>();
+        uint correlation = frame.Correlation;
+        if (!_uploads.TryGetValue(part.TransferId, out InboundTransfer? upload))
+        {
+            await PartAckAsync(part.TransferId, part.Index, ErrorCode.UnknownTransfer, correlation).ConfigureAwait(false);
+            return;
+        }
+
+        int index = (int)part.Index;
+        if (part.Count != (uint)upload.Layout.PartCount)
+        {
+            await PartAckAsync(part.TransferId, part.Index, ErrorCode.OutOfRange, correlation).ConfigureAwait(false);
+            return;
+        }
+
+        int size = upload.Layout.SizeOfPart(index);
+        if (part.Payload.Length != size)
+        {
+            await PartAckAsync(part.TransferId, part.Index, ErrorCode.BadLength, correlation).ConfigureAwait(false);
+            return;
+        }
+
+        if (Crc32C.Compute(part.Payload) != part.Crc32C)
+        {
+            await PartAckAsync(part.TransferId, part.Index, ErrorCode.BadChecksum, correlation).ConfigureAwait(false);
+            return;
+        }
+
+        switch (upload.Admit(index, _window))
+        {
+            case PartAdmission.Held:
+                await PartAckAsync(part.TransferId, part.Index, ErrorCode.None, correlation).ConfigureAwait(false);
+                return;
+            case PartAdmission.Staging:
+                // The copy being staged answers for this one.
+                return;
+            case PartAdmission.WindowFull:
+                await PartAckAsync(part.TransferId, part.Index, ErrorCode.WindowFull, correlation).ConfigureAwait(false);
+                return;
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        part.Payload.CopyTo(buffer);
+        _ = StageAsync(upload, index, buffer, size, correlation);
+    }
+
+    private async Task StageAsync(InboundTransfer upload, int index, byte[] buffer, int size, uint correlation)
+    {
+        ErrorCode result = ErrorCode.None;
+        try
+        {
+            // Not cancelled by the session's end: a part being written is finished, and held for a resumption.
+            await _store.StagePartAsync(upload.Id, index, buffer.AsMemory(0, size), CancellationToken.None).ConfigureAwait(false);
+            upload.MarkHeld(index);
+            upload.Progress.Add(index);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            TransferGatewayLog.Failed(_logger, exception, upload.Id, _session.ConnectionId, $"part {index} could not be stored");
+            result = ErrorCode.Unavailable;
+        }
+        finally
+        {
+            upload.Staged(index);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        try
+        {
+            await PartAckAsync(upload.Id, (uint)index, result, correlation).ConfigureAwait(false);
+            await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The session ended: the part is stored, and a resumed SEND acknowledges it.
+        }
+
+        if (result == ErrorCode.None && upload.AllHeld)
+        {
+            await FinishAsync(upload, committed: false).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every part is stored: commit, verify the SHA-256, then hand the descriptor to the link and answer the SEND.</summary>
+    private async Task FinishAsync(InboundTransfer upload, bool committed)
+    {
+        if (!upload.TryStartFinishing())
+        {
+            return;
+        }
+
+        CancellationToken closing = _session.Closing;
+        try
+        {
+            await upload.Progress.FlushAsync().ConfigureAwait(false);
+            if (!committed)
+            {
+                await _store.CommitAsync(upload.Id, upload.Layout, closing).ConfigureAwait(false);
+                byte[] digest = await PayloadDigest.ComputeAsync(_store, upload.Id, upload.Layout.TotalSize, closing).ConfigureAwait(false);
+                if (!digest.AsSpan().SequenceEqual(upload.Request.Descriptor.Sha256))
+                {
+                    TransferGatewayLog.DigestMismatch(_logger, upload.Id);
+                    await upload.Grain.DiscardAsync(ErrorCode.BadDigest).ConfigureAwait(false);
+                    _uploads.TryRemove(upload.Id, out _);
+                    await ErrorAsync(upload.Correlation, ErrorCode.BadDigest,
+                        $"the SHA-256 of the {upload.Layout.TotalSize} bytes received does not match the SEND's; the upload is discarded, send it again")
+                        .ConfigureAwait(false);
+                    return;
+                }
+
+                await upload.Grain.CommittedAsync().ConfigureAwait(false);
+            }
+
+            SendOutcome[] outcomes = await _grains.GetGrain<ILinkGrain>(upload.Request.DestinationLink)
+                .SendAsync(_source, [upload.Command]).ConfigureAwait(false);
+            SendOutcome outcome = outcomes[0];
+            _uploads.TryRemove(upload.Id, out _);
+            if (outcome.Accepted)
+            {
+                await upload.Grain.AcceptedAsync(outcome.Sequence, outcome.AcceptedAtUs).ConfigureAwait(false);
+                await _session.Output.WriteAsync(new AcceptedFrame(upload.Id, outcome.Sequence, outcome.AcceptedAtUs, outcome.Duplicate),
+                    upload.Correlation, closing).ConfigureAwait(false);
+                await _session.Output.FlushAsync(closing).ConfigureAwait(false);
+                return;
+            }
+
+            if (outcome.Code != ErrorCode.Unavailable)
+            {
+                // Refused for good (no route, quota, too large): nothing will take these bytes.
+                await upload.Grain.DiscardAsync(outcome.Code).ConfigureAwait(false);
+            }
+
+            await ErrorAsync(upload.Correlation, outcome.Code, outcome.Detail ?? outcome.Code.ToString()).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The session ended; the sender's next SEND of this id resumes from what is durable.
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            _uploads.TryRemove(upload.Id, out _);
+            TransferGatewayLog.Failed(_logger, exception, upload.Id, _session.ConnectionId, "the upload could not be completed");
+            await TryErrorAsync(upload.Correlation, ErrorCode.Unavailable, "the upload could not be completed; send the SEND again to resume")
+                .ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask PartAckAsync(Guid transferId, uint index, ErrorCode result, uint correlation) =>
+        _session.Output.WriteAsync(new PartAckFrame(transferId, index, result), correlation, _session.Closing);
+
+    private async ValueTask ErrorAsync(uint correlation, ErrorCode code, string detail)
+    {
+        await _session.Output.WriteErrorAsync(code, detail, fatal: false, correlation, _session.Closing).ConfigureAwait(false);
+        await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+    }
+
+    private async ValueTask TryErrorAsync(uint correlation, ErrorCode code, string detail)
+    {
+        try
+        {
+            await ErrorAsync(correlation, code, detail).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The session is gone; so is whoever would read the answer.
+        }
+    }
+}
