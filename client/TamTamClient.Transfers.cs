@@ -99,16 +99,23 @@ public sealed partial class TamTamClient
         var upload = new OutgoingTransfer(send.MessageId, connection.Requests.ReserveCorrelation(), length, partSize, partCount, transfer.Window,
             transfer.Progress);
         connection.Transfers.Add(upload);
+
+        // The parts loop waits on the window and the stream, not on the connection: it must stop when the connection ends.
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closed);
         try
         {
             connection.Writer.Write(send, upload.Correlation);
 
             // The server answers the parts it already holds before it reads the next frame: once this PING's PONG is
             // back, every PART_ACK of a resumption has arrived and only the missing parts are queued.
-            await PingAsync(cancellationToken).ConfigureAwait(false);
+            await PingAsync(attempt.Token).ConfigureAwait(false);
             upload.QueueMissing();
-            await SendPartsAsync(connection, upload, content, origin, cancellationToken).ConfigureAwait(false);
-            return await upload.Outcome.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await SendPartsAsync(connection, upload, content, origin, attempt.Token).ConfigureAwait(false);
+            return await upload.Outcome.WaitAsync(attempt.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && connection.Failure is { } lost)
+        {
+            throw lost.Again();
         }
         finally
         {

@@ -58,6 +58,9 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     public bool IsOpen => Failure is null;
 
+    /// <summary>Fires when the connection ends, for work that waits on something else than a request of it.</summary>
+    public CancellationToken Closed => _lifetime.Token;
+
     /// <summary>
     /// Sends what is buffered (acknowledgements above all) within <paramref name="timeout"/>, closes the connection
     /// and fails whatever is still pending with <paramref name="reason"/>. <see cref="Lost"/> is not called.

@@ -69,7 +69,7 @@ internal static class PartedTransfers
     }
 
     /// <summary>Runs on the reporting thread, at once (<see cref="Progress{T}"/> would post it elsewhere, later).</summary>
-    private sealed class InlineProgress(Action<TransferProgress> report) : IProgress<TransferProgress>
+    public sealed class InlineProgress(Action<TransferProgress> report) : IProgress<TransferProgress>
     {
         public void Report(TransferProgress value) => report(value);
     }

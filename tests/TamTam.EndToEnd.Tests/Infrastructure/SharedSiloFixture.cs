@@ -4,7 +4,7 @@ namespace TamTam.EndToEnd.Tests.Infrastructure;
 /// One real interchange for the tests that do not restart it: the host the executable runs, in-process, on
 /// free ports and its own data directory. Tests keep apart by using links of their own.
 /// </summary>
-public sealed class SharedSiloFixture : IAsyncLifetime
+public class SharedSiloFixture : IAsyncLifetime
 {
     private readonly DataDirectory _data = new();
     private InProcessSilo? _silo;
@@ -17,7 +17,10 @@ public sealed class SharedSiloFixture : IAsyncLifetime
     /// <summary>The silo's data directory (payloads are under its <c>payloads</c> folder).</summary>
     public string DataPath => _data.Path;
 
-    public async Task InitializeAsync() => _silo = await InProcessSilo.StartAsync(_data.Path);
+    public async Task InitializeAsync() => _silo = await InProcessSilo.StartAsync(_data.Path, ExtraArguments);
+
+    /// <summary>Settings after the usual ones, for a fixture that needs a silo configured otherwise.</summary>
+    protected virtual string[] ExtraArguments => [];
 
     public async Task DisposeAsync()
     {
@@ -34,4 +37,19 @@ public sealed class SharedSiloFixture : IAsyncLifetime
 public sealed class SharedSiloCollection : ICollectionFixture<SharedSiloFixture>
 {
     public const string Name = "shared silo";
+}
+
+/// <summary>
+/// A shared silo whose sessions are kept only briefly after their connection ends: for tests in which a client
+/// goes away without LEAVE (a process that ended) and another one takes the node's name soon after.
+/// </summary>
+public sealed class BriefSessionSiloFixture : SharedSiloFixture
+{
+    protected override string[] ExtraArguments => ["--TamTam:Gateway:SessionTimeout=00:00:02"];
+}
+
+[CollectionDefinition(Name)]
+public sealed class BriefSessionSiloCollection : ICollectionFixture<BriefSessionSiloFixture>
+{
+    public const string Name = "brief-session silo";
 }

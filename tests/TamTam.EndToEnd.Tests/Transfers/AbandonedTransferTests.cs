@@ -15,7 +15,8 @@ public sealed class AbandonedTransferTests
     {
         using var data = new DataDirectory();
         await using InProcessSilo silo = await InProcessSilo.StartAsync(data.Path,
-            "--TamTam:Transfers:StagingTimeout=00:00:02", "--TamTam:Transfers:TimerPeriod=00:00:00.250");
+            "--TamTam:Transfers:StagingTimeout=00:00:02", "--TamTam:Transfers:TimerPeriod=00:00:00.250",
+            "--TamTam:Gateway:SessionTimeout=00:00:01");
         string link = Links.Unique("abandoned");
         await using TamTamClient receiver = await Nodes.ListenAsync(silo.Uri, link, "receiver", Port);
         const long Size = 6L * 1024 * 1024;

@@ -5,8 +5,10 @@ using TamTam.Protocol;
 namespace TamTam.EndToEnd.Tests.Transfers;
 
 /// <summary>Resuming parted transfers after a disconnection (docs/protocol.md section 7, step 5).</summary>
-[Collection(SharedSiloCollection.Name)]
-public sealed class TransferResumeTests(SharedSiloFixture silo)
+// The first client ends without LEAVE, as a process that stopped: the second one takes the node's name once
+// the first session's reservation is over (2 s here).
+[Collection(BriefSessionSiloCollection.Name)]
+public sealed class TransferResumeTests(BriefSessionSiloFixture silo)
 {
     private const string Port = "files/in";
     private const long Size = (8 * 1024 * 1024) + 777;
