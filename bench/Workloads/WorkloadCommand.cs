@@ -4,7 +4,7 @@ using TamTam.Client;
 namespace TamTam.Bench.Workloads;
 
 /// <summary>
-/// The workload verbs of the bench (definitions in /work/shared/WORKLOADS.md, figures in docs/benchmarks.md).
+/// The workload verbs of the bench (definitions and figures in docs/benchmarks.md).
 /// Each run prints one JSON line per result on standard output; progress and errors go to standard error.
 /// </summary>
 internal static class WorkloadCommand

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace TamTam.Bench.Workloads;
 
-/// <summary>The workload runner's command line, with the defaults of /work/shared/WORKLOADS.md.</summary>
+/// <summary>The workload runner's command line, with the workloads' defaults (docs/benchmarks.md).</summary>
 internal sealed record WorkloadOptions
 {
     /// <summary>Messages per result, split across the links (W1: 200,000).</summary>
