@@ -1,3 +1,4 @@
+using TamTam.Bench.Workloads.W5;
 using System.Security.Cryptography;
 using TamTam.Cli;
 using TamTam.EndToEnd.Tests.Infrastructure;
@@ -18,7 +19,7 @@ public sealed class PutGetTests(SharedSiloFixture silo) : IDisposable
         string target = Path.Combine(_folder, "out.bin");
         await using (FileStream file = File.Create(source))
         {
-            await new SeededStream(41, (3 * 1024 * 1024) + 99).CopyToAsync(file);
+            await new SeededPayload(41, (3 * 1024 * 1024) + 99).CopyToAsync(file);
         }
 
         var getConsole = new Console();

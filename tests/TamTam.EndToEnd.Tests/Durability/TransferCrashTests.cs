@@ -1,3 +1,4 @@
+using TamTam.Bench.Workloads.W5;
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Protocol;
@@ -19,7 +20,7 @@ public sealed class TransferCrashTests
         using var data = new DataDirectory();
         string link = Links.Unique("crash-parts");
         Guid id = Guid.CreateVersion7();
-        byte[] sha256 = SeededStream.Sha256Of(31, Size);
+        byte[] sha256 = SeededPayload.Sha256Of(31, Size);
         int partSize;
 
         await using (SiloProcess first = await SiloProcess.StartAsync(data.Path))
@@ -28,7 +29,7 @@ public sealed class TransferCrashTests
             await using TamTamClient sender = await Nodes.JoinAsync(first.Uri, link, "sender");
             partSize = sender.PartSize;
             var killed = new TaskCompletionSource();
-            Task<SendReceipt> uploading = sender.SendStreamAsync(Port, new SeededStream(31, Size), new SendOptions { MessageId = id },
+            Task<SendReceipt> uploading = sender.SendStreamAsync(Port, new SeededPayload(31, Size), new SendOptions { MessageId = id },
                 new TransferOptions { Sha256 = sha256, Progress = new KillAfter(4, killed) });
             await killed.Task.Within(TestTimeout.Batch);
             await first.KillAsync();
@@ -40,10 +41,10 @@ public sealed class TransferCrashTests
 
         await using SiloProcess second = await SiloProcess.StartAsync(data.Path);
         await using TamTamClient receiver = await Nodes.JoinAsync(second.Uri, link, "receiver");
-        var sink = new HashingStream();
+        var sink = new DigestSink();
         Task<IncomingMessage> receiving = PartedTransfers.ReceiveOneAsync(receiver, sink);
         await using TamTamClient senderAgain = await Nodes.JoinAsync(second.Uri, link, "sender");
-        var source = new CountingStream(new SeededStream(31, Size));
+        var source = new CountingStream(new SeededPayload(31, Size));
         SendReceipt receipt = await senderAgain.SendStreamAsync(Port, source, new SendOptions { MessageId = id },
             new TransferOptions { Sha256 = sha256 }).Within(TestTimeout.Batch);
         MessageStatus status = await receipt.Completion.Within(TestTimeout.Batch);

@@ -1,3 +1,4 @@
+using TamTam.Bench.Workloads.W5;
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Interfaces.Transfers;
@@ -25,7 +26,7 @@ public sealed class AbandonedTransferTests
         TamTamClient sender = await Nodes.JoinAsync(silo.Uri, link, "sender");
         using (var cut = new CancellationTokenSource())
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sender.SendStreamAsync(Port, new SeededStream(21, Size),
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sender.SendStreamAsync(Port, new SeededPayload(21, Size),
                 new SendOptions { MessageId = id }, new TransferOptions { Progress = PartedTransfers.CancelAfter(2, cut) }, cut.Token))
                 .Within(TestTimeout.Batch);
         }
@@ -39,7 +40,7 @@ public sealed class AbandonedTransferTests
 
         await using TamTamClient again = await PartedTransfers.JoinAgainAsync(silo.Uri, link, "sender");
         TamTamException refused = await Assert.ThrowsAsync<TamTamException>(() =>
-            again.SendStreamAsync(Port, new SeededStream(21, Size), new SendOptions { MessageId = id })).Within(TestTimeout.Batch);
+            again.SendStreamAsync(Port, new SeededPayload(21, Size), new SendOptions { MessageId = id })).Within(TestTimeout.Batch);
         Assert.Equal(ErrorCode.Expired, refused.Code);
         Assert.False(Directory.Exists(folder));
     }

@@ -1,3 +1,4 @@
+using TamTam.Bench.Workloads.W5;
 using System.Diagnostics;
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
@@ -22,11 +23,11 @@ public sealed class GigabyteTransferTests(SharedSiloFixture silo, ITestOutputHel
         string link = Links.Unique("gigabyte");
         await using TamTamClient receiver = await Nodes.ListenAsync(silo.Uri, link, "receiver", Port);
         await using TamTamClient sender = await Nodes.JoinAsync(silo.Uri, link, "sender");
-        var sink = new HashingStream();
+        var sink = new DigestSink();
         Task<IncomingMessage> receiving = PartedTransfers.ReceiveOneAsync(receiver, sink);
 
         var clock = Stopwatch.StartNew();
-        var source = new SeededStream(1024, Size);
+        var source = new SeededPayload(1024, Size);
         MessageStatus status = await sender.SendStreamAndWaitAsync(Port, source).Within(TimeSpan.FromMinutes(2));
         IncomingMessage message = await receiving.Within();
         output.WriteLine($"1 GiB sent, delivered and confirmed in {clock.Elapsed.TotalSeconds:F1} s");
@@ -36,6 +37,6 @@ public sealed class GigabyteTransferTests(SharedSiloFixture silo, ITestOutputHel
         Assert.Equal(Size, sink.Written);
 
         // The receiver's client checked the digest against the SEND's; the test checks it against the generator.
-        Assert.Equal(SeededStream.Sha256Of(1024, Size), sink.Sha256());
+        Assert.Equal(SeededPayload.Sha256Of(1024, Size), sink.Sha256());
     }
 }

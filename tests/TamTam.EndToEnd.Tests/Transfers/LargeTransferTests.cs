@@ -1,3 +1,4 @@
+using TamTam.Bench.Workloads.W5;
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Interfaces.Transfers;
@@ -22,11 +23,11 @@ public sealed class LargeTransferTests(SharedSiloFixture silo)
         await using TamTamClient sender = await Nodes.JoinAsync(silo.Uri, link, "sender");
         Assert.True(sender.PartSize > 0 && sender.PartSize < Size);
 
-        var sink = new HashingStream();
+        var sink = new DigestSink();
         Task<IncomingMessage> receiving = PartedTransfers.ReceiveOneAsync(receiver, sink);
         var progress = new List<TransferProgress>();
         Guid id = Guid.CreateVersion7();
-        SendReceipt receipt = await sender.SendStreamAsync(Port, new SeededStream(1, Size), new SendOptions { MessageId = id },
+        SendReceipt receipt = await sender.SendStreamAsync(Port, new SeededPayload(1, Size), new SendOptions { MessageId = id },
             new TransferOptions { Progress = new SynchronousProgress(progress) }).Within(TestTimeout.Batch);
         MessageStatus status = await receipt.Completion.Within(TestTimeout.Batch);
         IncomingMessage message = await receiving.Within();
@@ -35,7 +36,7 @@ public sealed class LargeTransferTests(SharedSiloFixture silo)
         Assert.True(message.IsParted);
         Assert.Equal(Size, message.PayloadLength);
         Assert.Equal(Size, sink.Written);
-        Assert.Equal(SeededStream.Sha256Of(1, Size), sink.Sha256());
+        Assert.Equal(SeededPayload.Sha256Of(1, Size), sink.Sha256());
         int parts = (int)((Size + sender.PartSize - 1) / sender.PartSize);
         Assert.Equal(parts, progress.Count);
         Assert.Equal(Size, progress[^1].Bytes);
@@ -58,13 +59,13 @@ public sealed class LargeTransferTests(SharedSiloFixture silo)
         await second.BindAsync(Port, PortMode.Group).Within();
         await using TamTamClient sender = await Nodes.JoinAsync(silo.Uri, link, "sender");
 
-        var sinks = new[] { new HashingStream(), new HashingStream() };
+        var sinks = new[] { new DigestSink(), new DigestSink() };
         Task<IncomingMessage>[] receiving = [PartedTransfers.ReceiveOneAsync(first, sinks[0]), PartedTransfers.ReceiveOneAsync(second, sinks[1])];
-        MessageStatus status = await sender.SendStreamAndWaitAsync(Port, new SeededStream(2, Size)).Within(TestTimeout.Batch);
+        MessageStatus status = await sender.SendStreamAndWaitAsync(Port, new SeededPayload(2, Size)).Within(TestTimeout.Batch);
         await Task.WhenAll(receiving).Within();
 
         Assert.Equal((FinalState.Delivered, 2u, 2u), (status.State, status.Recipients, status.Confirmed));
-        byte[] expected = SeededStream.Sha256Of(2, Size);
+        byte[] expected = SeededPayload.Sha256Of(2, Size);
         Assert.All(sinks, sink => Assert.Equal(expected, sink.Sha256()));
     }
 
@@ -78,14 +79,14 @@ public sealed class LargeTransferTests(SharedSiloFixture silo)
         await using TamTamClient sender = await Nodes.JoinAsync(silo.Uri, link, "sender");
 
         // Broadcast reaches every member, the sender included (docs/architecture.md): it receives like the others.
-        var sinks = new[] { new HashingStream(), new HashingStream(), new HashingStream() };
+        var sinks = new[] { new DigestSink(), new DigestSink(), new DigestSink() };
         Task<IncomingMessage>[] receiving =
             [PartedTransfers.ReceiveOneAsync(first, sinks[0]), PartedTransfers.ReceiveOneAsync(second, sinks[1]), PartedTransfers.ReceiveOneAsync(sender, sinks[2])];
-        MessageStatus status = await sender.SendStreamAndWaitAsync(Port, new SeededStream(3, Size)).Within(TestTimeout.Batch);
+        MessageStatus status = await sender.SendStreamAndWaitAsync(Port, new SeededPayload(3, Size)).Within(TestTimeout.Batch);
         await Task.WhenAll(receiving).Within();
 
         Assert.Equal((FinalState.Delivered, 3u, 3u), (status.State, status.Recipients, status.Confirmed));
-        byte[] expected = SeededStream.Sha256Of(3, Size);
+        byte[] expected = SeededPayload.Sha256Of(3, Size);
         Assert.All(sinks, sink => Assert.Equal(expected, sink.Sha256()));
     }
 
@@ -97,16 +98,16 @@ public sealed class LargeTransferTests(SharedSiloFixture silo)
         await using TamTamClient sender = await Nodes.JoinAsync(silo.Uri, link, "sender");
 
         Guid id = Guid.CreateVersion7();
-        byte[] wrong = SeededStream.Sha256Of(99, Size);
-        TamTamException refused = await Assert.ThrowsAsync<TamTamException>(() => sender.SendStreamAsync(Port, new SeededStream(4, Size),
+        byte[] wrong = SeededPayload.Sha256Of(99, Size);
+        TamTamException refused = await Assert.ThrowsAsync<TamTamException>(() => sender.SendStreamAsync(Port, new SeededPayload(4, Size),
             new SendOptions { MessageId = id }, new TransferOptions { Sha256 = wrong })).Within(TestTimeout.Batch);
 
         Assert.Equal(ErrorCode.BadDigest, refused.Code);
         Assert.False(Directory.Exists(PartedTransfers.PayloadFolder(silo.DataPath, id)));
 
         // Nothing was accepted, and the same id may be sent again, right this time.
-        Task<IncomingMessage> receiving = PartedTransfers.ReceiveOneAsync(receiver, new HashingStream());
-        MessageStatus status = await sender.SendStreamAndWaitAsync(Port, new SeededStream(4, Size), new SendOptions { MessageId = id })
+        Task<IncomingMessage> receiving = PartedTransfers.ReceiveOneAsync(receiver, new DigestSink());
+        MessageStatus status = await sender.SendStreamAndWaitAsync(Port, new SeededPayload(4, Size), new SendOptions { MessageId = id })
             .Within(TestTimeout.Batch);
         Assert.Equal(FinalState.Delivered, status.State);
         Assert.Equal(id, (await receiving.Within()).MessageId);

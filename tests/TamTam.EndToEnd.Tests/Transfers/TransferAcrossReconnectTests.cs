@@ -1,3 +1,4 @@
+using TamTam.Bench.Workloads.W5;
 using TamTam.Client;
 using TamTam.Client.Events;
 using TamTam.EndToEnd.Tests.Infrastructure;
@@ -18,13 +19,13 @@ public sealed class TransferAcrossReconnectTests(SharedSiloFixture silo)
     {
         string link = Links.Unique("transfer-cut");
         await using TamTamClient receiver = await Nodes.ListenAsync(silo.Uri, link, "receiver", Port);
-        var sink = new HashingStream();
+        var sink = new DigestSink();
         Task<IncomingMessage> receiving = PartedTransfers.ReceiveOneAsync(receiver, sink);
 
         await using var proxy = new CuttableProxy(silo.Uri);
         await using TamTamClient sender = await ResumingClients.JoinAsync(proxy.Uri, link, "sender");
         Task<TamTamReconnectedEventArgs> back = ResumingClients.NextReconnect(sender);
-        var source = new CountingStream(new SeededStream(21, Size));
+        var source = new CountingStream(new SeededPayload(21, Size));
         int cut = 0;
         var progress = new PartedTransfers.InlineProgress(p =>
         {
@@ -41,7 +42,7 @@ public sealed class TransferAcrossReconnectTests(SharedSiloFixture silo)
 
         Assert.True((await back.Within()).Resumed);
         Assert.Equal(FinalState.Delivered, status.State);
-        Assert.Equal(SeededStream.Sha256Of(21, Size), sink.Sha256());
+        Assert.Equal(SeededPayload.Sha256Of(21, Size), sink.Sha256());
 
         // Read once for the SHA-256 and once to send; after the cut only the parts the server had not acknowledged
         // (at most the window in flight and the few before the cut) are read again, not the whole payload.

@@ -1,3 +1,4 @@
+using TamTam.Bench.Workloads.W5;
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Protocol;
@@ -18,22 +19,22 @@ public sealed class TransferResumeTests(BriefSessionSiloFixture silo)
     {
         string link = Links.Unique("resume-send");
         await using TamTamClient receiver = await Nodes.ListenAsync(silo.Uri, link, "receiver", Port);
-        var sink = new HashingStream();
+        var sink = new DigestSink();
         Task<IncomingMessage> receiving = PartedTransfers.ReceiveOneAsync(receiver, sink);
         Guid id = Guid.CreateVersion7();
-        byte[] sha256 = SeededStream.Sha256Of(11, Size);
+        byte[] sha256 = SeededPayload.Sha256Of(11, Size);
 
         TamTamClient first = await Nodes.JoinAsync(silo.Uri, link, "sender");
         using (var cut = new CancellationTokenSource())
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.SendStreamAsync(Port, new SeededStream(11, Size),
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.SendStreamAsync(Port, new SeededPayload(11, Size),
                 new SendOptions { MessageId = id }, new TransferOptions { Progress = PartedTransfers.CancelAfter(3, cut) }, cut.Token))
                 .Within(TestTimeout.Batch);
         }
 
         await first.DisposeAsync();
         await using TamTamClient again = await PartedTransfers.JoinAgainAsync(silo.Uri, link, "sender");
-        var source = new CountingStream(new SeededStream(11, Size));
+        var source = new CountingStream(new SeededPayload(11, Size));
         SendReceipt receipt = await again.SendStreamAsync(Port, source, new SendOptions { MessageId = id },
             new TransferOptions { Sha256 = sha256 }).Within(TestTimeout.Batch);
         MessageStatus status = await receipt.Completion.Within(TestTimeout.Batch);
@@ -54,7 +55,7 @@ public sealed class TransferResumeTests(BriefSessionSiloFixture silo)
         string path = Path.Combine(silo.DataPath, "received-" + Guid.NewGuid().ToString("N"));
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
 
-        SendReceipt receipt = await sender.SendStreamAsync(Port, new SeededStream(12, Size)).Within(TestTimeout.Batch);
+        SendReceipt receipt = await sender.SendStreamAsync(Port, new SeededPayload(12, Size)).Within(TestTimeout.Batch);
         await using (IAsyncEnumerator<IncomingMessage> inbox = first.ReceiveAsync().GetAsyncEnumerator())
         {
             Assert.True(await inbox.MoveNextAsync().AsTask().Within());
@@ -73,6 +74,6 @@ public sealed class TransferResumeTests(BriefSessionSiloFixture silo)
         Assert.True(redelivered.IsRedelivery);
         Assert.True(destination.BytesWritten <= Size - (3L * again.PartSize), $"the resumed delivery wrote {destination.BytesWritten} of {Size} bytes");
         file.Position = 0;
-        Assert.Equal(SeededStream.Sha256Of(12, Size), await System.Security.Cryptography.SHA256.HashDataAsync(file));
+        Assert.Equal(SeededPayload.Sha256Of(12, Size), await System.Security.Cryptography.SHA256.HashDataAsync(file));
     }
 }
