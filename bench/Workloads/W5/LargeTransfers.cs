@@ -114,6 +114,7 @@ internal static class LargeTransfers
 
         return new W5Result
         {
+            Backend = settings.Exists(s => s.Equals("--TamTam:Storage:Backend=blob", StringComparison.OrdinalIgnoreCase)) ? "blob" : "local",
             SizeBytes = size,
             PartSize = sender.PartSize,
             Window = window,
@@ -150,7 +151,7 @@ internal static class LargeTransfers
     {
         public string Workload => "w5";
 
-        public string Backend => "local";
+        public required string Backend { get; init; }
 
         public required long SizeBytes { get; init; }
 
