@@ -74,6 +74,15 @@ public sealed record TamTamClientOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long <see cref="TamTamClient.SendAsync"/> keeps a message whose destination inbox is full (302
+    /// QUOTA_EXCEEDED) and sends it again under the same id, rather than failing: the producer is paused
+    /// until the consumers catch up, and nothing is dropped. The waits between attempts start at 10 ms and
+    /// double up to 1 s. <see cref="TimeSpan.Zero"/> fails at once with 302; <see cref="Timeout.InfiniteTimeSpan"/>
+    /// waits until the send's cancellation.
+    /// </summary>
+    public TimeSpan QuotaWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// How many received messages are buffered ahead of <see cref="TamTamClient.ReceiveAsync"/>. When the
     /// buffer is full the client stops reading from the connection until the application catches up, so
     /// the server holds the rest: nothing is dropped.
@@ -127,6 +136,11 @@ public sealed record TamTamClientOptions
 
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         RequirePositive(RequestTimeout, nameof(RequestTimeout));
+        if (QuotaWait < TimeSpan.Zero && QuotaWait != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(QuotaWait)} must be zero, positive or infinite, not {QuotaWait}.", nameof(QuotaWait));
+        }
+
         if (ReceiveBufferCapacity < 1)
         {
             throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(ReceiveBufferCapacity)} must be at least 1.", nameof(ReceiveBufferCapacity));

@@ -64,4 +64,8 @@ internal static partial class ClientLog
 
     [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "A {Event} event handler threw")]
     public static partial void EventHandlerFailed(this ILogger logger, string @event, Exception exception);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Debug,
+        Message = "Message {MessageId}: the destination's inbox is full (302); sending it again in {Pause}")]
+    public static partial void SendPausedByQuota(this ILogger logger, Guid messageId, TimeSpan pause);
 }

@@ -54,7 +54,8 @@ public sealed class SendTests
     [Fact]
     public async Task ERROR_for_one_send_fails_only_that_send()
     {
-        await using Session session = await Session.OpenAsync();
+        // QuotaWait zero: a 302 fails the send at once instead of pausing it.
+        await using Session session = await Session.OpenAsync(o => o with { QuotaWait = TimeSpan.Zero });
         await session.JoinAsync();
 
         Task<SendReceipt> first = session.Client.SendAsync("orders", "a"u8.ToArray()).AsTask();
@@ -77,6 +78,49 @@ public sealed class SendTests
         Assert.IsNotType<TamTamConnectionException>(failure);
         Assert.Equal(2ul, (await third.Within()).Sequence);
         Assert.True(session.Client.IsConnected);
+    }
+
+    [Fact]
+    public async Task A_send_refused_for_a_full_inbox_is_paused_and_sent_again_under_the_same_id()
+    {
+        await using Session session = await Session.OpenAsync();
+        await session.JoinAsync();
+
+        Task<SendReceipt> sending = session.Client.SendAsync("orders", "a"u8.ToArray()).AsTask();
+        (SendFrame first, uint firstCorrelation) = await session.Peer.ExpectAsync<SendFrame>();
+        await session.Peer.ErrorAsync(ErrorCode.QuotaExceeded, "the destination inbox is full", firstCorrelation);
+        (SendFrame second, uint secondCorrelation) = await session.Peer.ExpectAsync<SendFrame>();
+        await session.Peer.ErrorAsync(ErrorCode.QuotaExceeded, "the destination inbox is still full", secondCorrelation);
+        (SendFrame third, uint thirdCorrelation) = await session.Peer.ExpectAsync<SendFrame>();
+        await session.Peer.SendAsync(Frames.Accepted(third.MessageId, 7), thirdCorrelation);
+
+        SendReceipt receipt = await sending.Within();
+        Assert.Equal(first.MessageId, second.MessageId);
+        Assert.Equal(first.MessageId, third.MessageId);
+        Assert.Equal(first.MessageId, receipt.MessageId);
+        Assert.Equal(7ul, receipt.Sequence);
+    }
+
+    [Fact]
+    public async Task A_send_paused_for_a_full_inbox_fails_with_302_once_QuotaWait_has_passed()
+    {
+        await using Session session = await Session.OpenAsync(o => o with { QuotaWait = TimeSpan.FromMilliseconds(50) });
+        await session.JoinAsync();
+
+        Task<SendReceipt> sending = session.Client.SendAsync("orders", "a"u8.ToArray()).AsTask();
+        TamTamException? failure = null;
+        while (failure is null)
+        {
+            (SendFrame _, uint correlation) = await session.Peer.ExpectAsync<SendFrame>();
+            await session.Peer.ErrorAsync(ErrorCode.QuotaExceeded, "the destination inbox is full", correlation);
+            Task settled = await Task.WhenAny(sending, Task.Delay(TimeSpan.FromMilliseconds(200)));
+            if (settled == sending)
+            {
+                failure = await Assert.ThrowsAsync<TamTamException>(() => sending);
+            }
+        }
+
+        Assert.Equal(ErrorCode.QuotaExceeded, failure.Code);
     }
 
     [Fact]
