@@ -9,6 +9,8 @@ public sealed partial class IncomingMessage
 {
     private IncomingTransfer? _transfer;
     private TransferTable? _transfers;
+    private HeldPartedMessages? _held;
+    private TaskCompletionSource _reattached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// True for a large message that travels as parts: <see cref="Payload"/> is empty, and the bytes are read with
@@ -29,28 +31,53 @@ public sealed partial class IncomingMessage
     /// </summary>
     /// <remarks>
     /// <para>Parts are written at their offsets when <paramref name="destination"/> can seek, in order otherwise.</para>
-    /// <para><b>Resume.</b> When the connection ends midway, connect again, join under the same node name and call
-    /// this for the redelivered message with the same destination (a file opened without truncating it): the server
-    /// sends only the parts this node has not acknowledged, and names the others, which the destination already
-    /// holds. The digest is then checked by reading the destination back, so it must be readable and seekable.</para>
+    /// <para><b>Resume.</b> When the connection ends midway this throws <see cref="TamTamConnectionException"/>. With
+    /// automatic reconnection, call it again on the same message with the same destination: it waits for the
+    /// resumed session, on which the server sends only the parts this node has not acknowledged and names the
+    /// others, which the destination already holds. Without it (or from a new process), connect again, join under
+    /// the same node name and call this for the redelivered message with the same destination (a file opened
+    /// without truncating it). Either way the digest is then checked by reading the destination back, so it must
+    /// be readable and seekable.</para>
     /// </remarks>
     /// <param name="destination">Where the payload goes, from offset 0 (seekable) or its position.</param>
     /// <param name="progress">Told after each part written.</param>
     /// <param name="cancellationToken">Stops waiting; the parts written and acknowledged are not sent again.</param>
     /// <exception cref="TamTamException">401 BAD_DIGEST: the bytes do not match the sender's SHA-256.</exception>
-    /// <exception cref="TamTamConnectionException">The connection ended; the message is delivered again after a reconnect.</exception>
+    /// <exception cref="TamTamConnectionException">The connection ended (call again once the session resumes), or the client ended.</exception>
     public async Task ReceivePayloadAsync(Stream destination, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
+
+        // Read before the transfer: a re-attachment between the two reads completes this one (see AttachTransfer).
+        TaskCompletionSource reattached = Volatile.Read(ref _reattached);
         if (_transfer is not { } transfer)
         {
             await destination.WriteAsync(Payload, cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        if (transfer.LostWithConnection)
+        {
+            // Called again after the connection was lost midway: wait for the resumed session's redelivery, which
+            // attaches this message's parts on the new connection.
+            await reattached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            transfer = _transfer;
+        }
+
+        TransferTable? table = _transfers;
         try
         {
-            byte[] digest = await ReceivePartsAsync(transfer, destination, progress, cancellationToken).ConfigureAwait(false);
+            byte[] digest;
+            try
+            {
+                digest = await ReceivePartsAsync(transfer, destination, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.Threading.Channels.ChannelClosedException closed) when (closed.InnerException is TamTamConnectionException lost)
+            {
+                // The parts' channel ends with the connection: say so as every other call does.
+                throw lost.Again();
+            }
+
             if (!digest.AsSpan().SequenceEqual(transfer.Sha256))
             {
                 throw new TamTamException(ErrorCode.BadDigest,
@@ -59,25 +86,32 @@ public sealed partial class IncomingMessage
         }
         finally
         {
-            _transfers?.Remove(transfer);
+            table?.Remove(transfer);
             transfer.Complete();
         }
     }
 
     /// <summary>Settled: parts still on their way are refused (402), which stops the server streaming them.</summary>
+    /// <summary>The client has ended: no resumed session will bring this message's parts again.</summary>
+    internal void EndTransfer(Exception failure) => _reattached.TrySetException(failure);
+
     private void ReleaseTransfer()
     {
         if (_transfer is { } transfer)
         {
             _transfers?.Remove(transfer);
             transfer.Complete();
+            _held?.Release(this);
         }
     }
 
-    internal void AttachTransfer(IncomingTransfer transfer, TransferTable transfers)
+    /// <summary>Attaches the parts of this delivery on the current connection (again, after a resumed session's redelivery).</summary>
+    internal void AttachTransfer(IncomingTransfer transfer, TransferTable transfers, HeldPartedMessages held)
     {
         _transfer = transfer;
         _transfers = transfers;
+        _held = held;
+        Interlocked.Exchange(ref _reattached, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     private static async Task<byte[]> ReceivePartsAsync(IncomingTransfer transfer, Stream destination, IProgress<TransferProgress>? progress,

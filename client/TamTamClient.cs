@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TamTam.Client.Events;
 using TamTam.Client.Internal;
+using TamTam.Client.Internal.Transfers;
 using TamTam.Client.Internal.Transports;
 using TamTam.Protocol;
 
@@ -37,6 +38,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
     private readonly Channel<IncomingMessage> _inbox;
     private readonly Channel<MessageStatus> _statusFeed;
     private readonly StreamReceiver _streams;
+    private readonly HeldPartedMessages _heldParted = new();
     private ClientConnection _connection;
     private TaskCompletionSource<ClientConnection> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _reconnecting = Task.CompletedTask;
@@ -190,7 +192,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
     /// <summary>Starts a connection's loops; acknowledgements of held messages go to it from now on.</summary>
     private ClientConnection Open(IClientTransport transport, SessionTerms terms)
     {
-        var connection = new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _streams, _inbox.Writer,
+        var connection = new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _streams, _heldParted, _inbox.Writer,
             _statusFeed.Writer, OnConnectionLost);
         _deliveries.Writer = connection.Writer;
         _streams.Writer = connection.Writer;
@@ -242,6 +244,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
         _inbox.Writer.TryComplete(disposing ? null : failure);
         _statusFeed.Writer.TryComplete(disposing ? null : failure);
         _streams.Complete(disposing ? null : failure);
+        _heldParted.EndAll(failure);
     }
 
     private void ThrowIfClosed()

@@ -25,7 +25,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private int _disposed;
 
     public ClientConnection(TamTamClientOptions options, IClientTransport transport, SessionTerms terms, ILogger logger, TimeProvider clock,
-        StatusTracker statuses, DeliveryTracker deliveries, StreamReceiver streams, ChannelWriter<IncomingMessage> inbox, ChannelWriter<MessageStatus> statusFeed,
+        StatusTracker statuses, DeliveryTracker deliveries, StreamReceiver streams, HeldPartedMessages heldParted, ChannelWriter<IncomingMessage> inbox, ChannelWriter<MessageStatus> statusFeed,
         Action<ClientConnection, TamTamConnectionException> lost)
     {
         _transport = transport;
@@ -34,7 +34,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         Terms = terms;
         Writer = new FrameWriter(transport, exception => Fail(Lost(exception)), _lifetime.Token);
         Requests = new RequestTable(terms.MaxInflight, options.RequestTimeout, Handshake.HelloCorrelation, _lifetime.Token);
-        var dispatcher = new InboundDispatcher(Requests, statuses, deliveries, Writer, statusFeed, clock, logger, streams, Transfers);
+        var dispatcher = new InboundDispatcher(Requests, statuses, deliveries, Writer, statusFeed, clock, logger, streams, Transfers, heldParted);
 
         // WELCOME's max_body is what the server accepts; as the client left its own limit to the server
         // (HELLO max_body 0), frames up to that size, and never less than the protocol default, are read.

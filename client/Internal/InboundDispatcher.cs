@@ -25,6 +25,7 @@ internal sealed class InboundDispatcher
     private readonly Utf8StringCache _names = new();
     private readonly StreamReceiver _streams;
     private readonly TransferTable _transfers;
+    private readonly HeldPartedMessages _held;
 
     public InboundDispatcher(
         RequestTable requests,
@@ -35,10 +36,12 @@ internal sealed class InboundDispatcher
         TimeProvider clock,
         ILogger logger,
         StreamReceiver streams,
-        TransferTable transfers)
+        TransferTable transfers,
+        HeldPartedMessages held)
     {
         _streams = streams;
         _transfers = transfers;
+        _held = held;
         _requests = requests;
         _statuses = statuses;
         _deliveries = deliveries;
@@ -131,6 +134,16 @@ internal sealed class InboundDispatcher
         switch (_deliveries.Admit(deliver.MessageId))
         {
             case DeliveryDecision.HeldByApplication:
+                if (deliver.Transfer is { } again && _held.TryGet(deliver.MessageId, out IncomingMessage? held))
+                {
+                    // A resumed session's redelivery of a parted message the application holds: its parts come
+                    // on this connection now, to the same message (ReceivePayloadAsync goes on with them).
+                    var resumed = new IncomingTransfer(deliver.MessageId, again, _writer);
+                    _transfers.Add(resumed);
+                    held.AttachTransfer(resumed, _transfers, _held);
+                    return null;
+                }
+
                 _logger.DuplicateDeliveryDropped(deliver.MessageId, deliver.Attempt);
                 return null;
             case DeliveryDecision.AlreadyAcknowledged:
@@ -152,7 +165,8 @@ internal sealed class InboundDispatcher
             // Its parts follow on this connection; they wait (within the server's window) for ReceivePayloadAsync.
             var transfer = new IncomingTransfer(deliver.MessageId, parted, _writer);
             _transfers.Add(transfer);
-            message.AttachTransfer(transfer, _transfers);
+            message.AttachTransfer(transfer, _transfers, _held);
+            _held.Hold(message);
         }
 
         return message;

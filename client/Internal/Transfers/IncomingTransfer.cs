@@ -19,6 +19,8 @@ internal sealed class IncomingTransfer
 
     private readonly FrameWriter _writer;
 
+    private bool _lostWithConnection;
+
     public IncomingTransfer(Guid id, in TransferInfo info, FrameWriter writer)
     {
         Id = id;
@@ -30,6 +32,9 @@ internal sealed class IncomingTransfer
     }
 
     public Guid Id { get; }
+
+    /// <summary>True once the connection these parts came on has ended: the parts' next chance is a resumed session.</summary>
+    public bool LostWithConnection => Volatile.Read(ref _lostWithConnection);
 
     public long TotalSize { get; }
 
@@ -85,6 +90,11 @@ internal sealed class IncomingTransfer
     /// <summary>No more parts will come (the connection ended, or the application is done with them).</summary>
     public void Complete(Exception? failure = null)
     {
+        if (failure is TamTamConnectionException)
+        {
+            Volatile.Write(ref _lostWithConnection, true);
+        }
+
         _parts.Writer.TryComplete(failure);
         while (_parts.Reader.TryRead(out (int Index, byte[]? Buffer, int Length) part))
         {
