@@ -49,9 +49,14 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         }
 
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = start };
+        var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Watch(e.Data);
         process.ErrorDataReceived += (_, e) => Watch(e.Data);
+
+        // A silo that refuses its configuration exits at once: say why instead of waiting for the timeout.
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException(
+            $"the silo process exited ({process.ExitCode}) before listening: {string.Join(" | ", said)}"));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -60,7 +65,17 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
         void Watch(string? line)
         {
-            if (line is not null && ListeningLine().Match(line) is { Success: true } match)
+            if (line is null)
+            {
+                return;
+            }
+
+            if (said.Count < 20)
+            {
+                said.Enqueue(line);
+            }
+
+            if (ListeningLine().Match(line) is { Success: true } match)
             {
                 listening.TrySetResult(int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture));
             }
