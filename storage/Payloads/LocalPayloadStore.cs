@@ -36,6 +36,9 @@ public sealed class LocalPayloadStore : IPayloadStore
     // Transfer directories are 32 hex digits and part files start with digits, so '~' never names either.
     private const string LeftoverPrefix = "~";
     private const string TemporarySuffix = ".tmp";
+
+    // A temporary file is written, fsynced and renamed within seconds; one older than this was left by a crash.
+    private static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(10);
     private const string DeletingSuffix = ".deleting";
 
     // The commit error lists this many problems at most; the rest are counted.
@@ -173,6 +176,7 @@ public sealed class LocalPayloadStore : IPayloadStore
     private void Initialize()
     {
         DirectorySync.CreateDurably(PayloadsPath);
+        DateTime sweepBefore = DateTime.UtcNow - LeftoverAge;
         var deleted = 0;
         foreach (var directory in Directory.EnumerateDirectories(PayloadsPath))
         {
@@ -185,8 +189,13 @@ public sealed class LocalPayloadStore : IPayloadStore
 
             foreach (var file in Directory.EnumerateFiles(directory, LeftoverPrefix + "*" + TemporarySuffix))
             {
-                File.Delete(file);
-                deleted++;
+                // Another store over the same directory (another silo sharing it) may be writing this one right
+                // now: only files untouched for a while are leftovers.
+                if (File.GetLastWriteTimeUtc(file) < sweepBefore)
+                {
+                    File.Delete(file);
+                    deleted++;
+                }
             }
         }
 

@@ -23,7 +23,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
     private IGrainStorage? _storage;
 
     /// <summary>The storage under test, created on first use.</summary>
-    protected IGrainStorage Storage => _storage ??= CreateStorage();
+    protected IGrainStorage Storage => LazyInitializer.EnsureInitialized(ref _storage, CreateStorage);
 
     protected IActivatorProvider Activators => _services.GetRequiredService<IActivatorProvider>();
 

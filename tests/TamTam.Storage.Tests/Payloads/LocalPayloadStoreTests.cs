@@ -57,6 +57,11 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
         await StageAllAsync(store, id, payload);
         var temporary = Path.Combine(store.GetPayloadDirectory(id), "~0123456789abcdef.tmp");
         await File.WriteAllBytesAsync(temporary, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(temporary, DateTime.UtcNow - TimeSpan.FromHours(1));
+
+        // Being written by another store over the same directory (another silo): fresh, so left alone.
+        var inFlight = Path.Combine(store.GetPayloadDirectory(id), "~fedcba9876543210.tmp");
+        await File.WriteAllBytesAsync(inFlight, [4, 5, 6]);
         var halfDeleted = Path.Combine(store.PayloadsPath, "~" + Guid.NewGuid().ToString("N") + "-x.deleting");
         Directory.CreateDirectory(halfDeleted);
         await File.WriteAllBytesAsync(Path.Combine(halfDeleted, "0000000000.part"), [1]);
@@ -65,6 +70,7 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
         await reopened.StagePartAsync(Guid.NewGuid(), 0, new byte[1]);
 
         Assert.False(File.Exists(temporary));
+        Assert.True(File.Exists(inFlight));
         Assert.False(Directory.Exists(halfDeleted));
         Assert.Equal([0, 1], await reopened.GetStagedPartsAsync(id));
     }

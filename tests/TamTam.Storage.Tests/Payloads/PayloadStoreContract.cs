@@ -16,8 +16,11 @@ public abstract class PayloadStoreContract : IAsyncLifetime
     /// <summary>A new store over this test's location (a new instance, as after a restart).</summary>
     protected abstract IPayloadStore CreateStore();
 
-    /// <summary>The store most tests use, created on first use.</summary>
-    protected IPayloadStore Store => _store ??= CreateStore();
+    /// <summary>
+    /// The store most tests use, created on first use. Tests reach it from several threads at once: one
+    /// instance per test, never two racing on one directory (each new instance sweeps temporary files).
+    /// </summary>
+    protected IPayloadStore Store => LazyInitializer.EnsureInitialized(ref _store, CreateStore);
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
