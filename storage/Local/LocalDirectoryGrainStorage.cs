@@ -39,6 +39,9 @@ public sealed class LocalDirectoryGrainStorage : IGrainStorage, ILifecyclePartic
     private const string TemporaryPrefix = "~";
     private const string TemporarySuffix = ".tmp";
 
+    // A state file is written, fsynced and renamed within seconds; a temporary one older than this was left by a crash.
+    private static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(10);
+
     // Serializes check-and-replace per file without one lock per grain; collisions only cost waiting.
     private const int LockStripes = 64;
 
@@ -180,14 +183,21 @@ public sealed class LocalDirectoryGrainStorage : IGrainStorage, ILifecyclePartic
         () =>
         {
             DirectorySync.CreateDurably(GrainsPath);
+            DateTime sweepBefore = DateTime.UtcNow - LeftoverAge;
             var deleted = 0;
             foreach (var stateDirectory in Directory.EnumerateDirectories(GrainsPath))
             {
                 foreach (var file in Directory.EnumerateFiles(stateDirectory, TemporaryPrefix + "*" + TemporarySuffix))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    File.Delete(file);
-                    deleted++;
+
+                    // Another silo sharing this directory may be writing it right now: only files untouched for a
+                    // while are leftovers of a crash.
+                    if (File.GetLastWriteTimeUtc(file) < sweepBefore)
+                    {
+                        File.Delete(file);
+                        deleted++;
+                    }
                 }
             }
 

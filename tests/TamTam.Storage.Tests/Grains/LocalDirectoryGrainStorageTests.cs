@@ -77,10 +77,16 @@ public sealed class LocalDirectoryGrainStorageTests : GrainStorageContract
         var directory = Path.GetDirectoryName(Local.GetStatePath(StateName, Grain))!;
         var leftover = Path.Combine(directory, "~0123456789abcdef.tmp");
         await File.WriteAllBytesAsync(leftover, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(leftover, DateTime.UtcNow - TimeSpan.FromHours(1));
+
+        // Being written by another silo sharing the directory: fresh, so left alone.
+        var inFlight = Path.Combine(directory, "~fedcba9876543210.tmp");
+        await File.WriteAllBytesAsync(inFlight, [4, 5, 6]);
 
         await Local.InitializeAsync(CancellationToken.None);
 
         Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(inFlight));
         var read = new GrainState<CounterState>(new CounterState());
         await Storage.ReadStateAsync(StateName, Grain, read);
         Assert.Equal(4, read.State!.Count);

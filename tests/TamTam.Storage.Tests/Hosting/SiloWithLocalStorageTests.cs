@@ -32,6 +32,7 @@ public sealed class SiloWithLocalStorageTests
         var stateDirectory = Directory.GetDirectories(Path.Combine(root.Path, LocalDirectoryGrainStorage.GrainsFolder)).Single();
         var leftover = Path.Combine(stateDirectory, "~interrupted.tmp");
         await File.WriteAllBytesAsync(leftover, [1]);
+        File.SetLastWriteTimeUtc(leftover, DateTime.UtcNow - TimeSpan.FromHours(1));
 
         using (var silo = StartSilo(root.Path))
         {
