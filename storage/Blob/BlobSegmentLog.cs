@@ -212,17 +212,11 @@ internal sealed class BlobSegmentLog : ISegmentLog
         }
 
         var segments = view.Segments;
-        var index = segments.Length - 1;
-        while (segments[index].FirstLsn > startLsn)
-        {
-            index--;
-        }
-
-        for (; index < segments.Length; index++)
+        for (var index = view.SegmentIndexOf(startLsn); index < segments.Length; index++)
         {
             var segment = segments[index];
             var isActive = index == segments.Length - 1;
-            var endLsn = isActive ? view.NextLsn : segments[index + 1].FirstLsn;
+            var endLsn = view.EndLsnOf(index);
             if (endLsn == segment.FirstLsn)
             {
                 continue;

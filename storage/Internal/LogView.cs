@@ -17,4 +17,19 @@ internal sealed record LogView(ImmutableArray<SegmentInfo> Segments, long Active
 
     /// <summary>The LSN of the oldest stored record, or <see cref="NextLsn"/> when there is none.</summary>
     public long FirstLsn => Segments.IsEmpty ? NextLsn : Segments[0].FirstLsn;
+
+    /// <summary>The index of the segment that holds <paramref name="lsn"/> (which must be in the log).</summary>
+    public int SegmentIndexOf(long lsn)
+    {
+        var index = Segments.Length - 1;
+        while (Segments[index].FirstLsn > lsn)
+        {
+            index--;
+        }
+
+        return index;
+    }
+
+    /// <summary>The LSN after the last record of segment <paramref name="index"/>.</summary>
+    public long EndLsnOf(int index) => index == Segments.Length - 1 ? NextLsn : Segments[index + 1].FirstLsn;
 }
