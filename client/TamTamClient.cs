@@ -192,11 +192,8 @@ public sealed partial class TamTamClient : IAsyncDisposable
     /// <summary>Starts a connection's loops; acknowledgements of held messages go to it from now on.</summary>
     private ClientConnection Open(IClientTransport transport, SessionTerms terms)
     {
-        var connection = new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _streams, _heldParted, _inbox.Writer,
+        return new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _streams, _heldParted, _inbox.Writer,
             _statusFeed.Writer, OnConnectionLost);
-        _deliveries.Writer = connection.Writer;
-        _streams.Writer = connection.Writer;
-        return connection;
     }
 
     /// <summary>

@@ -36,6 +36,11 @@ internal sealed class ClientConnection : IAsyncDisposable
         Requests = new RequestTable(terms.MaxInflight, options.RequestTimeout, Handshake.HelloCorrelation, _lifetime.Token);
         var dispatcher = new InboundDispatcher(Requests, statuses, deliveries, Writer, statusFeed, clock, logger, streams, Transfers, heldParted);
 
+        // Acknowledgements of held messages go to this connection before its first frame is read: a redelivery
+        // read here must never meet an acknowledgement still bound for the connection that ended.
+        deliveries.Writer = Writer;
+        streams.Writer = Writer;
+
         // WELCOME's max_body is what the server accepts; as the client left its own limit to the server
         // (HELLO max_body 0), frames up to that size, and never less than the protocol default, are read.
         int readLimit = Math.Max(terms.MaxBody, ProtocolLimits.DefaultMaxBody);

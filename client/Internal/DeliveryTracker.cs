@@ -70,16 +70,8 @@ internal sealed class DeliveryTracker
 
     public void Ack(Guid messageId, ulong sequence)
     {
-        try
-        {
-            Writer.Write(new AckFrame(messageId, sequence), 0);
-        }
-        catch (TamTamConnectionException) when (SettlesWhileDisconnected)
-        {
-            // Remembered below: the redelivery after the resume is acknowledged again by the dispatcher.
-        }
-
-        Settle(messageId, rejected: false, remember: true);
+        var frame = new AckFrame(messageId, sequence);
+        Answer(frame, messageId, rejected: false, remember: true);
     }
 
     /// <summary>A message admitted but never handed to the application (its connection ended first): forget it.</summary>
@@ -93,13 +85,10 @@ internal sealed class DeliveryTracker
 
     public void Nack(Guid messageId, ulong sequence, ushort reason, string? detail, bool requeue)
     {
+        NackFrame frame;
         try
         {
-            Writer.Write(new NackFrame(messageId, sequence, reason, Utf8Text.From(detail), requeue), 0);
-        }
-        catch (TamTamConnectionException) when (SettlesWhileDisconnected)
-        {
-            // As for an ACK: a rejection is answered again from the record; a requeue is simply redelivered.
+            frame = new NackFrame(messageId, sequence, reason, Utf8Text.From(detail), requeue);
         }
         catch (ProtocolException exception)
         {
@@ -107,7 +96,47 @@ internal sealed class DeliveryTracker
         }
 
         // A requeued message comes back for another attempt, and that attempt must reach the application.
-        Settle(messageId, rejected: true, remember: !requeue);
+        Answer(frame, messageId, rejected: true, remember: !requeue);
+    }
+
+    /// <summary>
+    /// Writes the application's answer and settles the message. A connection may end and the session resume
+    /// between the two: the redelivery the new connection brings while the application still held the message
+    /// was dropped, so an answer that went to the connection that ended is written again to the new one.
+    /// </summary>
+    private void Answer<T>(in T frame, Guid messageId, bool rejected, bool remember)
+        where T : struct, IFrame<T>
+    {
+        FrameWriter used = Writer;
+        try
+        {
+            used.Write(frame, 0);
+        }
+        catch (TamTamConnectionException) when (SettlesWhileDisconnected)
+        {
+            // Remembered below: the redelivery after the resume is answered again by the dispatcher.
+        }
+        catch (ProtocolException exception)
+        {
+            throw new TamTamException(exception.Code, exception.Detail, exception);
+        }
+
+        Settle(messageId, rejected, remember);
+
+        // Either the current connection was set before this settlement, and is answered here, or after it,
+        // and then its read loop finds the settlement when the redelivery comes (it starts only once set).
+        FrameWriter current = Writer;
+        if (!ReferenceEquals(current, used))
+        {
+            try
+            {
+                current.Write(frame, 0);
+            }
+            catch (TamTamConnectionException) when (SettlesWhileDisconnected)
+            {
+                // That one ended too: the next resume's redelivery is answered from the record.
+            }
+        }
     }
 
     private void Settle(Guid messageId, bool rejected, bool remember)

@@ -68,4 +68,32 @@ public sealed class ReconnectTests
         Assert.False(back.Resumed);
         Assert.Equal(("billing", "worker-1"), (session.Client.Link, session.Client.Node));
     }
+
+    [Fact]
+    public async Task A_message_the_application_holds_across_a_resume_is_acknowledged_on_the_new_connection()
+    {
+        await using Session session = await Session.OpenAsync(options => options with { Reconnect = Quick });
+        await session.JoinAsync();
+        Guid held = Guid.CreateVersion7();
+        Guid next = Guid.CreateVersion7();
+        await session.Peer.SendAsync(Frames.Deliver(held, 1, "held"));
+        await using IAsyncEnumerator<IncomingMessage> inbox = session.Client.ReceiveAsync().GetAsyncEnumerator();
+        Assert.True(await inbox.MoveNextAsync().AsTask().Within());
+        IncomingMessage message = inbox.Current;
+
+        session.Peer.Close();
+        await using ScriptedPeer again = await session.Server.AcceptAsync();
+        await again.HandshakeAsync(ScriptedPeer.DefaultWelcome with { Resumed = true });
+
+        // The server sends the unacknowledged message again; the application already holds it, so it is dropped.
+        await again.SendAsync(Frames.Deliver(held, 1, "held", attempt: 2));
+        await again.SendAsync(Frames.Deliver(next, 2, "next"));
+        Assert.True(await inbox.MoveNextAsync().AsTask().Within());
+        Assert.Equal(next, inbox.Current.MessageId);
+
+        // Its acknowledgement is the only answer the server will get: it must reach the connection now open.
+        await message.AckAsync();
+        (AckFrame ack, _) = await again.ExpectAsync<AckFrame>().Within();
+        Assert.Equal((held, 1ul), (ack.MessageId, ack.Sequence));
+    }
 }
