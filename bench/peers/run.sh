@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the peer brokers' W1/W2/W4 benchmarks on loopback and prints one JSON line per
+# Runs the peer brokers' W1–W4 benchmarks on loopback and prints one JSON line per
 # result on stdout (progress and server logs go to stderr / the temp dir).
 #
-#   bench/peers/run.sh [SCRIPT...]      SCRIPT: w1-nats w1-mosquitto w2-nats w2-mosquitto w4-nats (default: all)
+#   bench/peers/run.sh [SCRIPT...]      SCRIPT: w1-nats w1-mosquitto w2-nats w2-mosquitto w3-nats w3-mosquitto
+#                                       w4-nats w4-mosquitto (default: all)
 #
 # env: RUNS (2: each script this many times), NATS_PORT / MQTT_PORT (default: a
 #      free port picked at start), KEEP_TMP=1 (keep the temp dir), and each
@@ -18,7 +19,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE"
 RUNS="${RUNS:-2}"
 SCRIPTS=("$@")
-[ ${#SCRIPTS[@]} -eq 0 ] && SCRIPTS=(w1-nats w1-mosquitto w2-nats w2-mosquitto w4-nats)
+[ ${#SCRIPTS[@]} -eq 0 ] && SCRIPTS=(w1-nats w1-mosquitto w2-nats w2-mosquitto w3-nats w3-mosquitto w4-nats w4-mosquitto)
 for s in "${SCRIPTS[@]}"; do
   [ -f "$HERE/$s.mjs" ] || { echo "unknown script: $s" >&2; exit 64; }
 done
