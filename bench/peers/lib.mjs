@@ -66,3 +66,36 @@ export function percentile(sorted, p) {
 }
 
 export function round(x, d = 1) { const f = 10 ** d; return Math.round(x * f) / f; }
+
+// mqtt.js connection options shared by the Mosquitto scripts: a clean session, no
+// automatic reconnection (a dropped connection must fail the run, not hide in it).
+export function mqttOptions(id, protocolVersion) {
+  return {
+    clientId: `${id}-${process.pid}`, clean: true, protocolVersion,
+    reconnectPeriod: 0, connectTimeout: 10_000, keepalive: 60,
+  };
+}
+
+// The error path of every script: stop the deadline, print one JSON line with the
+// error and the progress so far, exit non-zero.
+export function failure(cancel, base) {
+  return (e) => {
+    cancel();
+    const { progress, ...rest } = base;
+    emit({ ...rest, error: String(e?.message ?? e), progress: progress?.() });
+    process.exit(1);
+  };
+}
+
+// Sorts the round-trip times (µs) in place and summarises them: nearest-rank
+// percentiles, mean, min and max.
+export function latencySummary(lat) {
+  lat.sort();
+  let sum = 0;
+  for (const x of lat) sum += x;
+  const n = lat.length;
+  return {
+    p50: round(percentile(lat, 0.5)), p99: round(percentile(lat, 0.99)),
+    p999: round(percentile(lat, 0.999)), mean: round(sum / n), min: round(lat[0]), max: round(lat[n - 1]),
+  };
+}

@@ -11,7 +11,7 @@
 //      MQTT_VERSION (4 = MQTT 3.1.1, or 5), TIMEOUT_S (120),
 //      STALL_S (10: error out if deliveries stop this long after the last PUBACK)
 import mqtt from "mqtt";
-import { emit, deadline, envInt, payloads, Seen, clientVersion, round } from "./lib.mjs";
+import { emit, deadline, envInt, payloads, Seen, clientVersion, round, mqttOptions, failure } from "./lib.mjs";
 
 const url = process.env.MQTT_URL || "mqtt://127.0.0.1:1883";
 const N = envInt("N", 200_000);
@@ -32,10 +32,7 @@ const base = {
 };
 const cancel = deadline(TIMEOUT_S, base);
 
-const opts = (id) => ({
-  clientId: `${id}-${process.pid}`, clean: true, protocolVersion: MQTT_VERSION,
-  reconnectPeriod: 0, connectTimeout: 10_000, keepalive: 60,
-});
+const opts = (id) => mqttOptions(id, MQTT_VERSION);
 
 async function main() {
   const data = payloads(N, SIZE);
@@ -95,11 +92,6 @@ async function main() {
   });
 }
 
-function fail(e) {
-  cancel();
-  const { progress, ...rest } = base;
-  emit({ ...rest, error: String(e?.message ?? e), progress: progress() });
-  process.exit(1);
-}
+const fail = failure(cancel, base);
 
 main().catch(fail);

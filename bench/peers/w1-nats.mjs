@@ -10,7 +10,7 @@
 //      PULL_BATCH (1000, messages per pull request), MAX_ACK_PENDING (10000),
 //      TIMEOUT_S (120)
 import { connect, StorageType, RetentionPolicy, AckPolicy, DeliverPolicy } from "nats";
-import { emit, deadline, envInt, payloads, Seen, clientVersion, round } from "./lib.mjs";
+import { emit, deadline, envInt, payloads, Seen, clientVersion, round, failure } from "./lib.mjs";
 
 const url = process.env.NATS_URL || "127.0.0.1:4222";
 const N = envInt("N", 200_000);
@@ -108,9 +108,4 @@ async function main() {
   if (seen.unique !== N || info.num_ack_pending !== 0) process.exitCode = 1;
 }
 
-main().catch((e) => {
-  cancel();
-  const { progress, ...rest } = base;
-  emit({ ...rest, error: String(e?.message ?? e), progress: progress() });
-  process.exit(1);
-});
+main().catch(failure(cancel, base));

@@ -8,7 +8,7 @@
 // env: MQTT_URL (mqtt://127.0.0.1:1883), N (1000000), SIZE (256), BATCH (1000),
 //      MQTT_VERSION (4 = MQTT 3.1.1, or 5), TIMEOUT_S (120), STALL_S (5)
 import mqtt from "mqtt";
-import { emit, deadline, envInt, payloads, clientVersion, round } from "./lib.mjs";
+import { emit, deadline, envInt, payloads, clientVersion, round, mqttOptions, failure } from "./lib.mjs";
 
 const url = process.env.MQTT_URL || "mqtt://127.0.0.1:1883";
 const N = envInt("N", 1_000_000);
@@ -27,10 +27,7 @@ const base = {
 };
 const cancel = deadline(TIMEOUT_S, base);
 
-const opts = (id) => ({
-  clientId: `${id}-${process.pid}`, clean: true, protocolVersion: MQTT_VERSION,
-  reconnectPeriod: 0, connectTimeout: 10_000, keepalive: 60,
-});
+const opts = (id) => mqttOptions(id, MQTT_VERSION);
 
 async function main() {
   const data = payloads(Math.min(N, 65_536), SIZE);
@@ -66,9 +63,4 @@ async function main() {
   });
 }
 
-main().catch((e) => {
-  cancel();
-  const { progress, ...rest } = base;
-  emit({ ...rest, error: String(e?.message ?? e), progress: progress() });
-  process.exit(1);
-});
+main().catch(failure(cancel, base));

@@ -7,7 +7,7 @@
 // env: NATS_URL (127.0.0.1:4222), N (50000), SIZE (256), SUBSCRIBERS (10), BATCH (1000),
 //      TIMEOUT_S (120), STALL_S (5)
 import { connect } from "nats";
-import { emit, deadline, envInt, payloads, Seen, clientVersion, round } from "./lib.mjs";
+import { emit, deadline, envInt, payloads, Seen, clientVersion, round, failure } from "./lib.mjs";
 
 const url = process.env.NATS_URL || "127.0.0.1:4222";
 const N = envInt("N", 50_000);
@@ -76,9 +76,4 @@ async function main() {
   });
 }
 
-main().catch((e) => {
-  cancel();
-  const { progress, ...rest } = base;
-  emit({ ...rest, error: String(e?.message ?? e), progress: progress() });
-  process.exit(1);
-});
+main().catch(failure(cancel, base));

@@ -9,7 +9,7 @@
 // env: MQTT_URL (mqtt://127.0.0.1:1883), N (20000), SIZE (64), WARMUP (1000),
 //      MQTT_VERSION (4 = MQTT 3.1.1, or 5), TIMEOUT_S (120)
 import mqtt from "mqtt";
-import { emit, deadline, envInt, payloads, clientVersion, percentile, round } from "./lib.mjs";
+import { emit, deadline, envInt, payloads, clientVersion, round, mqttOptions, failure, latencySummary } from "./lib.mjs";
 
 const url = process.env.MQTT_URL || "mqtt://127.0.0.1:1883";
 const N = envInt("N", 20_000);
@@ -28,10 +28,7 @@ const base = {
 };
 const cancel = deadline(TIMEOUT_S, base);
 
-const opts = (id) => ({
-  clientId: `${id}-${process.pid}`, clean: true, protocolVersion: MQTT_VERSION,
-  reconnectPeriod: 0, connectTimeout: 10_000, keepalive: 60,
-});
+const opts = (id) => mqttOptions(id, MQTT_VERSION);
 
 async function main() {
   const data = payloads(N + WARMUP, SIZE);
@@ -68,24 +65,13 @@ async function main() {
   await responder.endAsync();
   cancel();
 
-  lat.sort();
-  let sum = 0;
-  for (const x of lat) sum += x;
   const { progress, ...rest } = base;
   emit({
     ...rest, seconds: round(seconds, 3), round_trips_per_s: Math.round(N / seconds),
-    latency_us: {
-      p50: round(percentile(lat, 0.5)), p99: round(percentile(lat, 0.99)),
-      p999: round(percentile(lat, 0.999)), mean: round(sum / N), min: round(lat[0]), max: round(lat[N - 1]),
-    },
+    latency_us: latencySummary(lat),
   });
 }
 
-function fail(e) {
-  cancel();
-  const { progress, ...rest } = base;
-  emit({ ...rest, error: String(e?.message ?? e), progress: progress() });
-  process.exit(1);
-}
+const fail = failure(cancel, base);
 
 main().catch(fail);

@@ -6,7 +6,7 @@
 //
 // env: NATS_URL (127.0.0.1:4222), N (20000), SIZE (64), WARMUP (1000), TIMEOUT_S (120)
 import { connect } from "nats";
-import { emit, deadline, envInt, payloads, clientVersion, percentile, round } from "./lib.mjs";
+import { emit, deadline, envInt, payloads, clientVersion, round, failure, latencySummary } from "./lib.mjs";
 
 const url = process.env.NATS_URL || "127.0.0.1:4222";
 const N = envInt("N", 20_000);
@@ -50,23 +50,12 @@ async function main() {
   await ncResp.drain();
   cancel();
 
-  lat.sort();
-  let sum = 0;
-  for (const x of lat) sum += x;
   const { progress, ...rest } = base;
   emit({
     ...rest, server_version: serverVersion, seconds: round(seconds, 3),
     round_trips_per_s: Math.round(N / seconds),
-    latency_us: {
-      p50: round(percentile(lat, 0.5)), p99: round(percentile(lat, 0.99)),
-      p999: round(percentile(lat, 0.999)), mean: round(sum / N), min: round(lat[0]), max: round(lat[N - 1]),
-    },
+    latency_us: latencySummary(lat),
   });
 }
 
-main().catch((e) => {
-  cancel();
-  const { progress, ...rest } = base;
-  emit({ ...rest, error: String(e?.message ?? e), progress: progress() });
-  process.exit(1);
-});
+main().catch(failure(cancel, base));
