@@ -36,7 +36,7 @@ public sealed partial class TamTamClient
             throw new ArgumentOutOfRangeException(nameof(options), ttl, "A packet's TTL is 1 to 255 passes.");
         }
 
-        var frame = new StreamFrame(options?.PacketId ?? Guid.CreateVersion7(), _names.Encode(options?.Link), _names.Encode(port), ttl, 0,
+        var frame = new StreamFrame(options?.PacketId ?? _packetIds.Next(), _names.Encode(options?.Link), _names.Encode(port), ttl, 0,
             options?.WantAck ?? false, Subtree: false, new ReadOnlySequence<byte>(payload));
         long body = frame.FieldsLength + (long)payload.Length;
         if (body > MaxBody)

@@ -187,10 +187,10 @@ internal sealed class SessionStreams : IAsyncDisposable
         }
 
         _streams.Refused(batch.Count);
-        foreach (uint correlation in batch.Correlations)
+        for (int i = 0; i < batch.Count; i++)
         {
-            await _session.Output.WriteErrorAsync(result.Code, result.Detail ?? result.Code.ToString(), fatal: false, correlation, cancellationToken)
-                .ConfigureAwait(false);
+            await _session.Output.WriteErrorAsync(result.Code, result.Detail ?? result.Code.ToString(), fatal: false, batch.CorrelationOf(i),
+                cancellationToken).ConfigureAwait(false);
         }
 
         return true;

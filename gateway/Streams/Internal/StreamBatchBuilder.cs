@@ -19,7 +19,10 @@ internal sealed class StreamBatchBuilder
     public const int MaxBatchBytes = 64 * 1024;
 
     private readonly ArrayBufferWriter<byte> _frames;
-    private readonly List<uint> _correlations = [];
+    private uint _firstCorrelation;
+
+    // Made only once a packet's correlation differs from the first: a client usually gives all its STREAMs one.
+    private List<uint>? _correlations;
     private int _largestBody;
 
     public StreamBatchBuilder(string link, string port, int capacity)
@@ -39,11 +42,12 @@ internal sealed class StreamBatchBuilder
 
     public int SequenceOffset { get; }
 
-    public int Count => _correlations.Count;
+    public int Count { get; private set; }
 
     public int Bytes => _frames.WrittenCount;
 
-    public IReadOnlyList<uint> Correlations => _correlations;
+    /// <summary>The correlation of the packet at <paramref name="index"/>, for its ERROR when the batch is refused.</summary>
+    public uint CorrelationOf(int index) => _correlations is null ? _firstCorrelation : _correlations[index];
 
     /// <summary>Whether a packet to <paramref name="link"/> and <paramref name="port"/> of <paramref name="bytes"/> encoded bytes belongs here.</summary>
     public bool Takes(ReadOnlySpan<byte> link, ReadOnlySpan<byte> port, int bytes) =>
@@ -56,7 +60,17 @@ internal sealed class StreamBatchBuilder
         int body = (int)(delivered.FieldsLength + frame.Payload.Length);
         FrameCodec.Encode(_frames, delivered);
         _largestBody = Math.Max(_largestBody, body);
-        _correlations.Add(correlation);
+        if (Count == 0)
+        {
+            _firstCorrelation = correlation;
+        }
+        else if (_correlations is not null || correlation != _firstCorrelation)
+        {
+            _correlations ??= [.. Enumerable.Repeat(_firstCorrelation, Count)];
+            _correlations.Add(correlation);
+        }
+
+        Count++;
     }
 
     public StreamBatch Build() => new(Key, Count, _frames.WrittenMemory, SequenceOffset, _largestBody);
