@@ -19,6 +19,14 @@ internal sealed class StreamReceiver
     private readonly Utf8StringCache _names = new();
     private readonly Channel<StreamPacket> _packets;
     private readonly Dictionary<(string Link, string Port), ulong> _lastHandedOver = [];
+
+    // The (link, port) of the previous packet and its last sequence handed over: packets come in runs of one port,
+    // so most find their names and sequence here instead of hashing both names twice.
+    private byte[] _runLink = [];
+    private byte[] _runPort = [];
+    private (string Link, string Port) _run;
+    private ulong _runLast;
+    private bool _runHandedOver;
     private long _lost;
     private long _dropped;
     private long _refused;
@@ -51,16 +59,15 @@ internal sealed class StreamReceiver
 
     public void OnStream(in StreamFrame frame)
     {
-        string link = _names.Get(frame.Link.Utf8.Span);
-        string port = _names.Get(frame.Port.Utf8.Span);
+        EnterRun(frame.Link.Utf8.Span, frame.Port.Utf8.Span);
         long lostBefore = 0;
-        if (_lastHandedOver.TryGetValue((link, port), out ulong last) && frame.StreamSequence > last)
+        if (_runHandedOver && frame.StreamSequence > _runLast)
         {
-            lostBefore = (long)(frame.StreamSequence - last - 1);
+            lostBefore = (long)(frame.StreamSequence - _runLast - 1);
         }
 
         byte[] payload = frame.Payload.IsEmpty ? [] : frame.Payload.ToArray();
-        var packet = new StreamPacket(frame.PacketId, link, port, frame.StreamSequence, frame.Ttl, frame.WantAck, lostBefore, payload);
+        var packet = new StreamPacket(frame.PacketId, _run.Link, _run.Port, frame.StreamSequence, frame.Ttl, frame.WantAck, lostBefore, payload);
         if (!_packets.Writer.TryWrite(packet))
         {
             // The application is Capacity packets behind: this one is lost here, and the next shows the gap.
@@ -68,7 +75,8 @@ internal sealed class StreamReceiver
             return;
         }
 
-        _lastHandedOver[(link, port)] = frame.StreamSequence;
+        _runLast = frame.StreamSequence;
+        _runHandedOver = true;
         if (lostBefore > 0)
         {
             Interlocked.Add(ref _lost, lostBefore);
@@ -78,6 +86,25 @@ internal sealed class StreamReceiver
         {
             Writer?.Write(new StreamAckFrame(frame.PacketId, frame.StreamSequence), 0);
         }
+    }
+
+    /// <summary>Makes (<paramref name="link"/>, <paramref name="port"/>) the current run, keeping the last one's sequence.</summary>
+    private void EnterRun(ReadOnlySpan<byte> link, ReadOnlySpan<byte> port)
+    {
+        if (port.SequenceEqual(_runPort) && link.SequenceEqual(_runLink))
+        {
+            return;
+        }
+
+        if (_runHandedOver)
+        {
+            _lastHandedOver[_run] = _runLast;
+        }
+
+        _run = (_names.Get(link), _names.Get(port));
+        _runLink = link.ToArray();
+        _runPort = port.ToArray();
+        _runHandedOver = _lastHandedOver.TryGetValue(_run, out _runLast);
     }
 
     /// <summary>The server refused a STREAM this client sent (302 queue full, 305 TTL, 203, 501…).</summary>
