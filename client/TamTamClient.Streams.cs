@@ -67,7 +67,7 @@ public sealed partial class TamTamClient
     /// disposed and with <see cref="TamTamConnectionException"/> when the connection fails.
     /// </summary>
     public IAsyncEnumerable<StreamPacket> ReceiveStreamAsync(CancellationToken cancellationToken = default) =>
-        _streams.Packets.ReadAllAsync(cancellationToken);
+        _streams.ReadAllAsync(cancellationToken);
 
     /// <summary>Stream packets that can wait in <see cref="ReceiveStreamAsync"/> before the client drops further ones.</summary>
     public int StreamBufferCapacity => _streams.Capacity;
