@@ -18,7 +18,7 @@ public sealed partial class TamTamClient
     /// <param name="options">Destination link, TTL in passes, acknowledgement request, packet id; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Stops waiting for room in the write buffer.</param>
     /// <remarks>
-    /// The server answers a STREAM only when it refuses it — 302 when the port's stream queue is full (its
+    /// The server answers a STREAM only when it refuses it — 302 when the port cannot take more (a silo's
     /// subscribers lag), 305 when the TTL does not allow the pass to another link, 203, 501 — and that answer
     /// arrives after this call has returned: it is counted in <see cref="StreamRefusals"/> and kept in
     /// <see cref="LastStreamRefusal"/>.

@@ -14,8 +14,8 @@ namespace TamTam.Grains.Streams;
 /// <remarks>
 /// <para>Not reentrant: batches are numbered in the order they are taken and handed to every route in that
 /// order, so each subscriber sees consecutive sequences unless a packet is really lost on its way.</para>
-/// <para>Placed on the silo of its first caller, usually the publisher's: there the publish is a local call
-/// and its own silo's subscribers are served without a hop.</para>
+/// <para>Placed on the silo of its first caller (the first subscriber's relay, or the first publisher): a publisher
+/// there makes a local call, and that silo's subscribers are served without a hop.</para>
 /// <para>No state is persisted: streaming mode is not durable. A new activation (after a silo failure) starts
 /// again from sequence 1, which receivers see as a restart, and learns its relays again from their periodic
 /// renewals.</para>
