@@ -1,5 +1,7 @@
 using TamTam.Client;
+using TamTam.Client.Events;
 using TamTam.EndToEnd.Tests.Infrastructure;
+using TamTam.EndToEnd.Tests.Sessions;
 using TamTam.Interfaces.Streams;
 using TamTam.Protocol;
 
@@ -175,6 +177,64 @@ public sealed class TwoSiloStreamingTests : TwoSiloTest
         finally
         {
             lagging.Release();
+            First.Grains.DeleteObjectReference<IStreamRelay>(reference);
+        }
+    }
+
+    [Fact]
+    public async Task A_subscriber_resumed_on_the_other_silo_is_subscribed_again_before_it_hears_so()
+    {
+        string link = Links.Unique("two-silo-resume");
+        await using var proxy = new CuttableProxy(First.Uri);
+        await using TamTamClient subscriber = await ResumingClients.JoinAsync(proxy.Uri, link, "subscriber");
+        await subscriber.BindAsync(Port, PortMode.Group).Within();
+        await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
+        Task<TamTamReconnectedEventArgs> back = ResumingClients.NextReconnect(subscriber);
+
+        Task<List<StreamPacket>> before = StreamPackets.TakeAsync(subscriber, 10);
+        await PublishAsync(publisher, 10, offset: 0);
+        Assert.Equal(Enumerable.Range(0, 10), Numbers(await before.Within()));
+
+        // The connection goes; the client comes back through the other silo, whose relay it subscribes with.
+        proxy.RetargetTo(Second.Uri);
+        proxy.CutAll();
+        Assert.True((await back.Within(TestTimeout.Batch)).Resumed);
+
+        Task<List<StreamPacket>> after = StreamPackets.TakeAsync(subscriber, 10);
+        await PublishAsync(publisher, 10, offset: 10);
+        List<StreamPacket> packets = await after.Within(TestTimeout.Batch);
+        Assert.Equal(Enumerable.Range(10, 10), Numbers(packets));
+        Assert.Equal(0, subscriber.StreamPacketsLost);
+    }
+
+    [Fact]
+    public async Task A_relay_whose_call_fails_is_dropped_with_its_packets_counted_and_the_others_keep_receiving()
+    {
+        const int Packets = 2_000;
+        string link = Links.Unique("two-silo-failing");
+        using var meter = new StreamMeter();
+        var failing = new LaggingRelay(failing: true);
+        IStreamRelay reference = First.Grains.CreateObjectReference<IStreamRelay>(failing);
+        try
+        {
+            await using TamTamClient receiver = await SubscribeAsync(First, link, "receiver");
+            await First.Grains.GetGrain<IStreamPortGrain>(StreamNames.Key(link, Port)).SubscribeAsync(reference, Second.Address).Within();
+            await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
+            long lostBefore = meter["tamtam.streams.packets.dropped/relay_lost"];
+            Task<List<StreamPacket>> receiving = StreamPackets.TakeAsync(receiver, Packets);
+
+            await PublishAsync(publisher, Packets, offset: 0);
+
+            Assert.Equal(Enumerable.Range(0, Packets), Numbers(await receiving.Within(TestTimeout.Batch)));
+            Assert.True(await meter.WaitForAsync("tamtam.streams.packets.dropped/relay_lost", lostBefore + 1) > lostBefore);
+
+            // Dropped at its first failed call: no later batch is sent its way.
+            Assert.Equal(1, failing.Deliveries);
+            await publisher.PingAsync().Within();
+            Assert.Equal(0, publisher.StreamRefusals);
+        }
+        finally
+        {
             First.Grains.DeleteObjectReference<IStreamRelay>(reference);
         }
     }
