@@ -133,7 +133,7 @@ public sealed class TwoSiloStreamingTests : TwoSiloTest
         try
         {
             await using TamTamClient receiver = await SubscribeAsync(First, link, "receiver");
-            await First.Grains.GetGrain<IStreamPortGrain>(StreamNames.Key(link, Port)).SubscribeAsync(reference, Second.Address).Within();
+            await RegisterAsSecondSilosAsync(link, reference);
             await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
             long publishedBefore = meter["tamtam.streams.packets.published"];
             long refusedBefore = meter["tamtam.streams.packets.refused"];
@@ -218,7 +218,7 @@ public sealed class TwoSiloStreamingTests : TwoSiloTest
         try
         {
             await using TamTamClient receiver = await SubscribeAsync(First, link, "receiver");
-            await First.Grains.GetGrain<IStreamPortGrain>(StreamNames.Key(link, Port)).SubscribeAsync(reference, Second.Address).Within();
+            await RegisterAsSecondSilosAsync(link, reference);
             await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
             long lostBefore = meter["tamtam.streams.packets.dropped/relay_lost"];
             Task<List<StreamPacket>> receiving = StreamPackets.TakeAsync(receiver, Packets);
@@ -238,6 +238,10 @@ public sealed class TwoSiloStreamingTests : TwoSiloTest
             First.Grains.DeleteObjectReference<IStreamRelay>(reference);
         }
     }
+
+    /// <summary>Registers <paramref name="relay"/> with the port grain as the second silo's relay (that silo has no subscriber of its own here).</summary>
+    private Task RegisterAsSecondSilosAsync(string link, IStreamRelay relay) =>
+        First.Grains.GetGrain<IStreamPortGrain>(StreamNames.Key(link, Port)).SubscribeAsync(relay, Second.Address).Within();
 
     private static async Task<TamTamClient> SubscribeAsync(InProcessSilo silo, string link, string node)
     {
