@@ -18,7 +18,7 @@ public sealed partial class TamTamClient
     /// <param name="options">Destination link, TTL in passes, acknowledgement request, packet id; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Stops waiting for room in the write buffer.</param>
     /// <remarks>
-    /// The server answers a STREAM only when it refuses it — 302 when the port's stream queue is full (its
+    /// The server answers a STREAM only when it refuses it — 302 when the port cannot take more (a silo's
     /// subscribers lag), 305 when the TTL does not allow the pass to another link, 203, 501 — and that answer
     /// arrives after this call has returned: it is counted in <see cref="StreamRefusals"/> and kept in
     /// <see cref="LastStreamRefusal"/>.
@@ -36,7 +36,7 @@ public sealed partial class TamTamClient
             throw new ArgumentOutOfRangeException(nameof(options), ttl, "A packet's TTL is 1 to 255 passes.");
         }
 
-        var frame = new StreamFrame(options?.PacketId ?? Guid.CreateVersion7(), _names.Encode(options?.Link), _names.Encode(port), ttl, 0,
+        var frame = new StreamFrame(options?.PacketId ?? _packetIds.Next(), _names.Encode(options?.Link), _names.Encode(port), ttl, 0,
             options?.WantAck ?? false, Subtree: false, new ReadOnlySequence<byte>(payload));
         long body = frame.FieldsLength + (long)payload.Length;
         if (body > MaxBody)
@@ -67,7 +67,7 @@ public sealed partial class TamTamClient
     /// disposed and with <see cref="TamTamConnectionException"/> when the connection fails.
     /// </summary>
     public IAsyncEnumerable<StreamPacket> ReceiveStreamAsync(CancellationToken cancellationToken = default) =>
-        _streams.Packets.ReadAllAsync(cancellationToken);
+        _streams.ReadAllAsync(cancellationToken);
 
     /// <summary>Stream packets that can wait in <see cref="ReceiveStreamAsync"/> before the client drops further ones.</summary>
     public int StreamBufferCapacity => _streams.Capacity;

@@ -9,6 +9,7 @@ using TamTam.Gateway.Security.Internal;
 using TamTam.Gateway.Sessions;
 using TamTam.Gateway.Streams;
 using TamTam.Gateway.Transports;
+using TamTam.Interfaces.Streams;
 
 namespace TamTam.Gateway;
 
@@ -50,6 +51,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayStatistics>();
         services.TryAddSingleton<GatewayStreams>();
+
+        // The port grains of this silo reach its relay in-process (null without a silo: then no grain asks).
+        services.TryAddSingleton<ILocalStreamRelay>(sp => sp.GetRequiredService<GatewayStreams>().Relay!);
         services.TryAddSingleton<GatewaySessionHost>();
         services.TryAddSingleton<TcpConnectionHandler>();
         return services;

@@ -23,6 +23,9 @@ public readonly record struct FrameHeader(FrameType Type, ushort Flags, uint Bod
         BinaryPrimitives.WriteUInt32LittleEndian(destination[12..], Correlation);
     }
 
+    /// <summary>The body length of an encoded frame whose header starts <paramref name="frame"/>; nothing is checked.</summary>
+    public static int ReadBodyLength(ReadOnlySpan<byte> frame) => (int)BinaryPrimitives.ReadUInt32LittleEndian(frame[8..]);
+
     /// <summary>
     /// Reads and checks a header in the order the specification fixes: magic, version, reserved bytes,
     /// body length against <paramref name="maxBody"/>. Every failure here is fatal.

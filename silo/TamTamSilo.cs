@@ -137,7 +137,7 @@ public sealed class TamTamSilo : IAsyncDisposable
             silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort, primary,
                 serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
             AddStorage(silo, options, builder.Configuration);
-            silo.AddTamTamStreams(builder.Configuration);
+            silo.AddTamTamStreams();
         });
 
         return builder;

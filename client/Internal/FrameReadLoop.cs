@@ -55,6 +55,7 @@ internal sealed class FrameReadLoop
                     if (message is not null && !_inbox.TryWrite(message))
                     {
                         _logger.ReceiveBufferFull(_inboxCapacity);
+                        _dispatcher.EndOfRead();
                         Volatile.Write(ref _stalled, 1);
                         try
                         {
@@ -87,6 +88,7 @@ internal sealed class FrameReadLoop
             finally
             {
                 _input.AdvanceTo(buffer.Start, buffer.End);
+                _dispatcher.EndOfRead();
             }
         }
     }

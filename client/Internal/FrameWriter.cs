@@ -34,6 +34,9 @@ internal sealed class FrameWriter
     private TaskCompletionSource? _drained;
     private Func<TamTamConnectionException>? _closed;
 
+    // 1 while a wake-up is on its way to the loop: a burst of writes posts one, not one each (a channel write takes a lock).
+    private int _wakeUpPosted;
+
     public FrameWriter(IClientTransport transport, Action<Exception> onFailure, CancellationToken abort)
     {
         _transport = transport;
@@ -57,7 +60,10 @@ internal sealed class FrameWriter
             FrameCodec.Encode(_pending, frame, correlation);
         }
 
-        _wakeUp.Writer.TryWrite(true);
+        if (Interlocked.Exchange(ref _wakeUpPosted, 1) == 0)
+        {
+            _wakeUp.Writer.TryWrite(true);
+        }
     }
 
     /// <summary>Waits while the next batch is over its high-water mark (the transport is slower than the senders).</summary>
@@ -112,6 +118,9 @@ internal sealed class FrameWriter
             while (await _wakeUp.Reader.WaitToReadAsync(abort).ConfigureAwait(false))
             {
                 _wakeUp.Reader.TryRead(out _);
+
+                // Cleared before the buffers swap: a write after it posts again, so nothing waits unsent.
+                Volatile.Write(ref _wakeUpPosted, 0);
                 await SendPendingAsync(abort).ConfigureAwait(false);
             }
 

@@ -54,6 +54,9 @@ internal sealed class InboundDispatcher
     /// <summary>Handles one frame.</summary>
     /// <returns>A message for the application, or <see langword="null"/>.</returns>
     /// <exception cref="TamTamConnectionException">The server sent a fatal ERROR.</exception>
+    /// <summary>The end of one read's frames: stream packets received in it go to the application at once.</summary>
+    public void EndOfRead() => _streams.HandOver();
+
     public IncomingMessage? Dispatch(in Frame frame)
     {
         try

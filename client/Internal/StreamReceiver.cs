@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -11,14 +13,31 @@ namespace TamTam.Client.Internal;
 /// losses, so a full buffer does not stop the read loop (that would hold up the replies and deliveries behind
 /// the packets): the packet is dropped and counted, and the next packet handed over reports the gap.
 /// </summary>
+/// <remarks>
+/// Packets are handed over once per socket read, as one array, not one by one: a channel write takes a lock that
+/// the application's reader contends for, and per packet that lock was the largest cost of a fanout's receivers.
+/// </remarks>
 internal sealed class StreamReceiver
 {
     /// <summary>The correlation every STREAM this client sends carries: the server's ERROR about one carries it back.</summary>
     public const uint Correlation = uint.MaxValue;
 
     private readonly Utf8StringCache _names = new();
-    private readonly Channel<StreamPacket> _packets;
+    private readonly Channel<StreamPacket[]> _batches = Channel.CreateUnbounded<StreamPacket[]>(new UnboundedChannelOptions { SingleWriter = true });
+
+    // What a reader that stopped midway left of its batch, for the next reader: older than anything in the channel.
+    private readonly ConcurrentQueue<ArraySegment<StreamPacket>> _leftovers = new();
+    private readonly List<StreamPacket> _pending = [];
     private readonly Dictionary<(string Link, string Port), ulong> _lastHandedOver = [];
+
+    // The (link, port) of the previous packet and its last sequence handed over: packets come in runs of one port,
+    // so most find their names and sequence here instead of hashing both names twice.
+    private byte[] _runLink = [];
+    private byte[] _runPort = [];
+    private (string Link, string Port) _run;
+    private ulong _runLast;
+    private bool _runHandedOver;
+    private long _waiting;
     private long _lost;
     private long _dropped;
     private long _refused;
@@ -27,19 +46,12 @@ internal sealed class StreamReceiver
     public StreamReceiver(int capacity)
     {
         Capacity = capacity;
-        _packets = Channel.CreateBounded<StreamPacket>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleWriter = true,
-        });
     }
 
     public int Capacity { get; }
 
     /// <summary>The current connection's writer, for STREAM_ACK; the client sets it on each (re)connection.</summary>
     public FrameWriter? Writer { get; set; }
-
-    public ChannelReader<StreamPacket> Packets => _packets.Reader;
 
     public long Lost => Interlocked.Read(ref _lost);
 
@@ -51,24 +63,25 @@ internal sealed class StreamReceiver
 
     public void OnStream(in StreamFrame frame)
     {
-        string link = _names.Get(frame.Link.Utf8.Span);
-        string port = _names.Get(frame.Port.Utf8.Span);
+        EnterRun(frame.Link.Utf8.Span, frame.Port.Utf8.Span);
         long lostBefore = 0;
-        if (_lastHandedOver.TryGetValue((link, port), out ulong last) && frame.StreamSequence > last)
+        if (_runHandedOver && frame.StreamSequence > _runLast)
         {
-            lostBefore = (long)(frame.StreamSequence - last - 1);
+            lostBefore = (long)(frame.StreamSequence - _runLast - 1);
         }
 
-        byte[] payload = frame.Payload.IsEmpty ? [] : frame.Payload.ToArray();
-        var packet = new StreamPacket(frame.PacketId, link, port, frame.StreamSequence, frame.Ttl, frame.WantAck, lostBefore, payload);
-        if (!_packets.Writer.TryWrite(packet))
+        if (Interlocked.Read(ref _waiting) + _pending.Count >= Capacity)
         {
             // The application is Capacity packets behind: this one is lost here, and the next shows the gap.
             Interlocked.Increment(ref _dropped);
             return;
         }
 
-        _lastHandedOver[(link, port)] = frame.StreamSequence;
+        byte[] payload = frame.Payload.IsEmpty ? [] : frame.Payload.ToArray();
+        _pending.Add(new StreamPacket(frame.PacketId, _run.Link, _run.Port, frame.StreamSequence, frame.Ttl, frame.WantAck, lostBefore, payload));
+
+        _runLast = frame.StreamSequence;
+        _runHandedOver = true;
         if (lostBefore > 0)
         {
             Interlocked.Add(ref _lost, lostBefore);
@@ -80,6 +93,84 @@ internal sealed class StreamReceiver
         }
     }
 
+    /// <summary>Makes (<paramref name="link"/>, <paramref name="port"/>) the current run, keeping the last one's sequence.</summary>
+    private void EnterRun(ReadOnlySpan<byte> link, ReadOnlySpan<byte> port)
+    {
+        if (port.SequenceEqual(_runPort) && link.SequenceEqual(_runLink))
+        {
+            return;
+        }
+
+        if (_runHandedOver)
+        {
+            _lastHandedOver[_run] = _runLast;
+        }
+
+        _run = (_names.Get(link), _names.Get(port));
+        _runLink = link.ToArray();
+        _runPort = port.ToArray();
+        _runHandedOver = _lastHandedOver.TryGetValue(_run, out _runLast);
+    }
+
+    /// <summary>Hands the packets of one read to the application's readers (the read loop calls it after each read).</summary>
+    public void HandOver()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        StreamPacket[] batch = [.. _pending];
+        _pending.Clear();
+        Interlocked.Add(ref _waiting, batch.Length);
+        if (!_batches.Writer.TryWrite(batch))
+        {
+            // The client is closing: nobody reads any more.
+            Interlocked.Add(ref _waiting, -batch.Length);
+        }
+    }
+
+    /// <summary>The packets handed over, in order; each to one reader. Ends when <see cref="Complete"/> is called, with its failure if any.</summary>
+    public async IAsyncEnumerable<StreamPacket> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!_leftovers.TryDequeue(out ArraySegment<StreamPacket> batch))
+            {
+                if (!_batches.Reader.TryRead(out StreamPacket[]? next))
+                {
+                    if (!await _batches.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    continue;
+                }
+
+                batch = next;
+            }
+
+            int taken = 0;
+            try
+            {
+                while (taken < batch.Count)
+                {
+                    StreamPacket packet = batch[taken++];
+                    Interlocked.Decrement(ref _waiting);
+                    yield return packet;
+                }
+            }
+            finally
+            {
+                if (taken < batch.Count)
+                {
+                    // The reader stopped midway: the rest of its batch goes to the next one.
+                    _leftovers.Enqueue(batch[taken..]);
+                }
+            }
+        }
+    }
+
     /// <summary>The server refused a STREAM this client sent (302 queue full, 305 TTL, 203, 501…).</summary>
     public void OnRefused(ErrorCode code, string detail)
     {
@@ -87,5 +178,5 @@ internal sealed class StreamReceiver
         Volatile.Write(ref _lastRefusal, new TamTamException(code, detail));
     }
 
-    public void Complete(Exception? failure) => _packets.Writer.TryComplete(failure);
+    public void Complete(Exception? failure) => _batches.Writer.TryComplete(failure);
 }

@@ -48,11 +48,11 @@ public sealed class GatewayMetrics
         }
     }
 
-    internal void FrameOut(FrameType type)
+    internal void FrameOut(FrameType type, int count = 1)
     {
         if (_framesOut.Enabled)
         {
-            _framesOut.Add(1, new KeyValuePair<string, object?>(FrameTypeTag, TagOf(type)));
+            _framesOut.Add(count, new KeyValuePair<string, object?>(FrameTypeTag, TagOf(type)));
         }
     }
 

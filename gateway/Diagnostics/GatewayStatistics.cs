@@ -62,10 +62,10 @@ public sealed class GatewayStatistics
         _metrics.FrameIn(type);
     }
 
-    internal void FrameOut(FrameType type)
+    internal void FrameOut(FrameType type, int count = 1)
     {
-        Interlocked.Increment(ref _framesOut);
-        _metrics.FrameOut(type);
+        Interlocked.Add(ref _framesOut, count);
+        _metrics.FrameOut(type, count);
     }
 
     internal void ErrorSent(ErrorCode code)

@@ -6,10 +6,10 @@ namespace TamTam.Gateway.Internal;
 internal static partial class StreamsLog
 {
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
-        Message = "Connection {ConnectionId}: publishing to the stream of {Link}:{Port} failed; its packets were refused with 501")]
-    public static partial void StreamPublishFailed(this ILogger logger, Exception exception, string connectionId, string link, string port);
+        Message = "Connection {ConnectionId}: publishing to the stream of {Key} failed; its packets were refused with 501")]
+    public static partial void StreamPublishFailed(this ILogger logger, Exception exception, string connectionId, string key);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug,
-        Message = "Connection {ConnectionId}: unsubscribing from the stream of port {Port} failed; the agent drops the subscription when its consumer is gone")]
-    public static partial void StreamUnsubscribeFailed(this ILogger logger, Exception exception, string connectionId, string port);
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning,
+        Message = "Renewing this silo's subscription to the stream of {Key} failed; its packets do not reach this silo until a renewal succeeds")]
+    public static partial void StreamRenewalFailed(this ILogger logger, Exception exception, string key);
 }

@@ -3,12 +3,14 @@ using System.Diagnostics.Metrics;
 namespace TamTam.Grains.Streams;
 
 /// <summary>
-/// Streaming mode's producer-side instruments on the meter <c>TamTam.Streams</c>:
+/// Streaming mode's port-side instruments on the meter <c>TamTam.Streams</c>:
 /// <list type="bullet">
-/// <item><c>tamtam.streams.packets.published</c> (counter, <c>{packet}</c>): packets numbered and enqueued on a port stream.</item>
-/// <item><c>tamtam.streams.packets.refused</c> (counter, <c>{packet}</c>): packets the stream queue refused (the publisher got 302).</item>
+/// <item><c>tamtam.streams.packets.published</c> (counter, <c>{packet}</c>): packets numbered and routed by a port grain.</item>
+/// <item><c>tamtam.streams.packets.refused</c> (counter, <c>{packet}</c>): packets a port refused because a relay lagged too far (the publisher got 302).</item>
+/// <item><c>tamtam.streams.packets.dropped</c> with <c>tamtam.reason</c> = <c>relay_lost</c>: packets that were on their way
+/// to a relay the port dropped (its silo failed or did not answer); the relay's subscribers see them as a sequence gap.</item>
 /// </list>
-/// The gateway adds the delivery side on the same meter name (see <c>SessionStreams</c>).
+/// The gateway adds the delivery side on the same meter and the same <c>tamtam.streams.packets.dropped</c> instrument.
 /// </summary>
 public sealed class StreamMetrics
 {
@@ -17,16 +19,22 @@ public sealed class StreamMetrics
 
     private readonly Counter<long> _published;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _dropped;
 
     public StreamMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         Meter meter = meterFactory.Create(MeterName);
-        _published = meter.CreateCounter<long>("tamtam.streams.packets.published", "{packet}", "Packets numbered and enqueued on a port stream.");
-        _refused = meter.CreateCounter<long>("tamtam.streams.packets.refused", "{packet}", "Packets the port stream's queue refused.");
+        _published = meter.CreateCounter<long>("tamtam.streams.packets.published", "{packet}", "Packets numbered and routed by a port grain.");
+        _refused = meter.CreateCounter<long>("tamtam.streams.packets.refused", "{packet}", "Packets a port refused because a relay lagged too far.");
+
+        // The same instrument as the gateway's (same name, unit and description): the meter hands out one counter.
+        _dropped = meter.CreateCounter<long>("tamtam.streams.packets.dropped", "{packet}", "Packets not written to one subscriber (reason tag).");
     }
 
     internal void Published(int packets) => _published.Add(packets);
 
     internal void Refused(int packets) => _refused.Add(packets);
+
+    internal void RelayLost(int packets) => _dropped.Add(packets, new KeyValuePair<string, object?>("tamtam.reason", "relay_lost"));
 }

@@ -1,6 +1,6 @@
 namespace TamTam.Interfaces.Streams;
 
-/// <summary>What became of one publish call: every packet enqueued with consecutive sequences from <see cref="FirstSequence"/>, or none.</summary>
+/// <summary>What became of one publish call: every packet numbered with consecutive sequences from <see cref="FirstSequence"/> and routed, or none.</summary>
 [GenerateSerializer, Immutable, Alias("tamtam.StreamPublishResult")]
 public readonly record struct StreamPublishResult(
     [property: Id(0)] ErrorCode Code,

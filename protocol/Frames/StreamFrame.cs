@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 
 namespace TamTam.Protocol.Frames;
 
@@ -28,6 +29,27 @@ public readonly record struct StreamFrame(
     public ushort Flags => (ushort)((WantAck ? WantAckFlag : 0) | (Subtree ? SubtreeFlag : 0));
 
     public int FieldsLength => ProtocolLimits.UuidSize + BodyWriter.SizeOfStr8(Link) + BodyWriter.SizeOfStr8(Port) + 1 + 8;
+
+    /// <summary>
+    /// Where stream_sequence lies in an encoded STREAM frame to <paramref name="link"/> and <paramref name="port"/>,
+    /// counted from the frame's first header byte.
+    /// </summary>
+    public static int SequenceOffset(Utf8Text link, Utf8Text port) =>
+        ProtocolLimits.HeaderSize + ProtocolLimits.UuidSize + BodyWriter.SizeOfStr8(link) + BodyWriter.SizeOfStr8(port) + 1;
+
+    /// <summary>
+    /// Numbers <paramref name="count"/> encoded STREAM frames that lie back to back in <paramref name="frames"/> and
+    /// share one link and port (so one <paramref name="sequenceOffset"/>): <paramref name="first"/>, then one more each.
+    /// </summary>
+    public static void WriteSequences(Span<byte> frames, int count, int sequenceOffset, ulong first)
+    {
+        int position = 0;
+        for (int i = 0; i < count; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(frames[(position + sequenceOffset)..], first + (ulong)i);
+            position += ProtocolLimits.HeaderSize + FrameHeader.ReadBodyLength(frames[position..]);
+        }
+    }
 
     public static StreamFrame Read(ref BodyReader reader, ushort flags)
     {

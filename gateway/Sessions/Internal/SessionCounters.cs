@@ -15,7 +15,7 @@ internal sealed class SessionCounters
 
     public void FrameIn() => Interlocked.Increment(ref _framesIn);
 
-    public void FrameOut() => Interlocked.Increment(ref _framesOut);
+    public void FrameOut(int count = 1) => Interlocked.Add(ref _framesOut, count);
 
     public void ErrorSent() => Interlocked.Increment(ref _errors);
 }

@@ -381,10 +381,7 @@ internal sealed class SessionFrameDispatcher
                 OperationResult left = await link!.LeaveAsync().ConfigureAwait(false);
                 if (left.Succeeded)
                 {
-                    if (_session.OpenedStreams is { } leaving)
-                    {
-                        await leaving.UnsubscribeAllAsync().ConfigureAwait(false);
-                    }
+                    _session.OpenedStreams?.UnsubscribeAll();
 
                     _session.Left();
                 }
@@ -410,9 +407,9 @@ internal sealed class SessionFrameDispatcher
             case FrameType.Unbind:
                 UnbindFrame unbind = frame.Decode<UnbindFrame>();
                 OperationResult unbound = await link!.Grain.UnbindAsync(link.Node, session, unbind.Port.ToString(), unbind.Subtree).ConfigureAwait(false);
-                if (unbound.Succeeded && _session.OpenedStreams is { } unbinding)
+                if (unbound.Succeeded)
                 {
-                    await unbinding.UnsubscribeAsync(unbind.Port.ToString()).ConfigureAwait(false);
+                    _session.OpenedStreams?.Unsubscribe(unbind.Port.ToString());
                 }
 
                 return unbound;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using TamTam.Gateway.Diagnostics;
 using TamTam.Protocol;
@@ -57,6 +58,35 @@ internal sealed class SessionOutput : IDisposable
         try
         {
             Encode(frame, correlation);
+            if (_unflushed >= FlushThreshold)
+            {
+                await FlushUnderGateAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="count"/> frames of <paramref name="type"/> that are already encoded (stream packets,
+    /// encoded once for every subscriber) into the output; they leave at the next flush.
+    /// </summary>
+    public async ValueTask WriteEncodedAsync(ReadOnlyMemory<byte> frames, FrameType type, int count, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_peerGone)
+            {
+                return;
+            }
+
+            _writer.Write(frames.Span);
+            _unflushed += frames.Length;
+            _statistics.FrameOut(type, count);
+            _counters.FrameOut(count);
             if (_unflushed >= FlushThreshold)
             {
                 await FlushUnderGateAsync(cancellationToken).ConfigureAwait(false);

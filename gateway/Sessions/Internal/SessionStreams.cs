@@ -1,10 +1,7 @@
-using System.Buffers;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
-using Orleans.Streams;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Streams;
+using TamTam.Gateway.Streams.Internal;
 using TamTam.Interfaces.Streams;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -12,55 +9,40 @@ using TamTam.Protocol.Frames;
 namespace TamTam.Gateway.Sessions.Internal;
 
 /// <summary>
-/// A joined session's streaming mode (docs/protocol.md 5.16). Publishing: STREAM frames are grouped per
-/// (link, port) and handed to that port's <see cref="IStreamPortGrain"/> in one call per group, one call in flight
-/// per session; a publisher that outruns it is held back (backpressure), and a queue that refuses is answered
-/// with ERROR 302 per packet. Receiving: each bound port's Orleans stream is
-/// subscribed to, and its batches are written as STREAM frames in sequence order.
+/// A joined session's streaming mode (docs/protocol.md 5.16, docs/architecture.md "Streaming mode").
+/// Publishing: STREAM frames are encoded as subscribers will receive them into one batch per run of packets to
+/// the same (link, port), and each batch is handed to that port's <see cref="IStreamPortGrain"/>, one call in
+/// flight per session; a publisher that outruns it is held back (backpressure), and a port that refuses is
+/// answered with an ERROR per packet. Receiving: the session subscribes to each port it BINDs through its
+/// silo's relay, and <see cref="SessionStreamInbox"/> writes what arrives.
 /// </summary>
-/// <remarks>
-/// A subscription callback must not wait for this session's socket: the pulling agent that calls it serves
-/// every stream of its queue. So batches wait in a per-session buffer of at most
-/// <see cref="MaxBufferedPackets"/> packets; a subscriber that lets it fill loses the packets that do not fit,
-/// each counted (<c>tamtam.streams.packets.dropped</c>, reason <c>slow_consumer</c>) and visible to the
-/// receiver as a jump in <c>stream_sequence</c>.
-/// </remarks>
 internal sealed class SessionStreams : IAsyncDisposable
 {
-    /// <summary>Packets one session may hold received from its streams and not yet written to its socket.</summary>
-    public const int MaxBufferedPackets = 65_536;
-
-    /// <summary>
-    /// Bytes of packets (payload plus <see cref="PacketOverheadBytes"/> each) in one stream event. The memory
-    /// streams provider caches events in 1 MiB blocks and fails on a larger one, losing it: measured at 1.5 MB.
-    /// </summary>
-    public const int MaxBatchBytes = 256 * 1024;
-
-    /// <summary>What a packet costs in a serialized stream event besides its payload (id, names, fields), rounded up.</summary>
-    private const int PacketOverheadBytes = 64;
-
     /// <summary>Packets a publishing session may have read and not yet handed to their port grains before it stops reading.</summary>
     public const int MaxQueuedPackets = 16_384;
 
     private readonly GatewaySession _session;
     private readonly GatewayStreams _streams;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, StreamSubscriptionHandle<StreamBatch>> _subscriptions = new(StringComparer.Ordinal);
-    private readonly List<(uint Correlation, string Link, string Port, StreamPacketData Packet)> _pending = [];
-    private readonly List<(uint Correlation, string Link, string Port, StreamPacketData Packet)> _queued = [];
-    private Task? _publishing;
-    private readonly Channel<StreamBatch> _outgoing = Channel.CreateUnbounded<StreamBatch>(new UnboundedChannelOptions { SingleReader = true });
-    private Task? _writer;
-    private long _buffered;
+    private readonly SessionStreamInbox _inbox;
+    private readonly Dictionary<string, string> _subscriptions = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private List<StreamBatchBuilder> _open = [];
+    private int _queued;
+    private bool _publishing;
+    private Task? _publishLoop;
+    private int _lastBatchBytes;
 
     public SessionStreams(GatewaySession session, GatewayStreams streams, ILogger logger)
     {
         _session = session;
         _streams = streams;
         _logger = logger;
+        _inbox = new SessionStreamInbox(session, streams);
     }
 
-    public bool HasPending => _pending.Count > 0;
+    /// <summary>Whether STREAM frames were taken since the last <see cref="FlushAsync"/>.</summary>
+    public bool HasPending { get; private set; }
 
     /// <summary>
     /// Takes one STREAM frame for the end of the read batch; returns a refusal (code and detail) to answer at once,
@@ -74,21 +56,35 @@ internal sealed class SessionStreams : IAsyncDisposable
             return Refuse(ErrorCode.NotImplemented, "STREAM with SUBTREE is not served by this server yet: address one port");
         }
 
-        string link = frame.Link.IsEmpty ? joined.Link : frame.Link.ToString();
+        ReadOnlySpan<byte> link = frame.Link.IsEmpty ? joined.LinkUtf8.Span : frame.Link.Utf8.Span;
         byte ttl = frame.Ttl;
-        if (!string.Equals(link, joined.Link, StringComparison.Ordinal))
+        if (!link.SequenceEqual(joined.LinkUtf8.Span))
         {
             if (ttl <= 1)
             {
                 _streams.Dropped(1, "ttl");
-                return Refuse(ErrorCode.Expired, $"the packet's ttl ({ttl}) does not allow the pass from link \"{joined.Link}\" to \"{link}\"; it was not forwarded");
+                return Refuse(ErrorCode.Expired, $"the packet's ttl ({ttl}) does not allow the pass from link \"{joined.Link}\" to \"{frame.Link}\"; it was not forwarded");
             }
 
             ttl--;
         }
 
-        var packet = new StreamPacketData(frame.PacketId, joined.Link, joined.Node, ttl, frame.WantAck, frame.Payload.ToArray());
-        _pending.Add((correlation, link, frame.Port.ToString(), packet));
+        int bytes = ProtocolLimits.HeaderSize + frame.FieldsLength + (int)frame.Payload.Length;
+        lock (_gate)
+        {
+            StreamBatchBuilder? batch = _open.Count > 0 ? _open[^1] : null;
+            if (batch is null || !batch.Takes(link, frame.Port.Utf8.Span, bytes))
+            {
+                string linkName = frame.Link.IsEmpty ? joined.Link : frame.Link.ToString();
+                batch = new StreamBatchBuilder(linkName, frame.Port.ToString(), Math.Max(_lastBatchBytes, bytes + link.Length));
+                _open.Add(batch);
+            }
+
+            batch.Add(correlation, frame, ttl);
+            _queued++;
+        }
+
+        HasPending = true;
         return null;
     }
 
@@ -96,29 +92,34 @@ internal sealed class SessionStreams : IAsyncDisposable
     public void Acknowledged() => _streams.Acknowledged();
 
     /// <summary>
-    /// Hands the packets queued during one read to the session's publish loop, which keeps one grain call in
-    /// flight and sends everything queued meanwhile in the next one: batches grow with the load instead of
-    /// being one read's worth. Waits (and so stops the session's reading) while more than
-    /// <see cref="MaxQueuedPackets"/> wait for that loop: the publisher's backpressure.
+    /// Hands the packets taken during one read to the session's publish loop, which keeps one grain call in flight
+    /// and sends everything taken meanwhile next: batches grow with the load instead of being one read's worth.
+    /// Waits (and so stops the session's reading) while more than <see cref="MaxQueuedPackets"/> wait for that
+    /// loop: the publisher's backpressure.
     /// </summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
+        HasPending = false;
         Task? running;
-        lock (_queued)
+        lock (_gate)
         {
-            _queued.AddRange(_pending);
-            _pending.Clear();
-            running = _publishing;
-            if (running is null || running.IsCompleted)
+            running = _publishLoop;
+            if (!_publishing)
             {
-                _publishing = running = PublishLoopAsync(cancellationToken);
+                _publishing = true;
+                running = null;
+            }
+            else if (_queued <= MaxQueuedPackets)
+            {
                 return;
             }
+        }
 
-            if (_queued.Count <= MaxQueuedPackets)
-            {
-                return;
-            }
+        if (running is null)
+        {
+            // Not yielded: the loop runs here up to its first grain call, one thread hop less per packet at low rates.
+            _publishLoop = PublishLoopAsync(cancellationToken);
+            return;
         }
 
         await running.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -126,131 +127,123 @@ internal sealed class SessionStreams : IAsyncDisposable
 
     private async Task PublishLoopAsync(CancellationToken cancellationToken)
     {
-        await Task.Yield();
         while (true)
         {
-            (uint Correlation, string Link, string Port, StreamPacketData Packet)[] batch;
-            lock (_queued)
+            List<StreamBatchBuilder> batches;
+            lock (_gate)
             {
-                if (_queued.Count == 0)
+                if (_open.Count == 0)
                 {
+                    _publishing = false;
                     return;
                 }
 
-                batch = [.. _queued];
-                _queued.Clear();
+                batches = _open;
+                _open = [];
             }
 
-            if (await PublishAsync(batch, cancellationToken).ConfigureAwait(false))
+            bool refused = false;
+            foreach (StreamBatchBuilder batch in batches)
+            {
+                _lastBatchBytes = batch.Bytes;
+                refused |= await PublishAsync(batch, cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _queued -= batch.Count;
+                }
+            }
+
+            if (refused)
             {
                 await _session.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>Publishes one call's worth per (link, port) and answers refusals; true when an ERROR was written.</summary>
-    private async ValueTask<bool> PublishAsync((uint Correlation, string Link, string Port, StreamPacketData Packet)[] pending,
-        CancellationToken cancellationToken)
+    /// <summary>Publishes one batch and answers a refusal; true when ERRORs were written.</summary>
+    private async ValueTask<bool> PublishAsync(StreamBatchBuilder batch, CancellationToken cancellationToken)
     {
-        IGrainFactory? grains = _streams.Grains;
-        bool refused = false;
-        int start = 0;
-        while (start < pending.Length)
+        StreamPublishResult result;
+        if (_session.Grains is not { } grains)
         {
-            // Consecutive packets to the same (link, port) form one batch, so the order of a sender's packets is kept,
-            // up to MaxBatchBytes: the memory streams' cache cannot hold an event larger than its 1 MiB blocks.
-            int end = start + 1;
-            long bytes = pending[start].Packet.Payload.Length + PacketOverheadBytes;
-            while (end < pending.Length && pending[end].Port == pending[start].Port && pending[end].Link == pending[start].Link
-                && (bytes += pending[end].Packet.Payload.Length + PacketOverheadBytes) <= MaxBatchBytes)
+            result = StreamPublishResult.Refused(ErrorCode.Unavailable, "streaming mode is not configured on this server");
+        }
+        else
+        {
+            try
             {
-                end++;
+                result = await grains.GetGrain<IStreamPortGrain>(batch.Key).PublishAsync(batch.Build()).ConfigureAwait(false);
             }
-
-            var packets = new StreamPacketData[end - start];
-            for (int i = start; i < end; i++)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                packets[i - start] = pending[i].Packet;
+                _logger.StreamPublishFailed(exception, _session.ConnectionId, batch.Key);
+                result = StreamPublishResult.Refused(ErrorCode.Unavailable, "the port's stream is unavailable; publish again");
             }
-
-            StreamPublishResult result;
-            if (grains is null || _streams.Provider is null)
-            {
-                result = StreamPublishResult.Refused(ErrorCode.Unavailable, "streaming mode is not configured on this server");
-            }
-            else
-            {
-                try
-                {
-                    result = await grains.GetGrain<IStreamPortGrain>(StreamNames.Key(pending[start].Link, pending[start].Port))
-                        .PublishAsync(packets).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    _logger.StreamPublishFailed(exception, _session.ConnectionId, pending[start].Link, pending[start].Port);
-                    result = StreamPublishResult.Refused(ErrorCode.Unavailable, "the port's stream is unavailable; publish again");
-                }
-            }
-
-            if (!result.Published)
-            {
-                refused = true;
-                _streams.Refused(packets.Length);
-                for (int i = start; i < end; i++)
-                {
-                    await _session.Output.WriteErrorAsync(result.Code, result.Detail ?? result.Code.ToString(), fatal: false, pending[i].Correlation,
-                        cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            start = end;
         }
 
-        return refused;
+        if (result.Published)
+        {
+            return false;
+        }
+
+        _streams.Refused(batch.Count);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            await _session.Output.WriteErrorAsync(result.Code, result.Detail ?? result.Code.ToString(), fatal: false, batch.CorrelationOf(i),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
-    /// <summary>Subscribes to the stream of <paramref name="port"/> in <paramref name="link"/> (after a BIND); once per port.</summary>
+    /// <summary>
+    /// Subscribes to <paramref name="port"/> in <paramref name="link"/> (after a BIND, before its OK; again after a
+    /// resume); once per port.
+    /// </summary>
     public async Task SubscribeAsync(string link, string port)
     {
-        if (_subscriptions.ContainsKey(port) || _streams.Provider is not { } provider)
+        if (_subscriptions.ContainsKey(port) || _streams.Relay is not { } relay)
         {
             return;
         }
 
-        _writer ??= WriteLoopAsync();
-        IAsyncStream<StreamBatch> stream = provider.GetStream<StreamBatch>(StreamId.Create(StreamNames.Namespace, StreamNames.Key(link, port)));
-        _subscriptions[port] = await stream.SubscribeAsync(OnBatchAsync).ConfigureAwait(false);
+        _inbox.Start();
+        string key = StreamNames.Key(link, port);
+        _subscriptions[port] = key;
+        try
+        {
+            await relay.SubscribeAsync(key, _inbox).ConfigureAwait(false);
+        }
+        catch
+        {
+            _subscriptions.Remove(port);
+            throw;
+        }
     }
 
     /// <summary>Ends the subscription to <paramref name="port"/> (after an UNBIND).</summary>
-    public async Task UnsubscribeAsync(string port)
+    public void Unsubscribe(string port)
     {
-        if (_subscriptions.Remove(port, out StreamSubscriptionHandle<StreamBatch>? handle))
+        if (_subscriptions.Remove(port, out string? key))
         {
-            await handle.UnsubscribeAsync().ConfigureAwait(false);
+            _streams.Relay?.Unsubscribe(key, _inbox);
         }
     }
 
     /// <summary>Ends every subscription (LEAVE, or the session's end).</summary>
-    public async Task UnsubscribeAllAsync()
+    public void UnsubscribeAll()
     {
-        foreach (string port in _subscriptions.Keys.ToArray())
+        foreach (string key in _subscriptions.Values)
         {
-            try
-            {
-                await UnsubscribeAsync(port).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // The subscription dies with its consumer anyway: the agent removes a consumer it cannot reach.
-                _logger.StreamUnsubscribeFailed(exception, _session.ConnectionId, port);
-            }
+            _streams.Relay?.Unsubscribe(key, _inbox);
         }
+
+        _subscriptions.Clear();
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_publishing is { } publishing)
+        if (_publishLoop is { } publishing)
         {
             try
             {
@@ -262,74 +255,8 @@ internal sealed class SessionStreams : IAsyncDisposable
             }
         }
 
-        await UnsubscribeAllAsync().ConfigureAwait(false);
-        _outgoing.Writer.TryComplete();
-        if (_writer is not null)
-        {
-            await _writer.ConfigureAwait(false);
-        }
-    }
-
-    private Task OnBatchAsync(StreamBatch batch, StreamSequenceToken? token)
-    {
-        int count = batch.Packets.Length;
-        if (Interlocked.Add(ref _buffered, count) > MaxBufferedPackets)
-        {
-            Interlocked.Add(ref _buffered, -count);
-            _streams.Dropped(count, "slow_consumer");
-            return Task.CompletedTask;
-        }
-
-        if (!_outgoing.Writer.TryWrite(batch))
-        {
-            // The session is closing: nothing more goes out.
-            Interlocked.Add(ref _buffered, -count);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        await Task.Yield();
-        CancellationToken closing = _session.Closing;
-        try
-        {
-            while (await _outgoing.Reader.WaitToReadAsync(closing).ConfigureAwait(false))
-            {
-                while (_outgoing.Reader.TryRead(out StreamBatch? batch))
-                {
-                    await WriteAsync(batch, closing).ConfigureAwait(false);
-                }
-
-                await _session.Output.FlushAsync(closing).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (closing.IsCancellationRequested)
-        {
-            // The session is closing: what was not written is lost with the connection.
-        }
-        catch (Exception exception) when (exception is IOException or InvalidOperationException)
-        {
-            _session.Fail(exception);
-        }
-    }
-
-    private async ValueTask WriteAsync(StreamBatch batch, CancellationToken cancellationToken)
-    {
-        Utf8Text link = Utf8Text.From(batch.Link);
-        Utf8Text port = Utf8Text.From(batch.Port);
-        StreamPacketData[] packets = batch.Packets;
-        for (int i = 0; i < packets.Length; i++)
-        {
-            StreamPacketData p = packets[i];
-            var frame = new StreamFrame(p.PacketId, link, port, p.Ttl, batch.FirstSequence + (ulong)i, p.WantAck, Subtree: false,
-                new ReadOnlySequence<byte>(p.Payload));
-            await _session.Output.WriteAsync(frame, 0, cancellationToken).ConfigureAwait(false);
-        }
-
-        Interlocked.Add(ref _buffered, -packets.Length);
-        _streams.Delivered(packets.Length);
+        UnsubscribeAll();
+        await _inbox.CompleteAsync().ConfigureAwait(false);
     }
 
     private (ErrorCode Code, string Detail)? Refuse(ErrorCode code, string detail)

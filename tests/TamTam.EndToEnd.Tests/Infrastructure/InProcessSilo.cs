@@ -23,6 +23,9 @@ internal sealed class InProcessSilo : IAsyncDisposable
     public static async Task<InProcessSilo> StartAsync(string dataPath, params string[] extraArguments) =>
         new(await TamTamSilo.StartAsync([.. SiloArguments.For(dataPath), .. extraArguments]).Within(TestTimeout.Batch));
 
+    /// <summary>The silo's address in the cluster.</summary>
+    public SiloAddress Address => _silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+
     /// <summary>The host itself, for its services and HTTP endpoint.</summary>
     public TamTamSilo Host => _silo;
 

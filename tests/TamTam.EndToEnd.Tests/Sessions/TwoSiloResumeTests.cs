@@ -1,4 +1,3 @@
-using System.Globalization;
 using TamTam.Client;
 using TamTam.Client.Events;
 using TamTam.EndToEnd.Tests.Infrastructure;
@@ -11,38 +10,9 @@ namespace TamTam.EndToEnd.Tests.Sessions;
 /// directory): a session left on one silo's gateway resumes on the other's. The session's directory entry and its
 /// link are grains, reached from either gateway.
 /// </summary>
-public sealed class TwoSiloResumeTests : IAsyncLifetime
+public sealed class TwoSiloResumeTests : TwoSiloTest
 {
     private const string Port = "jobs";
-    private readonly DataDirectory _data = new();
-    private InProcessSilo? _first;
-    private InProcessSilo? _second;
-
-    private InProcessSilo First => _first!;
-
-    private InProcessSilo Second => _second!;
-
-    public async Task InitializeAsync()
-    {
-        string primaryPort = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
-        _first = await InProcessSilo.StartAsync(_data.Path, $"--TamTam:Orleans:SiloPort={primaryPort}");
-        _second = await InProcessSilo.StartAsync(_data.Path, $"--TamTam:Orleans:PrimarySiloPort={primaryPort}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_second is not null)
-        {
-            await _second.DisposeAsync();
-        }
-
-        if (_first is not null)
-        {
-            await _first.DisposeAsync();
-        }
-
-        _data.Dispose();
-    }
 
     [Fact]
     public async Task A_session_cut_on_one_silo_resumes_on_the_other_with_its_unacknowledged_delivery()

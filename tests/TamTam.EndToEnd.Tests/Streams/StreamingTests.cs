@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Protocol;
@@ -28,15 +27,15 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
         try
         {
-            Task<List<StreamPacket>>[] receiving = [.. subscribers.Select(s => TakeAsync(s, Packets))];
+            Task<List<StreamPacket>>[] receiving = [.. subscribers.Select(s => StreamPackets.TakeAsync(s, Packets))];
             for (int i = 0; i < Packets; i++)
             {
-                await publisher.PublishAsync(Port, Numbered(i));
+                await publisher.PublishAsync(Port, StreamPackets.Numbered(i));
             }
 
             foreach (List<StreamPacket> received in await Task.WhenAll(receiving).Within(TestTimeout.Batch))
             {
-                Assert.Equal(Enumerable.Range(0, Packets), received.Select(p => BinaryPrimitives.ReadInt32LittleEndian(p.Payload.Span)));
+                Assert.Equal(Enumerable.Range(0, Packets), received.Select(p => StreamPackets.NumberOf(p)));
                 ulong first = received[0].Sequence;
                 Assert.Equal(Enumerable.Range(0, Packets).Select(i => first + (ulong)i), received.Select(p => p.Sequence));
                 Assert.All(received, p => Assert.Equal(0, p.LostBefore));
@@ -44,8 +43,8 @@ public sealed class StreamingTests(SharedSiloFixture silo)
             }
 
             // The unbound node's first packet is the one sent to its own port after all of the others arrived.
-            await publisher.PublishAsync("elsewhere", Numbered(-1));
-            StreamPacket only = (await TakeAsync(unbound, 1).Within())[0];
+            await publisher.PublishAsync("elsewhere", StreamPackets.Numbered(-1));
+            StreamPacket only = (await StreamPackets.TakeAsync(unbound, 1).Within())[0];
             Assert.Equal("elsewhere", only.Port);
             Assert.Equal(0, subscribers.Sum(s => s.StreamPacketsLost));
         }
@@ -68,10 +67,10 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
         long acksBefore = meter["tamtam.streams.acks"];
 
-        await publisher.PublishAsync(Port, Numbered(1), new StreamOptions { WantAck = true });
-        await publisher.PublishAsync(Port, Numbered(2));
-        await publisher.PublishAsync(Port, Numbered(3), new StreamOptions { WantAck = true });
-        List<StreamPacket> received = await TakeAsync(receiver, 3).Within();
+        await publisher.PublishAsync(Port, StreamPackets.Numbered(1), new StreamOptions { WantAck = true });
+        await publisher.PublishAsync(Port, StreamPackets.Numbered(2));
+        await publisher.PublishAsync(Port, StreamPackets.Numbered(3), new StreamOptions { WantAck = true });
+        List<StreamPacket> received = await StreamPackets.TakeAsync(receiver, 3).Within();
 
         Assert.Equal([true, false, true], received.Select(p => p.AckRequested));
         Assert.Equal(acksBefore + 2, await meter.WaitForAsync("tamtam.streams.acks", acksBefore + 2));
@@ -89,14 +88,14 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, home, "publisher");
         long refusalsBefore = meter["tamtam.streams.refusals"];
 
-        await local.PublishAsync(Port, Numbered(1), new StreamOptions { Ttl = 1 });
-        await publisher.PublishAsync(Port, Numbered(2), new StreamOptions { Link = away, Ttl = 1 });
-        await publisher.PublishAsync(Port, Numbered(3), new StreamOptions { Link = away, Ttl = 5 });
-        List<StreamPacket> received = await TakeAsync(receiver, 2).Within();
+        await local.PublishAsync(Port, StreamPackets.Numbered(1), new StreamOptions { Ttl = 1 });
+        await publisher.PublishAsync(Port, StreamPackets.Numbered(2), new StreamOptions { Link = away, Ttl = 1 });
+        await publisher.PublishAsync(Port, StreamPackets.Numbered(3), new StreamOptions { Link = away, Ttl = 5 });
+        List<StreamPacket> received = await StreamPackets.TakeAsync(receiver, 2).Within();
 
         // Two publishers: the stream orders their packets as they reach it, so look at them by payload.
-        received.Sort((a, b) => BinaryPrimitives.ReadInt32LittleEndian(a.Payload.Span).CompareTo(BinaryPrimitives.ReadInt32LittleEndian(b.Payload.Span)));
-        Assert.Equal([1, 3], received.Select(p => BinaryPrimitives.ReadInt32LittleEndian(p.Payload.Span)));
+        received.Sort((a, b) => StreamPackets.NumberOf(a).CompareTo(StreamPackets.NumberOf(b)));
+        Assert.Equal([1, 3], received.Select(p => StreamPackets.NumberOf(p)));
         Assert.Equal([(byte)1, (byte)4], received.Select(p => p.Ttl));
         // The refusal travels on the publisher's own connection, ahead of the answer to any later request.
         await publisher.PingAsync().Within();
@@ -118,11 +117,11 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         await reader.BindAsync(Port, PortMode.Group).Within();
         await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
         long droppedBefore = meter["tamtam.streams.packets.dropped/slow_consumer"];
-        Task<List<StreamPacket>> readerReceived = TakeUntilMarkerAsync(reader);
+        Task<List<StreamPacket>> readerReceived = StreamPackets.TakeUntilMarkerAsync(reader);
 
         for (int i = 0; i < Packets; i++)
         {
-            await publisher.PublishAsync(Port, Numbered(i));
+            await publisher.PublishAsync(Port, StreamPackets.Numbered(i));
         }
 
         // The node that reads is not held up by the stalled one: it gets every packet, or — when this machine is
@@ -131,13 +130,13 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         {
             while (!readerReceived.IsCompleted)
             {
-                await publisher.PublishAsync(Port, Numbered(-1), cancellationToken: markers.Token);
+                await publisher.PublishAsync(Port, StreamPackets.Numbered(-1), cancellationToken: markers.Token);
                 await Task.WhenAny(readerReceived, Task.Delay(200, markers.Token));
             }
         }
 
         List<StreamPacket> taken = await readerReceived;
-        List<StreamPacket> all = [.. taken.Where(p => BinaryPrimitives.ReadInt32LittleEndian(p.Payload.Span) >= 0)];
+        List<StreamPacket> all = [.. taken.Where(p => StreamPackets.NumberOf(p) >= 0)];
         long readerMissed = Packets - all.Count;
         Assert.True(readerMissed <= reader.StreamPacketsLost + reader.StreamPacketsDropped,
             $"the reader missed {readerMissed} packets and counted {reader.StreamPacketsLost} lost, {reader.StreamPacketsDropped} dropped");
@@ -147,14 +146,14 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         // been dropped too, so markers are published after the run until one gets through.
         // One publisher numbers its packets 0, 1, …, and the port numbers them in that order: any packet the reader
         // got fixes the run's first and last sequence.
-        ulong first = all[0].Sequence - (ulong)BinaryPrimitives.ReadInt32LittleEndian(all[0].Payload.Span);
+        ulong first = all[0].Sequence - (ulong)StreamPackets.NumberOf(all[0]);
         ulong last = first + Packets - 1;
         Task<List<ulong>> reading = stalled.ReadUntilAsync(last + 1);
         using (var markers = new CancellationTokenSource(TestTimeout.Batch))
         {
             while (!reading.IsCompleted)
             {
-                await publisher.PublishAsync(Port, Numbered(-1), cancellationToken: markers.Token);
+                await publisher.PublishAsync(Port, StreamPackets.Numbered(-1), cancellationToken: markers.Token);
                 await Task.WhenAny(reading, Task.Delay(200, markers.Token));
             }
         }
@@ -172,43 +171,5 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         Assert.True(gaps > 0);
         Assert.Equal(Packets, sequences.Count + gaps);
         Assert.True(droppedByGateway >= gaps, $"the gateway counted {droppedByGateway} drops, the subscriber saw {gaps} missing");
-    }
-
-    private static byte[] Numbered(int i)
-    {
-        byte[] payload = new byte[64];
-        BinaryPrimitives.WriteInt32LittleEndian(payload, i);
-        return payload;
-    }
-
-    /// <summary>Every packet up to and including the first marker (payload number −1).</summary>
-    private static async Task<List<StreamPacket>> TakeUntilMarkerAsync(TamTamClient client)
-    {
-        var packets = new List<StreamPacket>();
-        await foreach (StreamPacket packet in client.ReceiveStreamAsync())
-        {
-            packets.Add(packet);
-            if (BinaryPrimitives.ReadInt32LittleEndian(packet.Payload.Span) < 0)
-            {
-                break;
-            }
-        }
-
-        return packets;
-    }
-
-    private static async Task<List<StreamPacket>> TakeAsync(TamTamClient client, int count)
-    {
-        var packets = new List<StreamPacket>(count);
-        await foreach (StreamPacket packet in client.ReceiveStreamAsync())
-        {
-            packets.Add(packet);
-            if (packets.Count == count)
-            {
-                break;
-            }
-        }
-
-        return packets;
     }
 }

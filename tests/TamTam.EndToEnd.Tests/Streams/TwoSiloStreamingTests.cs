@@ -1,0 +1,262 @@
+using TamTam.Client;
+using TamTam.Client.Events;
+using TamTam.EndToEnd.Tests.Infrastructure;
+using TamTam.EndToEnd.Tests.Sessions;
+using TamTam.Interfaces.Streams;
+using TamTam.Protocol;
+
+namespace TamTam.EndToEnd.Tests.Streams;
+
+/// <summary>
+/// Streaming mode across a two-silo cluster in this process (localhost clustering, the second silo joining the
+/// first): the port grain on one silo pushes each batch to the relay of every silo with subscribers, drops a relay
+/// whose silo leaves, and, when it moves itself, starts its sequence again and learns the relays from their renewals.
+/// </summary>
+public sealed class TwoSiloStreamingTests : TwoSiloTest
+{
+    private const string Port = "ticks";
+
+    [Fact]
+    public async Task Packets_from_publishers_on_either_silo_reach_subscribers_on_both_in_one_order()
+    {
+        const int PerPublisher = 2_000;
+        string link = Links.Unique("two-silo-stream");
+        await using TamTamClient near = await SubscribeAsync(First, link, "near");
+        await using TamTamClient far = await SubscribeAsync(Second, link, "far");
+        await using TamTamClient publisherOnFirst = await Nodes.JoinAsync(First.Uri, link, "publisher-1");
+        await using TamTamClient publisherOnSecond = await Nodes.JoinAsync(Second.Uri, link, "publisher-2");
+
+        Task<List<StreamPacket>> nearReceived = StreamPackets.TakeAsync(near, 2 * PerPublisher);
+        Task<List<StreamPacket>> farReceived = StreamPackets.TakeAsync(far, 2 * PerPublisher);
+        Task publishing = PublishAsync(publisherOnSecond, PerPublisher, offset: PerPublisher);
+        await PublishAsync(publisherOnFirst, PerPublisher, offset: 0);
+        await publishing;
+
+        List<StreamPacket> nearPackets = await nearReceived.Within(TestTimeout.Batch);
+        List<StreamPacket> farPackets = await farReceived.Within(TestTimeout.Batch);
+
+        // One sequencer: both subscribers see the same packets under the same consecutive sequences, and each
+        // publisher's packets in the order it sent them.
+        Assert.Equal(nearPackets.Select(p => p.Sequence), farPackets.Select(p => p.Sequence));
+        Assert.Equal(nearPackets.Select(p => p.PacketId), farPackets.Select(p => p.PacketId));
+        ulong first = nearPackets[0].Sequence;
+        Assert.Equal(Enumerable.Range(0, 2 * PerPublisher).Select(i => first + (ulong)i), nearPackets.Select(p => p.Sequence));
+        foreach (List<StreamPacket> received in (List<StreamPacket>[])[nearPackets, farPackets])
+        {
+            Assert.Equal(Enumerable.Range(0, PerPublisher), Numbers(received).Where(n => n < PerPublisher));
+            Assert.Equal(Enumerable.Range(PerPublisher, PerPublisher), Numbers(received).Where(n => n >= PerPublisher));
+        }
+
+        Assert.Equal(0, near.StreamPacketsLost + far.StreamPacketsLost);
+        Assert.Equal(0, publisherOnFirst.StreamRefusals + publisherOnSecond.StreamRefusals);
+    }
+
+    [Fact]
+    public async Task A_silo_that_leaves_is_dropped_by_the_port_and_the_others_keep_receiving_everything()
+    {
+        // More than a relay may have waiting (65,536 packets): a port still sending to the departed silo would refuse.
+        const int AfterLeaving = 70_000;
+        string link = Links.Unique("two-silo-leave");
+
+        // Bound on the first silo first: the port grain is placed there, so it stays when the second one leaves.
+        await using TamTamClient near = await SubscribeAsync(First, link, "near");
+        TamTamClient far = await SubscribeAsync(Second, link, "far");
+        await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
+
+        Task<List<StreamPacket>> farReceived = StreamPackets.TakeAsync(far, 100);
+        await PublishAsync(publisher, 100, offset: 0);
+        Assert.Equal(Enumerable.Range(0, 100), Numbers(await farReceived.Within(TestTimeout.Batch)));
+
+        await Second.StopAsync();
+        await far.DisposeAsync();
+        Task<List<StreamPacket>> nearReceived = StreamPackets.TakeAsync(near, 100 + AfterLeaving);
+        await PublishAsync(publisher, AfterLeaving, offset: 100);
+
+        List<StreamPacket> packets = await nearReceived.Within(TestTimeout.Batch);
+        Assert.Equal(Enumerable.Range(0, 100 + AfterLeaving), Numbers(packets));
+        await publisher.PingAsync().Within();
+        Assert.Equal(0, publisher.StreamRefusals);
+        Assert.Equal(0, near.StreamPacketsLost);
+    }
+
+    [Fact]
+    public async Task A_port_that_moves_to_another_silo_starts_its_sequence_again_and_finds_its_subscribers()
+    {
+        string link = Links.Unique("two-silo-move");
+
+        // Bound on the second silo first: the port grain is placed there, and must move when that silo leaves.
+        TamTamClient leaving = await SubscribeAsync(Second, link, "leaving");
+        await using TamTamClient staying = await SubscribeAsync(First, link, "staying");
+        await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
+        await using IAsyncEnumerator<StreamPacket> received = staying.ReceiveStreamAsync().GetAsyncEnumerator();
+
+        // Far more than the new activation numbers while it waits for the renewal below (markers every 100 ms for
+        // at most 5 s): the restart then shows as a sequence lower than the last, not as a gap.
+        const int BeforeMoving = 1_000;
+        await PublishAsync(publisher, BeforeMoving, offset: 0);
+        ulong last = 0;
+        for (int i = 0; i < BeforeMoving; i++)
+        {
+            Assert.True(await received.MoveNextAsync().AsTask().Within());
+            last = received.Current.Sequence;
+        }
+
+        await Second.StopAsync();
+        await leaving.DisposeAsync();
+
+        // The new activation knows no relay until the first silo's renews (every 5 s): publish until one arrives.
+        Task<bool> next = received.MoveNextAsync().AsTask();
+        using (var waiting = new CancellationTokenSource(TestTimeout.Batch))
+        {
+            while (!next.IsCompleted)
+            {
+                await publisher.PublishAsync(Port, StreamPackets.Numbered(-1), cancellationToken: waiting.Token);
+                await Task.WhenAny(next, Task.Delay(100, waiting.Token));
+            }
+        }
+
+        Assert.True(await next);
+        Assert.True(received.Current.Sequence <= last, $"sequence {received.Current.Sequence} after {last}: a restart starts low");
+        Assert.Equal(0, received.Current.LostBefore);
+    }
+
+    [Fact]
+    public async Task A_port_whose_relay_lags_too_far_refuses_with_302_and_the_publisher_is_told()
+    {
+        // A relay that never answers, registered as the second silo's (which has no subscriber of its own here): what
+        // waits for it fills the port's bound (65,536 packets), after which the port refuses whole batches and numbers nothing.
+        const int Packets = 80_000;
+        string link = Links.Unique("stream-full");
+        using var meter = new StreamMeter();
+        var lagging = new LaggingRelay();
+        IStreamRelay reference = First.Grains.CreateObjectReference<IStreamRelay>(lagging);
+        try
+        {
+            await using TamTamClient receiver = await SubscribeAsync(First, link, "receiver");
+            await RegisterAsSecondSilosAsync(link, reference);
+            await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
+            long publishedBefore = meter["tamtam.streams.packets.published"];
+            long refusedBefore = meter["tamtam.streams.packets.refused"];
+            Task<List<StreamPacket>> receiving = StreamPackets.TakeUntilMarkerAsync(receiver);
+
+            for (int i = 0; i < Packets; i++)
+            {
+                await publisher.PublishAsync(Port, StreamPackets.Numbered(i));
+            }
+
+            // Every packet is either numbered or refused by the port, as a whole batch.
+            using (var settling = new CancellationTokenSource(TestTimeout.Batch))
+            {
+                while (meter["tamtam.streams.packets.published"] - publishedBefore + meter["tamtam.streams.packets.refused"] - refusedBefore < Packets)
+                {
+                    await Task.Delay(20, settling.Token);
+                }
+            }
+
+            long published = meter["tamtam.streams.packets.published"] - publishedBefore;
+            await publisher.PingAsync().Within();
+            Assert.True(published < Packets, "the port refused nothing");
+            Assert.True(publisher.StreamRefusals > 0, "the publisher was told of no refusal");
+            Assert.Equal(ErrorCode.QuotaExceeded, publisher.LastStreamRefusal?.Code);
+
+            // Once the lagging relay is gone, the port takes packets again. A refused packet is never numbered, so the
+            // subscriber accounts for every published one: received, or counted lost (a busy machine may make it lag).
+            lagging.Release();
+            using (var markers = new CancellationTokenSource(TestTimeout.Batch))
+            {
+                while (!receiving.IsCompleted)
+                {
+                    await publisher.PublishAsync(Port, StreamPackets.Numbered(-1), cancellationToken: markers.Token);
+                    await Task.WhenAny(receiving, Task.Delay(100, markers.Token));
+                }
+            }
+
+            List<StreamPacket> received = await receiving;
+            Assert.Equal(published, received.Count(p => StreamPackets.NumberOf(p) >= 0) + receiver.StreamPacketsLost + receiver.StreamPacketsDropped);
+        }
+        finally
+        {
+            lagging.Release();
+            First.Grains.DeleteObjectReference<IStreamRelay>(reference);
+        }
+    }
+
+    [Fact]
+    public async Task A_subscriber_resumed_on_the_other_silo_is_subscribed_again_before_it_hears_so()
+    {
+        string link = Links.Unique("two-silo-resume");
+        await using var proxy = new CuttableProxy(First.Uri);
+        await using TamTamClient subscriber = await ResumingClients.JoinAsync(proxy.Uri, link, "subscriber");
+        await subscriber.BindAsync(Port, PortMode.Group).Within();
+        await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
+        Task<TamTamReconnectedEventArgs> back = ResumingClients.NextReconnect(subscriber);
+
+        Task<List<StreamPacket>> before = StreamPackets.TakeAsync(subscriber, 10);
+        await PublishAsync(publisher, 10, offset: 0);
+        Assert.Equal(Enumerable.Range(0, 10), Numbers(await before.Within()));
+
+        // The connection goes; the client comes back through the other silo, whose relay it subscribes with.
+        proxy.RetargetTo(Second.Uri);
+        proxy.CutAll();
+        Assert.True((await back.Within(TestTimeout.Batch)).Resumed);
+
+        Task<List<StreamPacket>> after = StreamPackets.TakeAsync(subscriber, 10);
+        await PublishAsync(publisher, 10, offset: 10);
+        List<StreamPacket> packets = await after.Within(TestTimeout.Batch);
+        Assert.Equal(Enumerable.Range(10, 10), Numbers(packets));
+        Assert.Equal(0, subscriber.StreamPacketsLost);
+    }
+
+    [Fact]
+    public async Task A_relay_whose_call_fails_is_dropped_with_its_packets_counted_and_the_others_keep_receiving()
+    {
+        const int Packets = 2_000;
+        string link = Links.Unique("two-silo-failing");
+        using var meter = new StreamMeter();
+        var failing = new LaggingRelay(failing: true);
+        IStreamRelay reference = First.Grains.CreateObjectReference<IStreamRelay>(failing);
+        try
+        {
+            await using TamTamClient receiver = await SubscribeAsync(First, link, "receiver");
+            await RegisterAsSecondSilosAsync(link, reference);
+            await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
+            long lostBefore = meter["tamtam.streams.packets.dropped/relay_lost"];
+            Task<List<StreamPacket>> receiving = StreamPackets.TakeAsync(receiver, Packets);
+
+            await PublishAsync(publisher, Packets, offset: 0);
+
+            Assert.Equal(Enumerable.Range(0, Packets), Numbers(await receiving.Within(TestTimeout.Batch)));
+            Assert.True(await meter.WaitForAsync("tamtam.streams.packets.dropped/relay_lost", lostBefore + 1) > lostBefore);
+
+            // Dropped at its first failed call: no later batch is sent its way.
+            Assert.Equal(1, failing.Deliveries);
+            await publisher.PingAsync().Within();
+            Assert.Equal(0, publisher.StreamRefusals);
+        }
+        finally
+        {
+            First.Grains.DeleteObjectReference<IStreamRelay>(reference);
+        }
+    }
+
+    /// <summary>Registers <paramref name="relay"/> with the port grain as the second silo's relay (that silo has no subscriber of its own here).</summary>
+    private Task RegisterAsSecondSilosAsync(string link, IStreamRelay relay) =>
+        First.Grains.GetGrain<IStreamPortGrain>(StreamNames.Key(link, Port)).SubscribeAsync(relay, Second.Address).Within();
+
+    private static async Task<TamTamClient> SubscribeAsync(InProcessSilo silo, string link, string node)
+    {
+        TamTamClient client = await Nodes.JoinAsync(silo.Uri, link, node);
+        await client.BindAsync(Port, PortMode.Group).Within();
+        return client;
+    }
+
+    private static async Task PublishAsync(TamTamClient publisher, int count, int offset)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            await publisher.PublishAsync(Port, StreamPackets.Numbered(offset + i));
+        }
+    }
+
+    private static IEnumerable<int> Numbers(List<StreamPacket> packets) => packets.Select(StreamPackets.NumberOf);
+}
