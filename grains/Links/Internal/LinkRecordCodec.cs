@@ -27,11 +27,21 @@ internal static class LinkRecordCodec
         PortBound = 11,
         PortUnbound = 12,
         Checkpoint = 13,
+        RecipientsSettled = 14,
+        StatusesConfirmed = 15,
     }
 
     public static byte[] Encode(LinkRecord record)
     {
-        var writer = new Writer(new ArrayBufferWriter<byte>(64));
+        var output = new ArrayBufferWriter<byte>(record is MessageAccepted accepted ? accepted.Payload.Length + 128 : 64);
+        Encode(record, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Appends one record's form to <paramref name="output"/>, so a batch of records shares one buffer.</summary>
+    public static void Encode(LinkRecord record, ArrayBufferWriter<byte> output)
+    {
+        var writer = new Writer(output);
         switch (record)
         {
             case MessageAccepted r:
@@ -60,6 +70,18 @@ internal static class LinkRecordCodec
                 writer.U64(r.Sequence);
                 writer.Str(r.Node);
                 writer.U8((byte)r.Outcome);
+                break;
+            case RecipientsSettled r:
+                writer.U8((byte)Kind.RecipientsSettled);
+                writer.Str(r.Node);
+                writer.I64(r.AtUs);
+                writer.U32((uint)r.Settlements.Length);
+                foreach (Settlement settlement in r.Settlements)
+                {
+                    writer.U64(settlement.Sequence);
+                    writer.U8((byte)settlement.Outcome);
+                }
+
                 break;
             case RecipientReassigned r:
                 writer.U8((byte)Kind.RecipientReassigned);
@@ -97,6 +119,16 @@ internal static class LinkRecordCodec
                 writer.U8((byte)Kind.StatusConfirmed);
                 writer.Str(r.Node);
                 writer.Uuid(r.MessageId);
+                break;
+            case StatusesConfirmed r:
+                writer.U8((byte)Kind.StatusesConfirmed);
+                writer.Str(r.Node);
+                writer.U32((uint)r.MessageIds.Length);
+                foreach (Guid id in r.MessageIds)
+                {
+                    writer.Uuid(id);
+                }
+
                 break;
             case NodeJoined r:
                 writer.U8((byte)Kind.NodeJoined);
@@ -137,8 +169,6 @@ internal static class LinkRecordCodec
             default:
                 throw new ArgumentException("unknown record " + record.GetType().Name, nameof(record));
         }
-
-        return writer.ToArray();
     }
 
     public static LinkRecord Decode(ReadOnlySpan<byte> bytes)
@@ -162,6 +192,8 @@ internal static class LinkRecordCodec
             Kind.PortBound => ReadBinding(ref reader),
             Kind.PortUnbound => new PortUnbound(reader.Str(), reader.Str(), reader.U8() != 0),
             Kind.Checkpoint => ReadCheckpoint(ref reader),
+            Kind.RecipientsSettled => ReadSettlements(ref reader),
+            Kind.StatusesConfirmed => ReadConfirmations(ref reader),
             _ => throw new InvalidDataException($"unknown link record kind {(byte)kind}"),
         };
 
@@ -285,8 +317,31 @@ internal static class LinkRecordCodec
             U32((uint)value.Length);
             output.Write(value);
         }
+    }
 
-        public byte[] ToArray() => output.WrittenSpan.ToArray();
+    private static RecipientsSettled ReadSettlements(ref Reader reader)
+    {
+        string node = reader.Str();
+        long atUs = reader.I64();
+        var settlements = new Settlement[reader.Count()];
+        for (int i = 0; i < settlements.Length; i++)
+        {
+            settlements[i] = new Settlement(reader.U64(), (RecipientOutcome)reader.U8());
+        }
+
+        return new RecipientsSettled(node, atUs, settlements);
+    }
+
+    private static StatusesConfirmed ReadConfirmations(ref Reader reader)
+    {
+        string node = reader.Str();
+        var ids = new Guid[reader.Count()];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = reader.Uuid();
+        }
+
+        return new StatusesConfirmed(node, ids);
     }
 
     private ref struct Reader(ReadOnlySpan<byte> bytes)
