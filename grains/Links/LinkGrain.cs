@@ -564,6 +564,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
 
         List<Delivery>? deliveries = null;
+        List<Recipient>? sent = null;
         List<LinkRecord>? attempts = null;
         foreach (Recipient recipient in node.Inbox.Values)
         {
@@ -580,7 +581,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
             recipient.Attempt++;
             recipient.State = RecipientState.InFlight;
-            recipient.DueUs = now + (long)_options.AckTimeoutFor(message.Accepted.Transfer).TotalMicroseconds;
+            recipient.DueUs = Recipient.Unsent;
             node.InFlight++;
             if (recipient.Attempt > 1)
             {
@@ -590,6 +591,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             MessageAccepted a = message.Accepted;
             (deliveries ??= []).Add(new Delivery(a.MessageId, a.Sequence, a.PortSequence, a.SourceLink, a.SourceNode, Link, a.Port,
                 recipient.Attempt, a.DeadlineUs, recipient.Attempt > 1 || recipient.MaybeDelivered, a.Payload, a.Transfer));
+            (sent ??= []).Add(recipient);
         }
 
         if (attempts is not null)
@@ -600,7 +602,23 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         if (deliveries is not null)
         {
-            Chain(node.Name, () => observer.DeliverAsync([.. deliveries]), node.SessionId);
+            Chain(node.Name, () => DeliverAsync(observer, [.. deliveries], sent!), node.SessionId);
+        }
+    }
+
+    // The ack timeout runs from when the node has the delivery (the session flushed it to its connection), not
+    // from when it was queued: a push may wait behind earlier ones to the same node.
+    private async Task DeliverAsync(ILinkObserver observer, Delivery[] deliveries, List<Recipient> sent)
+    {
+        await observer.DeliverAsync(deliveries);
+        long now = NowUs();
+        for (int i = 0; i < sent.Count; i++)
+        {
+            Recipient recipient = sent[i];
+            if (recipient.State == RecipientState.InFlight && recipient.DueUs == Recipient.Unsent && recipient.Attempt == deliveries[i].Attempt)
+            {
+                recipient.DueUs = now + (long)_options.AckTimeoutFor(recipient.Message.Accepted.Transfer).TotalMicroseconds;
+            }
         }
     }
 

@@ -122,7 +122,13 @@ internal sealed class Recipient(PendingMessage message, string node)
     /// <summary>True when this delivery may have reached the node before (after a restart, always).</summary>
     public bool MaybeDelivered { get; set; }
 
-    /// <summary>Microseconds: when a waiting delivery may go out, or when an in-flight one times out.</summary>
+    /// <summary>
+    /// <see cref="DueUs"/> of a delivery handed to the node's session and not yet written to its connection: its ack
+    /// timeout starts once it is.
+    /// </summary>
+    public const long Unsent = long.MaxValue;
+
+    /// <summary>Microseconds: when a waiting delivery may go out, or when an in-flight one times out (<see cref="Unsent"/> until sent).</summary>
     public long DueUs { get; set; }
 }
 
