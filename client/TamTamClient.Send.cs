@@ -39,7 +39,7 @@ public sealed partial class TamTamClient
         Guid messageId = options?.MessageId ?? Guid.CreateVersion7();
         var frame = new SendFrame(messageId, _names.Encode(options?.Link), _names.Encode(port), ToTtlMilliseconds(options?.Ttl),
             options?.Subtree ?? false, Station: null, Transfer: null, new ReadOnlySequence<byte>(payload));
-        var full = new QuotaPause(_options.QuotaWait, _clock);
+        QuotaPause? full = null; // made at the first refusal for a full inbox: most sends never meet one
         while (true)
         {
             ClientConnection connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -54,7 +54,7 @@ public sealed partial class TamTamClient
                 // The connection was lost with the SEND unanswered: send it again on the next one.
                 await Task.Yield();
             }
-            catch (TamTamException refused) when (refused.Code == ErrorCode.QuotaExceeded && full.MayWait)
+            catch (TamTamException refused) when (refused.Code == ErrorCode.QuotaExceeded && (full ??= new QuotaPause(_options.QuotaWait, _clock)).MayWait)
             {
                 // The destination's inbox is full: pause this producer, then offer the same message again.
                 _logger.SendPausedByQuota(messageId, full.Next);

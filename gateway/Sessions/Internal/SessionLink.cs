@@ -29,6 +29,9 @@ internal sealed class SessionLink : ILinkObserver
     private readonly List<(uint Correlation, AckCommand Command)> _acks = [];
     private readonly List<Guid> _confirmed = [];
     private readonly NameCache _names = new();
+    private readonly LastDecoded _sentLinks = new();
+    private readonly LastDecoded _sentPorts = new();
+    private readonly MessageSource _source;
     private ILinkObserver? _reference;
 
     public SessionLink(GatewaySession session, IGrainFactory grains, ILogger logger, int maxInflight, string link, string node)
@@ -41,6 +44,7 @@ internal sealed class SessionLink : ILinkObserver
         LinkUtf8 = System.Text.Encoding.UTF8.GetBytes(link);
         Node = node;
         Grain = grains.GetGrain<ILinkGrain>(link);
+        _source = new MessageSource(link, node);
         Transfers = session.Payloads is { } payloads
             ? new SessionTransfers(session, grains, payloads, logger, session.Options, link, node)
             : null;
@@ -99,8 +103,8 @@ internal sealed class SessionLink : ILinkObserver
             return false;
         }
 
-        string link = frame.DestLink.IsEmpty ? Link : frame.DestLink.ToString();
-        var command = new SendCommand(frame.MessageId, frame.DestPort.ToString(), frame.Subtree, frame.TtlMs, frame.Payload.ToArray());
+        string link = frame.DestLink.IsEmpty ? Link : _sentLinks.Decode(frame.DestLink);
+        var command = new SendCommand(frame.MessageId, _sentPorts.Decode(frame.DestPort), frame.Subtree, frame.TtlMs, frame.Payload.ToArray());
         _sends.Add((correlation, link, command));
         return true;
     }
@@ -121,7 +125,13 @@ internal sealed class SessionLink : ILinkObserver
         {
             (uint Correlation, AckCommand Command)[] acks = [.. _acks];
             _acks.Clear();
-            ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.AttachmentId, [.. acks.Select(a => a.Command)]).ConfigureAwait(false);
+            var commands = new AckCommand[acks.Length];
+            for (int i = 0; i < acks.Length; i++)
+            {
+                commands[i] = acks[i].Command;
+            }
+
+            ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.AttachmentId, commands).ConfigureAwait(false);
             for (int i = 0; i < results.Length; i++)
             {
                 if (results[i] != ErrorCode.None)
@@ -234,34 +244,53 @@ internal sealed class SessionLink : ILinkObserver
     {
         (uint Correlation, string Link, SendCommand Command)[] sends = [.. _sends];
         _sends.Clear();
-        var source = new MessageSource(Link, Node);
+
+        // A read's SENDs mostly go to one link: one call, with no grouping.
+        string first = sends[0].Link;
+        if (Array.TrueForAll(sends, s => string.Equals(s.Link, first, StringComparison.Ordinal)))
+        {
+            await SendToLinkAsync(first, sends, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         foreach (IGrouping<string, (uint Correlation, string Link, SendCommand Command)> group in sends.GroupBy(s => s.Link, StringComparer.Ordinal))
         {
-            (uint Correlation, string Link, SendCommand Command)[] batch = [.. group];
-            SendOutcome[] outcomes;
-            try
-            {
-                outcomes = await _grains.GetGrain<ILinkGrain>(group.Key).SendAsync(source, [.. batch.Select(s => s.Command)]).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                _logger.LinkCallFailed(exception, _session.ConnectionId, group.Key);
-                outcomes = [.. batch.Select(_ => SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{group.Key}\" is unavailable; send again"))];
-            }
+            await SendToLinkAsync(group.Key, [.. group], cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-            for (int i = 0; i < batch.Length; i++)
+    private async ValueTask SendToLinkAsync(string link, (uint Correlation, string Link, SendCommand Command)[] batch, CancellationToken cancellationToken)
+    {
+        var commands = new SendCommand[batch.Length];
+        for (int i = 0; i < batch.Length; i++)
+        {
+            commands[i] = batch[i].Command;
+        }
+
+        SendOutcome[] outcomes;
+        try
+        {
+            outcomes = await _grains.GetGrain<ILinkGrain>(link).SendAsync(_source, commands).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _logger.LinkCallFailed(exception, _session.ConnectionId, link);
+            outcomes = new SendOutcome[batch.Length];
+            Array.Fill(outcomes, SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{link}\" is unavailable; send again"));
+        }
+
+        for (int i = 0; i < batch.Length; i++)
+        {
+            SendOutcome outcome = outcomes[i];
+            if (outcome.Accepted)
             {
-                SendOutcome outcome = outcomes[i];
-                if (outcome.Accepted)
-                {
-                    var accepted = new AcceptedFrame(batch[i].Command.MessageId, outcome.Sequence, outcome.AcceptedAtUs, outcome.Duplicate);
-                    await _session.Output.WriteAsync(accepted, batch[i].Correlation, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await _session.Output.WriteErrorAsync(outcome.Code, outcome.Detail ?? outcome.Code.ToString(), fatal: false, batch[i].Correlation,
-                        cancellationToken).ConfigureAwait(false);
-                }
+                var accepted = new AcceptedFrame(batch[i].Command.MessageId, outcome.Sequence, outcome.AcceptedAtUs, outcome.Duplicate);
+                await _session.Output.WriteAsync(accepted, batch[i].Correlation, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _session.Output.WriteErrorAsync(outcome.Code, outcome.Detail ?? outcome.Code.ToString(), fatal: false, batch[i].Correlation,
+                    cancellationToken).ConfigureAwait(false);
             }
         }
     }
