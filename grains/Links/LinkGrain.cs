@@ -220,7 +220,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         {
             PendingMessage message = recipient.Message;
             string? target = message.Accepted.Mode == PortMode.Unicast
-                ? _router.Reassign(_ledger, message.Accepted.Port, node, HasRoomFor(message.Accepted.Payload.Length))
+                ? _router.Reassign(_ledger, message.Accepted, node, HasRoomFor(message.Accepted.Payload.Length))
                 : null;
             if (target is not null)
             {
@@ -546,7 +546,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         long deadline = now + (long)(command.TtlMs > 0 ? TimeSpan.FromMilliseconds(command.TtlMs) : _options.DefaultTtl).TotalMicroseconds;
         var accepted = new MessageAccepted(_ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
-            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer);
+            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree);
         created.Add(_ledger.Apply(accepted, 0)!);
         records.Add(accepted);
         return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);

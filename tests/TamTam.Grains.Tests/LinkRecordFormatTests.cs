@@ -1,4 +1,5 @@
 using TamTam.Grains.Links.Internal;
+using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
 namespace TamTam.Grains.Tests;
@@ -24,6 +25,24 @@ public sealed class LinkRecordFormatTests
         Assert.Equal(settled.Settlements, settledBack.Settlements);
         Assert.Equal(confirmed.Node, confirmedBack.Node);
         Assert.Equal(confirmed.MessageIds, confirmedBack.MessageIds);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Acceptance_keeps_its_subtree_flag_and_transfer_descriptor(bool subtree, bool parted)
+    {
+        TransferDescriptor? transfer = parted ? new TransferDescriptor(3_000_000, 1_048_576, 3, new byte[32]) : null;
+        MessageAccepted accepted = Accepted(5, Guid.NewGuid()) with { Subtree = subtree, Transfer = transfer };
+
+        var back = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(accepted)));
+
+        Assert.Equal(subtree, back.Subtree);
+        Assert.Equal(transfer?.TotalSize, back.Transfer?.TotalSize);
+        Assert.Equal(transfer?.PartCount, back.Transfer?.PartCount);
+        Assert.Equal(accepted.Payload, back.Payload);
     }
 
     [Fact]

@@ -12,6 +12,8 @@ internal abstract record LinkRecord;
 /// <summary>
 /// A message accepted into the link's order, with its recipients fixed at acceptance. A parted message has an
 /// empty payload and its <see cref="Transfer"/> descriptor: its bytes live in the payload store.
+/// <see cref="Subtree"/>: sent with SUBTREE, so a unicast delivery whose node leaves may move to any binder of
+/// the subtree.
 /// </summary>
 internal sealed record MessageAccepted(
     ulong Sequence,
@@ -25,7 +27,8 @@ internal sealed record MessageAccepted(
     ulong PortSequence,
     string[] Recipients,
     byte[] Payload,
-    TransferDescriptor? Transfer = null) : LinkRecord;
+    TransferDescriptor? Transfer = null,
+    bool Subtree = false) : LinkRecord;
 
 /// <summary>A redelivery was made (first deliveries are not logged: after a restart every delivery counts as a redelivery).</summary>
 internal sealed record DeliveryAttempted(ulong Sequence, string Node, ushort Attempt) : LinkRecord;

@@ -57,7 +57,7 @@ internal static class LinkRecordCodec
                 writer.U64(r.PortSequence);
                 writer.StrArray(r.Recipients);
                 writer.Bytes(r.Payload);
-                WriteTransfer(ref writer, r.Transfer);
+                WriteTail(ref writer, r.Transfer, r.Subtree);
                 break;
             case DeliveryAttempted r:
                 writer.U8((byte)Kind.DeliveryAttempted);
@@ -177,8 +177,7 @@ internal static class LinkRecordCodec
         var kind = (Kind)reader.U8();
         LinkRecord record = kind switch
         {
-            Kind.MessageAccepted => new MessageAccepted(reader.U64(), reader.Uuid(), reader.I64(), reader.I64(), reader.Str(), reader.Str(),
-                reader.Str(), (PortMode)reader.U8(), reader.U64(), reader.StrArray(), reader.Bytes(), ReadTransfer(ref reader)),
+            Kind.MessageAccepted => ReadAccepted(ref reader),
             Kind.DeliveryAttempted => new DeliveryAttempted(reader.U64(), reader.Str(), reader.U16()),
             Kind.RecipientSettled => new RecipientSettled(reader.U64(), reader.Str(), (RecipientOutcome)reader.U8()),
             Kind.RecipientReassigned => new RecipientReassigned(reader.U64(), reader.Str(), reader.Str()),
@@ -201,30 +200,44 @@ internal static class LinkRecordCodec
         return record;
     }
 
-    // A parted message's descriptor trails the (empty) payload; records written before parts existed end at the
-    // payload, so an absent tail reads as "not parted".
-    private static void WriteTransfer(ref Writer writer, TransferDescriptor? transfer)
+    // A tail may follow a MessageAccepted's payload: a flags byte (bit 0 parted, bit 1 SUBTREE), then a parted
+    // message's descriptor. Records written before parts existed end at the payload; those written before SUBTREE
+    // was kept have flags 1 (parted) or no tail.
+    private const byte TailParted = 1;
+    private const byte TailSubtree = 2;
+
+    private static void WriteTail(ref Writer writer, TransferDescriptor? transfer, bool subtree)
     {
-        if (transfer is null)
+        byte flags = (byte)((transfer is null ? 0 : TailParted) | (subtree ? TailSubtree : 0));
+        if (flags == 0)
         {
             return;
         }
 
-        writer.U8(1);
-        writer.I64(transfer.TotalSize);
-        writer.U32((uint)transfer.PartSize);
-        writer.U32((uint)transfer.PartCount);
-        writer.Bytes(transfer.Sha256);
+        writer.U8(flags);
+        if (transfer is not null)
+        {
+            writer.I64(transfer.TotalSize);
+            writer.U32((uint)transfer.PartSize);
+            writer.U32((uint)transfer.PartCount);
+            writer.Bytes(transfer.Sha256);
+        }
     }
 
-    private static TransferDescriptor? ReadTransfer(ref Reader reader)
+    private static MessageAccepted ReadAccepted(ref Reader reader)
     {
-        if (reader.AtEnd || reader.U8() != 1)
+        var accepted = new MessageAccepted(reader.U64(), reader.Uuid(), reader.I64(), reader.I64(), reader.Str(), reader.Str(),
+            reader.Str(), (PortMode)reader.U8(), reader.U64(), reader.StrArray(), reader.Bytes());
+        byte flags = reader.AtEnd ? (byte)0 : reader.U8();
+        if (flags == 0)
         {
-            return null;
+            return accepted;
         }
 
-        return new TransferDescriptor(reader.I64(), (int)reader.U32(), (int)reader.U32(), reader.Bytes());
+        TransferDescriptor? transfer = (flags & TailParted) != 0
+            ? new TransferDescriptor(reader.I64(), (int)reader.U32(), (int)reader.U32(), reader.Bytes())
+            : null;
+        return accepted with { Transfer = transfer, Subtree = (flags & TailSubtree) != 0 };
     }
 
     private static void WriteBinding(ref Writer writer, PortBound binding)
