@@ -434,6 +434,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             }
         }
 
+        // The window's room goes to the next deliveries now, not once the settlements are durable: those deliveries
+        // rest on their own durable acceptances, and a crash before this commit only makes the settled ones due again.
+        Dispatch(state, now);
         List<LinkRecord> records = settlements.Count > 0 ? [new RecipientsSettled(node, now, [.. settlements])] : [];
         bool durable = await TryCommitAsync(records);
         ReleaseForwarding(finalized);
@@ -444,7 +447,6 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
 
         AfterFinalized(finalized);
-        Dispatch(state, now);
         return results;
     }
 
