@@ -10,9 +10,10 @@ using TamTam.Protocol.Frames;
 namespace TamTam.Gateway.Sessions.Internal;
 
 /// <summary>
-/// A joined session's side of its link: it batches the SEND, ACK/NACK and STATUS_ACK frames of one read
-/// into one grain call each (<see cref="FlushAsync"/>), and it is the <see cref="ILinkObserver"/> through
-/// which the link's orchestrator pushes DELIVER and STATUS frames to the connection.
+/// A joined session's side of its link: it batches the SEND, ACK/NACK and STATUS_ACK frames into grain calls,
+/// one call of each kind in flight (<see cref="StartCalls"/>; what arrives meanwhile goes in the next), and it
+/// is the <see cref="ILinkObserver"/> through which the link's orchestrator pushes DELIVER and STATUS frames
+/// to the connection.
 /// </summary>
 /// <remarks>
 /// Observer calls return only once their frames are flushed to the transport, so a slow reader slows the
@@ -25,13 +26,17 @@ internal sealed class SessionLink : ILinkObserver
     private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
     private readonly int _maxInflight;
-    private readonly List<(uint Correlation, string Link, SendCommand Command)> _sends = [];
-    private readonly List<(uint Correlation, AckCommand Command)> _acks = [];
-    private readonly List<Guid> _confirmed = [];
+    private readonly LinkCallPump<(uint Correlation, string Link, SendCommand Command)> _sends;
+    private readonly LinkCallPump<(uint Correlation, AckCommand Command)> _acks;
+    private readonly LinkCallPump<Guid> _confirmed;
     private readonly NameCache _names = new();
     private readonly LastDecoded _sentLinks = new();
     private readonly LastDecoded _sentPorts = new();
     private readonly MessageSource _source;
+
+    // SENDs read and not yet answered (queued, or in a link call): the session's in-flight count. An answer
+    // frees its place before it is written, so a client that sends again on ACCEPTED never finds it taken.
+    private int _awaitingAnswer;
     private ILinkObserver? _reference;
 
     public SessionLink(GatewaySession session, IGrainFactory grains, ILogger logger, int maxInflight, string link, string node)
@@ -45,6 +50,9 @@ internal sealed class SessionLink : ILinkObserver
         Node = node;
         Grain = grains.GetGrain<ILinkGrain>(link);
         _source = new MessageSource(link, node);
+        _sends = new(SendAsync, CallFailed);
+        _acks = new(AcknowledgeAsync, CallFailed);
+        _confirmed = new(ids => Grain.ConfirmStatusAsync(Node, ids), CallFailed);
         Transfers = session.Payloads is { } payloads
             ? new SessionTransfers(session, grains, payloads, logger, session.Options, link, node)
             : null;
@@ -61,8 +69,6 @@ internal sealed class SessionLink : ILinkObserver
     public string Node { get; }
 
     public ILinkGrain Grain { get; }
-
-    public bool HasPending => _sends.Count > 0 || _acks.Count > 0 || _confirmed.Count > 0;
 
     /// <summary>
     /// Joins the link as <see cref="Node"/>, registering this session as the node's observer, and records the
@@ -95,14 +101,15 @@ internal sealed class SessionLink : ILinkObserver
         return result;
     }
 
-    /// <summary>Queues a SEND for the end of the read batch; false when the in-flight limit is reached.</summary>
+    /// <summary>Queues a SEND for the next link call; false when the in-flight limit is reached (SENDs read and not yet answered).</summary>
     public bool QueueSend(uint correlation, in SendFrame frame)
     {
-        if (_sends.Count >= _maxInflight)
+        if (Volatile.Read(ref _awaitingAnswer) >= _maxInflight)
         {
             return false;
         }
 
+        Interlocked.Increment(ref _awaitingAnswer);
         string link = frame.DestLink.IsEmpty ? Link : _sentLinks.Decode(frame.DestLink);
         var command = new SendCommand(frame.MessageId, _sentPorts.Decode(frame.DestPort), frame.Subtree, frame.TtlMs, frame.Payload.ToArray());
         _sends.Add((correlation, link, command));
@@ -113,41 +120,56 @@ internal sealed class SessionLink : ILinkObserver
 
     public void QueueStatusConfirmation(Guid messageId) => _confirmed.Add(messageId);
 
-    /// <summary>Sends the batched frames to their links and writes the answers; the caller flushes.</summary>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the frames batched so far to their links, one call of each kind in flight; the answers are written
+    /// and flushed when the calls return. The read loop goes on meanwhile: it does not wait for group commits.
+    /// </summary>
+    public void StartCalls()
     {
-        if (_sends.Count > 0)
+        _sends.Start();
+        _acks.Start();
+        _confirmed.Start();
+    }
+
+    /// <summary>Completes once every frame queued so far has been through its link call (before LEAVE, BIND, detach).</summary>
+    public Task DrainAsync() => Task.WhenAll(_sends.DrainAsync(), _acks.DrainAsync(), _confirmed.DrainAsync());
+
+    private async Task AcknowledgeAsync((uint Correlation, AckCommand Command)[] acks)
+    {
+        var commands = new AckCommand[acks.Length];
+        for (int i = 0; i < acks.Length; i++)
         {
-            await FlushSendsAsync(cancellationToken).ConfigureAwait(false);
+            commands[i] = acks[i].Command;
         }
 
-        if (_acks.Count > 0)
+        ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.AttachmentId, commands).ConfigureAwait(false);
+        bool refused = false;
+        for (int i = 0; i < results.Length; i++)
         {
-            (uint Correlation, AckCommand Command)[] acks = [.. _acks];
-            _acks.Clear();
-            var commands = new AckCommand[acks.Length];
-            for (int i = 0; i < acks.Length; i++)
+            if (results[i] != ErrorCode.None)
             {
-                commands[i] = acks[i].Command;
-            }
-
-            ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.AttachmentId, commands).ConfigureAwait(false);
-            for (int i = 0; i < results.Length; i++)
-            {
-                if (results[i] != ErrorCode.None)
-                {
-                    await _session.Output.WriteErrorAsync(results[i], AckRefusal(results[i], acks[i].Command), fatal: false, acks[i].Correlation,
-                        cancellationToken).ConfigureAwait(false);
-                }
+                refused = true;
+                await _session.Output.WriteErrorAsync(results[i], AckRefusal(results[i], acks[i].Command), fatal: false, acks[i].Correlation,
+                    _session.Closing).ConfigureAwait(false);
             }
         }
 
-        if (_confirmed.Count > 0)
+        if (refused)
         {
-            Guid[] ids = [.. _confirmed];
-            _confirmed.Clear();
-            await Grain.ConfirmStatusAsync(Node, ids).ConfigureAwait(false);
+            await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
         }
+    }
+
+    private void CallFailed(Exception exception)
+    {
+        if (exception is OperationCanceledException && _session.Closing.IsCancellationRequested)
+        {
+            return; // the session is closing: its answers have nowhere to go
+        }
+
+        // As when the read loop made these calls itself: the session ends, and the client resumes on a new one.
+        _logger.LinkCallFailed(exception, _session.ConnectionId, Link);
+        _session.RequestClose(new CloseRequest(ErrorCode.Unavailable, $"link \"{Link}\" did not answer; resume the session", 0));
     }
 
     /// <summary>The session ended without LEAVE: the node stays in the link, its inbox waits for it.</summary>
@@ -240,23 +262,23 @@ internal sealed class SessionLink : ILinkObserver
         }
     }
 
-    private async ValueTask FlushSendsAsync(CancellationToken cancellationToken)
+    private async Task SendAsync((uint Correlation, string Link, SendCommand Command)[] sends)
     {
-        (uint Correlation, string Link, SendCommand Command)[] sends = [.. _sends];
-        _sends.Clear();
-
         // A read's SENDs mostly go to one link: one call, with no grouping.
         string first = sends[0].Link;
         if (Array.TrueForAll(sends, s => string.Equals(s.Link, first, StringComparison.Ordinal)))
         {
-            await SendToLinkAsync(first, sends, cancellationToken).ConfigureAwait(false);
-            return;
+            await SendToLinkAsync(first, sends, _session.Closing).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (IGrouping<string, (uint Correlation, string Link, SendCommand Command)> group in sends.GroupBy(s => s.Link, StringComparer.Ordinal))
+            {
+                await SendToLinkAsync(group.Key, [.. group], _session.Closing).ConfigureAwait(false);
+            }
         }
 
-        foreach (IGrouping<string, (uint Correlation, string Link, SendCommand Command)> group in sends.GroupBy(s => s.Link, StringComparer.Ordinal))
-        {
-            await SendToLinkAsync(group.Key, [.. group], cancellationToken).ConfigureAwait(false);
-        }
+        await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
     }
 
     private async ValueTask SendToLinkAsync(string link, (uint Correlation, string Link, SendCommand Command)[] batch, CancellationToken cancellationToken)
@@ -281,6 +303,7 @@ internal sealed class SessionLink : ILinkObserver
 
         for (int i = 0; i < batch.Length; i++)
         {
+            Interlocked.Decrement(ref _awaitingAnswer);
             SendOutcome outcome = outcomes[i];
             if (outcome.Accepted)
             {
