@@ -529,7 +529,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return SendOutcome.Refused(ErrorCode.NoRoute, $"link \"{Link}\" has no nodes");
         }
 
-        Func<NodeState, bool> hasRoom = HasRoomFor(size);
+        InboxRoom hasRoom = HasRoomFor(size);
         (PortMode mode, List<string> recipients) = _router.Resolve(_ledger, command.Port, command.Subtree, hasRoom);
         if (recipients.Count == 0)
         {
@@ -539,7 +539,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         foreach (string name in recipients)
         {
             NodeState node = _ledger.Node(name);
-            if (!hasRoom(node))
+            if (!hasRoom.For(node))
             {
                 return SendOutcome.Refused(ErrorCode.QuotaExceeded,
                     $"the inbox of node \"{name}\" is full ({node.Inbox.Count} messages, {node.InboxBytes} bytes); try again later");
@@ -554,8 +554,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);
     }
 
-    private Func<NodeState, bool> HasRoomFor(int size) =>
-        node => node.Inbox.Count < _options.MaxInboxMessages && node.InboxBytes + size <= _options.MaxInboxBytes;
+    private InboxRoom HasRoomFor(int size) => new(_options.MaxInboxMessages, _options.MaxInboxBytes, size);
 
     /// <summary>Sends a node what is due from its inbox, in link order, up to its window.</summary>
     private void Dispatch(NodeState node, long now)

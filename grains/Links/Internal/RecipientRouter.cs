@@ -21,12 +21,13 @@ internal sealed class RecipientRouter
     /// <paramref name="addressSubtree"/>, each unicast port of the subtree gives the message to one of its binders.
     /// </summary>
     public (PortMode Mode, List<string> Recipients) Resolve(
-        LinkLedger ledger, string port, bool addressSubtree, Func<NodeState, bool> accepts)
+        LinkLedger ledger, string port, bool addressSubtree, InboxRoom accepts)
     {
         var recipients = new List<string>();
         bool broadcast = false;
         bool group = false;
-        List<(string Port, List<string> Binders)>? unicast = null;
+        List<string>? unicast = null; // without SUBTREE: the addressed port's binders
+        List<(string Port, List<string> Binders)>? subtree = null;
         foreach (PortBound binding in ledger.Bindings)
         {
             if (!Matches(binding, port, addressSubtree))
@@ -45,7 +46,7 @@ internal sealed class RecipientRouter
                     break;
                 default:
                     // Without SUBTREE every matching binding serves the addressed port: one choice among them all.
-                    AddOnce(BindersOf(unicast ??= [], addressSubtree ? binding.Port : port), binding.Node);
+                    AddOnce(addressSubtree ? BindersOf(subtree ??= [], binding.Port) : unicast ??= [], binding.Node);
                     break;
             }
         }
@@ -67,28 +68,19 @@ internal sealed class RecipientRouter
 
         if (unicast is not null)
         {
-            if (unicast.Count > 1)
+            AddChoice(ledger, recipients, port, unicast, accepts, group);
+        }
+
+        if (subtree is not null)
+        {
+            if (subtree.Count > 1)
             {
-                unicast.Sort((a, b) => string.CompareOrdinal(a.Port, b.Port));
+                subtree.Sort((a, b) => string.CompareOrdinal(a.Port, b.Port));
             }
 
-            foreach ((string unicastPort, List<string> binders) in unicast)
+            foreach ((string unicastPort, List<string> binders) in subtree)
             {
-                binders.RemoveAll(recipients.Contains);
-                if (binders.Count == 0)
-                {
-                    continue; // every binder of this port receives the message already
-                }
-
-                if (Choose(ledger, unicastPort, binders, accepts, exclude: null) is { } chosen)
-                {
-                    recipients.Add(chosen);
-                }
-                else if (!group)
-                {
-                    // Every binder's inbox is full: report the first so the caller refuses with 302.
-                    recipients.Add(binders[0]);
-                }
+                AddChoice(ledger, recipients, unicastPort, binders, accepts, group);
             }
         }
 
@@ -99,7 +91,7 @@ internal sealed class RecipientRouter
     /// Another unicast binder for a delivery whose node left; null when none is left. For a message sent with
     /// SUBTREE, any unicast binder within the subtree that is not a recipient already.
     /// </summary>
-    public string? Reassign(LinkLedger ledger, MessageAccepted message, string leaving, Func<NodeState, bool> accepts)
+    public string? Reassign(LinkLedger ledger, MessageAccepted message, string leaving, InboxRoom accepts)
     {
         var candidates = new List<string>();
         foreach (PortBound binding in ledger.Bindings)
@@ -112,6 +104,30 @@ internal sealed class RecipientRouter
         }
 
         return Choose(ledger, message.Port, candidates, accepts, leaving);
+    }
+
+    /// <summary>Adds one binder of a unicast port, unless every binder receives the message already.</summary>
+    private void AddChoice(LinkLedger ledger, List<string> recipients, string port, List<string> binders, InboxRoom accepts, bool group)
+    {
+        if (recipients.Count > 0)
+        {
+            binders.RemoveAll(recipients.Contains);
+        }
+
+        if (binders.Count == 0)
+        {
+            return;
+        }
+
+        if (Choose(ledger, port, binders, accepts, exclude: null) is { } chosen)
+        {
+            recipients.Add(chosen);
+        }
+        else if (!group)
+        {
+            // Every binder's inbox is full: report the first so the caller refuses with 302.
+            recipients.Add(binders[0]);
+        }
     }
 
     private static List<string> BindersOf(List<(string Port, List<string> Binders)> ports, string port)
@@ -131,7 +147,7 @@ internal sealed class RecipientRouter
 
     // Fair rotation: each message to a port starts one further along its sorted binders; online nodes with
     // room win over offline ones, which still get the message (it waits in their inbox) if no one else can.
-    private string? Choose(LinkLedger ledger, string port, List<string> candidates, Func<NodeState, bool> accepts, string? exclude)
+    private string? Choose(LinkLedger ledger, string port, List<string> candidates, InboxRoom accepts, string? exclude)
     {
         candidates.Sort(StringComparer.Ordinal);
         int start = _rotation.GetValueOrDefault(port);
@@ -141,7 +157,7 @@ internal sealed class RecipientRouter
         {
             string name = candidates[(start + i) % candidates.Count];
             NodeState node = ledger.Node(name);
-            if (name == exclude || !accepts(node))
+            if (name == exclude || !accepts.For(node))
             {
                 continue;
             }
@@ -168,3 +184,4 @@ internal sealed class RecipientRouter
         }
     }
 }
+
