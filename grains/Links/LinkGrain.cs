@@ -800,7 +800,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             {
                 if (f.SourceLink == Link)
                 {
-                    (groups.TryGetValue(f.SourceNode, out List<StatusReport>? group) ? group : groups[f.SourceNode] = []).Add(ToReport(f));
+                    (groups.TryGetValue(f.SourceNode, out List<StatusReport>? group) ? group : groups[f.SourceNode] = []).Add(HeldReport(f));
                 }
             }
 
@@ -817,7 +817,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             {
                 if (f.SourceLink == Link)
                 {
-                    reports[next++] = ToReport(f);
+                    reports[next++] = HeldReport(f);
                 }
             }
 
@@ -857,6 +857,10 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
     private static StatusReport ToReport(MessageFinalized f) =>
         new(f.MessageId, f.SourceNode, f.State, f.Recipients, f.Confirmed, f.AtUs, f.Detail);
+
+    /// <summary>The report of a status held for a node of this link: the ledger's own, unless it is gone already.</summary>
+    private StatusReport HeldReport(MessageFinalized f) =>
+        _ledger.TryGetHeldStatus(f.SourceNode, f.MessageId, out StatusReport? held) ? held : ToReport(f);
 
     private async Task ForwardStatusesAsync()
     {

@@ -63,6 +63,14 @@ internal sealed class LinkLedger(string link)
 
     public bool HoldsStatus(string node, Guid messageId) => _heldStatuses.ContainsKey((node, messageId));
 
+    /// <summary>The status held for <paramref name="node"/>, as the ledger keeps it (pushed as is: no copy per push).</summary>
+    public bool TryGetHeldStatus(string node, Guid messageId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StatusReport? status)
+    {
+        bool held = _heldStatuses.TryGetValue((node, messageId), out (StatusReport Report, long Lsn) entry);
+        status = entry.Report;
+        return held;
+    }
+
     /// <summary>
     /// Plans a compaction: the oldest LSN replay will still need, and the statuses to write again so that they do
     /// not hold older records. A status finalized by a <see cref="RecipientsSettled"/> batch lives in its message's
