@@ -415,14 +415,14 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
                 continue;
             }
 
+            if (ack.Nack && ack.Requeue && Retry(recipient, now))
+            {
+                continue; // requeued: the next attempt is scheduled, nothing settles
+            }
+
             RecipientOutcome outcome = !ack.Nack ? RecipientOutcome.Acknowledged
                 : !ack.Requeue ? RecipientOutcome.Rejected
-                : Retry(recipient, now) ? default
                 : RecipientOutcome.Undeliverable;
-            if (outcome == default)
-            {
-                continue;
-            }
 
             // Applied at once, by the same ledger function replay uses for the batch's record: a second answer to
             // this delivery within the batch finds it settled.
