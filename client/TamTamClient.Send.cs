@@ -39,13 +39,28 @@ public sealed partial class TamTamClient
         Guid messageId = options?.MessageId ?? Guid.CreateVersion7();
         var frame = new SendFrame(messageId, _names.Encode(options?.Link), _names.Encode(port), ToTtlMilliseconds(options?.Ttl),
             options?.Subtree ?? false, Station: null, Transfer: null, new ReadOnlySequence<byte>(payload));
-        var full = new QuotaPause(_options.QuotaWait, _clock);
+        QuotaPause? full = null; // made at the first refusal for a full inbox: most sends never meet one
         while (true)
         {
             ClientConnection connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                Reply accepted = await SendOnAsync(connection, frame, payload.Length, cancellationToken).ConfigureAwait(false);
+                // Written out here rather than in a method of its own: one state machine per send, not two.
+                ThrowIfTooLarge(connection, frame, payload.Length);
+                await connection.Requests.AcquireSendPermitAsync(cancellationToken).ConfigureAwait(false);
+                ReplyWaiter waiter = connection.Requests.Register(FrameType.Send, FrameType.Accepted, holdsSendPermit: true, cancellationToken);
+                try
+                {
+                    await connection.Writer.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    connection.Requests.Abandon(waiter);
+                    throw;
+                }
+
+                WriteRequest(connection, frame, waiter);
+                Reply accepted = await waiter.Task.ConfigureAwait(false);
                 StatusSlot status = _statuses.Track(messageId);
                 return new SendReceipt(messageId, accepted.Sequence, Timestamps.FromMicroseconds(accepted.Timestamp), accepted.Flag, status);
             }
@@ -54,7 +69,7 @@ public sealed partial class TamTamClient
                 // The connection was lost with the SEND unanswered: send it again on the next one.
                 await Task.Yield();
             }
-            catch (TamTamException refused) when (refused.Code == ErrorCode.QuotaExceeded && full.MayWait)
+            catch (TamTamException refused) when (refused.Code == ErrorCode.QuotaExceeded && (full ??= new QuotaPause(_options.QuotaWait, _clock)).MayWait)
             {
                 // The destination's inbox is full: pause this producer, then offer the same message again.
                 _logger.SendPausedByQuota(messageId, full.Next);
@@ -63,7 +78,7 @@ public sealed partial class TamTamClient
         }
     }
 
-    private static async ValueTask<Reply> SendOnAsync(ClientConnection connection, SendFrame frame, int payloadLength, CancellationToken cancellationToken)
+    private static void ThrowIfTooLarge(ClientConnection connection, in SendFrame frame, int payloadLength)
     {
         long body = frame.FieldsLength + (long)payloadLength;
         if (body > connection.Terms.MaxBody)
@@ -71,21 +86,6 @@ public sealed partial class TamTamClient
             throw new TamTamException(ErrorCode.MessageTooLarge,
                 $"a SEND of {payloadLength} payload bytes needs a {body}-byte body; the server accepts at most {connection.Terms.MaxBody}; send larger payloads with SendStreamAsync, as parts");
         }
-
-        await connection.Requests.AcquireSendPermitAsync(cancellationToken).ConfigureAwait(false);
-        ReplyWaiter waiter = connection.Requests.Register(FrameType.Send, FrameType.Accepted, holdsSendPermit: true, cancellationToken);
-        try
-        {
-            await connection.Writer.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            connection.Requests.Abandon(waiter);
-            throw;
-        }
-
-        WriteRequest(connection, frame, waiter);
-        return await waiter.Task.ConfigureAwait(false);
     }
 
     /// <summary>Sends a message and waits for its final status: <see cref="SendAsync"/> then <see cref="SendReceipt.Completion"/>.</summary>

@@ -178,7 +178,7 @@ internal sealed class InboundDispatcher
     private void OnStatus(in StatusFrame frame)
     {
         var status = new MessageStatus(frame.MessageId, frame.State, frame.Recipients, frame.Confirmed,
-            Timestamps.FromMicroseconds(frame.At), frame.Detail.ToString());
+            Timestamps.FromMicroseconds(frame.At), _names.Get(frame.Detail.Utf8.Span));
         _logger.StatusReceived(status.MessageId, status.State, status.Confirmed, status.Recipients);
         bool first = _statuses.Record(status);
 

@@ -342,6 +342,8 @@ internal sealed class GatewaySession : IDisposable
         {
             try
             {
+                // The ACKs and STATUS_ACKs read before the end reach the link before the node is detached.
+                await link.DrainAsync().ConfigureAwait(false);
                 await link.DetachAsync().ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)

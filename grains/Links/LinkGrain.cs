@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -38,6 +39,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
     private readonly Dictionary<string, (Guid Session, Task Tail)> _pushChains = new(StringComparer.Ordinal);
     private readonly HashSet<ulong> _forwarding = [];
     private readonly List<(Guid MessageId, FinalState State)> _endedTransfers = [];
+
+    // The encoding buffer of CommitOrZeroAsync (used between awaits only); one that grew past this is dropped.
+    private const int ScratchKeptBytes = 1 << 20;
+    private const int StackEnds = 256;
+    private ArrayBufferWriter<byte> _scratch = new(16 * 1024);
 
     private LinkLedger _ledger = null!;
     private ISegmentLog? _log;
@@ -202,9 +208,10 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         Apply(records, new NodeLeft(node));
 
         // A node that leaves gives up the statuses it has not confirmed: nobody would collect them.
-        foreach (StatusReport held in _ledger.HeldStatusesFor(node).ToArray())
+        Guid[] held = [.. _ledger.HeldStatusesFor(node).Select(s => s.MessageId)];
+        if (held.Length > 0)
         {
-            Apply(records, new StatusConfirmed(node, held.MessageId));
+            Apply(records, new StatusesConfirmed(node, held));
         }
 
         var finalized = new List<MessageFinalized>();
@@ -213,7 +220,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         {
             PendingMessage message = recipient.Message;
             string? target = message.Accepted.Mode == PortMode.Unicast
-                ? _router.Reassign(_ledger, message.Accepted.Port, node, HasRoomFor(message.Accepted.Payload.Length))
+                ? _router.Reassign(_ledger, message.Accepted, node, HasRoomFor(message.Accepted.Payload.Length))
                 : null;
             if (target is not null)
             {
@@ -394,7 +401,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
 
         long now = NowUs();
-        var records = new List<LinkRecord>();
+        var settlements = new List<Settlement>(batch.Length);
         var finalized = new List<MessageFinalized>();
         for (int i = 0; i < batch.Length; i++)
         {
@@ -408,46 +415,59 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
                 continue;
             }
 
-            if (!ack.Nack)
+            if (ack.Nack && ack.Requeue && Retry(recipient, now))
             {
-                Apply(records, new RecipientSettled(ack.Sequence, node, RecipientOutcome.Acknowledged));
-            }
-            else if (!ack.Requeue)
-            {
-                Apply(records, new RecipientSettled(ack.Sequence, node, RecipientOutcome.Rejected));
-            }
-            else
-            {
-                Retry(recipient, now, records);
+                continue; // requeued: the next attempt is scheduled, nothing settles
             }
 
-            FinalizeIfSettled(message!, now, records, finalized);
+            RecipientOutcome outcome = !ack.Nack ? RecipientOutcome.Acknowledged
+                : !ack.Requeue ? RecipientOutcome.Rejected
+                : RecipientOutcome.Undeliverable;
+
+            // Applied at once, by the same ledger function replay uses for the batch's record: a second answer to
+            // this delivery within the batch finds it settled.
+            var settlement = new Settlement(ack.Sequence, outcome);
+            settlements.Add(settlement);
+            if (_ledger.Settle(node, settlement, now) is { } final)
+            {
+                Finalized(message!, final, finalized);
+            }
         }
 
-        if (!await TryCommitAsync(records))
+        // The window's room goes to the next deliveries now, not once the settlements are durable: those deliveries
+        // rest on their own durable acceptances, and a crash before this commit only makes the settled ones due again.
+        Dispatch(state, now);
+        List<LinkRecord> records = settlements.Count > 0 ? [new RecipientsSettled(node, now, [.. settlements])] : [];
+        bool durable = await TryCommitAsync(records);
+        ReleaseForwarding(finalized);
+        if (!durable)
         {
             Array.Fill(results, ErrorCode.Unavailable);
             return results;
         }
 
         AfterFinalized(finalized);
-        Dispatch(state, now);
         return results;
     }
 
     public async Task ConfirmStatusAsync(string node, Guid[] messageIds)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
-        var records = new List<LinkRecord>();
+        List<Guid>? held = null;
         foreach (Guid id in messageIds)
         {
             if (_ledger.HoldsStatus(node, id))
             {
-                Apply(records, new StatusConfirmed(node, id));
+                (held ??= new List<Guid>(messageIds.Length)).Add(id);
             }
         }
 
-        await TryCommitAsync(records);
+        if (held is not null)
+        {
+            var record = new StatusesConfirmed(node, [.. held]);
+            _ledger.Apply(record, 0);
+            await TryCommitAsync([record]);
+        }
     }
 
     public async Task ReportStatusAsync(StatusReport[] reports)
@@ -509,7 +529,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return SendOutcome.Refused(ErrorCode.NoRoute, $"link \"{Link}\" has no nodes");
         }
 
-        Func<NodeState, bool> hasRoom = HasRoomFor(size);
+        InboxRoom hasRoom = HasRoomFor(size);
         (PortMode mode, List<string> recipients) = _router.Resolve(_ledger, command.Port, command.Subtree, hasRoom);
         if (recipients.Count == 0)
         {
@@ -519,7 +539,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         foreach (string name in recipients)
         {
             NodeState node = _ledger.Node(name);
-            if (!hasRoom(node))
+            if (!hasRoom.For(node))
             {
                 return SendOutcome.Refused(ErrorCode.QuotaExceeded,
                     $"the inbox of node \"{name}\" is full ({node.Inbox.Count} messages, {node.InboxBytes} bytes); try again later");
@@ -528,14 +548,13 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         long deadline = now + (long)(command.TtlMs > 0 ? TimeSpan.FromMilliseconds(command.TtlMs) : _options.DefaultTtl).TotalMicroseconds;
         var accepted = new MessageAccepted(_ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
-            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer);
+            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree);
         created.Add(_ledger.Apply(accepted, 0)!);
         records.Add(accepted);
         return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);
     }
 
-    private Func<NodeState, bool> HasRoomFor(int size) =>
-        node => node.Inbox.Count < _options.MaxInboxMessages && node.InboxBytes + size <= _options.MaxInboxBytes;
+    private InboxRoom HasRoomFor(int size) => new(_options.MaxInboxMessages, _options.MaxInboxBytes, size);
 
     /// <summary>Sends a node what is due from its inbox, in link order, up to its window.</summary>
     private void Dispatch(NodeState node, long now)
@@ -546,6 +565,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
 
         List<Delivery>? deliveries = null;
+        List<Recipient>? sent = null;
         List<LinkRecord>? attempts = null;
         foreach (Recipient recipient in node.Inbox.Values)
         {
@@ -562,7 +582,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
             recipient.Attempt++;
             recipient.State = RecipientState.InFlight;
-            recipient.DueUs = now + (long)_options.AckTimeoutFor(message.Accepted.Transfer).TotalMicroseconds;
+            recipient.DueUs = Recipient.Unsent;
             node.InFlight++;
             if (recipient.Attempt > 1)
             {
@@ -572,6 +592,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             MessageAccepted a = message.Accepted;
             (deliveries ??= []).Add(new Delivery(a.MessageId, a.Sequence, a.PortSequence, a.SourceLink, a.SourceNode, Link, a.Port,
                 recipient.Attempt, a.DeadlineUs, recipient.Attempt > 1 || recipient.MaybeDelivered, a.Payload, a.Transfer));
+            (sent ??= []).Add(recipient);
         }
 
         if (attempts is not null)
@@ -582,7 +603,23 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         if (deliveries is not null)
         {
-            Chain(node.Name, () => observer.DeliverAsync([.. deliveries]), node.SessionId);
+            Chain(node.Name, () => DeliverAsync(observer, [.. deliveries], sent!), node.SessionId);
+        }
+    }
+
+    // The ack timeout runs from when the node has the delivery (the session flushed it to its connection), not
+    // from when it was queued: a push may wait behind earlier ones to the same node.
+    private async Task DeliverAsync(ILinkObserver observer, Delivery[] deliveries, List<Recipient> sent)
+    {
+        await observer.DeliverAsync(deliveries);
+        long now = NowUs();
+        for (int i = 0; i < sent.Count; i++)
+        {
+            Recipient recipient = sent[i];
+            if (recipient.State == RecipientState.InFlight && recipient.DueUs == Recipient.Unsent && recipient.Attempt == deliveries[i].Attempt)
+            {
+                recipient.DueUs = now + (long)_options.AckTimeoutFor(recipient.Message.Accepted.Transfer).TotalMicroseconds;
+            }
         }
     }
 
@@ -666,8 +703,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
     }
 
-    /// <summary>An attempt failed (NACK with requeue, or ack timeout): schedule the next, or give up.</summary>
-    private void Retry(Recipient recipient, long now, List<LinkRecord> records)
+    /// <summary>An attempt failed (NACK with requeue, or ack timeout): schedule the next.</summary>
+    /// <returns>False when the attempts are used up: the caller settles the recipient as undeliverable.</returns>
+    private bool Retry(Recipient recipient, long now)
     {
         NodeState node = _ledger.Node(recipient.Node);
         if (recipient.State == RecipientState.InFlight)
@@ -678,11 +716,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         if (recipient.Attempt >= _options.MaxAttempts)
         {
-            Apply(records, new RecipientSettled(recipient.Message.Sequence, recipient.Node, RecipientOutcome.Undeliverable));
-            return;
+            return false;
         }
 
         recipient.DueUs = now + (long)_options.RetryDelay(recipient.Attempt).TotalMicroseconds;
+        return true;
     }
 
     private void FinalizeIfSettled(PendingMessage message, long now, List<LinkRecord> records, List<MessageFinalized> finalized)
@@ -695,7 +733,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         (FinalState state, uint confirmed) = message.Outcome();
         MessageAccepted a = message.Accepted;
         var record = new MessageFinalized(a.Sequence, a.MessageId, a.SourceLink, a.SourceNode, state, (uint)message.Recipients.Count,
-            confirmed, now, Describe(state, confirmed, message.Recipients.Count));
+            confirmed, now, PendingMessage.Describe(state, confirmed, message.Recipients.Count));
         Apply(records, record);
         finalized.Add(record);
         if (a.Transfer is not null)
@@ -704,16 +742,34 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
     }
 
-    private static string Describe(FinalState state, uint confirmed, int recipients) => state switch
+    /// <summary>
+    /// A message finalized by a <see cref="RecipientsSettled"/> batch not yet durable. Its status already has an
+    /// LSN (its acceptance's), so a status for another link is held back from forwarding until the batch is durable.
+    /// </summary>
+    private void Finalized(PendingMessage message, MessageFinalized final, List<MessageFinalized> finalized)
     {
-        FinalState.Delivered => $"confirmed by {confirmed} of {recipients}",
-        FinalState.Partial => $"confirmed by {confirmed} of {recipients}",
-        FinalState.Expired => "the deadline passed before every recipient confirmed",
-        FinalState.Rejected => "a recipient rejected it",
-        FinalState.Undeliverable => "retries exhausted",
-        FinalState.NoRoute => "no node is bound to its port any more",
-        _ => state.ToString(),
-    };
+        finalized.Add(final);
+        if (final.SourceLink != Link)
+        {
+            _forwarding.Add(final.Sequence);
+        }
+
+        if (message.Accepted.Transfer is not null)
+        {
+            _endedTransfers.Add((message.MessageId, final.State));
+        }
+    }
+
+    private void ReleaseForwarding(List<MessageFinalized> finalized)
+    {
+        foreach (MessageFinalized final in finalized)
+        {
+            if (final.SourceLink != Link)
+            {
+                _forwarding.Remove(final.Sequence);
+            }
+        }
+    }
 
     /// <summary>Statuses of finalized messages go to their senders: here, or through the sender's link.</summary>
     private void AfterFinalized(List<MessageFinalized> finalized)
@@ -723,12 +779,52 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return;
         }
 
-        foreach (IGrouping<string, MessageFinalized> group in finalized.Where(f => f.SourceLink == Link).GroupBy(f => f.SourceNode, StringComparer.Ordinal))
+        // Most batches finalize the messages of one sender: they need no grouping.
+        string? sender = null;
+        int local = 0;
+        bool severalSenders = false;
+        foreach (MessageFinalized f in finalized)
         {
-            PushStatuses(group.Key, [.. group.Select(ToReport)]);
+            if (f.SourceLink == Link)
+            {
+                local++;
+                severalSenders |= sender is not null && sender != f.SourceNode;
+                sender ??= f.SourceNode;
+            }
         }
 
-        if (finalized.Exists(f => f.SourceLink != Link))
+        if (severalSenders)
+        {
+            var groups = new Dictionary<string, List<StatusReport>>(StringComparer.Ordinal);
+            foreach (MessageFinalized f in finalized)
+            {
+                if (f.SourceLink == Link)
+                {
+                    (groups.TryGetValue(f.SourceNode, out List<StatusReport>? group) ? group : groups[f.SourceNode] = []).Add(HeldReport(f));
+                }
+            }
+
+            foreach ((string node, List<StatusReport> group) in groups)
+            {
+                PushStatuses(node, [.. group]);
+            }
+        }
+        else if (sender is not null)
+        {
+            var reports = new StatusReport[local];
+            int next = 0;
+            foreach (MessageFinalized f in finalized)
+            {
+                if (f.SourceLink == Link)
+                {
+                    reports[next++] = HeldReport(f);
+                }
+            }
+
+            PushStatuses(sender, reports);
+        }
+
+        if (local < finalized.Count)
         {
             _ = ForwardStatusesAsync();
         }
@@ -761,6 +857,10 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
     private static StatusReport ToReport(MessageFinalized f) =>
         new(f.MessageId, f.SourceNode, f.State, f.Recipients, f.Confirmed, f.AtUs, f.Detail);
+
+    /// <summary>The report of a status held for a node of this link: the ledger's own, unless it is gone already.</summary>
+    private StatusReport HeldReport(MessageFinalized f) =>
+        _ledger.TryGetHeldStatus(f.SourceNode, f.MessageId, out StatusReport? held) ? held : ToReport(f);
 
     private async Task ForwardStatusesAsync()
     {
@@ -821,9 +921,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
                 {
                     Apply(records, new RecipientSettled(message.Sequence, recipient.Node, RecipientOutcome.Expired));
                 }
-                else if (recipient.State == RecipientState.InFlight && recipient.DueUs <= now)
+                else if (recipient.State == RecipientState.InFlight && recipient.DueUs <= now && !Retry(recipient, now))
                 {
-                    Retry(recipient, now, records);
+                    Apply(records, new RecipientSettled(message.Sequence, recipient.Node, RecipientOutcome.Undeliverable));
                 }
             }
 
@@ -859,8 +959,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         // Taken with the checkpoint, before other calls run: whatever is live but not yet durable now lands
         // at or after the log's next LSN, and whatever becomes live later lands after the checkpoint.
         Checkpoint checkpoint = _ledger.ToCheckpoint();
-        long oldest = _ledger.OldestLiveLsn(_log.NextLsn);
-        long lsn = await CommitOrZeroAsync([checkpoint]);
+        (List<LinkRecord> carried, long oldest) = _ledger.PlanCompaction(_log.NextLsn);
+        carried.Insert(0, checkpoint);
+        long lsn = await CommitTrackedAsync(carried);
         if (lsn == 0)
         {
             return;
@@ -877,17 +978,15 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         records.Add(record);
     }
 
-    private async Task<bool> TryCommitAsync(List<LinkRecord> records)
-    {
-        if (records.Count == 0)
-        {
-            return true;
-        }
+    private async Task<bool> TryCommitAsync(List<LinkRecord> records) => records.Count == 0 || await CommitTrackedAsync(records) != 0;
 
+    /// <summary><see cref="CommitOrZeroAsync"/>, then the durable LSN of each final status among the records.</summary>
+    private async Task<long> CommitTrackedAsync(List<LinkRecord> records)
+    {
         long first = await CommitOrZeroAsync(records);
         if (first == 0)
         {
-            return false;
+            return 0;
         }
 
         // A final status is forwarded, and kept through compaction, by its durable LSN: record it now.
@@ -899,7 +998,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             }
         }
 
-        return true;
+        return first;
     }
 
     private async Task CommitInBackgroundAsync(List<LinkRecord> records) => await TryCommitAsync(records);
@@ -912,10 +1011,26 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return 0;
         }
 
-        var encoded = new ReadOnlyMemory<byte>[records.Count];
+        // Every record of the call is encoded into one scratch buffer and copied out once: one array per
+        // commit, not one per record (and none for a growing writer).
+        _scratch.ResetWrittenCount();
+        var ends = records.Count <= StackEnds ? stackalloc int[records.Count] : new int[records.Count];
         for (int i = 0; i < records.Count; i++)
         {
-            encoded[i] = LinkRecordCodec.Encode(records[i]);
+            LinkRecordCodec.Encode(records[i], _scratch);
+            ends[i] = _scratch.WrittenCount;
+        }
+
+        byte[] bytes = _scratch.WrittenSpan.ToArray();
+        var encoded = new ReadOnlyMemory<byte>[records.Count];
+        for (int i = 0, start = 0; i < records.Count; start = ends[i], i++)
+        {
+            encoded[i] = bytes.AsMemory(start, ends[i] - start);
+        }
+
+        if (_scratch.Capacity > ScratchKeptBytes)
+        {
+            _scratch = new ArrayBufferWriter<byte>(ScratchKeptBytes);
         }
 
         try

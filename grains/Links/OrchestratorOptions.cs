@@ -23,7 +23,10 @@ public sealed record OrchestratorOptions
     /// <summary>Deliveries in flight (sent, not yet acknowledged) per node: the consumer's window.</summary>
     public int DeliveryWindow { get; init; } = 512;
 
-    /// <summary>How long a delivery may stay unacknowledged before it counts as failed and is retried.</summary>
+    /// <summary>
+    /// How long a delivery may stay unacknowledged before it counts as failed and is retried, counted from when the
+    /// node's session has written it to its connection (a push may wait behind earlier pushes to the same node).
+    /// </summary>
     public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The schedule used when <see cref="RetryDelays"/> is not set: 1, 2, 5, 10, 30 s.</summary>

@@ -130,6 +130,32 @@ public sealed class DeliveryLifecycleTests(SingleSiloCluster cluster)
     }
 
     [Fact]
+    public async Task Ack_timeout_runs_from_when_the_session_has_written_the_delivery()
+    {
+        (TestNode sender, TestNode receiver) = await PairAsync("timeout-from-sent");
+        var written = new TaskCompletionSource();
+        try
+        {
+            // The session takes longer than the ack timeout (1 s) to write the delivery to its connection.
+            receiver.StallPushes(written.Task);
+            await sender.SendAsync("jobs");
+            Delivery delivery = await receiver.ReceiveAsync();
+            await Task.Delay(TimeSpan.FromSeconds(2.5)); // the time under test: 2.5 ack timeouts with the push unfinished
+            receiver.StallPushes(Task.CompletedTask);
+            written.SetResult();
+
+            // The attempt is still live: the answer settles it, and no second attempt was made.
+            Assert.Equal(ErrorCode.None, await receiver.AckAsync(delivery));
+            Assert.Equal(FinalState.Delivered, (await sender.NextStatusAsync()).State);
+            Assert.DoesNotContain(receiver.History, h => h.Delivery.Attempt > 1);
+        }
+        finally
+        {
+            written.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task Delivery_unanswered_for_max_attempts_ends_undeliverable()
     {
         (TestNode sender, TestNode receiver) = await PairAsync("undeliverable");

@@ -138,6 +138,45 @@ public sealed class RoutingTests(SingleSiloCluster cluster)
     }
 
     [Fact]
+    public async Task Subtree_send_gives_each_unicast_port_below_one_binder_and_after_a_restart_moves_a_leaving_binders_delivery_within_the_subtree()
+    {
+        string link = cluster.NewLink("subtree-unicast");
+        TestNode[] nodes = await JoinAsync(link, "sender", "eu1", "eu2", "us");
+        (TestNode sender, TestNode eu1, TestNode eu2, TestNode us) = (nodes[0], nodes[1], nodes[2], nodes[3]);
+        await eu1.BindAsync("orders/eu", PortMode.Unicast);
+        await eu2.BindAsync("orders/eu", PortMode.Unicast);
+        await us.BindAsync("orders/us", PortMode.Unicast);
+        await eu2.DetachAsync(); // offline: orders/eu's binder is eu1
+
+        SendOutcome outcome = await sender.SendAsync("orders", subtree: true);
+
+        Assert.True(outcome.Accepted);
+        Assert.Equal(outcome.Sequence, (await eu1.ReceiveAsync()).Sequence);
+        Delivery toUs = await us.ReceiveAsync();
+        Assert.Equal(ErrorCode.None, await us.AckAsync(toUs));
+
+        // The next activation knows from the log that the message went to a subtree: when eu1 leaves, its delivery
+        // moves to eu2, which binds a port below the addressed one and not the addressed port itself.
+        foreach (TestNode node in nodes)
+        {
+            await node.DetachAsync();
+        }
+
+        await cluster.DeactivateAsync(link);
+        await eu2.JoinAsync();
+        await eu1.JoinAsync();
+        await eu1.LeaveAsync();
+        Delivery moved = await eu2.ReceiveAsync();
+        Assert.Equal(outcome.Sequence, moved.Sequence);
+        Assert.Equal(ErrorCode.None, await eu2.AckAsync(moved));
+
+        await sender.JoinAsync();
+        StatusReport status = await sender.NextStatusAsync();
+        Assert.Equal(FinalState.Delivered, status.State);
+        Assert.Equal(2U, status.Recipients);
+    }
+
+    [Fact]
     public async Task Unicast_port_gives_each_message_to_one_binder_in_fair_rotation()
     {
         string link = cluster.NewLink("rotation");

@@ -233,14 +233,13 @@ internal sealed class SessionFrameDispatcher
         }
     }
 
-    /// <summary>Sends the frames batched during one read to their links and writes the answers.</summary>
+    /// <summary>
+    /// Starts the link calls for the frames batched during one read (their answers are written when the calls
+    /// return) and publishes the read's stream packets.
+    /// </summary>
     public async ValueTask EndOfBatchAsync()
     {
-        if (_session.Link is { HasPending: true } link)
-        {
-            await link.FlushAsync(_session.Closing).ConfigureAwait(false);
-        }
-
+        _session.Link?.StartCalls();
         if (_session.OpenedStreams is { HasPending: true } streams)
         {
             await streams.FlushAsync(_session.Closing).ConfigureAwait(false);
@@ -327,6 +326,12 @@ internal sealed class SessionFrameDispatcher
         OperationResult result;
         try
         {
+            // What came before this request reaches the link first: a LEAVE after SENDs, a BIND after ACKs.
+            if (_session.Link is { } link)
+            {
+                await link.DrainAsync().ConfigureAwait(false);
+            }
+
             result = await CallLinkAsync(frame).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException and not ProtocolException)

@@ -10,9 +10,10 @@ using TamTam.Protocol.Frames;
 namespace TamTam.Gateway.Sessions.Internal;
 
 /// <summary>
-/// A joined session's side of its link: it batches the SEND, ACK/NACK and STATUS_ACK frames of one read
-/// into one grain call each (<see cref="FlushAsync"/>), and it is the <see cref="ILinkObserver"/> through
-/// which the link's orchestrator pushes DELIVER and STATUS frames to the connection.
+/// A joined session's side of its link: it batches the SEND, ACK/NACK and STATUS_ACK frames into grain calls,
+/// one call of each kind in flight (<see cref="StartCalls"/>; what arrives meanwhile goes in the next), and it
+/// is the <see cref="ILinkObserver"/> through which the link's orchestrator pushes DELIVER and STATUS frames
+/// to the connection.
 /// </summary>
 /// <remarks>
 /// Observer calls return only once their frames are flushed to the transport, so a slow reader slows the
@@ -25,10 +26,17 @@ internal sealed class SessionLink : ILinkObserver
     private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
     private readonly int _maxInflight;
-    private readonly List<(uint Correlation, string Link, SendCommand Command)> _sends = [];
-    private readonly List<(uint Correlation, AckCommand Command)> _acks = [];
-    private readonly List<Guid> _confirmed = [];
+    private readonly LinkCallPump<(uint Correlation, string Link, SendCommand Command)> _sends;
+    private readonly LinkCallPump<(uint Correlation, AckCommand Command)> _acks;
+    private readonly LinkCallPump<Guid> _confirmed;
     private readonly NameCache _names = new();
+    private readonly LastDecoded _sentLinks = new();
+    private readonly LastDecoded _sentPorts = new();
+    private readonly MessageSource _source;
+
+    // SENDs read and not yet answered (queued, or in a link call): the session's in-flight count. An answer
+    // frees its place before it is written, so a client that sends again on ACCEPTED never finds it taken.
+    private int _awaitingAnswer;
     private ILinkObserver? _reference;
 
     public SessionLink(GatewaySession session, IGrainFactory grains, ILogger logger, int maxInflight, string link, string node)
@@ -41,6 +49,10 @@ internal sealed class SessionLink : ILinkObserver
         LinkUtf8 = System.Text.Encoding.UTF8.GetBytes(link);
         Node = node;
         Grain = grains.GetGrain<ILinkGrain>(link);
+        _source = new MessageSource(link, node);
+        _sends = new(SendAsync, CallFailed);
+        _acks = new(AcknowledgeAsync, CallFailed);
+        _confirmed = new(ids => Grain.ConfirmStatusAsync(Node, ids), CallFailed);
         Transfers = session.Payloads is { } payloads
             ? new SessionTransfers(session, grains, payloads, logger, session.Options, link, node)
             : null;
@@ -57,8 +69,6 @@ internal sealed class SessionLink : ILinkObserver
     public string Node { get; }
 
     public ILinkGrain Grain { get; }
-
-    public bool HasPending => _sends.Count > 0 || _acks.Count > 0 || _confirmed.Count > 0;
 
     /// <summary>
     /// Joins the link as <see cref="Node"/>, registering this session as the node's observer, and records the
@@ -91,16 +101,17 @@ internal sealed class SessionLink : ILinkObserver
         return result;
     }
 
-    /// <summary>Queues a SEND for the end of the read batch; false when the in-flight limit is reached.</summary>
+    /// <summary>Queues a SEND for the next link call; false when the in-flight limit is reached (SENDs read and not yet answered).</summary>
     public bool QueueSend(uint correlation, in SendFrame frame)
     {
-        if (_sends.Count >= _maxInflight)
+        if (Volatile.Read(ref _awaitingAnswer) >= _maxInflight)
         {
             return false;
         }
 
-        string link = frame.DestLink.IsEmpty ? Link : frame.DestLink.ToString();
-        var command = new SendCommand(frame.MessageId, frame.DestPort.ToString(), frame.Subtree, frame.TtlMs, frame.Payload.ToArray());
+        Interlocked.Increment(ref _awaitingAnswer);
+        string link = frame.DestLink.IsEmpty ? Link : _sentLinks.Decode(frame.DestLink);
+        var command = new SendCommand(frame.MessageId, _sentPorts.Decode(frame.DestPort), frame.Subtree, frame.TtlMs, frame.Payload.ToArray());
         _sends.Add((correlation, link, command));
         return true;
     }
@@ -109,35 +120,56 @@ internal sealed class SessionLink : ILinkObserver
 
     public void QueueStatusConfirmation(Guid messageId) => _confirmed.Add(messageId);
 
-    /// <summary>Sends the batched frames to their links and writes the answers; the caller flushes.</summary>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the frames batched so far to their links, one call of each kind in flight; the answers are written
+    /// and flushed when the calls return. The read loop goes on meanwhile: it does not wait for group commits.
+    /// </summary>
+    public void StartCalls()
     {
-        if (_sends.Count > 0)
+        _sends.Start();
+        _acks.Start();
+        _confirmed.Start();
+    }
+
+    /// <summary>Completes once every frame queued so far has been through its link call (before LEAVE, BIND, detach).</summary>
+    public Task DrainAsync() => Task.WhenAll(_sends.DrainAsync(), _acks.DrainAsync(), _confirmed.DrainAsync());
+
+    private async Task AcknowledgeAsync((uint Correlation, AckCommand Command)[] acks)
+    {
+        var commands = new AckCommand[acks.Length];
+        for (int i = 0; i < acks.Length; i++)
         {
-            await FlushSendsAsync(cancellationToken).ConfigureAwait(false);
+            commands[i] = acks[i].Command;
         }
 
-        if (_acks.Count > 0)
+        ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.AttachmentId, commands).ConfigureAwait(false);
+        bool refused = false;
+        for (int i = 0; i < results.Length; i++)
         {
-            (uint Correlation, AckCommand Command)[] acks = [.. _acks];
-            _acks.Clear();
-            ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.AttachmentId, [.. acks.Select(a => a.Command)]).ConfigureAwait(false);
-            for (int i = 0; i < results.Length; i++)
+            if (results[i] != ErrorCode.None)
             {
-                if (results[i] != ErrorCode.None)
-                {
-                    await _session.Output.WriteErrorAsync(results[i], AckRefusal(results[i], acks[i].Command), fatal: false, acks[i].Correlation,
-                        cancellationToken).ConfigureAwait(false);
-                }
+                refused = true;
+                await _session.Output.WriteErrorAsync(results[i], AckRefusal(results[i], acks[i].Command), fatal: false, acks[i].Correlation,
+                    _session.Closing).ConfigureAwait(false);
             }
         }
 
-        if (_confirmed.Count > 0)
+        if (refused)
         {
-            Guid[] ids = [.. _confirmed];
-            _confirmed.Clear();
-            await Grain.ConfirmStatusAsync(Node, ids).ConfigureAwait(false);
+            await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
         }
+    }
+
+    private void CallFailed(Exception exception)
+    {
+        if (exception is OperationCanceledException && _session.Closing.IsCancellationRequested)
+        {
+            return; // the session is closing: its answers have nowhere to go
+        }
+
+        // As when the read loop made these calls itself: the session ends, and the client resumes on a new one.
+        _logger.LinkCallFailed(exception, _session.ConnectionId, Link);
+        _session.RequestClose(new CloseRequest(ErrorCode.Unavailable, $"link \"{Link}\" did not answer; resume the session", 0));
     }
 
     /// <summary>The session ended without LEAVE: the node stays in the link, its inbox waits for it.</summary>
@@ -230,38 +262,58 @@ internal sealed class SessionLink : ILinkObserver
         }
     }
 
-    private async ValueTask FlushSendsAsync(CancellationToken cancellationToken)
+    private async Task SendAsync((uint Correlation, string Link, SendCommand Command)[] sends)
     {
-        (uint Correlation, string Link, SendCommand Command)[] sends = [.. _sends];
-        _sends.Clear();
-        var source = new MessageSource(Link, Node);
-        foreach (IGrouping<string, (uint Correlation, string Link, SendCommand Command)> group in sends.GroupBy(s => s.Link, StringComparer.Ordinal))
+        // A read's SENDs mostly go to one link: one call, with no grouping.
+        string first = sends[0].Link;
+        if (Array.TrueForAll(sends, s => string.Equals(s.Link, first, StringComparison.Ordinal)))
         {
-            (uint Correlation, string Link, SendCommand Command)[] batch = [.. group];
-            SendOutcome[] outcomes;
-            try
+            await SendToLinkAsync(first, sends, _session.Closing).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (IGrouping<string, (uint Correlation, string Link, SendCommand Command)> group in sends.GroupBy(s => s.Link, StringComparer.Ordinal))
             {
-                outcomes = await _grains.GetGrain<ILinkGrain>(group.Key).SendAsync(source, [.. batch.Select(s => s.Command)]).ConfigureAwait(false);
+                await SendToLinkAsync(group.Key, [.. group], _session.Closing).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                _logger.LinkCallFailed(exception, _session.ConnectionId, group.Key);
-                outcomes = [.. batch.Select(_ => SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{group.Key}\" is unavailable; send again"))];
-            }
+        }
 
-            for (int i = 0; i < batch.Length; i++)
+        await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+    }
+
+    private async ValueTask SendToLinkAsync(string link, (uint Correlation, string Link, SendCommand Command)[] batch, CancellationToken cancellationToken)
+    {
+        var commands = new SendCommand[batch.Length];
+        for (int i = 0; i < batch.Length; i++)
+        {
+            commands[i] = batch[i].Command;
+        }
+
+        SendOutcome[] outcomes;
+        try
+        {
+            outcomes = await _grains.GetGrain<ILinkGrain>(link).SendAsync(_source, commands).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _logger.LinkCallFailed(exception, _session.ConnectionId, link);
+            outcomes = new SendOutcome[batch.Length];
+            Array.Fill(outcomes, SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{link}\" is unavailable; send again"));
+        }
+
+        for (int i = 0; i < batch.Length; i++)
+        {
+            Interlocked.Decrement(ref _awaitingAnswer);
+            SendOutcome outcome = outcomes[i];
+            if (outcome.Accepted)
             {
-                SendOutcome outcome = outcomes[i];
-                if (outcome.Accepted)
-                {
-                    var accepted = new AcceptedFrame(batch[i].Command.MessageId, outcome.Sequence, outcome.AcceptedAtUs, outcome.Duplicate);
-                    await _session.Output.WriteAsync(accepted, batch[i].Correlation, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await _session.Output.WriteErrorAsync(outcome.Code, outcome.Detail ?? outcome.Code.ToString(), fatal: false, batch[i].Correlation,
-                        cancellationToken).ConfigureAwait(false);
-                }
+                var accepted = new AcceptedFrame(batch[i].Command.MessageId, outcome.Sequence, outcome.AcceptedAtUs, outcome.Duplicate);
+                await _session.Output.WriteAsync(accepted, batch[i].Correlation, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _session.Output.WriteErrorAsync(outcome.Code, outcome.Detail ?? outcome.Code.ToString(), fatal: false, batch[i].Correlation,
+                    cancellationToken).ConfigureAwait(false);
             }
         }
     }

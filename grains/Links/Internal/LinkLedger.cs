@@ -63,38 +63,64 @@ internal sealed class LinkLedger(string link)
 
     public bool HoldsStatus(string node, Guid messageId) => _heldStatuses.ContainsKey((node, messageId));
 
-    /// <summary>
-    /// The oldest LSN replay still needs: nothing below it is live. Records not yet durable (LSN 0) are
-    /// bounded by <paramref name="nextLsn"/>, the log's next LSN when the caller took its checkpoint.
-    /// </summary>
-    public long OldestLiveLsn(long nextLsn)
+    /// <summary>The status held for <paramref name="node"/>, as the ledger keeps it (pushed as is: no copy per push).</summary>
+    public bool TryGetHeldStatus(string node, Guid messageId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StatusReport? status)
     {
-        long oldest = nextLsn;
+        bool held = _heldStatuses.TryGetValue((node, messageId), out (StatusReport Report, long Lsn) entry);
+        status = entry.Report;
+        return held;
+    }
+
+    /// <summary>
+    /// Plans a compaction: the oldest LSN replay will still need, and the statuses to write again so that they do
+    /// not hold older records. A status finalized by a <see cref="RecipientsSettled"/> batch lives in its message's
+    /// acceptance; one still unconfirmed (or unforwarded) when every pending message is younger is written again as
+    /// a <see cref="MessageFinalized"/> of its own, and the acceptance, payload and all, can go. Records not yet
+    /// durable (LSN 0), the carried ones included, land at or after <paramref name="nextLsn"/>, the log's next LSN
+    /// when the caller took its checkpoint.
+    /// </summary>
+    public (List<LinkRecord> Carried, long Oldest) PlanCompaction(long nextLsn)
+    {
+        long oldestMessage = nextLsn;
         foreach (PendingMessage message in _messages.Values)
         {
-            if (message.Lsn > 0 && message.Lsn < oldest)
+            if (message.Lsn > 0 && message.Lsn < oldestMessage)
             {
-                oldest = message.Lsn;
+                oldestMessage = message.Lsn;
             }
         }
 
-        foreach ((MessageFinalized _, long lsn) in _unforwarded.Values)
+        long oldest = oldestMessage;
+        var carried = new List<LinkRecord>();
+        foreach (KeyValuePair<(string Node, Guid Id), (StatusReport Report, long Lsn)> entry in _heldStatuses)
         {
-            if (lsn > 0 && lsn < oldest)
+            (StatusReport report, long lsn) = entry.Value;
+            if (lsn <= 0 || lsn >= oldestMessage)
             {
-                oldest = lsn;
+                continue;
+            }
+
+            if (_accepted.TryGetValue((Link, entry.Key.Node, entry.Key.Id), out ulong sequence))
+            {
+                carried.Add(new MessageFinalized(sequence, report.MessageId, Link, report.SenderNode, report.State, report.Recipients,
+                    report.Confirmed, report.AtUs, report.Detail));
+            }
+            else
+            {
+                // A status of another link's message, held by its own StatusHeld record.
+                oldest = Math.Min(oldest, lsn);
             }
         }
 
-        foreach ((StatusReport _, long lsn) in _heldStatuses.Values)
+        foreach ((MessageFinalized record, long lsn) in _unforwarded.Values)
         {
-            if (lsn > 0 && lsn < oldest)
+            if (lsn > 0 && lsn < oldestMessage)
             {
-                oldest = lsn;
+                carried.Add(record);
             }
         }
 
-        return oldest;
+        return (carried, oldest);
     }
 
     public Checkpoint ToCheckpoint()
@@ -125,6 +151,13 @@ internal sealed class LinkLedger(string link)
             case RecipientSettled r when Find(r.Sequence, r.Node) is { } recipient:
                 Settle(recipient, r.Outcome);
                 break;
+            case RecipientsSettled r:
+                foreach (Settlement settlement in r.Settlements)
+                {
+                    Settle(r.Node, settlement, r.AtUs);
+                }
+
+                break;
             case RecipientReassigned r when Find(r.Sequence, r.FromNode) is { } recipient:
                 Reassign(recipient, r.ToNode);
                 break;
@@ -142,8 +175,14 @@ internal sealed class LinkLedger(string link)
 
                 break;
             case StatusConfirmed r:
-                _heldStatuses.Remove((r.Node, r.MessageId));
-                _accepted.Remove((Link, r.Node, r.MessageId));
+                Confirm(r.Node, r.MessageId);
+                break;
+            case StatusesConfirmed r:
+                foreach (Guid id in r.MessageIds)
+                {
+                    Confirm(r.Node, id);
+                }
+
                 break;
             case NodeJoined r:
                 Node(r.Node).IsMember = true;
@@ -165,6 +204,42 @@ internal sealed class LinkLedger(string link)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Applies one settlement of a <see cref="RecipientsSettled"/> batch: the link applies each as it decides
+    /// it, replay as it reads the record. A message left with every recipient settled is final now.
+    /// </summary>
+    /// <returns>The final status of the message this settlement finalized; otherwise null.</returns>
+    public MessageFinalized? Settle(string node, Settlement settlement, long atUs)
+    {
+        if (Find(settlement.Sequence, node) is not { } recipient)
+        {
+            return null;
+        }
+
+        Settle(recipient, settlement.Outcome);
+        PendingMessage message = recipient.Message;
+        if (!message.IsSettled)
+        {
+            return null;
+        }
+
+        (FinalState state, uint confirmed) = message.Outcome();
+        MessageAccepted a = message.Accepted;
+        var finalized = new MessageFinalized(a.Sequence, a.MessageId, a.SourceLink, a.SourceNode, state, (uint)message.Recipients.Count,
+            confirmed, atUs, PendingMessage.Describe(state, confirmed, message.Recipients.Count));
+
+        // No record of its own holds this status: the acceptance does, with the settlement after it. Its LSN keeps
+        // both through compaction until the status is confirmed or forwarded.
+        Finalize(finalized, message.Lsn);
+        return finalized;
+    }
+
+    private void Confirm(string node, Guid messageId)
+    {
+        _heldStatuses.Remove((node, messageId));
+        _accepted.Remove((Link, node, messageId));
     }
 
     private PendingMessage Accept(MessageAccepted r, long lsn)

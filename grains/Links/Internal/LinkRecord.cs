@@ -12,6 +12,8 @@ internal abstract record LinkRecord;
 /// <summary>
 /// A message accepted into the link's order, with its recipients fixed at acceptance. A parted message has an
 /// empty payload and its <see cref="Transfer"/> descriptor: its bytes live in the payload store.
+/// <see cref="Subtree"/>: sent with SUBTREE, so a unicast delivery whose node leaves may move to any binder of
+/// the subtree.
 /// </summary>
 internal sealed record MessageAccepted(
     ulong Sequence,
@@ -25,13 +27,24 @@ internal sealed record MessageAccepted(
     ulong PortSequence,
     string[] Recipients,
     byte[] Payload,
-    TransferDescriptor? Transfer = null) : LinkRecord;
+    TransferDescriptor? Transfer = null,
+    bool Subtree = false) : LinkRecord;
 
 /// <summary>A redelivery was made (first deliveries are not logged: after a restart every delivery counts as a redelivery).</summary>
 internal sealed record DeliveryAttempted(ulong Sequence, string Node, ushort Attempt) : LinkRecord;
 
 /// <summary>One recipient of a message reached its end.</summary>
 internal sealed record RecipientSettled(ulong Sequence, string Node, RecipientOutcome Outcome) : LinkRecord;
+
+/// <summary>
+/// One node's ACK/NACK batch: the end of each of its deliveries. A message that a settlement leaves with every
+/// recipient settled is final at <paramref name="AtUs"/>, and no <see cref="MessageFinalized"/> follows: its
+/// final state, counts and detail are derived from the ledger, as they were when the record was written.
+/// </summary>
+internal sealed record RecipientsSettled(string Node, long AtUs, Settlement[] Settlements) : LinkRecord;
+
+/// <summary>One delivery's end within a <see cref="RecipientsSettled"/> batch.</summary>
+internal readonly record struct Settlement(ulong Sequence, RecipientOutcome Outcome);
 
 /// <summary>A unicast delivery moved to another bound node (its first node left the link).</summary>
 internal sealed record RecipientReassigned(ulong Sequence, string FromNode, string ToNode) : LinkRecord;
@@ -55,8 +68,11 @@ internal sealed record StatusHeld(Guid MessageId, string Node, FinalState State,
 /// <summary>The final status of a message from another link was handed to that link.</summary>
 internal sealed record StatusForwarded(ulong Sequence) : LinkRecord;
 
-/// <summary>The sender node confirmed a status (STATUS_ACK): it is forgotten.</summary>
+/// <summary>The sender node confirmed a status (STATUS_ACK): it is forgotten. Written by logs before <see cref="StatusesConfirmed"/>.</summary>
 internal sealed record StatusConfirmed(string Node, Guid MessageId) : LinkRecord;
+
+/// <summary>The sender node confirmed these statuses (one STATUS_ACK batch): they are forgotten.</summary>
+internal sealed record StatusesConfirmed(string Node, Guid[] MessageIds) : LinkRecord;
 
 internal sealed record NodeJoined(string Node) : LinkRecord;
 

@@ -27,11 +27,21 @@ internal static class LinkRecordCodec
         PortBound = 11,
         PortUnbound = 12,
         Checkpoint = 13,
+        RecipientsSettled = 14,
+        StatusesConfirmed = 15,
     }
 
     public static byte[] Encode(LinkRecord record)
     {
-        var writer = new Writer(new ArrayBufferWriter<byte>(64));
+        var output = new ArrayBufferWriter<byte>(record is MessageAccepted accepted ? accepted.Payload.Length + 128 : 64);
+        Encode(record, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Appends one record's form to <paramref name="output"/>, so a batch of records shares one buffer.</summary>
+    public static void Encode(LinkRecord record, ArrayBufferWriter<byte> output)
+    {
+        var writer = new Writer(output);
         switch (record)
         {
             case MessageAccepted r:
@@ -47,7 +57,7 @@ internal static class LinkRecordCodec
                 writer.U64(r.PortSequence);
                 writer.StrArray(r.Recipients);
                 writer.Bytes(r.Payload);
-                WriteTransfer(ref writer, r.Transfer);
+                WriteTail(ref writer, r.Transfer, r.Subtree);
                 break;
             case DeliveryAttempted r:
                 writer.U8((byte)Kind.DeliveryAttempted);
@@ -60,6 +70,18 @@ internal static class LinkRecordCodec
                 writer.U64(r.Sequence);
                 writer.Str(r.Node);
                 writer.U8((byte)r.Outcome);
+                break;
+            case RecipientsSettled r:
+                writer.U8((byte)Kind.RecipientsSettled);
+                writer.Str(r.Node);
+                writer.I64(r.AtUs);
+                writer.U32((uint)r.Settlements.Length);
+                foreach (Settlement settlement in r.Settlements)
+                {
+                    writer.U64(settlement.Sequence);
+                    writer.U8((byte)settlement.Outcome);
+                }
+
                 break;
             case RecipientReassigned r:
                 writer.U8((byte)Kind.RecipientReassigned);
@@ -97,6 +119,16 @@ internal static class LinkRecordCodec
                 writer.U8((byte)Kind.StatusConfirmed);
                 writer.Str(r.Node);
                 writer.Uuid(r.MessageId);
+                break;
+            case StatusesConfirmed r:
+                writer.U8((byte)Kind.StatusesConfirmed);
+                writer.Str(r.Node);
+                writer.U32((uint)r.MessageIds.Length);
+                foreach (Guid id in r.MessageIds)
+                {
+                    writer.Uuid(id);
+                }
+
                 break;
             case NodeJoined r:
                 writer.U8((byte)Kind.NodeJoined);
@@ -137,8 +169,6 @@ internal static class LinkRecordCodec
             default:
                 throw new ArgumentException("unknown record " + record.GetType().Name, nameof(record));
         }
-
-        return writer.ToArray();
     }
 
     public static LinkRecord Decode(ReadOnlySpan<byte> bytes)
@@ -147,8 +177,7 @@ internal static class LinkRecordCodec
         var kind = (Kind)reader.U8();
         LinkRecord record = kind switch
         {
-            Kind.MessageAccepted => new MessageAccepted(reader.U64(), reader.Uuid(), reader.I64(), reader.I64(), reader.Str(), reader.Str(),
-                reader.Str(), (PortMode)reader.U8(), reader.U64(), reader.StrArray(), reader.Bytes(), ReadTransfer(ref reader)),
+            Kind.MessageAccepted => ReadAccepted(ref reader),
             Kind.DeliveryAttempted => new DeliveryAttempted(reader.U64(), reader.Str(), reader.U16()),
             Kind.RecipientSettled => new RecipientSettled(reader.U64(), reader.Str(), (RecipientOutcome)reader.U8()),
             Kind.RecipientReassigned => new RecipientReassigned(reader.U64(), reader.Str(), reader.Str()),
@@ -162,6 +191,8 @@ internal static class LinkRecordCodec
             Kind.PortBound => ReadBinding(ref reader),
             Kind.PortUnbound => new PortUnbound(reader.Str(), reader.Str(), reader.U8() != 0),
             Kind.Checkpoint => ReadCheckpoint(ref reader),
+            Kind.RecipientsSettled => ReadSettlements(ref reader),
+            Kind.StatusesConfirmed => ReadConfirmations(ref reader),
             _ => throw new InvalidDataException($"unknown link record kind {(byte)kind}"),
         };
 
@@ -169,30 +200,44 @@ internal static class LinkRecordCodec
         return record;
     }
 
-    // A parted message's descriptor trails the (empty) payload; records written before parts existed end at the
-    // payload, so an absent tail reads as "not parted".
-    private static void WriteTransfer(ref Writer writer, TransferDescriptor? transfer)
+    // A tail may follow a MessageAccepted's payload: a flags byte (bit 0 parted, bit 1 SUBTREE), then a parted
+    // message's descriptor. Records written before parts existed end at the payload; those written before SUBTREE
+    // was kept have flags 1 (parted) or no tail.
+    private const byte TailParted = 1;
+    private const byte TailSubtree = 2;
+
+    private static void WriteTail(ref Writer writer, TransferDescriptor? transfer, bool subtree)
     {
-        if (transfer is null)
+        byte flags = (byte)((transfer is null ? 0 : TailParted) | (subtree ? TailSubtree : 0));
+        if (flags == 0)
         {
             return;
         }
 
-        writer.U8(1);
-        writer.I64(transfer.TotalSize);
-        writer.U32((uint)transfer.PartSize);
-        writer.U32((uint)transfer.PartCount);
-        writer.Bytes(transfer.Sha256);
+        writer.U8(flags);
+        if (transfer is not null)
+        {
+            writer.I64(transfer.TotalSize);
+            writer.U32((uint)transfer.PartSize);
+            writer.U32((uint)transfer.PartCount);
+            writer.Bytes(transfer.Sha256);
+        }
     }
 
-    private static TransferDescriptor? ReadTransfer(ref Reader reader)
+    private static MessageAccepted ReadAccepted(ref Reader reader)
     {
-        if (reader.AtEnd || reader.U8() != 1)
+        var accepted = new MessageAccepted(reader.U64(), reader.Uuid(), reader.I64(), reader.I64(), reader.Str(), reader.Str(),
+            reader.Str(), (PortMode)reader.U8(), reader.U64(), reader.StrArray(), reader.Bytes());
+        byte flags = reader.AtEnd ? (byte)0 : reader.U8();
+        if (flags == 0)
         {
-            return null;
+            return accepted;
         }
 
-        return new TransferDescriptor(reader.I64(), (int)reader.U32(), (int)reader.U32(), reader.Bytes());
+        TransferDescriptor? transfer = (flags & TailParted) != 0
+            ? new TransferDescriptor(reader.I64(), (int)reader.U32(), (int)reader.U32(), reader.Bytes())
+            : null;
+        return accepted with { Transfer = transfer, Subtree = (flags & TailSubtree) != 0 };
     }
 
     private static void WriteBinding(ref Writer writer, PortBound binding)
@@ -285,8 +330,31 @@ internal static class LinkRecordCodec
             U32((uint)value.Length);
             output.Write(value);
         }
+    }
 
-        public byte[] ToArray() => output.WrittenSpan.ToArray();
+    private static RecipientsSettled ReadSettlements(ref Reader reader)
+    {
+        string node = reader.Str();
+        long atUs = reader.I64();
+        var settlements = new Settlement[reader.Count()];
+        for (int i = 0; i < settlements.Length; i++)
+        {
+            settlements[i] = new Settlement(reader.U64(), (RecipientOutcome)reader.U8());
+        }
+
+        return new RecipientsSettled(node, atUs, settlements);
+    }
+
+    private static StatusesConfirmed ReadConfirmations(ref Reader reader)
+    {
+        string node = reader.Str();
+        var ids = new Guid[reader.Count()];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = reader.Uuid();
+        }
+
+        return new StatusesConfirmed(node, ids);
     }
 
     private ref struct Reader(ReadOnlySpan<byte> bytes)

@@ -5,6 +5,9 @@ namespace TamTam.Grains.Links.Internal;
 /// <summary>An accepted message not yet final: its descriptor, payload and one entry per recipient.</summary>
 internal sealed class PendingMessage
 {
+    // The detail of most statuses (a unicast message delivered), made once.
+    private const string ConfirmedByTheOne = "confirmed by 1 of 1";
+
     public PendingMessage(MessageAccepted accepted, long lsn)
     {
         Accepted = accepted;
@@ -89,6 +92,18 @@ internal sealed class PendingMessage
 
         return (confirmed > 0 ? FinalState.Partial : worst, confirmed);
     }
+
+    /// <summary>The final status's detail text.</summary>
+    public static string Describe(FinalState state, uint confirmed, int recipients) => state switch
+    {
+        FinalState.Delivered when recipients == 1 => ConfirmedByTheOne,
+        FinalState.Delivered or FinalState.Partial => $"confirmed by {confirmed} of {recipients}",
+        FinalState.Expired => "the deadline passed before every recipient confirmed",
+        FinalState.Rejected => "a recipient rejected it",
+        FinalState.Undeliverable => "retries exhausted",
+        FinalState.NoRoute => "no node is bound to its port any more",
+        _ => state.ToString(),
+    };
 }
 
 /// <summary>One node's delivery of a message.</summary>
@@ -107,7 +122,13 @@ internal sealed class Recipient(PendingMessage message, string node)
     /// <summary>True when this delivery may have reached the node before (after a restart, always).</summary>
     public bool MaybeDelivered { get; set; }
 
-    /// <summary>Microseconds: when a waiting delivery may go out, or when an in-flight one times out.</summary>
+    /// <summary>
+    /// <see cref="DueUs"/> of a delivery handed to the node's session and not yet written to its connection: its ack
+    /// timeout starts once it is.
+    /// </summary>
+    public const long Unsent = long.MaxValue;
+
+    /// <summary>Microseconds: when a waiting delivery may go out, or when an in-flight one times out (<see cref="Unsent"/> until sent).</summary>
     public long DueUs { get; set; }
 }
 

@@ -17,15 +17,17 @@ internal sealed class RecipientRouter
 
     /// <summary>
     /// The recipients of a message to <paramref name="port"/>. <paramref name="accepts"/> says whether a
-    /// node's inbox has room; a unicast choice skips nodes without room and prefers online nodes.
+    /// node's inbox has room; a unicast choice skips nodes without room and prefers online nodes. With
+    /// <paramref name="addressSubtree"/>, each unicast port of the subtree gives the message to one of its binders.
     /// </summary>
     public (PortMode Mode, List<string> Recipients) Resolve(
-        LinkLedger ledger, string port, bool addressSubtree, Func<NodeState, bool> accepts)
+        LinkLedger ledger, string port, bool addressSubtree, InboxRoom accepts)
     {
         var recipients = new List<string>();
         bool broadcast = false;
         bool group = false;
-        var unicast = new List<string>();
+        List<string>? unicast = null; // without SUBTREE: the addressed port's binders
+        List<(string Port, List<string> Binders)>? subtree = null;
         foreach (PortBound binding in ledger.Bindings)
         {
             if (!Matches(binding, port, addressSubtree))
@@ -43,7 +45,8 @@ internal sealed class RecipientRouter
                     AddOnce(recipients, binding.Node);
                     break;
                 default:
-                    AddOnce(unicast, binding.Node);
+                    // Without SUBTREE every matching binding serves the addressed port: one choice among them all.
+                    AddOnce(addressSubtree ? BindersOf(subtree ??= [], binding.Port) : unicast ??= [], binding.Node);
                     break;
             }
         }
@@ -63,38 +66,88 @@ internal sealed class RecipientRouter
             return (PortMode.Broadcast, recipients);
         }
 
-        unicast.RemoveAll(recipients.Contains);
-        if (unicast.Count > 0 && Choose(ledger, port, unicast, accepts, exclude: null) is { } chosen)
+        if (unicast is not null)
         {
-            recipients.Add(chosen);
+            AddChoice(ledger, recipients, port, unicast, accepts, group);
         }
-        else if (unicast.Count > 0 && !group)
+
+        if (subtree is not null)
         {
-            // Every unicast binder's inbox is full: report the first so the caller refuses with 302.
-            recipients.Add(unicast[0]);
+            if (subtree.Count > 1)
+            {
+                subtree.Sort((a, b) => string.CompareOrdinal(a.Port, b.Port));
+            }
+
+            foreach ((string unicastPort, List<string> binders) in subtree)
+            {
+                AddChoice(ledger, recipients, unicastPort, binders, accepts, group);
+            }
         }
 
         return (group ? PortMode.Group : PortMode.Unicast, recipients);
     }
 
-    /// <summary>Another unicast binder for a delivery whose node left; null when none is left.</summary>
-    public string? Reassign(LinkLedger ledger, string port, string leaving, Func<NodeState, bool> accepts)
+    /// <summary>
+    /// Another unicast binder for a delivery whose node left; null when none is left. For a message sent with
+    /// SUBTREE, any unicast binder within the subtree that is not a recipient already.
+    /// </summary>
+    public string? Reassign(LinkLedger ledger, MessageAccepted message, string leaving, InboxRoom accepts)
     {
         var candidates = new List<string>();
         foreach (PortBound binding in ledger.Bindings)
         {
-            if (binding.Mode == PortMode.Unicast && binding.Node != leaving && Matches(binding, port, addressSubtree: false))
+            if (binding.Mode == PortMode.Unicast && binding.Node != leaving && Matches(binding, message.Port, message.Subtree)
+                && Array.IndexOf(message.Recipients, binding.Node) < 0)
             {
                 AddOnce(candidates, binding.Node);
             }
         }
 
-        return Choose(ledger, port, candidates, accepts, leaving);
+        return Choose(ledger, message.Port, candidates, accepts, leaving);
+    }
+
+    /// <summary>Adds one binder of a unicast port, unless every binder receives the message already.</summary>
+    private void AddChoice(LinkLedger ledger, List<string> recipients, string port, List<string> binders, InboxRoom accepts, bool group)
+    {
+        if (recipients.Count > 0)
+        {
+            binders.RemoveAll(recipients.Contains);
+        }
+
+        if (binders.Count == 0)
+        {
+            return;
+        }
+
+        if (Choose(ledger, port, binders, accepts, exclude: null) is { } chosen)
+        {
+            recipients.Add(chosen);
+        }
+        else if (!group)
+        {
+            // Every binder's inbox is full: report the first so the caller refuses with 302.
+            recipients.Add(binders[0]);
+        }
+    }
+
+    private static List<string> BindersOf(List<(string Port, List<string> Binders)> ports, string port)
+    {
+        foreach ((string known, List<string> binders) in ports)
+        {
+            if (known == port)
+            {
+                return binders;
+            }
+        }
+
+        var added = new List<string>();
+        ports.Add((port, added));
+        return added;
     }
 
     // Fair rotation: each message to a port starts one further along its sorted binders; online nodes with
     // room win over offline ones, which still get the message (it waits in their inbox) if no one else can.
-    private string? Choose(LinkLedger ledger, string port, List<string> candidates, Func<NodeState, bool> accepts, string? exclude)
+    private string? Choose(LinkLedger ledger, string port, List<string> candidates, InboxRoom accepts, string? exclude)
     {
         candidates.Sort(StringComparer.Ordinal);
         int start = _rotation.GetValueOrDefault(port);
@@ -104,7 +157,7 @@ internal sealed class RecipientRouter
         {
             string name = candidates[(start + i) % candidates.Count];
             NodeState node = ledger.Node(name);
-            if (name == exclude || !accepts(node))
+            if (name == exclude || !accepts.For(node))
             {
                 continue;
             }
@@ -131,3 +184,4 @@ internal sealed class RecipientRouter
         }
     }
 }
+
