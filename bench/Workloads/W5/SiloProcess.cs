@@ -121,12 +121,28 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the silo as a service manager would (SIGTERM): it closes its links' logs and, on the blob backend,
+    /// gives their leases back, so the next run may use the same container at once. Killed if it lingers.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            using (Process signal = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await signal.WaitForExitAsync();
+            }
+
+            try
+            {
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
         }
 
         _process.Dispose();
