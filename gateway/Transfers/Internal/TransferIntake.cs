@@ -73,13 +73,25 @@ internal sealed class TransferIntake
         var request = new TransferRequest(_source, link, send.DestPort.ToString(), send.Subtree, send.TtlMs, descriptor);
         ITransferGrain grain = _grains.GetGrain<ITransferGrain>(send.MessageId);
         TransferStart start;
-        IReadOnlyList<int> held;
+        IReadOnlyList<int> held = [];
+        SendOutcome route = default;
         try
         {
             start = await grain.BeginAsync(request).ConfigureAwait(false);
-            held = start.Phase == TransferPhase.Staging
-                ? await _store.GetStagedPartsAsync(send.MessageId, _session.Closing).ConfigureAwait(false)
-                : [];
+            if (start.Phase == TransferPhase.Staging)
+            {
+                // Before any byte is sent: a message its link would refuse (no route, full inbox) is refused now,
+                // with the code it would get at the end. The link checks again when the upload is complete.
+                route = await _grains.GetGrain<ILinkGrain>(link).CheckRouteAsync(request.Port, request.Subtree).ConfigureAwait(false);
+                if (route.Code is not (ErrorCode.None or ErrorCode.Unavailable))
+                {
+                    await grain.DiscardAsync(route.Code).ConfigureAwait(false);
+                }
+                else if (route.Accepted)
+                {
+                    held = await _store.GetStagedPartsAsync(send.MessageId, _session.Closing).ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -91,6 +103,12 @@ internal sealed class TransferIntake
         if (start.Refusal != ErrorCode.None)
         {
             await ErrorAsync(correlation, start.Refusal, start.Detail ?? start.Refusal.ToString()).ConfigureAwait(false);
+            return;
+        }
+
+        if (!route.Accepted)
+        {
+            await ErrorAsync(correlation, route.Code, route.Detail ?? route.Code.ToString()).ConfigureAwait(false);
             return;
         }
 

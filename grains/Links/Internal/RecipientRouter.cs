@@ -17,10 +17,11 @@ internal sealed class RecipientRouter
 
     /// <summary>
     /// The recipients of a message to <paramref name="port"/>. <paramref name="accepts"/> says whether a
-    /// node's inbox has room; a unicast choice skips nodes without room and prefers online nodes.
+    /// node's inbox has room; a unicast choice skips nodes without room and prefers online nodes. With
+    /// <paramref name="rotate"/> false the port's rotation is left where it is (a check, not a message).
     /// </summary>
     public (PortMode Mode, List<string> Recipients) Resolve(
-        LinkLedger ledger, string port, bool addressSubtree, Func<NodeState, bool> accepts)
+        LinkLedger ledger, string port, bool addressSubtree, Func<NodeState, bool> accepts, bool rotate = true)
     {
         var recipients = new List<string>();
         bool broadcast = false;
@@ -64,7 +65,7 @@ internal sealed class RecipientRouter
         }
 
         unicast.RemoveAll(recipients.Contains);
-        if (unicast.Count > 0 && Choose(ledger, port, unicast, accepts, exclude: null) is { } chosen)
+        if (unicast.Count > 0 && Choose(ledger, port, unicast, accepts, exclude: null, rotate) is { } chosen)
         {
             recipients.Add(chosen);
         }
@@ -89,16 +90,20 @@ internal sealed class RecipientRouter
             }
         }
 
-        return Choose(ledger, port, candidates, accepts, leaving);
+        return Choose(ledger, port, candidates, accepts, leaving, rotate: true);
     }
 
     // Fair rotation: each message to a port starts one further along its sorted binders; online nodes with
     // room win over offline ones, which still get the message (it waits in their inbox) if no one else can.
-    private string? Choose(LinkLedger ledger, string port, List<string> candidates, Func<NodeState, bool> accepts, string? exclude)
+    private string? Choose(LinkLedger ledger, string port, List<string> candidates, Func<NodeState, bool> accepts, string? exclude, bool rotate)
     {
         candidates.Sort(StringComparer.Ordinal);
         int start = _rotation.GetValueOrDefault(port);
-        _rotation[port] = start + 1;
+        if (rotate)
+        {
+            _rotation[port] = start + 1;
+        }
+
         string? offline = null;
         for (int i = 0; i < candidates.Count; i++)
         {
