@@ -165,7 +165,7 @@ internal static class LargeTransfers
         }
     }
 
-    private static long ParseSize(string text)
+    public static long ParseSize(string text)
     {
         long unit = char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };
         return long.Parse(unit == 1 ? text : text[..^1], CultureInfo.InvariantCulture) * unit;
