@@ -7,7 +7,8 @@ namespace TamTam.Storage.Payloads.Internal;
 /// Stages the parts of one local payload with group commit: each part's bytes are written at the end of the
 /// payload's data file as they come, and parts that wait together are made durable together — one fsync of the
 /// data file, then their journal records appended and one fsync of the journal. A part's staging completes only
-/// after both fsyncs that cover it.
+/// after both fsyncs that cover it. The two fsyncs are two stages that overlap: while one group's records are
+/// journaled, the next group's data is fsynced.
 /// </summary>
 /// <remarks>
 /// While one group is being fsynced the next one gathers, so the number of fsyncs falls as parts arrive faster
@@ -25,10 +26,12 @@ internal sealed class PartStager : IDisposable
     private readonly Lock _gate = new();
     private readonly SafeFileHandle _data;
     private readonly SafeFileHandle _journal;
-    private List<(StagedPart Part, TaskCompletionSource Durable)> _waiting = [];
+    private List<(StagedPart Part, TaskCompletionSource Durable)> _written = [];
+    private List<(StagedPart Part, TaskCompletionSource Durable)> _dataDurable = [];
     private long _dataEnd;
     private long _journalEnd;
-    private bool _syncing;
+    private bool _syncingData;
+    private bool _syncingJournal;
     private Exception? _fault;
 
     private PartStager(SafeFileHandle data, SafeFileHandle journal, long dataEnd, long journalEnd)
@@ -92,14 +95,14 @@ internal sealed class PartStager : IDisposable
         {
             if (_fault is not null)
             {
-                return Task.FromException(new IOException("An earlier fsync of this payload failed; its staging cannot go on.", _fault));
+                return Task.FromException(Faulted());
             }
 
-            _waiting.Add((part, durable));
-            if (!_syncing)
+            _written.Add((part, durable));
+            if (!_syncingData)
             {
-                _syncing = true;
-                _ = Task.Run(SyncGroups);
+                _syncingData = true;
+                _ = Task.Run(SyncData);
             }
         }
 
@@ -112,27 +115,50 @@ internal sealed class PartStager : IDisposable
         _journal.Dispose();
     }
 
-    /// <summary>Makes the waiting parts durable a group at a time, until none waits.</summary>
-    private void SyncGroups()
+    /// <summary>
+    /// Stage one: fsyncs the data file for the parts written so far, a group at a time, and hands each group to
+    /// stage two. The two stages overlap: a group's data is fsynced while the group before it is journaled.
+    /// </summary>
+    private void SyncData()
     {
-        while (true)
+        while (TryTake(ref _written, ref _syncingData, out var group))
         {
-            List<(StagedPart Part, TaskCompletionSource Durable)> group;
-            lock (_gate)
-            {
-                if (_waiting.Count == 0 || _fault is not null)
-                {
-                    _syncing = false;
-                    return;
-                }
-
-                group = _waiting;
-                _waiting = [];
-            }
-
             try
             {
                 RandomAccess.FlushToDisk(_data);
+            }
+            catch (Exception ex)
+            {
+                Fail(ex, group, dataStage: true);
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (_fault is not null)
+                {
+                    _syncingData = false;
+                    FailAll(group);
+                    return;
+                }
+
+                _dataDurable.AddRange(group);
+                if (!_syncingJournal)
+                {
+                    _syncingJournal = true;
+                    _ = Task.Run(SyncJournal);
+                }
+            }
+        }
+    }
+
+    /// <summary>Stage two: appends the records of parts whose data is durable, fsyncs the journal, and completes their staging.</summary>
+    private void SyncJournal()
+    {
+        while (TryTake(ref _dataDurable, ref _syncingJournal, out var group))
+        {
+            try
+            {
                 var parts = new StagedPart[group.Count];
                 for (var i = 0; i < parts.Length; i++)
                 {
@@ -145,26 +171,7 @@ internal sealed class PartStager : IDisposable
             }
             catch (Exception ex)
             {
-                // After a failed fsync what reached the disk is unknown (the kernel may have dropped the pages).
-                List<(StagedPart Part, TaskCompletionSource Durable)> rest;
-                lock (_gate)
-                {
-                    _fault = ex;
-                    _syncing = false;
-                    rest = _waiting;
-                    _waiting = [];
-                }
-
-                foreach (var (_, durable) in group)
-                {
-                    durable.TrySetException(ex);
-                }
-
-                foreach (var (_, durable) in rest)
-                {
-                    durable.TrySetException(ex);
-                }
-
+                Fail(ex, group, dataStage: false);
                 return;
             }
 
@@ -174,4 +181,59 @@ internal sealed class PartStager : IDisposable
             }
         }
     }
+
+    /// <summary>Takes the whole of <paramref name="queue"/>; false (and the stage marked idle) when it is empty or the stager failed.</summary>
+    private bool TryTake(ref List<(StagedPart Part, TaskCompletionSource Durable)> queue, ref bool running,
+        out List<(StagedPart Part, TaskCompletionSource Durable)> group)
+    {
+        lock (_gate)
+        {
+            if (queue.Count == 0 || _fault is not null)
+            {
+                running = false;
+                group = [];
+                return false;
+            }
+
+            group = queue;
+            queue = [];
+            return true;
+        }
+    }
+
+    // After a failed fsync what reached the disk is unknown (the kernel may have dropped the pages): nothing
+    // waiting in either stage can be called durable, and no later part is taken.
+    private void Fail(Exception ex, List<(StagedPart Part, TaskCompletionSource Durable)> group, bool dataStage)
+    {
+        lock (_gate)
+        {
+            _fault ??= ex;
+
+            // The other stage, if running, stops at its next look at the queues.
+            if (dataStage)
+            {
+                _syncingData = false;
+            }
+            else
+            {
+                _syncingJournal = false;
+            }
+
+            FailAll(group);
+            FailAll(_written);
+            FailAll(_dataDurable);
+            _written = [];
+            _dataDurable = [];
+        }
+    }
+
+    private void FailAll(List<(StagedPart Part, TaskCompletionSource Durable)> group)
+    {
+        foreach (var (_, durable) in group)
+        {
+            durable.TrySetException(Faulted());
+        }
+    }
+
+    private IOException Faulted() => new("An fsync of this payload's files failed; its staging cannot go on.", _fault);
 }
