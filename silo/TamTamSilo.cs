@@ -259,5 +259,8 @@ public sealed class TamTamSilo : IAsyncDisposable
 
         // Parted payloads live in the local payload store AddTamTamLocalStorage registers (docs/architecture.md, "Large transfers").
         silo.Services.AddOptions<TransferOptions>().Bind(configuration.GetSection(TransferOptions.Section));
+
+        // Live transfers are woken at start, so that their deadlines are watched after a restart.
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TransferWakeUp>();
     }
 }

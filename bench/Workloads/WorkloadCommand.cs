@@ -15,6 +15,7 @@ internal static class WorkloadCommand
           w1          W1 acked unicast over TCP through the gateway, with the .NET client
           w1-inproc   W1 inside the silo process: ILinkGrain calls and an in-process observer, no gateway
           w5          W5 large transfers through a silo process with the local payload store (w5 --help for its options)
+          w5-stageblock  the blob service alone doing W5's Put Block and ranged reads (w5-stageblock for its options)
           --messages N      messages per result, split across the links (default 200000)
           --links K[,K...]  links, each with its own producer and consumer; one result per value (default 1)
           --server URI      a running interchange, e.g. tamtam://127.0.0.1:7420 (w1 only; default: start one
@@ -49,7 +50,7 @@ internal static class WorkloadCommand
         ["w6"] = W6.IdleSessions.RunAsync,
     };
 
-    public static bool Knows(string verb) => Verbs.ContainsKey(verb) || Figures.ContainsKey(verb) || verb == "w5";
+    public static bool Knows(string verb) => Verbs.ContainsKey(verb) || Figures.ContainsKey(verb) || verb is "w5" or "w5-stageblock";
 
     public static async Task<int> RunAsync(string verb, string[] args)
     {
@@ -57,6 +58,11 @@ internal static class WorkloadCommand
         {
             // W5 runs the silo in a process of its own, to measure that process's memory.
             return await W5.LargeTransfers.RunAsync(args);
+        }
+
+        if (verb == "w5-stageblock")
+        {
+            return await W5.StageBlockProbe.RunAsync(args);
         }
 
         WorkloadOptions options;

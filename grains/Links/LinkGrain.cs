@@ -524,16 +524,34 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return SendOutcome.Refused(ErrorCode.MessageTooLarge, $"{size} bytes exceed link \"{Link}\"'s limit of {_options.MaxMessageBytes}");
         }
 
+        if (RouteRefusal(command.Port, command.Subtree, size, rotate: true, out PortMode mode, out List<string> recipients) is { } refusal)
+        {
+            return refusal;
+        }
+
+        long deadline = now + (long)(command.TtlMs > 0 ? TimeSpan.FromMilliseconds(command.TtlMs) : _options.DefaultTtl).TotalMicroseconds;
+        var accepted = new MessageAccepted(_ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
+            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree);
+        created.Add(_ledger.Apply(accepted, 0)!);
+        records.Add(accepted);
+        return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);
+    }
+
+    /// <summary>Why a message of <paramref name="size"/> bytes to <paramref name="port"/> would be refused now (300 or 302), or null with its recipients.</summary>
+    private SendOutcome? RouteRefusal(string port, bool subtree, int size, bool rotate, out PortMode mode, out List<string> recipients)
+    {
+        mode = PortMode.Unicast;
+        recipients = [];
         if (!_ledger.Exists)
         {
             return SendOutcome.Refused(ErrorCode.NoRoute, $"link \"{Link}\" has no nodes");
         }
 
         InboxRoom hasRoom = HasRoomFor(size);
-        (PortMode mode, List<string> recipients) = _router.Resolve(_ledger, command.Port, command.Subtree, hasRoom);
+        (mode, recipients) = _router.Resolve(_ledger, port, subtree, hasRoom, rotate);
         if (recipients.Count == 0)
         {
-            return SendOutcome.Refused(ErrorCode.NoRoute, $"no node of link \"{Link}\" is bound to port \"{command.Port}\"");
+            return SendOutcome.Refused(ErrorCode.NoRoute, $"no node of link \"{Link}\" is bound to port \"{port}\"");
         }
 
         foreach (string name in recipients)
@@ -546,12 +564,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             }
         }
 
-        long deadline = now + (long)(command.TtlMs > 0 ? TimeSpan.FromMilliseconds(command.TtlMs) : _options.DefaultTtl).TotalMicroseconds;
-        var accepted = new MessageAccepted(_ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
-            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree);
-        created.Add(_ledger.Apply(accepted, 0)!);
-        records.Add(accepted);
-        return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);
+        return null;
     }
 
     private InboxRoom HasRoomFor(int size) => new(_options.MaxInboxMessages, _options.MaxInboxBytes, size);

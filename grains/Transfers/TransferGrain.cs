@@ -16,7 +16,8 @@ namespace TamTam.Grains.Transfers;
 /// Not reentrant: every call is short (no payload bytes pass here), and serial calls keep the phase
 /// transitions simple. Transitions that others rely on (committed, accepted, finished, abandoned) are written
 /// before the call returns; progress is written at most every <see cref="TransferOptions.ProgressWriteInterval"/>.
-/// A timer checks the deadlines while the transfer is alive and keeps the activation from being collected.
+/// A timer checks the deadlines while the transfer is alive and keeps the activation from being collected; a live
+/// transfer is listed in an <see cref="ITransferRegistryGrain"/> so that a silo's start wakes it (and its timer).
 /// </remarks>
 public sealed class TransferGrain : Grain, ITransferGrain
 {
@@ -48,6 +49,10 @@ public sealed class TransferGrain : Grain, ITransferGrain
 
     private Guid Id => this.GetPrimaryKey();
 
+    private bool IsLive => State.Phase is TransferPhase.Staging or TransferPhase.Committed or TransferPhase.Accepted;
+
+    private ITransferRegistryGrain Registry => RegistryPartition.For(GrainFactory, Id);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         EnsureTimer();
@@ -74,6 +79,9 @@ public sealed class TransferGrain : Grain, ITransferGrain
                 State.Staged = PartBitmap.For(request.Descriptor.PartCount);
                 State.StagedCount = 0;
                 State.StagingDeadlineUs = now + Micros(_options.StagingTimeout);
+
+                // Listed before its state exists: a crash between the two leaves a listing the next wake-up drops.
+                await Registry.AddAsync(Id);
                 await WriteAsync();
                 EnsureTimer();
                 TransferLog.Started(_logger, Id, request.Source.Link, request.Source.Node, request.Descriptor.TotalSize, request.Descriptor.PartCount);
@@ -153,6 +161,7 @@ public sealed class TransferGrain : Grain, ITransferGrain
             TransferLog.Discarded(_logger, Id, reason);
             _dirty = false;
             await _state.ClearStateAsync();
+            await Registry.RemoveAsync(Id);
         }
     }
 
@@ -203,6 +212,8 @@ public sealed class TransferGrain : Grain, ITransferGrain
         await EndAsync(TransferPhase.Finished, state);
     }
 
+    public Task<bool> WakeAsync() => Task.FromResult(IsLive);
+
     public Task<TransferSnapshot> GetSnapshotAsync()
     {
         var confirmed = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -219,7 +230,9 @@ public sealed class TransferGrain : Grain, ITransferGrain
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
         long now = NowUs();
-        if (State.Phase == TransferPhase.Staging && now >= State.StagingDeadlineUs)
+        // Committed but never handed to its link (the gateway stopped between the two, the sender never came back)
+        // ends the same way as an upload that stalls.
+        if (State.Phase is TransferPhase.Staging or TransferPhase.Committed && now >= State.StagingDeadlineUs)
         {
             TransferLog.Abandoned(_logger, Id, State.StagedCount, State.Request?.Descriptor.PartCount ?? 0);
             await EndAsync(TransferPhase.Abandoned, null);
@@ -239,7 +252,7 @@ public sealed class TransferGrain : Grain, ITransferGrain
             await WriteAsync();
         }
 
-        if (State.Phase is TransferPhase.Staging or TransferPhase.Committed or TransferPhase.Accepted)
+        if (IsLive)
         {
             // A live transfer keeps its activation, so that its deadlines are watched.
             DelayDeactivation(_options.TimerPeriod * 3);
@@ -263,11 +276,12 @@ public sealed class TransferGrain : Grain, ITransferGrain
         _timer?.Dispose();
         _timer = null;
         TransferLog.Ended(_logger, Id, phase, state?.ToString() ?? "-");
+        await Registry.RemoveAsync(Id);
     }
 
     private void EnsureTimer()
     {
-        if (_timer is null && State.Phase is TransferPhase.Staging or TransferPhase.Committed or TransferPhase.Accepted)
+        if (_timer is null && IsLive)
         {
             _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.TimerPeriod, _options.TimerPeriod));
         }

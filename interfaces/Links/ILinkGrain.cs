@@ -39,6 +39,14 @@ public interface ILinkGrain : IGrainWithStringKey
     [Alias("send")]
     Task<SendOutcome[]> SendAsync(MessageSource source, SendCommand[] batch);
 
+    /// <summary>
+    /// Whether a message to <paramref name="port"/> would be routed now: refused with 300 (no node bound) or 302
+    /// (an inbox full) as <see cref="SendAsync"/> would, else accepted (code 0, nothing recorded). A parted SEND
+    /// asks before its upload starts; the message is checked again when it is sent.
+    /// </summary>
+    [Alias("check-route")]
+    Task<SendOutcome> CheckRouteAsync(string port, bool subtree);
+
     /// <summary>ACKs and NACKs of a node for deliveries it received; one outcome per command.</summary>
     [Alias("acknowledge")]
     Task<ErrorCode[]> AcknowledgeAsync(string node, Guid sessionId, AckCommand[] batch);

@@ -47,6 +47,13 @@ public interface ITransferGrain : IGrainWithGuidKey
     [Alias("finished")]
     Task FinishedAsync(FinalState state);
 
+    /// <summary>
+    /// Activates the grain, whose timer then watches its deadlines (after a silo restart); true while the transfer is
+    /// not over, false once it is (or never started).
+    /// </summary>
+    [Alias("wake")]
+    Task<bool> WakeAsync();
+
     [Alias("snapshot")]
     Task<TransferSnapshot> GetSnapshotAsync();
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace TamTam.Storage.Internal;
 
@@ -10,6 +11,7 @@ namespace TamTam.Storage.Internal;
 internal static class Crc32C
 {
     /// <summary>Computes the standard CRC-32C of <paramref name="data"/> ("123456789" gives 0xE3069283).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Compute(ReadOnlySpan<byte> data)
     {
         var crc = uint.MaxValue;

@@ -7,17 +7,20 @@ using TamTam.Storage.Payloads.Internal;
 namespace TamTam.Storage.Payloads;
 
 /// <summary>
-/// An <see cref="IPayloadStore"/> in a local directory: one file per part under
-/// <c>&lt;RootPath&gt;/payloads/&lt;transfer id&gt;/</c>, and a manifest written at commit.
+/// An <see cref="IPayloadStore"/> in a local directory: under <c>&lt;RootPath&gt;/payloads/&lt;transfer id&gt;/</c>
+/// a data file with the parts' bytes in arrival order, a journal of the parts staged, and a manifest written
+/// at commit.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every file is written the same way: to a temporary name, fsynced, renamed into place, and the
-/// directory fsynced, so a part (or the manifest) is either wholly there after a crash or not at all.
-/// The manifest is the commit: it is written only once every part's size has been checked, and a
-/// read finds the payload by it. Deleting renames the payload's directory aside first, so a payload
-/// disappears at once even if removing its files is interrupted; leftovers of interrupted writes and
-/// deletes are swept on first use after a start.
+/// Parts are staged with group commit (<see cref="PartStager"/>): a part's bytes are written to the data file,
+/// and the parts waiting together are made durable together — the data file fsynced, their journal records
+/// appended, the journal fsynced — before any of them is acknowledged. A part is in the payload once its
+/// journal record is; a crash before that leaves bytes no record names. The manifest is the commit: it names
+/// where each part starts, is written only once every part's size has been checked (to a temporary name,
+/// fsynced, renamed, the directory fsynced), and a read finds the payload by it. Deleting renames the
+/// payload's directory aside first, so a payload disappears at once even if removing its files is
+/// interrupted; leftovers of interrupted writes and deletes are swept on first use after a start.
 /// </para>
 /// <para>
 /// Blocking file calls (fsync above all) run on the thread pool, never on the caller's scheduler.
@@ -46,6 +49,7 @@ public sealed class LocalPayloadStore : IPayloadStore
 
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, PartStager> _stagers = [];
     private Task? _initialization;
 
     /// <summary>Creates a store over <paramref name="options"/>' root; touches no files until first used.</summary>
@@ -81,7 +85,23 @@ public sealed class LocalPayloadStore : IPayloadStore
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync().ConfigureAwait(false);
         var directory = GetPayloadDirectory(transferId);
-        await Task.Run(() => WritePartDurably(directory, index, data), CancellationToken.None).ConfigureAwait(false);
+        PartStager? stager = null;
+        try
+        {
+            var part = await Task.Run(() =>
+            {
+                stager = AcquireStager(transferId, directory);
+                return stager.Write(index, data.Span);
+            }, CancellationToken.None).ConfigureAwait(false);
+            await stager!.MakeDurableAsync(part).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (stager is not null)
+            {
+                ReleaseStager(transferId, stager);
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -94,7 +114,7 @@ public sealed class LocalPayloadStore : IPayloadStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Parts with an index at or above <see cref="PayloadLayout.PartCount"/> are deleted, as a blob
+    /// Parts with an index at or above <see cref="PayloadLayout.PartCount"/> are left out, as a blob
     /// commit discards blocks it does not name. Runs to the end once started.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="layout"/> is not one that <see cref="PayloadLayout.For"/> gives.</exception>
@@ -118,22 +138,43 @@ public sealed class LocalPayloadStore : IPayloadStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var directory = GetPayloadDirectory(transferId);
-        var layout = await ReadManifestAsync(directory, cancellationToken).ConfigureAwait(false)
+        var committed = await ReadManifestAsync(directory, cancellationToken).ConfigureAwait(false)
             ?? throw new PayloadNotFoundException(transferId);
 
-        var total = 0;
-        while (total < destination.Length && offset < layout.TotalSize)
+        var layout = committed.Layout;
+        if (offset >= layout.TotalSize || destination.IsEmpty)
         {
-            var index = (int)(offset / layout.PartSize);
-            var within = offset - ((long)index * layout.PartSize);
-            var count = (int)Math.Min(destination.Length - total, layout.SizeOfPart(index) - within);
-            await ReadPartAsync(transferId, Path.Combine(directory, PartFileName.Format(index)), within, destination.Slice(total, count), cancellationToken)
-                .ConfigureAwait(false);
-            total += count;
-            offset += count;
+            return 0;
         }
 
-        return total;
+        var path = Path.Combine(directory, PartStager.DataFileName);
+        Microsoft.Win32.SafeHandles.SafeFileHandle file;
+        try
+        {
+            file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Deleted after the manifest was read.
+            throw new PayloadNotFoundException(transferId);
+        }
+
+        using (file)
+        {
+            var total = 0;
+            while (total < destination.Length && offset < layout.TotalSize)
+            {
+                var index = (int)(offset / layout.PartSize);
+                var within = offset - ((long)index * layout.PartSize);
+                var count = (int)Math.Min(destination.Length - total, layout.SizeOfPart(index) - within);
+                await ReadExactlyAsync(file, path, committed.Offsets[index] + within, destination.Slice(total, count), cancellationToken)
+                    .ConfigureAwait(false);
+                total += count;
+                offset += count;
+            }
+
+            return total;
+        }
     }
 
     /// <inheritdoc/>
@@ -205,10 +246,36 @@ public sealed class LocalPayloadStore : IPayloadStore
         }
     }
 
-    private static void WritePartDurably(string directory, int index, ReadOnlyMemory<byte> data)
+    /// <summary>The stager of <paramref name="transferId"/>, opened by its first user. Blocking.</summary>
+    private PartStager AcquireStager(Guid transferId, string directory)
     {
-        DirectorySync.CreateDurably(directory);
-        WriteFileDurably(directory, PartFileName.Format(index), data.Span);
+        lock (_gate)
+        {
+            if (!_stagers.TryGetValue(transferId, out var stager))
+            {
+                stager = PartStager.Open(directory);
+                _stagers.Add(transferId, stager);
+            }
+
+            stager.Users++;
+            return stager;
+        }
+    }
+
+    /// <summary>Closes the stager once its last user is done: an idle upload holds no file open.</summary>
+    private void ReleaseStager(Guid transferId, PartStager stager)
+    {
+        lock (_gate)
+        {
+            if (--stager.Users > 0)
+            {
+                return;
+            }
+
+            _stagers.Remove(transferId);
+        }
+
+        stager.Dispose();
     }
 
     /// <summary>Writes a file under a temporary name, fsyncs it, renames it over <paramref name="fileName"/> and fsyncs the directory.</summary>
@@ -235,24 +302,21 @@ public sealed class LocalPayloadStore : IPayloadStore
         DirectorySync.Flush(directory);
     }
 
+    /// <summary>The parts of a committed payload (those its manifest names), else those its journal names.</summary>
     private static List<int> ListParts(string directory)
     {
         var parts = new List<int>();
-        try
+        if (TryReadManifest(directory, out var committed))
         {
-            foreach (var path in Directory.EnumerateFiles(directory, "*" + PartFileName.Extension))
+            for (var index = 0; index < committed.Layout.PartCount; index++)
             {
-                if (PartFileName.TryParse(Path.GetFileName(path), out var index))
-                {
-                    parts.Add(index);
-                }
+                parts.Add(index);
             }
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // An unknown (or deleted) payload has no parts.
+
+            return parts;
         }
 
+        parts.AddRange(PartJournal.Read(Path.Combine(directory, PartStager.JournalFileName), out _).Keys);
         parts.Sort();
         return parts;
     }
@@ -260,20 +324,22 @@ public sealed class LocalPayloadStore : IPayloadStore
     /// <returns>False when the same manifest was already there (a repeated commit).</returns>
     private static bool CommitDurably(Guid transferId, string directory, PayloadLayout layout)
     {
-        if (!Directory.Exists(directory))
+        var staged = PartJournal.Read(Path.Combine(directory, PartStager.JournalFileName), out _);
+        if (staged.Count == 0)
         {
             throw new PayloadIncompleteException(transferId, $"no part is staged; {layout.PartCount} expected.");
         }
 
         var problems = new List<string>();
         var problemCount = 0;
+        var offsets = new long[layout.PartCount];
         for (var index = 0; index < layout.PartCount; index++)
         {
-            var part = new FileInfo(Path.Combine(directory, PartFileName.Format(index)));
             var expected = layout.SizeOfPart(index);
-            string? problem = !part.Exists ? $"part {index} is missing"
+            string? problem = !staged.TryGetValue(index, out var part) ? $"part {index} is missing"
                 : part.Length != expected ? $"part {index} is {part.Length} bytes, {expected} expected"
                 : null;
+            offsets[index] = part.Offset;
             if (problem is not null && ++problemCount <= MaxReportedProblems)
             {
                 problems.Add(problem);
@@ -286,34 +352,19 @@ public sealed class LocalPayloadStore : IPayloadStore
             throw new PayloadIncompleteException(transferId, string.Join("; ", problems) + more + ".");
         }
 
-        // A blob commit discards the blocks it does not name; do the same with parts past the end.
-        var removedExtra = false;
-        foreach (var index in ListParts(directory))
+        var payload = new CommittedPayload(layout, offsets);
+        if (TryReadManifest(directory, out var existing) && existing.SameAs(payload))
         {
-            if (index >= layout.PartCount)
-            {
-                File.Delete(Path.Combine(directory, PartFileName.Format(index)));
-                removedExtra = true;
-            }
-        }
-
-        if (TryReadManifest(directory, out var existing) && existing == layout)
-        {
-            if (removedExtra)
-            {
-                DirectorySync.Flush(directory);
-            }
-
             return false;
         }
 
-        Span<byte> manifest = stackalloc byte[PayloadManifest.Size];
-        PayloadManifest.Write(layout, manifest);
+        var manifest = new byte[PayloadManifest.SizeFor(layout.PartCount)];
+        PayloadManifest.Write(layout, offsets, manifest);
         WriteFileDurably(directory, ManifestFileName, manifest);
         return true;
     }
 
-    private static bool TryReadManifest(string directory, out PayloadLayout layout)
+    private static bool TryReadManifest(string directory, out CommittedPayload payload)
     {
         var path = Path.Combine(directory, ManifestFileName);
         byte[] bytes;
@@ -323,16 +374,16 @@ public sealed class LocalPayloadStore : IPayloadStore
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            layout = default;
+            payload = default;
             return false;
         }
 
-        return PayloadManifest.TryRead(bytes, out layout, out var problem)
+        return PayloadManifest.TryRead(bytes, out payload, out var problem)
             ? true
             : throw new StorageCorruptionException(path, problem + ".");
     }
 
-    private static async ValueTask<PayloadLayout?> ReadManifestAsync(string directory, CancellationToken cancellationToken)
+    private static async ValueTask<CommittedPayload?> ReadManifestAsync(string directory, CancellationToken cancellationToken)
     {
         var path = Path.Combine(directory, ManifestFileName);
         byte[] bytes;
@@ -345,37 +396,24 @@ public sealed class LocalPayloadStore : IPayloadStore
             return null;
         }
 
-        return PayloadManifest.TryRead(bytes, out var layout, out var problem)
-            ? layout
+        return PayloadManifest.TryRead(bytes, out var payload, out var problem)
+            ? payload
             : throw new StorageCorruptionException(path, problem + ".");
     }
 
-    private static async ValueTask ReadPartAsync(Guid transferId, string path, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    private static async ValueTask ReadExactlyAsync(
+        Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        Microsoft.Win32.SafeHandles.SafeFileHandle file;
-        try
+        while (!destination.IsEmpty)
         {
-            file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            // Deleted after the manifest was read.
-            throw new PayloadNotFoundException(transferId);
-        }
-
-        using (file)
-        {
-            while (!destination.IsEmpty)
+            var read = await RandomAccess.ReadAsync(file, destination, offset, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
             {
-                var read = await RandomAccess.ReadAsync(file, destination, offset, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new StorageCorruptionException(path, $"the part ends at {offset} bytes, before the size its manifest committed.");
-                }
-
-                destination = destination[read..];
-                offset += read;
+                throw new StorageCorruptionException(path, $"the data file ends at {offset} bytes, before a part its manifest committed.");
             }
+
+            destination = destination[read..];
+            offset += read;
         }
     }
 

@@ -9,7 +9,7 @@ namespace TamTam.Gateway.Transfers.Internal;
 /// One upload in progress on a session: which parts the store holds, which are being staged, and the SEND
 /// (its correlation) to answer once the payload is committed and accepted.
 /// </summary>
-internal sealed class InboundTransfer
+internal sealed class InboundTransfer : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly BitArray _held;
@@ -18,7 +18,7 @@ internal sealed class InboundTransfer
     private int _inFlight;
     private int _finishing;
 
-    public InboundTransfer(Guid id, uint correlation, TransferRequest request, ITransferGrain grain, ProgressReporter progress)
+    public InboundTransfer(Guid id, uint correlation, TransferRequest request, ITransferGrain grain, ProgressReporter progress, int window)
     {
         Id = id;
         Correlation = correlation;
@@ -28,6 +28,9 @@ internal sealed class InboundTransfer
         Layout = new PayloadLayout(request.Descriptor.TotalSize, request.Descriptor.PartSize, request.Descriptor.PartCount);
         _held = new BitArray(Layout.PartCount);
         _staging = new BitArray(Layout.PartCount);
+
+        // Half the window at most waits for a gap, so the part that fills it always finds room.
+        Digest = new UploadDigest(Math.Max(1, window / 2));
     }
 
     public Guid Id { get; }
@@ -42,6 +45,9 @@ internal sealed class InboundTransfer
     public ITransferGrain Grain { get; }
 
     public ProgressReporter Progress { get; }
+
+    /// <summary>The SHA-256 of the parts staged, in order.</summary>
+    public UploadDigest Digest { get; }
 
     public SendCommand Command => new(Id, Request.Port, Request.Subtree, Request.TtlMs, [], Request.Descriptor);
 
@@ -69,7 +75,10 @@ internal sealed class InboundTransfer
         }
     }
 
-    /// <summary>Whether part <paramref name="index"/> is held, being staged, or may start staging within <paramref name="window"/>.</summary>
+    /// <summary>
+    /// Whether part <paramref name="index"/> is held, being staged, or may start staging within <paramref name="window"/>:
+    /// parts being staged and parts waiting for the digest share it.
+    /// </summary>
     public PartAdmission Admit(int index, int window)
     {
         lock (_gate)
@@ -84,7 +93,7 @@ internal sealed class InboundTransfer
                 return PartAdmission.Staging;
             }
 
-            if (_inFlight >= window)
+            if (_inFlight + Digest.Waiting >= window)
             {
                 return PartAdmission.WindowFull;
             }
@@ -107,6 +116,8 @@ internal sealed class InboundTransfer
 
     /// <summary>True once: the caller finishes the upload (commit, verify, accept).</summary>
     public bool TryStartFinishing() => Interlocked.Exchange(ref _finishing, 1) == 0;
+
+    public void Dispose() => Digest.Dispose();
 }
 
 internal enum PartAdmission

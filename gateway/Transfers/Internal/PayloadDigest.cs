@@ -4,18 +4,19 @@ using TamTam.Storage.Payloads;
 
 namespace TamTam.Gateway.Transfers.Internal;
 
-/// <summary>The SHA-256 of a committed payload, read back from the store by range through one pooled buffer.</summary>
+/// <summary>Reads a committed payload back from the store by range, through one pooled buffer.</summary>
 internal static class PayloadDigest
 {
     private const int ChunkSize = 1024 * 1024;
 
-    public static async Task<byte[]> ComputeAsync(IPayloadStore store, Guid transferId, long totalSize, CancellationToken cancellationToken)
+    /// <summary>Appends bytes <paramref name="from"/> … <paramref name="totalSize"/> − 1 of the payload to <paramref name="hash"/>.</summary>
+    public static async Task AppendAsync(IncrementalHash hash, IPayloadStore store, Guid transferId, long from, long totalSize,
+        CancellationToken cancellationToken)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            long offset = 0;
+            long offset = from;
             while (offset < totalSize)
             {
                 int wanted = (int)Math.Min(ChunkSize, totalSize - offset);
@@ -28,8 +29,6 @@ internal static class PayloadDigest
                 hash.AppendData(buffer, 0, read);
                 offset += read;
             }
-
-            return hash.GetHashAndReset();
         }
         finally
         {

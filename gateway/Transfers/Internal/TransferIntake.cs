@@ -18,8 +18,10 @@ namespace TamTam.Gateway.Transfers.Internal;
 /// </summary>
 /// <remarks>
 /// Staging runs beside the read loop, up to the window per transfer, so a sender's parts are written to the
-/// store concurrently; each part's bytes are copied once out of the socket buffer into a pooled array that is
-/// returned when the part is stored. A transfer therefore holds at most window × part size here.
+/// store concurrently (and made durable in groups by the store); each part's bytes are copied once out of the
+/// socket buffer into a pooled array, hashed once the part is stored and every part before it is hashed
+/// (<see cref="UploadDigest"/>), then returned. Parts being staged and parts waiting to be hashed share the
+/// window, so a transfer holds at most window × part size here.
 /// </remarks>
 internal sealed class TransferIntake
 {
@@ -71,13 +73,25 @@ internal sealed class TransferIntake
         var request = new TransferRequest(_source, link, send.DestPort.ToString(), send.Subtree, send.TtlMs, descriptor);
         ITransferGrain grain = _grains.GetGrain<ITransferGrain>(send.MessageId);
         TransferStart start;
-        IReadOnlyList<int> held;
+        IReadOnlyList<int> held = [];
+        SendOutcome route = default;
         try
         {
             start = await grain.BeginAsync(request).ConfigureAwait(false);
-            held = start.Phase == TransferPhase.Staging
-                ? await _store.GetStagedPartsAsync(send.MessageId, _session.Closing).ConfigureAwait(false)
-                : [];
+            if (start.Phase == TransferPhase.Staging)
+            {
+                // Before any byte is sent: a message its link would refuse (no route, full inbox) is refused now,
+                // with the code it would get at the end. The link checks again when the upload is complete.
+                route = await _grains.GetGrain<ILinkGrain>(link).CheckRouteAsync(request.Port, request.Subtree).ConfigureAwait(false);
+                if (route.Code is not (ErrorCode.None or ErrorCode.Unavailable))
+                {
+                    await grain.DiscardAsync(route.Code).ConfigureAwait(false);
+                }
+                else if (route.Accepted)
+                {
+                    held = await _store.GetStagedPartsAsync(send.MessageId, _session.Closing).ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -92,6 +106,12 @@ internal sealed class TransferIntake
             return;
         }
 
+        if (!route.Accepted)
+        {
+            await ErrorAsync(correlation, route.Code, route.Detail ?? route.Code.ToString()).ConfigureAwait(false);
+            return;
+        }
+
         if (start.Phase is TransferPhase.Accepted or TransferPhase.Finished)
         {
             await _session.Output.WriteAsync(new AcceptedFrame(send.MessageId, start.Sequence, start.AcceptedAtUs, Duplicate: true), correlation,
@@ -100,7 +120,12 @@ internal sealed class TransferIntake
         }
 
         var upload = new InboundTransfer(send.MessageId, correlation, request, grain,
-            new ProgressReporter(indexes => grain.PartsStagedAsync(indexes), _logger, send.MessageId));
+            new ProgressReporter(indexes => grain.PartsStagedAsync(indexes), _logger, send.MessageId), _window);
+        if (_uploads.TryGetValue(send.MessageId, out InboundTransfer? replaced))
+        {
+            replaced.Dispose();
+        }
+
         _uploads[send.MessageId] = upload;
         if (start.Phase == TransferPhase.Committed)
         {
@@ -117,6 +142,8 @@ internal sealed class TransferIntake
 
         if (held.Count > 0)
         {
+            // Their bytes are in the store, not here: the digest reads them back at the end.
+            upload.Digest.StopFromMemory();
             TransferGatewayLog.Resumed(_logger, send.MessageId, _session.ConnectionId, held.Count, upload.Layout.PartCount);
         }
 
@@ -188,19 +215,26 @@ internal sealed class TransferIntake
         {
             // Not cancelled by the session's end: a part being written is finished, and held for a resumption.
             await _store.StagePartAsync(upload.Id, index, buffer.AsMemory(0, size), CancellationToken.None).ConfigureAwait(false);
-            upload.MarkHeld(index);
-            upload.Progress.Add(index);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             TransferGatewayLog.Failed(_logger, exception, upload.Id, _session.ConnectionId, $"part {index} could not be stored");
             result = ErrorCode.Unavailable;
         }
-        finally
+
+        if (result == ErrorCode.None)
         {
-            upload.Staged(index);
+            // The digest owns the buffer from here: hashed now, or kept until the parts before it are.
+            upload.Digest.Add(index, buffer, size);
+            upload.MarkHeld(index);
+            upload.Progress.Add(index);
+        }
+        else
+        {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        upload.Staged(index);
 
         try
         {
@@ -233,12 +267,12 @@ internal sealed class TransferIntake
             if (!committed)
             {
                 await _store.CommitAsync(upload.Id, upload.Layout, closing).ConfigureAwait(false);
-                byte[] digest = await PayloadDigest.ComputeAsync(_store, upload.Id, upload.Layout.TotalSize, closing).ConfigureAwait(false);
+                byte[] digest = await upload.Digest.FinishAsync(_store, upload.Id, upload.Layout.TotalSize, closing).ConfigureAwait(false);
                 if (!digest.AsSpan().SequenceEqual(upload.Request.Descriptor.Sha256))
                 {
                     TransferGatewayLog.DigestMismatch(_logger, upload.Id);
                     await upload.Grain.DiscardAsync(ErrorCode.BadDigest).ConfigureAwait(false);
-                    _uploads.TryRemove(upload.Id, out _);
+                    Forget(upload);
                     await ErrorAsync(upload.Correlation, ErrorCode.BadDigest,
                         $"the SHA-256 of the {upload.Layout.TotalSize} bytes received does not match the SEND's; the upload is discarded, send it again")
                         .ConfigureAwait(false);
@@ -251,7 +285,7 @@ internal sealed class TransferIntake
             SendOutcome[] outcomes = await _grains.GetGrain<ILinkGrain>(upload.Request.DestinationLink)
                 .SendAsync(_source, [upload.Command]).ConfigureAwait(false);
             SendOutcome outcome = outcomes[0];
-            _uploads.TryRemove(upload.Id, out _);
+            Forget(upload);
             if (outcome.Accepted)
             {
                 await upload.Grain.AcceptedAsync(outcome.Sequence, outcome.AcceptedAtUs).ConfigureAwait(false);
@@ -275,10 +309,18 @@ internal sealed class TransferIntake
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            _uploads.TryRemove(upload.Id, out _);
+            Forget(upload);
             TransferGatewayLog.Failed(_logger, exception, upload.Id, _session.ConnectionId, "the upload could not be completed");
             await TryErrorAsync(upload.Correlation, ErrorCode.Unavailable, "the upload could not be completed; send the SEND again to resume")
                 .ConfigureAwait(false);
+        }
+    }
+
+    private void Forget(InboundTransfer upload)
+    {
+        if (_uploads.TryRemove(new KeyValuePair<Guid, InboundTransfer>(upload.Id, upload)))
+        {
+            upload.Dispose();
         }
     }
 

@@ -19,9 +19,10 @@ internal sealed class RecipientRouter
     /// The recipients of a message to <paramref name="port"/>. <paramref name="accepts"/> says whether a
     /// node's inbox has room; a unicast choice skips nodes without room and prefers online nodes. With
     /// <paramref name="addressSubtree"/>, each unicast port of the subtree gives the message to one of its binders.
+    /// With <paramref name="rotate"/> false the ports' rotations are left where they are (a check, not a message).
     /// </summary>
     public (PortMode Mode, List<string> Recipients) Resolve(
-        LinkLedger ledger, string port, bool addressSubtree, InboxRoom accepts)
+        LinkLedger ledger, string port, bool addressSubtree, InboxRoom accepts, bool rotate = true)
     {
         var recipients = new List<string>();
         bool broadcast = false;
@@ -68,7 +69,7 @@ internal sealed class RecipientRouter
 
         if (unicast is not null)
         {
-            AddChoice(ledger, recipients, port, unicast, accepts, group);
+            AddChoice(ledger, recipients, port, unicast, accepts, group, rotate);
         }
 
         if (subtree is not null)
@@ -80,7 +81,7 @@ internal sealed class RecipientRouter
 
             foreach ((string unicastPort, List<string> binders) in subtree)
             {
-                AddChoice(ledger, recipients, unicastPort, binders, accepts, group);
+                AddChoice(ledger, recipients, unicastPort, binders, accepts, group, rotate);
             }
         }
 
@@ -103,11 +104,11 @@ internal sealed class RecipientRouter
             }
         }
 
-        return Choose(ledger, message.Port, candidates, accepts, leaving);
+        return Choose(ledger, message.Port, candidates, accepts, leaving, rotate: true);
     }
 
     /// <summary>Adds one binder of a unicast port, unless every binder receives the message already.</summary>
-    private void AddChoice(LinkLedger ledger, List<string> recipients, string port, List<string> binders, InboxRoom accepts, bool group)
+    private void AddChoice(LinkLedger ledger, List<string> recipients, string port, List<string> binders, InboxRoom accepts, bool group, bool rotate)
     {
         if (recipients.Count > 0)
         {
@@ -119,7 +120,7 @@ internal sealed class RecipientRouter
             return;
         }
 
-        if (Choose(ledger, port, binders, accepts, exclude: null) is { } chosen)
+        if (Choose(ledger, port, binders, accepts, exclude: null, rotate) is { } chosen)
         {
             recipients.Add(chosen);
         }
@@ -147,11 +148,14 @@ internal sealed class RecipientRouter
 
     // Fair rotation: each message to a port starts one further along its sorted binders; online nodes with
     // room win over offline ones, which still get the message (it waits in their inbox) if no one else can.
-    private string? Choose(LinkLedger ledger, string port, List<string> candidates, InboxRoom accepts, string? exclude)
+    private string? Choose(LinkLedger ledger, string port, List<string> candidates, InboxRoom accepts, string? exclude, bool rotate)
     {
         candidates.Sort(StringComparer.Ordinal);
         int start = _rotation.GetValueOrDefault(port);
-        _rotation[port] = start + 1;
+        if (rotate)
+        {
+            _rotation[port] = start + 1;
+        }
         string? offline = null;
         for (int i = 0; i < candidates.Count; i++)
         {

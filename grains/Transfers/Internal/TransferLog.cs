@@ -19,4 +19,13 @@ internal static partial class TransferLog
 
     [LoggerMessage(3105, LogLevel.Warning, "Link {Link} could not report the end of transfer {TransferId}; it is removed at its deadline")]
     public static partial void EndNotLearned(ILogger logger, string link, Guid transferId, Exception exception);
+
+    [LoggerMessage(3106, LogLevel.Warning, "Transfer {TransferId} could not be woken at start; its deadlines are watched once something reaches it")]
+    public static partial void NotWoken(ILogger logger, Guid transferId, Exception exception);
+
+    [LoggerMessage(3107, LogLevel.Information, "Woke {Live} live transfers at start")]
+    public static partial void Woken(ILogger logger, int live);
+
+    [LoggerMessage(3108, LogLevel.Warning, "The live transfers could not be woken at start; each is watched once something reaches it")]
+    public static partial void WakeFailed(ILogger logger, Exception exception);
 }

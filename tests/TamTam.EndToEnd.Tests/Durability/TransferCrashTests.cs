@@ -36,7 +36,7 @@ public sealed class TransferCrashTests
             await Assert.ThrowsAnyAsync<Exception>(() => uploading).Within();
         }
 
-        int staged = Directory.GetFiles(PartedTransfers.PayloadFolder(data.Path, id)).Length;
+        int staged = (await PartedTransfers.StagedPartsAsync(data.Path, id)).Count;
         Assert.InRange(staged, 4, (int)((Size + partSize - 1) / partSize) - 1);
 
         await using SiloProcess second = await SiloProcess.StartAsync(data.Path);

@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using TamTam.Client;
 using TamTam.Protocol;
+using TamTam.Storage.Local;
+using TamTam.Storage.Payloads;
 
 namespace TamTam.EndToEnd.Tests.Infrastructure;
 
@@ -52,6 +55,11 @@ internal static class PartedTransfers
     /// <summary>The payload store's folder for <paramref name="messageId"/> under a silo's data directory.</summary>
     public static string PayloadFolder(string dataPath, Guid messageId) =>
         Path.Combine(dataPath, "payloads", messageId.ToString("N"));
+
+    /// <summary>The parts of <paramref name="messageId"/> the local payload store under <paramref name="dataPath"/> holds, as the silo would find them.</summary>
+    public static async Task<IReadOnlyList<int>> StagedPartsAsync(string dataPath, Guid messageId) =>
+        await new LocalPayloadStore(new LocalStorageOptions { RootPath = dataPath }, NullLogger<LocalPayloadStore>.Instance)
+            .GetStagedPartsAsync(messageId);
 
     /// <summary>Waits until <paramref name="condition"/> holds, checking every 50 ms.</summary>
     public static async Task EventuallyAsync(Func<bool> condition, string what, TimeSpan? timeout = null)

@@ -28,8 +28,8 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>What the process printed so far, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts the executable on <paramref name="dataPath"/> and waits until it listens.</summary>
-    public static async Task<SiloProcess> StartAsync(string dataPath)
+    /// <summary>Starts the executable on <paramref name="dataPath"/> (with <paramref name="extraArguments"/>) and waits until it listens.</summary>
+    public static async Task<SiloProcess> StartAsync(string dataPath, params string[] extraArguments)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "tamtam-silo.dll");
         Assert.True(File.Exists(dll), $"{dll} is not in the test output");
@@ -43,6 +43,11 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(dll);
         foreach (string argument in SiloArguments.For(dataPath))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (string argument in extraArguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -92,6 +97,17 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     {
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync().Within();
+    }
+
+    /// <summary>SIGTERM, as a service manager or Kubernetes stops a process, then waits until it has exited by itself.</summary>
+    public async Task StopAsync()
+    {
+        using (Process signal = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync().Within();
+        }
+
+        await _process.WaitForExitAsync().Within(TestTimeout.Batch);
     }
 
     public async ValueTask DisposeAsync()

@@ -19,7 +19,7 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
     }
 
     [Fact]
-    public async Task Parts_are_files_named_by_index_beside_a_manifest_in_a_directory_per_transfer()
+    public async Task Parts_go_to_one_data_file_with_a_journal_beside_a_manifest_in_a_directory_per_transfer()
     {
         var store = NewLocalStore();
         var id = Guid.NewGuid();
@@ -29,10 +29,33 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
 
         var directory = store.GetPayloadDirectory(id);
         Assert.Equal(Path.Combine(_root.Path, "payloads", id.ToString("N")), directory);
-        Assert.Equal(
-            ["0000000000.part", "0000000001.part", "0000000002.part", "manifest"],
-            Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal(500, new FileInfo(Path.Combine(directory, "0000000002.part")).Length);
+        Assert.Equal(["data", "manifest", "parts"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(2500, new FileInfo(Path.Combine(directory, "data")).Length);
+        Assert.Equal(3 * 24, new FileInfo(Path.Combine(directory, "parts")).Length);
+    }
+
+    [Fact]
+    public async Task A_torn_journal_record_left_by_a_crash_is_ignored_and_the_next_part_is_recorded_in_its_place()
+    {
+        var store = NewLocalStore();
+        var id = Guid.NewGuid();
+        var payload = Payload(3000);
+        await StageAsync(store, id, payload, 0);
+        var journal = Path.Combine(store.GetPayloadDirectory(id), "parts");
+        await using (var file = new FileStream(journal, FileMode.Append, FileAccess.Write))
+        {
+            // A whole record's length of bytes whose CRC does not match: pages that never reached the disk.
+            await file.WriteAsync(new byte[24]);
+        }
+
+        var reopened = NewLocalStore();
+        Assert.Equal([0], await reopened.GetStagedPartsAsync(id));
+        await StageAsync(reopened, id, payload, 1);
+        await StageAsync(reopened, id, payload, 2);
+        await reopened.CommitAsync(id, Layout(payload));
+
+        Assert.Equal(3 * 24, new FileInfo(journal).Length);
+        Assert.Equal(payload, await ReadAllAsync(NewLocalStore(), id, payload.Length, chunk: 1100));
     }
 
     [Fact]
@@ -92,16 +115,16 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
     }
 
     [Fact]
-    public async Task A_part_file_shorter_than_committed_is_reported_as_corruption()
+    public async Task A_data_file_shorter_than_committed_is_reported_as_corruption()
     {
         var store = NewLocalStore();
         var id = Guid.NewGuid();
         await StageAllAsync(store, id, Payload(1500));
         await store.CommitAsync(id, PayloadLayout.For(1500, PartSize));
-        var part = Path.Combine(store.GetPayloadDirectory(id), "0000000001.part");
+        var part = Path.Combine(store.GetPayloadDirectory(id), "data");
         await using (var file = new FileStream(part, FileMode.Open, FileAccess.Write))
         {
-            file.SetLength(100);
+            file.SetLength(1100);
         }
 
         var error = await Assert.ThrowsAsync<StorageCorruptionException>(async () => await store.ReadAsync(id, 1000, new byte[500]));

@@ -1,0 +1,20 @@
+using TamTam.Interfaces.Links;
+using TamTam.Protocol;
+
+namespace TamTam.Grains.Links;
+
+public sealed partial class LinkGrain
+{
+    public Task<SendOutcome> CheckRouteAsync(string port, bool subtree)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (_faulted)
+        {
+            return Task.FromResult(SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{Link}\" is recovering"));
+        }
+
+        // A parted message counts as 0 bytes in the inboxes (its bytes are in the payload store): only the
+        // message-count quota can refuse it.
+        return Task.FromResult(RouteRefusal(port, subtree, 0, rotate: false, out _, out _) ?? default);
+    }
+}
