@@ -120,11 +120,13 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
 
     private void Drop(RelayRoute route, string reason, Exception? failure, int lost)
     {
-        if (!_routes.Remove(route.Silo, out RelayRoute? current) || !ReferenceEquals(current, route))
+        // A route replaced since (its relay dropped, then registered again) must not take its successor with it.
+        if (!_routes.TryGetValue(route.Silo, out RelayRoute? current) || !ReferenceEquals(current, route))
         {
             return;
         }
 
+        _routes.Remove(route.Silo);
         _routeList = [.. _routes.Values];
         if (lost > 0)
         {
