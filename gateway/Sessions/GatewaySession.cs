@@ -342,8 +342,14 @@ internal sealed class GatewaySession : IDisposable
         {
             try
             {
-                // The ACKs and STATUS_ACKs read before the end reach the link before the node is detached.
+                // The ACKs and STATUS_ACKs read before the end reach the link before the node is detached, and the
+                // parts it confirmed of its parted deliveries are recorded before the link may deliver them again.
                 await link.DrainAsync().ConfigureAwait(false);
+                if (link.Transfers is { } transfers)
+                {
+                    await transfers.FlushProgressAsync().ConfigureAwait(false);
+                }
+
                 await link.DetachAsync().ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)

@@ -161,6 +161,9 @@ internal sealed class OutboundTransfer : IDisposable
         }
     }
 
+    /// <summary>Completes once the parts confirmed so far are recorded in the transfer's grain (or failed to be).</summary>
+    public Task FlushProgressAsync() => _progress.FlushAsync();
+
     public void Dispose()
     {
         _stop.Cancel();

@@ -52,6 +52,18 @@ internal sealed class SessionTransfers
         }
     }
 
+    /// <summary>Completes once the parts this session's node confirmed so far are recorded (or failed to be).</summary>
+    public Task FlushProgressAsync()
+    {
+        var flushes = new List<Task>();
+        foreach (OutboundTransfer transfer in _outbound.Values)
+        {
+            flushes.Add(transfer.FlushProgressAsync());
+        }
+
+        return Task.WhenAll(flushes);
+    }
+
     /// <summary>The DELIVER's transfer fields for this session: the payload cut in the session's part size.</summary>
     public TransferInfo InfoFor(TransferDescriptor descriptor)
     {
