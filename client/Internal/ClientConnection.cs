@@ -79,11 +79,6 @@ internal sealed class ClientConnection : IAsyncDisposable
             {
                 await Writer.CompleteAsync(reason.Again).WaitAsync(timeout).ConfigureAwait(false);
                 _transport.CompleteOutput();
-
-                // A lingering close: the read loop goes on until the server, having read everything up to the end of
-                // this side's output, closes its own. Aborting sooner would reset a connection whose last frames the
-                // server may not have read yet (a PART_ACK behind parts it is still writing), and a reset loses them.
-                await _readTask.WaitAsync(timeout).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
