@@ -144,9 +144,14 @@ internal sealed class ClientConnection : IAsyncDisposable
             await TryTellFatalAsync(violation).ConfigureAwait(false);
             Fail(exception);
         }
+        catch (Exception) when (Volatile.Read(ref _closing) != 0)
+        {
+            // Closing: a loop that stops now (the read loop answering a frame into the closed writer, above all) must
+            // not cut short the writer's last flush. CloseAsync ends the connection once what is buffered is sent.
+        }
         catch (Exception exception)
         {
-            Fail(Volatile.Read(ref _closing) != 0 ? new TamTamConnectionException(ErrorCode.None, "the client was disposed") : Lost(exception));
+            Fail(Lost(exception));
         }
     }
 
