@@ -67,6 +67,15 @@ public sealed record TamTamClientOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long <see cref="TamTamClient.DisposeAsync"/>, once it has sent what is buffered and ended its side of the
+    /// connection, waits for the server to close the other. Closing sooner, with frames of the server's still
+    /// unread, would reset the connection, and a reset can discard the client's last frames (its acknowledgements
+    /// above all) before the server reads them; such a message is then delivered again. The gateway closes as soon
+    /// as it has read everything, so the wait is one round trip.
+    /// </summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How long a request (JOIN, BIND, SEND until ACCEPTED, PING, HEALTH, …) waits for its reply before it
     /// fails with a <see cref="TimeoutException"/>. <see cref="Timeout.InfiniteTimeSpan"/> waits forever.
     /// Waiting for a message's final status is not a request and has no timeout.
@@ -135,6 +144,7 @@ public sealed record TamTamClientOptions
         }
 
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
+        RequirePositive(CloseTimeout, nameof(CloseTimeout));
         RequirePositive(RequestTimeout, nameof(RequestTimeout));
         if (QuotaWait < TimeSpan.Zero && QuotaWait != Timeout.InfiniteTimeSpan)
         {

@@ -18,6 +18,8 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Action<ClientConnection, TamTamConnectionException> _lost;
+    private readonly TimeSpan _closeTimeout;
+    private readonly FrameReadLoop _reader;
     private readonly Task _readTask;
     private readonly Task _monitorTask;
     private TamTamConnectionException? _failure;
@@ -31,6 +33,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         _transport = transport;
         _logger = logger;
         _lost = lost;
+        _closeTimeout = options.CloseTimeout;
         Terms = terms;
         Writer = new FrameWriter(transport, exception => Fail(Lost(exception)), _lifetime.Token);
         Requests = new RequestTable(terms.MaxInflight, options.RequestTimeout, Handshake.HelloCorrelation, _lifetime.Token);
@@ -44,9 +47,9 @@ internal sealed class ClientConnection : IAsyncDisposable
         // WELCOME's max_body is what the server accepts; as the client left its own limit to the server
         // (HELLO max_body 0), frames up to that size, and never less than the protocol default, are read.
         int readLimit = Math.Max(terms.MaxBody, ProtocolLimits.DefaultMaxBody);
-        var reader = new FrameReadLoop(transport.Input, readLimit, dispatcher, inbox, options.ReceiveBufferCapacity, logger);
-        _readTask = SuperviseAsync(reader.RunAsync);
-        _monitorTask = SuperviseAsync(new ConnectionMonitor(Requests, reader, Writer, terms.Heartbeat, clock, logger).RunAsync);
+        _reader = new FrameReadLoop(transport.Input, readLimit, dispatcher, inbox, options.ReceiveBufferCapacity, logger);
+        _readTask = SuperviseAsync(_reader.RunAsync);
+        _monitorTask = SuperviseAsync(new ConnectionMonitor(Requests, _reader, Writer, terms.Heartbeat, clock, logger).RunAsync);
     }
 
     public SessionTerms Terms { get; }
@@ -67,8 +70,10 @@ internal sealed class ClientConnection : IAsyncDisposable
     public CancellationToken Closed => _lifetime.Token;
 
     /// <summary>
-    /// Sends what is buffered (acknowledgements above all) within <paramref name="timeout"/>, closes the connection
-    /// and fails whatever is still pending with <paramref name="reason"/>. <see cref="Lost"/> is not called.
+    /// Sends what is buffered (acknowledgements above all) within <paramref name="timeout"/>, ends this side, waits up
+    /// to <see cref="TamTamClientOptions.CloseTimeout"/> for the server to end its own (answering nothing meanwhile),
+    /// then closes the connection and fails whatever is still pending with <paramref name="reason"/>.
+    /// <see cref="Lost"/> is not called.
     /// </summary>
     public async ValueTask CloseAsync(TamTamConnectionException reason, TimeSpan timeout)
     {
@@ -77,12 +82,20 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             try
             {
+                _reader.Drain();
                 await Writer.CompleteAsync(reason.Again).WaitAsync(timeout).ConfigureAwait(false);
                 _transport.CompleteOutput();
+
+                // A lingering close: the server closes its side once it has read everything up to this side's end, and
+                // only then is the transport released. Closing at once, with frames of the server's still unread here,
+                // would reset the connection, and a reset can discard the last frames sent (acknowledgements above all)
+                // before the server has read them.
+                await _readTask.WaitAsync(_closeTimeout).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                // The server stopped reading: what is left unsent is redelivered or resent after a reconnect.
+                // The server stopped reading, or did not close: what it has not read is redelivered or resent after a
+                // reconnect.
             }
         }
 

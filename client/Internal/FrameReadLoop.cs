@@ -21,6 +21,7 @@ internal sealed class FrameReadLoop
     private readonly ILogger _logger;
     private long _lastReceived = Environment.TickCount64;
     private int _stalled;
+    private int _draining;
 
     public FrameReadLoop(PipeReader input, int maxBody, InboundDispatcher dispatcher, ChannelWriter<IncomingMessage> inbox, int inboxCapacity, ILogger logger)
     {
@@ -38,6 +39,13 @@ internal sealed class FrameReadLoop
     /// <summary>True while the loop waits for room in a full receive buffer (and so reads nothing).</summary>
     public bool IsStalled => Volatile.Read(ref _stalled) != 0;
 
+    /// <summary>
+    /// From now on frames are read and dropped until the server closes its side: a closing client answers nothing
+    /// more (what it has not acknowledged is delivered again), but it reads on, so that closing does not reset a
+    /// connection whose last frames the server has not read yet. <see cref="RunAsync"/> then returns.
+    /// </summary>
+    public void Drain() => Volatile.Write(ref _draining, 1);
+
     /// <summary>Runs until the server closes the connection or <paramref name="cancellationToken"/> fires.</summary>
     /// <exception cref="TamTamConnectionException">The connection ended, cleanly or not.</exception>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -47,9 +55,20 @@ internal sealed class FrameReadLoop
             ReadResult result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastReceived, Environment.TickCount64);
             ReadOnlySequence<byte> buffer = result.Buffer;
+            if (Volatile.Read(ref _draining) != 0)
+            {
+                _input.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             try
             {
-                while (FrameReader.TryReadFrame(ref buffer, _maxBody, out Frame frame))
+                while (Volatile.Read(ref _draining) == 0 && FrameReader.TryReadFrame(ref buffer, _maxBody, out Frame frame))
                 {
                     IncomingMessage? message = _dispatcher.Dispatch(frame);
                     if (message is not null && !_inbox.TryWrite(message))
@@ -74,7 +93,7 @@ internal sealed class FrameReadLoop
                     }
                 }
 
-                if (result.IsCompleted)
+                if (result.IsCompleted && Volatile.Read(ref _draining) == 0)
                 {
                     FrameReader.EnsureNothingPending(buffer);
                     throw new TamTamConnectionException(ErrorCode.None, "the server closed the connection");
@@ -84,6 +103,10 @@ internal sealed class FrameReadLoop
             {
                 // Only header errors and truncation escape the dispatcher: the framing is lost.
                 throw new TamTamConnectionException(exception.Code, exception.Detail, exception);
+            }
+            catch (TamTamConnectionException) when (Volatile.Read(ref _draining) != 0)
+            {
+                // An answer to a frame read as the close began met the closed writer: it is not needed.
             }
             finally
             {

@@ -199,4 +199,31 @@ public sealed class ConnectionTests
         Assert.False(await inbox.MoveNextAsync().AsTask().Within());
         await session.DisposeAsync();
     }
+
+    [Fact]
+    public async Task Dispose_ends_its_side_then_reads_on_answering_nothing_until_the_server_closes()
+    {
+        // A long close timeout: the client must still be waiting when the server closes.
+        Session session = await Session.OpenAsync(o => o with { CloseTimeout = TimeSpan.FromMinutes(5) });
+        await session.JoinAsync();
+        await using IAsyncEnumerator<IncomingMessage> inbox = session.Client.ReceiveAsync().GetAsyncEnumerator();
+        Guid id = Guid.CreateVersion7();
+        await session.Peer.SendAsync(Frames.Deliver(id, 1));
+        IncomingMessage message = await ReceiveTests.NextAsync(inbox);
+        await message.AckAsync();
+
+        Task disposing = session.Client.DisposeAsync().AsTask();
+        Assert.Equal(id, (await session.Peer.ExpectAsync<AckFrame>()).Frame.MessageId);
+        await session.Peer.ExpectEndOfStreamAsync();
+
+        // The client has ended its side but not closed the connection: what the server still writes is read (a
+        // closed socket would answer it with a reset) and answered with nothing.
+        await session.Peer.SendAsync(new PingFrame(1), 5);
+        await session.Peer.SendAsync(Frames.Deliver(Guid.CreateVersion7(), 2));
+        Assert.False(disposing.IsCompleted);
+
+        session.Peer.Close();
+        await disposing.Within();
+        await session.DisposeAsync();
+    }
 }

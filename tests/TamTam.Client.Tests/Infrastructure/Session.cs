@@ -50,8 +50,11 @@ internal sealed class Session : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Client.DisposeAsync();
+        // A closing client waits (briefly) for the server to close its side, as the gateway does once it has read
+        // the client's last frames: the scripted server closes while the client is closing.
+        Task closing = Client.DisposeAsync().AsTask();
         await Peer.DisposeAsync();
+        await closing;
         await Server.DisposeAsync();
     }
 }
