@@ -103,6 +103,7 @@ public sealed class LocalPayloadStore : IPayloadStore
             await Task.Run(() =>
             {
                 stager = AcquireStager(transferId, directory, create: true)!;
+                stager.CutTornTail();
                 return stager.Stage(index, data, crc32C ?? Crc32C.Compute(data.Span));
             }, CancellationToken.None).ConfigureAwait(false);
         }

@@ -49,7 +49,8 @@ internal sealed class PartStager : IDisposable
     /// <summary>
     /// Opens the data file in <paramref name="directory"/> (creating it, durably, when <paramref name="create"/>;
     /// else null when there is none). The durable parts are <paramref name="known"/>'s when the file still ends
-    /// where it says, else found by reading the whole file, whose torn tail, if any, is cut off. Blocking.
+    /// where it says, else found by reading the whole file. Nothing is written: a torn tail stays until
+    /// <see cref="CutTornTail"/>. Blocking.
     /// </summary>
     public static PartStager? Open(string directory, PartLogState? known, bool create)
     {
@@ -86,12 +87,6 @@ internal sealed class PartStager : IDisposable
             }
 
             var parts = PartRecord.Scan(data, out var validEnd);
-            if (validEnd < length)
-            {
-                // Records a crash cut, never acknowledged: the next part is written in their place.
-                RandomAccess.SetLength(data, validEnd);
-            }
-
             return new PartStager(data, parts, validEnd);
         }
         catch
@@ -155,6 +150,22 @@ internal sealed class PartStager : IDisposable
         }
 
         return pending.Durable.Task;
+    }
+
+    /// <summary>
+    /// Cuts the file after the last whole record when nothing is pending: what follows is a write a crash cut (or a
+    /// write of another process, which this one must not be doing: one process stages a payload at a time). Called
+    /// only by a stager about to write, so that looking at a payload never cuts anything. Blocking.
+    /// </summary>
+    public void CutTornTail()
+    {
+        lock (_gate)
+        {
+            if (_fault is null && _pending.Count == 0 && RandomAccess.GetLength(_data) > _end)
+            {
+                RandomAccess.SetLength(_data, _end);
+            }
+        }
     }
 
     /// <summary>The parts durable so far, by index.</summary>
