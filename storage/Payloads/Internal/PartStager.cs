@@ -110,12 +110,15 @@ internal sealed class PartStager : IDisposable
                 return Task.FromException(Faulted());
             }
 
-            if (_pendingByIndex.TryGetValue(index, out var staging) && staging.Part.Length == bytes.Length && staging.Part.Crc32C == crc32C)
+            // The copy that will be the latest: the one being staged if there is one (it wins once durable), else the durable one.
+            if (_pendingByIndex.TryGetValue(index, out var staging))
             {
-                return staging.Durable.Task;
+                if (staging.Part.Length == bytes.Length && staging.Part.Crc32C == crc32C)
+                {
+                    return staging.Durable.Task;
+                }
             }
-
-            if (_durable.TryGetValue(index, out var held) && held.Length == bytes.Length && held.Crc32C == crc32C)
+            else if (_durable.TryGetValue(index, out var held) && held.Length == bytes.Length && held.Crc32C == crc32C)
             {
                 return Task.CompletedTask;
             }
