@@ -138,6 +138,12 @@ public sealed partial class TamTamClient
         int streamPart = 0;
         await foreach (int index in upload.Work.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (upload.Outcome.IsCompletedSuccessfully)
+            {
+                // Accepted meanwhile: the parts still queued are not needed.
+                return;
+            }
+
             await upload.Window.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (!upload.TryGetInFlight(index, out byte[] buffer, out int length, out uint crc))
             {

@@ -79,11 +79,6 @@ internal sealed class ClientConnection : IAsyncDisposable
             {
                 await Writer.CompleteAsync(reason.Again).WaitAsync(timeout).ConfigureAwait(false);
                 _transport.CompleteOutput();
-
-                // A lingering close: the read loop goes on until the server, having read everything up to the end of
-                // this side's output, closes its own. Aborting sooner would reset a connection whose last frames the
-                // server may not have read yet (a PART_ACK behind parts it is still writing), and a reset loses them.
-                await _readTask.WaitAsync(timeout).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -149,9 +144,14 @@ internal sealed class ClientConnection : IAsyncDisposable
             await TryTellFatalAsync(violation).ConfigureAwait(false);
             Fail(exception);
         }
+        catch (Exception) when (Volatile.Read(ref _closing) != 0)
+        {
+            // Closing: a loop that stops now (the read loop answering a frame into the closed writer, above all) must
+            // not cut short the writer's last flush. CloseAsync ends the connection once what is buffered is sent.
+        }
         catch (Exception exception)
         {
-            Fail(Volatile.Read(ref _closing) != 0 ? new TamTamConnectionException(ErrorCode.None, "the client was disposed") : Lost(exception));
+            Fail(Lost(exception));
         }
     }
 

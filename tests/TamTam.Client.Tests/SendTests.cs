@@ -223,4 +223,32 @@ public sealed class SendTests
         SendReceipt[] receipts = await Task.WhenAll(sends).Within();
         Assert.Equal([1ul, 2ul, 3ul], receipts.Select(r => r.Sequence).Order());
     }
+
+    [Fact]
+    public async Task Parted_send_answered_ACCEPTED_before_its_parts_sends_none_and_returns_a_duplicate_receipt()
+    {
+        // A resumed SEND whose upload the first connection's parts in flight already completed: the server answers
+        // ACCEPTED (duplicate) at once, and a PART sent after that would be refused 402.
+        await using Session session = await Session.OpenAsync();
+        await session.JoinAsync();
+        byte[] payload = new byte[(3 * ScriptedPeer.DefaultWelcome.PartSize) + 17];
+        Random.Shared.NextBytes(payload);
+
+        Task<SendReceipt> sending = session.Client.SendStreamAsync("files/in", new MemoryStream(payload));
+        (SendFrame send, uint correlation) = await session.Peer.ExpectAsync<SendFrame>();
+        Assert.True(send.Transfer.HasValue);
+        await session.Peer.SendAsync(Frames.Accepted(send.MessageId, 7, duplicate: true), correlation);
+        (PingFrame ping, uint pingCorrelation) = await session.Peer.ExpectAsync<PingFrame>();
+        await session.Peer.SendAsync(new PongFrame(ping.SentAt, SentAt: 1), pingCorrelation);
+
+        SendReceipt receipt = await sending.Within();
+        Assert.True(receipt.Duplicate);
+        Assert.Equal(7ul, receipt.Sequence);
+
+        // The next frame on the wire is the next request, not a PART.
+        Task<SendReceipt> next = session.Client.SendAsync("orders", "b"u8.ToArray()).AsTask();
+        (SendFrame second, uint secondCorrelation) = await session.Peer.ExpectAsync<SendFrame>();
+        await session.Peer.SendAsync(Frames.Accepted(second.MessageId, 8), secondCorrelation);
+        Assert.Equal(8ul, (await next.Within()).Sequence);
+    }
 }

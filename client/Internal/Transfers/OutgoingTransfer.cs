@@ -174,7 +174,15 @@ internal sealed class OutgoingTransfer : IDisposable
         }
     }
 
-    public void OnAccepted(in Reply reply) => _outcome.TrySetResult(reply);
+    /// <summary>
+    /// ACCEPTED: the message is the server's, so no part is sent any more. It may come before any part was sent, when
+    /// a resumed SEND finds its upload already complete (the first connection's parts in flight finished it).
+    /// </summary>
+    public void OnAccepted(in Reply reply)
+    {
+        _outcome.TrySetResult(reply);
+        _work.Writer.TryComplete();
+    }
 
     public void Fail(Exception exception)
     {
