@@ -56,7 +56,8 @@ public sealed class BlobPayloadStore : IPayloadStore
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="data"/> is empty (no part of a payload is).</exception>
-    public async ValueTask StagePartAsync(Guid transferId, int index, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public async ValueTask StagePartAsync(Guid transferId, int index, ReadOnlyMemory<byte> data, uint? crc32C = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         if (data.IsEmpty)

@@ -10,11 +10,16 @@ namespace TamTam.Storage.Internal;
 /// </summary>
 internal static class Crc32C
 {
+    /// <summary>The running value before any byte (<see cref="Append"/>, then <see cref="Finish"/>).</summary>
+    public const uint Initial = uint.MaxValue;
+
     /// <summary>Computes the standard CRC-32C of <paramref name="data"/> ("123456789" gives 0xE3069283).</summary>
+    public static uint Compute(ReadOnlySpan<byte> data) => Finish(Append(Initial, data));
+
+    /// <summary>Continues a running CRC-32C over <paramref name="data"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
-        var crc = uint.MaxValue;
         while (data.Length >= sizeof(ulong))
         {
             crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
@@ -26,6 +31,9 @@ internal static class Crc32C
             crc = BitOperations.Crc32C(crc, b);
         }
 
-        return ~crc;
+        return crc;
     }
+
+    /// <summary>The CRC-32C of the bytes appended to a running value.</summary>
+    public static uint Finish(uint crc) => ~crc;
 }

@@ -14,9 +14,18 @@ public interface IPayloadStore
 {
     /// <summary>
     /// Stores part <paramref name="index"/> of <paramref name="transferId"/> durably (it survives a process
-    /// crash once this returns). Staging the same index again replaces it; the last write wins.
+    /// crash once this returns). Staging the same index again replaces it; the last write wins. Staging it
+    /// again with the same bytes takes no more space.
     /// </summary>
-    ValueTask StagePartAsync(Guid transferId, int index, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+    /// <param name="transferId">The payload's transfer id.</param>
+    /// <param name="index">The part's index, from 0.</param>
+    /// <param name="data">The part's bytes, never empty; not used once this returns.</param>
+    /// <param name="crc32C">
+    /// The CRC-32C of <paramref name="data"/> when the caller has it (a PART frame carries it, checked on arrival);
+    /// a store that keeps one computes it when it is null.
+    /// </param>
+    /// <param name="cancellationToken">Checked before the part is stored.</param>
+    ValueTask StagePartAsync(Guid transferId, int index, ReadOnlyMemory<byte> data, uint? crc32C = null, CancellationToken cancellationToken = default);
 
     /// <summary>The indexes of the parts staged (or committed) so far, ascending; empty when the payload is unknown.</summary>
     ValueTask<IReadOnlyList<int>> GetStagedPartsAsync(Guid transferId, CancellationToken cancellationToken = default);

@@ -8,19 +8,24 @@ namespace TamTam.Storage.Payloads;
 
 /// <summary>
 /// An <see cref="IPayloadStore"/> in a local directory: under <c>&lt;RootPath&gt;/payloads/&lt;transfer id&gt;/</c>
-/// a data file with the parts' bytes in arrival order, a journal of the parts staged, and a manifest written
-/// at commit.
+/// a data file with the parts' records in arrival order, and a manifest written at commit.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Parts are staged with group commit (<see cref="PartStager"/>): a part's bytes are written to the data file,
-/// and the parts waiting together are made durable together — the data file fsynced, their journal records
-/// appended, the journal fsynced — before any of them is acknowledged. A part is in the payload once its
-/// journal record is; a crash before that leaves bytes no record names. The manifest is the commit: it names
-/// where each part starts, is written only once every part's size has been checked (to a temporary name,
-/// fsynced, renamed, the directory fsynced), and a read finds the payload by it. Deleting renames the
-/// payload's directory aside first, so a payload disappears at once even if removing its files is
-/// interrupted; leftovers of interrupted writes and deletes are swept on first use after a start.
+/// Parts are staged with group commit (<see cref="PartStager"/>): each part is written to the data file as a
+/// record that checks itself (header and bytes each with a CRC-32C, <see cref="PartRecord"/>), and the records
+/// written together are made durable by one fsync before any of them is acknowledged. A part is in the payload
+/// once its record is whole and every record before it is: reading the file back stops at the first record a
+/// crash cut, and cuts it off. The manifest is the commit: it names where each part starts, is written only
+/// once every part's size has been checked (to a temporary name, fsynced, renamed, the directory fsynced), and
+/// a read finds the payload by it. Deleting renames the payload's directory aside first, so a payload
+/// disappears at once even if removing its files is interrupted; leftovers of interrupted writes and deletes
+/// are swept on first use after a start.
+/// </para>
+/// <para>
+/// What the store learned of a payload's parts stays in memory between parts, so only a start (or a payload
+/// not used for a while) makes it read a data file back. One store at a time stages a given payload: two
+/// processes appending to the same data file would overwrite each other's records.
 /// </para>
 /// <para>
 /// Blocking file calls (fsync above all) run on the thread pool, never on the caller's scheduler.
@@ -44,12 +49,17 @@ public sealed class LocalPayloadStore : IPayloadStore
     private static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(10);
     private const string DeletingSuffix = ".deleting";
 
+    // What closed stagers knew is kept for this many payloads (tens of KiB each for 1 GiB of 1 MiB parts); a
+    // payload whose state was dropped is read back once, in full, when it is next used.
+    private const int MaxKeptStates = 64;
+
     // The commit error lists this many problems at most; the rest are counted.
     private const int MaxReportedProblems = 5;
 
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, PartStager> _stagers = [];
+    private readonly Dictionary<Guid, PartLogState> _states = [];
     private Task? _initialization;
 
     /// <summary>Creates a store over <paramref name="options"/>' root; touches no files until first used.</summary>
@@ -74,7 +84,8 @@ public sealed class LocalPayloadStore : IPayloadStore
     /// <remarks>Once the write has started it runs to the end; <paramref name="cancellationToken"/> is checked before.</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="data"/> is empty (no part of a payload is).</exception>
-    public async ValueTask StagePartAsync(Guid transferId, int index, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public async ValueTask StagePartAsync(Guid transferId, int index, ReadOnlyMemory<byte> data, uint? crc32C = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         if (data.IsEmpty)
@@ -88,12 +99,13 @@ public sealed class LocalPayloadStore : IPayloadStore
         PartStager? stager = null;
         try
         {
-            var part = await Task.Run(() =>
+            // The write blocks on the thread pool; the task returned completes once the part is durable.
+            await Task.Run(() =>
             {
-                stager = AcquireStager(transferId, directory);
-                return stager.Write(index, data.Span);
+                stager = AcquireStager(transferId, directory, create: true)!;
+                stager.CutTornTail();
+                return stager.Stage(index, data, crc32C ?? Crc32C.Compute(data.Span));
             }, CancellationToken.None).ConfigureAwait(false);
-            await stager!.MakeDurableAsync(part).ConfigureAwait(false);
         }
         finally
         {
@@ -109,7 +121,7 @@ public sealed class LocalPayloadStore : IPayloadStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var directory = GetPayloadDirectory(transferId);
-        return await Task.Run(() => ListParts(directory), cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => ListParts(transferId, directory), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -246,23 +258,38 @@ public sealed class LocalPayloadStore : IPayloadStore
         }
     }
 
-    /// <summary>The stager of <paramref name="transferId"/>, opened by its first user. Blocking.</summary>
-    private PartStager AcquireStager(Guid transferId, string directory)
+    /// <summary>
+    /// The stager of <paramref name="transferId"/>, opened by its first user (from the state its last one left when
+    /// there is one); null when the payload has no data file and <paramref name="create"/> is false. Blocking.
+    /// </summary>
+    private PartStager? AcquireStager(Guid transferId, string directory, bool create)
     {
         lock (_gate)
         {
-            if (!_stagers.TryGetValue(transferId, out var stager))
+            if (_stagers.TryGetValue(transferId, out var open))
             {
-                stager = PartStager.Open(directory);
-                _stagers.Add(transferId, stager);
+                open.Users++;
+                return open;
             }
 
-            stager.Users++;
+            // Opened under the lock, so that two first users cannot open the same file twice; an open without the
+            // state left by the last user reads the file back, which only a start or an eviction makes happen.
+            _states.Remove(transferId, out var known);
+            var stager = PartStager.Open(directory, known, create);
+            if (stager is not null)
+            {
+                _stagers.Add(transferId, stager);
+                stager.Users++;
+            }
+
             return stager;
         }
     }
 
-    /// <summary>Closes the stager once its last user is done: an idle upload holds no file open.</summary>
+    /// <summary>
+    /// Closes the stager once its last user is done: an idle upload holds no file open. What it knows is kept
+    /// (for at most <see cref="MaxKeptStates"/> payloads) for the next part.
+    /// </summary>
     private void ReleaseStager(Guid transferId, PartStager stager)
     {
         lock (_gate)
@@ -272,10 +299,34 @@ public sealed class LocalPayloadStore : IPayloadStore
                 return;
             }
 
-            _stagers.Remove(transferId);
+            // Not there any more when the payload was deleted meanwhile: nothing of it is kept.
+            if (_stagers.TryGetValue(transferId, out var current) && current == stager && _stagers.Remove(transferId)
+                && stager.TakeState() is { } state)
+            {
+                if (_states.Count >= MaxKeptStates)
+                {
+                    foreach (var evicted in _states.Keys)
+                    {
+                        _states.Remove(evicted);
+                        break;
+                    }
+                }
+
+                _states[transferId] = state;
+            }
         }
 
         stager.Dispose();
+    }
+
+    /// <summary>Forgets what the store knows of a payload's parts in memory; its next user reads its file back.</summary>
+    private void Forget(Guid transferId)
+    {
+        lock (_gate)
+        {
+            _stagers.Remove(transferId);
+            _states.Remove(transferId);
+        }
     }
 
     /// <summary>Writes a file under a temporary name, fsyncs it, renames it over <paramref name="fileName"/> and fsyncs the directory.</summary>
@@ -302,8 +353,8 @@ public sealed class LocalPayloadStore : IPayloadStore
         DirectorySync.Flush(directory);
     }
 
-    /// <summary>The parts of a committed payload (those its manifest names), else those its journal names.</summary>
-    private static List<int> ListParts(string directory)
+    /// <summary>The parts of a committed payload (those its manifest names), else those its data file holds.</summary>
+    private List<int> ListParts(Guid transferId, string directory)
     {
         var parts = new List<int>();
         if (TryReadManifest(directory, out var committed))
@@ -316,15 +367,15 @@ public sealed class LocalPayloadStore : IPayloadStore
             return parts;
         }
 
-        parts.AddRange(PartJournal.Read(Path.Combine(directory, PartStager.JournalFileName), out _).Keys);
+        parts.AddRange(ReadDurableParts(transferId, directory).Keys);
         parts.Sort();
         return parts;
     }
 
     /// <returns>False when the same manifest was already there (a repeated commit).</returns>
-    private static bool CommitDurably(Guid transferId, string directory, PayloadLayout layout)
+    private bool CommitDurably(Guid transferId, string directory, PayloadLayout layout)
     {
-        var staged = PartJournal.Read(Path.Combine(directory, PartStager.JournalFileName), out _);
+        var staged = ReadDurableParts(transferId, directory);
         if (staged.Count == 0)
         {
             throw new PayloadIncompleteException(transferId, $"no part is staged; {layout.PartCount} expected.");
@@ -361,7 +412,29 @@ public sealed class LocalPayloadStore : IPayloadStore
         var manifest = new byte[PayloadManifest.SizeFor(layout.PartCount)];
         PayloadManifest.Write(layout, offsets, manifest);
         WriteFileDurably(directory, ManifestFileName, manifest);
+
+        // From here reads and lists go by the manifest.
+        Forget(transferId);
         return true;
+    }
+
+    /// <summary>The parts durable in a payload's data file, by index; none when it has none. Blocking.</summary>
+    private Dictionary<int, StagedPart> ReadDurableParts(Guid transferId, string directory)
+    {
+        var stager = AcquireStager(transferId, directory, create: false);
+        if (stager is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return stager.GetDurableParts();
+        }
+        finally
+        {
+            ReleaseStager(transferId, stager);
+        }
     }
 
     private static bool TryReadManifest(string directory, out CommittedPayload payload)
@@ -420,6 +493,9 @@ public sealed class LocalPayloadStore : IPayloadStore
     /// <returns>False when there was nothing to delete.</returns>
     private bool DeleteDurably(Guid transferId, string directory)
     {
+        // A part still being staged finishes into the directory renamed aside; the next one starts afresh.
+        Forget(transferId);
+
         // Renamed aside first: the payload is gone in one step, even if removing its files is interrupted.
         var aside = Path.Combine(PayloadsPath, LeftoverPrefix + transferId.ToString("N") + "-" + Guid.NewGuid().ToString("N") + DeletingSuffix);
         try

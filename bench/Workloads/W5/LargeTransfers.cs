@@ -107,8 +107,8 @@ internal static class LargeTransfers
         if (warmup > 0)
         {
             const ulong WarmupSeed = 6;
-            var warmupSink = new DigestSink();
-            Task warmupReceiving = ReceiveOneAsync(receiver, warmupSink, Stopwatch.StartNew(), new double[2]);
+            Task<bool> warmupReceiving = ReceiveOneAsync(receiver, new CountingSink(), SeededPayload.Sha256Of(WarmupSeed, warmup),
+                Stopwatch.StartNew(), new double[2]);
             SendReceipt warmupReceipt = await sender.SendStreamAsync(Port, new SeededPayload(WarmupSeed, warmup), null,
                 new TransferOptions { Window = window, Sha256 = SeededPayload.Sha256Of(WarmupSeed, warmup) });
             await warmupReceipt.Completion;
@@ -117,18 +117,22 @@ internal static class LargeTransfers
         }
 
         long peakBefore = silo.ReadStatusBytes("VmHWM");
+        TimeSpan siloCpuBefore = silo.ProcessorTime;
+        TimeSpan benchCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 
-        var sink = new DigestSink();
+        var sink = new CountingSink();
         var clock = Stopwatch.StartNew();
         double[] received = new double[2];
-        Task receiving = ReceiveOneAsync(receiver, sink, clock, received);
+        Task<bool> receiving = ReceiveOneAsync(receiver, sink, sha256, clock, received);
         SendReceipt receipt = await sender.SendStreamAsync(Port, new SeededPayload(Seed, size), null,
             new TransferOptions { Window = window, Sha256 = sha256 });
         double acceptedAt = clock.Elapsed.TotalSeconds;
         MessageStatus final = await receipt.Completion;
-        await receiving;
+        bool declaredSha256 = await receiving;
         double seconds = clock.Elapsed.TotalSeconds;
         long peak = silo.ReadStatusBytes("VmHWM");
+        double siloCpu = (silo.ProcessorTime - siloCpuBefore).TotalSeconds;
+        double benchCpu = (Process.GetCurrentProcess().TotalProcessorTime - benchCpuBefore).TotalSeconds;
 
         return new W5Result
         {
@@ -143,17 +147,23 @@ internal static class LargeTransfers
             ReceivedSeconds = Math.Round(received[1], 2),
             MibPerS = Math.Round(size / 1048576.0 / seconds, 1),
             UploadMibPerS = Math.Round(size / 1048576.0 / acceptedAt, 1),
+            SiloCpuSeconds = Math.Round(siloCpu, 2),
+            ClientsCpuSeconds = Math.Round(benchCpu, 2),
             SiloRssBeforeMib = Math.Round(rssBefore / 1048576.0, 1),
             SiloPeakRssBeforeMib = Math.Round(peakBefore / 1048576.0, 1),
             SiloPeakRssMib = Math.Round(peak / 1048576.0, 1),
             SiloPeakGrowthMib = Math.Round((peak - rssBefore) / 1048576.0, 1),
-            Delivered = final.State == FinalState.Delivered && sink.Sha256().AsSpan().SequenceEqual(sha256),
+            Delivered = final.State == FinalState.Delivered && declaredSha256 && sink.Written == size,
             Settings = settings.Count == 0 ? null : string.Join(' ', settings),
         };
     }
 
-    /// <summary>Receives one message into <paramref name="sink"/>; <paramref name="at"/> gets when its DELIVER came and when its last byte did.</summary>
-    private static async Task ReceiveOneAsync(TamTamClient receiver, Stream sink, Stopwatch clock, double[] at)
+    /// <summary>
+    /// Receives one message into <paramref name="sink"/>; <paramref name="at"/> gets when its DELIVER came and when its
+    /// last byte did. True when the DELIVER declared <paramref name="sha256"/>: the client checks the bytes against it
+    /// (<c>ReceivePayloadAsync</c> throws on a mismatch).
+    /// </summary>
+    private static async Task<bool> ReceiveOneAsync(TamTamClient receiver, Stream sink, byte[] sha256, Stopwatch clock, double[] at)
     {
         await foreach (IncomingMessage message in receiver.ReceiveAsync())
         {
@@ -161,8 +171,10 @@ internal static class LargeTransfers
             await message.ReceivePayloadAsync(sink);
             at[1] = clock.Elapsed.TotalSeconds;
             await message.AckAsync();
-            return;
+            return message.PayloadSha256.Span.SequenceEqual(sha256);
         }
+
+        return false;
     }
 
     public static long ParseSize(string text)
@@ -201,6 +213,12 @@ internal static class LargeTransfers
         public required double MibPerS { get; init; }
 
         public required double UploadMibPerS { get; init; }
+
+        /// <summary>The CPU time the silo process used during the transfer (user and system).</summary>
+        public required double SiloCpuSeconds { get; init; }
+
+        /// <summary>The CPU time the bench process (sender and receiver) used during the transfer.</summary>
+        public required double ClientsCpuSeconds { get; init; }
 
         public required double SiloRssBeforeMib { get; init; }
 

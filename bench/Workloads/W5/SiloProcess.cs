@@ -97,6 +97,16 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         throw new InvalidOperationException($"/proc/{_process.Id}/status has no {key}");
     }
 
+    /// <summary>The CPU time the silo process has used so far, user and system.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>
     /// Waits until the silo uses under a tenth of a core over half a second (its tiered JIT has caught up with the
     /// warm-up), at most <paramref name="limit"/>.

@@ -205,16 +205,16 @@ internal sealed class TransferIntake
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
         part.Payload.CopyTo(buffer);
-        _ = StageAsync(upload, index, buffer, size, correlation);
+        _ = StageAsync(upload, index, buffer, size, part.Crc32C, correlation);
     }
 
-    private async Task StageAsync(InboundTransfer upload, int index, byte[] buffer, int size, uint correlation)
+    private async Task StageAsync(InboundTransfer upload, int index, byte[] buffer, int size, uint crc32C, uint correlation)
     {
         ErrorCode result = ErrorCode.None;
         try
         {
             // Not cancelled by the session's end: a part being written is finished, and held for a resumption.
-            await _store.StagePartAsync(upload.Id, index, buffer.AsMemory(0, size), CancellationToken.None).ConfigureAwait(false);
+            await _store.StagePartAsync(upload.Id, index, buffer.AsMemory(0, size), crc32C, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

@@ -18,8 +18,11 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
         return Task.CompletedTask;
     }
 
+    // Each part's record in the data file: a 24-byte header, then the part's bytes.
+    private const int RecordHeader = 24;
+
     [Fact]
-    public async Task Parts_go_to_one_data_file_with_a_journal_beside_a_manifest_in_a_directory_per_transfer()
+    public async Task Parts_go_to_one_data_file_of_records_beside_a_manifest_in_a_directory_per_transfer()
     {
         var store = NewLocalStore();
         var id = Guid.NewGuid();
@@ -29,32 +32,75 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
 
         var directory = store.GetPayloadDirectory(id);
         Assert.Equal(Path.Combine(_root.Path, "payloads", id.ToString("N")), directory);
-        Assert.Equal(["data", "manifest", "parts"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal(2500, new FileInfo(Path.Combine(directory, "data")).Length);
-        Assert.Equal(3 * 24, new FileInfo(Path.Combine(directory, "parts")).Length);
+        Assert.Equal(["data", "manifest"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(2500 + (3 * RecordHeader), new FileInfo(Path.Combine(directory, "data")).Length);
     }
 
     [Fact]
-    public async Task A_torn_journal_record_left_by_a_crash_is_ignored_and_the_next_part_is_recorded_in_its_place()
+    public async Task A_part_sent_again_with_the_same_bytes_does_not_grow_the_data_file()
     {
+        var store = NewLocalStore();
+        var id = Guid.NewGuid();
+        var payload = Payload(2500);
+        await StageAsync(store, id, payload, 0);
+        await StageAsync(store, id, payload, 1);
+        var data = Path.Combine(store.GetPayloadDirectory(id), "data");
+        var length = new FileInfo(data).Length;
+
+        // Again through the same store, all at once, and through a new one (after a restart).
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => StageAsync(store, id, payload, 1)));
+        await StageAsync(NewLocalStore(), id, payload, 0);
+
+        Assert.Equal(length, new FileInfo(data).Length);
+        await StageAsync(store, id, payload, 2);
+        await store.CommitAsync(id, Layout(payload));
+        Assert.Equal(2500 + (3 * RecordHeader), new FileInfo(data).Length);
+        Assert.Equal(payload, await ReadAllAsync(NewLocalStore(), id, payload.Length, chunk: 900));
+    }
+
+    [Theory]
+    [InlineData(1, "a header cut short")]
+    [InlineData(RecordHeader + 500, "bytes cut short")]
+    [InlineData(-1, "a whole record whose bytes do not match its CRC")]
+    public async Task A_record_torn_by_a_crash_is_cut_off_when_the_next_part_is_written_in_its_place(int tornLength, string what)
+    {
+        Assert.NotEmpty(what);
         var store = NewLocalStore();
         var id = Guid.NewGuid();
         var payload = Payload(3000);
         await StageAsync(store, id, payload, 0);
-        var journal = Path.Combine(store.GetPayloadDirectory(id), "parts");
-        await using (var file = new FileStream(journal, FileMode.Append, FileAccess.Write))
+        var data = Path.Combine(store.GetPayloadDirectory(id), "data");
+        var acknowledged = new FileInfo(data).Length;
+
+        // Part 1's record as a crash may leave it: written in part, or whole but with pages that never reached the disk.
+        await StageAsync(NewLocalStore(), id, payload, 1);
+        var record = (await File.ReadAllBytesAsync(data))[(int)acknowledged..];
+        if (tornLength < 0)
         {
-            // A whole record's length of bytes whose CRC does not match: pages that never reached the disk.
-            await file.WriteAsync(new byte[24]);
+            record[^1] ^= 0xFF;
+        }
+        else
+        {
+            record = record[..tornLength];
+        }
+
+        await using (var file = new FileStream(data, FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(acknowledged);
+            file.Position = acknowledged;
+            await file.WriteAsync(record);
         }
 
         var reopened = NewLocalStore();
         Assert.Equal([0], await reopened.GetStagedPartsAsync(id));
+
+        // Looking cuts nothing (the bytes may be another store's write in progress); staging the next part does.
+        Assert.Equal(acknowledged + record.Length, new FileInfo(data).Length);
         await StageAsync(reopened, id, payload, 1);
         await StageAsync(reopened, id, payload, 2);
         await reopened.CommitAsync(id, Layout(payload));
 
-        Assert.Equal(3 * 24, new FileInfo(journal).Length);
+        Assert.Equal(3000 + (3 * RecordHeader), new FileInfo(data).Length);
         Assert.Equal(payload, await ReadAllAsync(NewLocalStore(), id, payload.Length, chunk: 1100));
     }
 
