@@ -15,6 +15,6 @@ public sealed partial class LinkGrain
 
         // A parted message counts as 0 bytes in the inboxes (its bytes are in the payload store): only the
         // message-count quota can refuse it.
-        return Task.FromResult(RouteRefusal(port, subtree, 0, rotate: false, out _, out _) ?? default);
+        return Task.FromResult(RouteRefusal(port, subtree, 0, sender: null, rotate: false, out _, out _, out _) ?? default);
     }
 }
