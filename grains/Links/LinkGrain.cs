@@ -524,8 +524,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return SendOutcome.Refused(ErrorCode.MessageTooLarge, $"{size} bytes exceed link \"{Link}\"'s limit of {_options.MaxMessageBytes}");
         }
 
-        string? sender = source.Link == Link ? source.Node : null;
-        if (RouteRefusal(command.Port, command.Subtree, size, sender, rotate: true, out PortMode mode, out List<string> recipients, out int unicastFrom)
+        if (RouteRefusal(command.Port, command.Subtree, size, SenderOf(source), rotate: true, out PortMode mode, out List<string> recipients, out int unicastFrom)
             is { } refusal)
         {
             return refusal;
@@ -573,6 +572,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         return null;
     }
+
+    /// <summary>The sending node when it is of this link: a broadcast leaves it out.</summary>
+    private string? SenderOf(MessageSource source) => source.Link == Link ? source.Node : null;
 
     private InboxRoom HasRoomFor(int size) => new(_options.MaxInboxMessages, _options.MaxInboxBytes, size);
 
