@@ -42,7 +42,7 @@ public sealed partial class TamTamClient
     /// <param name="port">A port name such as <c>orders/eu/new</c>: <c>/</c>-separated names, 1–255 bytes.</param>
     /// <param name="mode">
     /// Unicast (one bound node receives each message, in fair rotation), group (every bound node) or broadcast
-    /// (every node of the link). The first binding of a port fixes its mode.
+    /// (every node of the link but the sender). The first binding of a port fixes its mode.
     /// </param>
     /// <param name="subtree">Also receive for every port below <paramref name="port"/>.</param>
     /// <param name="cancellationToken">Stops waiting for the reply.</param>

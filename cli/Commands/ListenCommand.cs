@@ -20,7 +20,7 @@ internal static class ListenCommand
         var port = new Argument<string>("port") { Description = "The port to receive on, e.g. orders/eu" };
         var mode = new Option<PortMode>("--mode", "-m")
         {
-            Description = "unicast: one listener gets each message; group: every listener; broadcast: every node of the link",
+            Description = "unicast: one listener gets each message; group: every listener; broadcast: every node of the link but the sender",
             DefaultValueFactory = _ => PortMode.Unicast,
             HelpName = "unicast|group|broadcast",
         };

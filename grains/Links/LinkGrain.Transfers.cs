@@ -5,8 +5,9 @@ namespace TamTam.Grains.Links;
 
 public sealed partial class LinkGrain
 {
-    public Task<SendOutcome> CheckRouteAsync(string port, bool subtree)
+    public Task<SendOutcome> CheckRouteAsync(MessageSource source, string port, bool subtree)
     {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(port);
         if (_faulted)
         {
@@ -15,6 +16,6 @@ public sealed partial class LinkGrain
 
         // A parted message counts as 0 bytes in the inboxes (its bytes are in the payload store): only the
         // message-count quota can refuse it.
-        return Task.FromResult(RouteRefusal(port, subtree, 0, rotate: false, out _, out _) ?? default);
+        return Task.FromResult(RouteRefusal(port, subtree, 0, SenderOf(source), rotate: false, out _, out _, out _) ?? default);
     }
 }

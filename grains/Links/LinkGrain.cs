@@ -219,8 +219,8 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         foreach (Recipient recipient in state.Inbox.Values.ToArray())
         {
             PendingMessage message = recipient.Message;
-            string? target = message.Accepted.Mode == PortMode.Unicast
-                ? _router.Reassign(_ledger, message.Accepted, node, HasRoomFor(message.Accepted.Payload.Length))
+            string? target = recipient.Unicast
+                ? _router.Reassign(_ledger, message, node, HasRoomFor(message.Accepted.Payload.Length))
                 : null;
             if (target is not null)
             {
@@ -524,34 +524,40 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return SendOutcome.Refused(ErrorCode.MessageTooLarge, $"{size} bytes exceed link \"{Link}\"'s limit of {_options.MaxMessageBytes}");
         }
 
-        if (RouteRefusal(command.Port, command.Subtree, size, rotate: true, out PortMode mode, out List<string> recipients) is { } refusal)
+        if (RouteRefusal(command.Port, command.Subtree, size, SenderOf(source), rotate: true, out PortMode mode, out List<string> recipients, out int unicastFrom)
+            is { } refusal)
         {
             return refusal;
         }
 
         long deadline = now + (long)(command.TtlMs > 0 ? TimeSpan.FromMilliseconds(command.TtlMs) : _options.DefaultTtl).TotalMicroseconds;
         var accepted = new MessageAccepted(_ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
-            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree);
+            command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree,
+            mode == PortMode.Group && unicastFrom < recipients.Count ? unicastFrom : -1);
         created.Add(_ledger.Apply(accepted, 0)!);
         records.Add(accepted);
         return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);
     }
 
     /// <summary>Why a message of <paramref name="size"/> bytes to <paramref name="port"/> would be refused now (300 or 302), or null with its recipients.</summary>
-    private SendOutcome? RouteRefusal(string port, bool subtree, int size, bool rotate, out PortMode mode, out List<string> recipients)
+    private SendOutcome? RouteRefusal(
+        string port, bool subtree, int size, string? sender, bool rotate, out PortMode mode, out List<string> recipients, out int unicastFrom)
     {
         mode = PortMode.Unicast;
         recipients = [];
+        unicastFrom = 0;
         if (!_ledger.Exists)
         {
             return SendOutcome.Refused(ErrorCode.NoRoute, $"link \"{Link}\" has no nodes");
         }
 
         InboxRoom hasRoom = HasRoomFor(size);
-        (mode, recipients) = _router.Resolve(_ledger, port, subtree, hasRoom, rotate);
+        (mode, recipients, unicastFrom) = _router.Resolve(_ledger, port, subtree, hasRoom, sender, rotate);
         if (recipients.Count == 0)
         {
-            return SendOutcome.Refused(ErrorCode.NoRoute, $"no node of link \"{Link}\" is bound to port \"{port}\"");
+            return SendOutcome.Refused(ErrorCode.NoRoute, mode == PortMode.Broadcast
+                ? $"link \"{Link}\" has no member but the sender to broadcast port \"{port}\" to"
+                : $"no node of link \"{Link}\" is bound to port \"{port}\"");
         }
 
         foreach (string name in recipients)
@@ -566,6 +572,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         return null;
     }
+
+    /// <summary>The sending node when it is of this link: a broadcast leaves it out.</summary>
+    private string? SenderOf(MessageSource source) => source.Link == Link ? source.Node : null;
 
     private InboxRoom HasRoomFor(int size) => new(_options.MaxInboxMessages, _options.MaxInboxBytes, size);
 

@@ -40,12 +40,13 @@ public interface ILinkGrain : IGrainWithStringKey
     Task<SendOutcome[]> SendAsync(MessageSource source, SendCommand[] batch);
 
     /// <summary>
-    /// Whether a message to <paramref name="port"/> would be routed now: refused with 300 (no node bound) or 302
-    /// (an inbox full) as <see cref="SendAsync"/> would, else accepted (code 0, nothing recorded). A parted SEND
-    /// asks before its upload starts; the message is checked again when it is sent.
+    /// Whether a message from <paramref name="source"/> to <paramref name="port"/> would be routed now: refused with
+    /// 300 (no node bound, or a broadcast with no member but its sender) or 302 (an inbox full) as
+    /// <see cref="SendAsync"/> would, else accepted (code 0, nothing recorded). A parted SEND asks before its upload
+    /// starts; the message is checked again when it is sent.
     /// </summary>
     [Alias("check-route")]
-    Task<SendOutcome> CheckRouteAsync(string port, bool subtree);
+    Task<SendOutcome> CheckRouteAsync(MessageSource source, string port, bool subtree);
 
     /// <summary>ACKs and NACKs of a node for deliveries it received; one outcome per command.</summary>
     [Alias("acknowledge")]

@@ -46,6 +46,24 @@ public sealed class LinkRecordFormatTests
     }
 
     [Fact]
+    public void Acceptance_keeps_where_its_unicast_recipients_start_and_an_acceptance_without_it_reads_by_its_mode()
+    {
+        MessageAccepted mixed = Accepted(6, Guid.NewGuid()) with
+        {
+            Mode = PortMode.Group, Recipients = ["audit", "billing", "eu1"], UnicastFrom = 2, Subtree = true,
+        };
+
+        var back = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(mixed)));
+        Assert.Equal((2, 2, true), (back.UnicastFrom, back.FirstUnicast, back.Subtree));
+
+        // Written without it (as every log before it was): a group message moves none of its deliveries, a unicast one all.
+        var group = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(mixed with { UnicastFrom = -1 })));
+        Assert.Equal(3, group.FirstUnicast);
+        var unicast = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(mixed with { UnicastFrom = -1, Mode = PortMode.Unicast })));
+        Assert.Equal(0, unicast.FirstUnicast);
+    }
+
+    [Fact]
     public void A_log_of_single_records_and_a_log_of_batches_replay_to_the_same_statuses()
     {
         Guid delivered = Guid.NewGuid();

@@ -40,6 +40,57 @@ public sealed class MembershipTests(SingleSiloCluster cluster)
     }
 
     [Fact]
+    public async Task Leave_of_the_unicast_recipient_of_a_message_that_also_reached_a_group_moves_only_the_unicast_delivery()
+    {
+        string link = cluster.NewLink("reassign-mixed");
+        TestNode[] nodes = [.. new[] { "sender", "audit", "eu1", "eu2" }.Select(n => cluster.Node(link, n))];
+        foreach (TestNode node in nodes)
+        {
+            await node.JoinAsync();
+        }
+
+        (TestNode sender, TestNode audit, TestNode eu1, TestNode eu2) = (nodes[0], nodes[1], nodes[2], nodes[3]);
+        await audit.BindAsync("orders", PortMode.Group, subtree: true);
+        await eu1.BindAsync("orders/eu", PortMode.Unicast);
+        await eu2.BindAsync("orders/eu", PortMode.Unicast);
+
+        // The group binding covers orders/eu: audit gets the message through it, and one binder of orders/eu ("eu1", the
+        // first by name) as the port's unicast choice.
+        SendOutcome outcome = await sender.SendAsync("orders/eu");
+        Assert.True(outcome.Accepted);
+        Assert.Equal(outcome.Sequence, (await audit.ReceiveAsync()).Sequence);
+        Delivery atEu1 = await eu1.ReceiveAsync();
+        Assert.Equal(outcome.Sequence, atEu1.Sequence);
+        Assert.False(eu2.TryReceive(out _));
+
+        await eu1.LeaveAsync();
+        Delivery moved = await eu2.ReceiveAsync();
+        Assert.Equal((atEu1.MessageId, atEu1.Sequence), (moved.MessageId, moved.Sequence));
+        Assert.True(moved.Redelivery);
+
+        // The move is in the log: the next activation still has the delivery at eu2, not at eu1.
+        foreach (TestNode node in new[] { sender, audit, eu2 })
+        {
+            await node.DetachAsync();
+        }
+
+        await cluster.DeactivateAsync(link);
+        await eu2.JoinAsync();
+        Delivery replayed = await eu2.ReceiveAsync();
+        Assert.Equal(outcome.Sequence, replayed.Sequence);
+        Assert.Equal(ErrorCode.None, await eu2.AckAsync(replayed));
+
+        // The group binder's delivery does not move: when audit leaves, its part ends NO_ROUTE.
+        await audit.JoinAsync();
+        await audit.ReceiveAsync();
+        await audit.LeaveAsync();
+
+        await sender.JoinAsync();
+        StatusReport status = await sender.NextStatusAsync();
+        Assert.Equal((FinalState.Partial, 2U, 1U), (status.State, status.Recipients, status.Confirmed));
+    }
+
+    [Fact]
     public async Task Leave_of_the_only_binder_ends_no_route()
     {
         string link = cluster.NewLink("leave-no-route");

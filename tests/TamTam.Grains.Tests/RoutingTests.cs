@@ -68,16 +68,17 @@ public sealed class RoutingTests(SingleSiloCluster cluster)
     }
 
     [Fact]
-    public async Task Broadcast_reaches_every_member_including_unbound_ones()
+    public async Task Broadcast_reaches_every_other_member_including_unbound_ones_but_not_its_sender()
     {
         string link = cluster.NewLink("broadcast");
         TestNode[] nodes = await JoinAsync(link, "sender", "bound", "quiet-1", "quiet-2");
         await nodes[1].BindAsync("alerts", PortMode.Broadcast);
+        await nodes[0].BindAsync("alerts", PortMode.Broadcast);
 
         SendOutcome outcome = await nodes[0].SendAsync("alerts");
 
-        // Every member, the sender included, gets it.
-        foreach (TestNode node in nodes)
+        // Every member but the sender (bound or not) gets it: the sender has it already, and need not acknowledge its own message.
+        foreach (TestNode node in nodes[1..])
         {
             Delivery delivery = await node.ReceiveAsync();
             Assert.Equal(outcome.Sequence, delivery.Sequence);
@@ -87,8 +88,23 @@ public sealed class RoutingTests(SingleSiloCluster cluster)
 
         StatusReport status = await nodes[0].NextStatusAsync();
         Assert.Equal(FinalState.Delivered, status.State);
-        Assert.Equal((uint)nodes.Length, status.Recipients);
-        Assert.Equal((uint)nodes.Length, status.Confirmed);
+        Assert.Equal(3U, status.Recipients);
+        Assert.Equal(3U, status.Confirmed);
+        Assert.False(nodes[0].TryReceive(out _));
+
+        // A member that is the only one left has nobody to broadcast to, though the port is still bound (by itself).
+        foreach (TestNode node in nodes[1..])
+        {
+            await node.LeaveAsync();
+        }
+
+        SendOutcome alone = await nodes[0].SendAsync("alerts");
+        Assert.Equal(ErrorCode.NoRoute, alone.Code);
+        Assert.Contains("no member but the sender", alone.Detail, StringComparison.Ordinal);
+
+        // A parted SEND's early check says the same before any part is uploaded; from another link, the member is a recipient.
+        Assert.Equal(ErrorCode.NoRoute, (await nodes[0].Grain.CheckRouteAsync(nodes[0].Source, "alerts", subtree: false)).Code);
+        Assert.True((await nodes[0].Grain.CheckRouteAsync(new MessageSource("elsewhere", "sender"), "alerts", subtree: false)).Accepted);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ internal sealed class TransferIntake
             {
                 // Before any byte is sent: a message its link would refuse (no route, full inbox) is refused now,
                 // with the code it would get at the end. The link checks again when the upload is complete.
-                route = await _grains.GetGrain<ILinkGrain>(link).CheckRouteAsync(request.Port, request.Subtree).ConfigureAwait(false);
+                route = await _grains.GetGrain<ILinkGrain>(link).CheckRouteAsync(_source, request.Port, request.Subtree).ConfigureAwait(false);
                 if (route.Code is not (ErrorCode.None or ErrorCode.Unavailable))
                 {
                     await grain.DiscardAsync(route.Code).ConfigureAwait(false);

@@ -245,9 +245,11 @@ internal sealed class LinkLedger(string link)
     private PendingMessage Accept(MessageAccepted r, long lsn)
     {
         var message = new PendingMessage(r, lsn);
-        foreach (string name in r.Recipients)
+        int firstUnicast = r.FirstUnicast;
+        for (int i = 0; i < r.Recipients.Length; i++)
         {
-            var recipient = new Recipient(message, name);
+            string name = r.Recipients[i];
+            var recipient = new Recipient(message, name) { Unicast = i >= firstUnicast };
             message.Recipients.Add(recipient);
             NodeState node = Node(name);
             node.Inbox[r.Sequence] = recipient;

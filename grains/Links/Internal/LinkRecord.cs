@@ -13,7 +13,8 @@ internal abstract record LinkRecord;
 /// A message accepted into the link's order, with its recipients fixed at acceptance. A parted message has an
 /// empty payload and its <see cref="Transfer"/> descriptor: its bytes live in the payload store.
 /// <see cref="Subtree"/>: sent with SUBTREE, so a unicast delivery whose node leaves may move to any binder of
-/// the subtree.
+/// the subtree. <see cref="UnicastFrom"/>: the index in <see cref="Recipients"/> of the first recipient chosen
+/// as a unicast binder (a group message lists its group binders first); -1 for what <see cref="Mode"/> implies.
 /// </summary>
 internal sealed record MessageAccepted(
     ulong Sequence,
@@ -28,7 +29,15 @@ internal sealed record MessageAccepted(
     string[] Recipients,
     byte[] Payload,
     TransferDescriptor? Transfer = null,
-    bool Subtree = false) : LinkRecord;
+    bool Subtree = false,
+    int UnicastFrom = -1) : LinkRecord
+{
+    /// <summary>
+    /// The first recipient whose delivery may move to another binder when its node leaves: every recipient of a
+    /// unicast message, those after the group binders of a group message, none of a broadcast.
+    /// </summary>
+    public int FirstUnicast => UnicastFrom >= 0 ? UnicastFrom : Mode == PortMode.Unicast ? 0 : Recipients.Length;
+}
 
 /// <summary>A redelivery was made (first deliveries are not logged: after a restart every delivery counts as a redelivery).</summary>
 internal sealed record DeliveryAttempted(ulong Sequence, string Node, ushort Attempt) : LinkRecord;
@@ -46,7 +55,7 @@ internal sealed record RecipientsSettled(string Node, long AtUs, Settlement[] Se
 /// <summary>One delivery's end within a <see cref="RecipientsSettled"/> batch.</summary>
 internal readonly record struct Settlement(ulong Sequence, RecipientOutcome Outcome);
 
-/// <summary>A unicast delivery moved to another bound node (its first node left the link).</summary>
+/// <summary>A unicast delivery (of a unicast or group message) moved to another bound node: its node left the link.</summary>
 internal sealed record RecipientReassigned(ulong Sequence, string FromNode, string ToNode) : LinkRecord;
 
 /// <summary>The message's final state; held for its sender if the sender is a node of this link.</summary>

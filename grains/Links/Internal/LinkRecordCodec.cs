@@ -57,7 +57,7 @@ internal static class LinkRecordCodec
                 writer.U64(r.PortSequence);
                 writer.StrArray(r.Recipients);
                 writer.Bytes(r.Payload);
-                WriteTail(ref writer, r.Transfer, r.Subtree);
+                WriteTail(ref writer, r);
                 break;
             case DeliveryAttempted r:
                 writer.U8((byte)Kind.DeliveryAttempted);
@@ -205,10 +205,13 @@ internal static class LinkRecordCodec
     // was kept have flags 1 (parted) or no tail.
     private const byte TailParted = 1;
     private const byte TailSubtree = 2;
+    private const byte TailUnicastFrom = 4;
 
-    private static void WriteTail(ref Writer writer, TransferDescriptor? transfer, bool subtree)
+    private static void WriteTail(ref Writer writer, MessageAccepted accepted)
     {
-        byte flags = (byte)((transfer is null ? 0 : TailParted) | (subtree ? TailSubtree : 0));
+        TransferDescriptor? transfer = accepted.Transfer;
+        bool unicastFrom = accepted.UnicastFrom >= 0;
+        byte flags = (byte)((transfer is null ? 0 : TailParted) | (accepted.Subtree ? TailSubtree : 0) | (unicastFrom ? TailUnicastFrom : 0));
         if (flags == 0)
         {
             return;
@@ -221,6 +224,11 @@ internal static class LinkRecordCodec
             writer.U32((uint)transfer.PartSize);
             writer.U32((uint)transfer.PartCount);
             writer.Bytes(transfer.Sha256);
+        }
+
+        if (unicastFrom)
+        {
+            writer.U32((uint)accepted.UnicastFrom);
         }
     }
 
@@ -237,7 +245,8 @@ internal static class LinkRecordCodec
         TransferDescriptor? transfer = (flags & TailParted) != 0
             ? new TransferDescriptor(reader.I64(), (int)reader.U32(), (int)reader.U32(), reader.Bytes())
             : null;
-        return accepted with { Transfer = transfer, Subtree = (flags & TailSubtree) != 0 };
+        int unicastFrom = (flags & TailUnicastFrom) != 0 ? (int)reader.U32() : -1;
+        return accepted with { Transfer = transfer, Subtree = (flags & TailSubtree) != 0, UnicastFrom = unicastFrom };
     }
 
     private static void WriteBinding(ref Writer writer, PortBound binding)

@@ -113,6 +113,9 @@ internal sealed class Recipient(PendingMessage message, string node)
 
     public string Node { get; set; } = node;
 
+    /// <summary>Chosen as a unicast binder (not reached through a group binding or broadcast): it may move when its node leaves.</summary>
+    public bool Unicast { get; init; }
+
     public RecipientState State { get; set; } = RecipientState.Waiting;
 
     public RecipientOutcome Outcome { get; set; }

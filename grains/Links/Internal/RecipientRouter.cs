@@ -3,8 +3,8 @@ using TamTam.Protocol;
 namespace TamTam.Grains.Links.Internal;
 
 /// <summary>
-/// Turns a port address into recipients (docs/architecture.md, "Ports"): broadcast reaches every member,
-/// group every bound node, unicast one bound node in fair rotation. Subtrees match on '/' boundaries.
+/// Turns a port address into recipients (docs/architecture.md, "Ports"): broadcast reaches every member but the
+/// sender, group every bound node, unicast one bound node in fair rotation. Subtrees match on '/' boundaries.
 /// </summary>
 internal sealed class RecipientRouter
 {
@@ -20,9 +20,11 @@ internal sealed class RecipientRouter
     /// node's inbox has room; a unicast choice skips nodes without room and prefers online nodes. With
     /// <paramref name="addressSubtree"/>, each unicast port of the subtree gives the message to one of its binders.
     /// With <paramref name="rotate"/> false the ports' rotations are left where they are (a check, not a message).
+    /// <paramref name="sender"/>, the sending node when it is of this link, is left out of a broadcast: it has the
+    /// message already. The result lists group binders first; <c>UnicastFrom</c> is the index of the first unicast choice.
     /// </summary>
-    public (PortMode Mode, List<string> Recipients) Resolve(
-        LinkLedger ledger, string port, bool addressSubtree, InboxRoom accepts, bool rotate = true)
+    public (PortMode Mode, List<string> Recipients, int UnicastFrom) Resolve(
+        LinkLedger ledger, string port, bool addressSubtree, InboxRoom accepts, string? sender, bool rotate = true)
     {
         var recipients = new List<string>();
         bool broadcast = false;
@@ -57,15 +59,17 @@ internal sealed class RecipientRouter
             recipients.Clear();
             foreach (NodeState node in ledger.Nodes.Values)
             {
-                if (node.IsMember)
+                if (node.IsMember && node.Name != sender)
                 {
                     recipients.Add(node.Name);
                 }
             }
 
             recipients.Sort(StringComparer.Ordinal);
-            return (PortMode.Broadcast, recipients);
+            return (PortMode.Broadcast, recipients, recipients.Count);
         }
+
+        int unicastFrom = recipients.Count;
 
         if (unicast is not null)
         {
@@ -85,26 +89,28 @@ internal sealed class RecipientRouter
             }
         }
 
-        return (group ? PortMode.Group : PortMode.Unicast, recipients);
+        return (group ? PortMode.Group : PortMode.Unicast, recipients, unicastFrom);
     }
 
     /// <summary>
-    /// Another unicast binder for a delivery whose node left; null when none is left. For a message sent with
-    /// SUBTREE, any unicast binder within the subtree that is not a recipient already.
+    /// Another unicast binder for a unicast delivery whose node left; null when none is left. Any unicast binder of
+    /// the message's port (within its subtree, for a message sent with SUBTREE) that has no delivery of it already:
+    /// a node receives a message once, whether through a group binding, a unicast one or an earlier move.
     /// </summary>
-    public string? Reassign(LinkLedger ledger, MessageAccepted message, string leaving, InboxRoom accepts)
+    public string? Reassign(LinkLedger ledger, PendingMessage message, string leaving, InboxRoom accepts)
     {
+        MessageAccepted accepted = message.Accepted;
         var candidates = new List<string>();
         foreach (PortBound binding in ledger.Bindings)
         {
-            if (binding.Mode == PortMode.Unicast && binding.Node != leaving && Matches(binding, message.Port, message.Subtree)
-                && Array.IndexOf(message.Recipients, binding.Node) < 0)
+            if (binding.Mode == PortMode.Unicast && binding.Node != leaving && Matches(binding, accepted.Port, accepted.Subtree)
+                && message.RecipientFor(binding.Node) is null)
             {
                 AddOnce(candidates, binding.Node);
             }
         }
 
-        return Choose(ledger, message.Port, candidates, accepts, leaving, rotate: true);
+        return Choose(ledger, accepted.Port, candidates, accepts, leaving, rotate: true);
     }
 
     /// <summary>Adds one binder of a unicast port, unless every binder receives the message already.</summary>
