@@ -18,6 +18,13 @@ public sealed record StreamOptions
     /// <summary>Ask each receiver for a STREAM_ACK (counted by the server).</summary>
     public bool WantAck { get; init; }
 
+    /// <summary>
+    /// Address the port's subtree (SUBTREE): the packet reaches the nodes bound to any port in the subtree of the
+    /// port, not only to the port itself. Packets addressed to a port's subtree are numbered apart from those
+    /// addressed to the port alone (<see cref="StreamPacket.Subtree"/>).
+    /// </summary>
+    public bool Subtree { get; init; }
+
     /// <summary>The packet's id; <see langword="null"/> draws a new time-ordered one.</summary>
     public Guid? PacketId { get; init; }
 }

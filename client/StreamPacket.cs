@@ -1,17 +1,18 @@
 namespace TamTam.Client;
 
 /// <summary>
-/// One packet received in streaming mode (STREAM): fire-and-forget, never redelivered. Packets of one
-/// (link, port) arrive in <see cref="Sequence"/> order; <see cref="LostBefore"/> says how many were missed
-/// just before this one.
+/// One packet received in streaming mode (STREAM): fire-and-forget, never redelivered. Packets of one stream —
+/// (link, port, <see cref="Subtree"/>) — arrive in <see cref="Sequence"/> order; <see cref="LostBefore"/> says how
+/// many were missed just before this one.
 /// </summary>
 public sealed class StreamPacket
 {
-    internal StreamPacket(Guid packetId, string link, string port, ulong sequence, byte ttl, bool ackRequested, long lostBefore, ReadOnlyMemory<byte> payload)
+    internal StreamPacket(Guid packetId, string link, string port, bool subtree, ulong sequence, byte ttl, bool ackRequested, long lostBefore, ReadOnlyMemory<byte> payload)
     {
         PacketId = packetId;
         Link = link;
         Port = port;
+        Subtree = subtree;
         Sequence = sequence;
         Ttl = ttl;
         AckRequested = ackRequested;
@@ -28,7 +29,14 @@ public sealed class StreamPacket
     /// <summary>The port the packet was published to.</summary>
     public string Port { get; }
 
-    /// <summary>The packet's place in its (link, port) stream, numbered by the server from 1, consecutive.</summary>
+    /// <summary>
+    /// The packet was addressed to the subtree of <see cref="Port"/> (SUBTREE) — it reached this node through a
+    /// binding of <see cref="Port"/> or of a port below or above it. Such packets are the port's subtree stream,
+    /// numbered apart from the packets addressed to <see cref="Port"/> alone.
+    /// </summary>
+    public bool Subtree { get; }
+
+    /// <summary>The packet's place in its (link, port, <see cref="Subtree"/>) stream, numbered by the server from 1, consecutive.</summary>
     public ulong Sequence { get; }
 
     /// <summary>Interchange passes the packet had left when it was delivered.</summary>
@@ -38,7 +46,7 @@ public sealed class StreamPacket
     public bool AckRequested { get; }
 
     /// <summary>
-    /// Packets of the same (link, port) this client did not hand over between the previous one and this one: lost
+    /// Packets of the same stream (link, port, <see cref="Subtree"/>) this client did not hand over between the previous one and this one: lost
     /// on the way (a slow subscriber's server buffer, a failed queue) or dropped by this client because the
     /// application fell <see cref="TamTamClient.StreamBufferCapacity"/> packets behind. 0 for the first packet
     /// of a port, and after the sequence restarted (the server's port stream was reactivated).
@@ -49,5 +57,5 @@ public sealed class StreamPacket
     public ReadOnlyMemory<byte> Payload { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{PacketId} {Link}:{Port} #{Sequence}{(LostBefore > 0 ? $" ({LostBefore} lost before)" : string.Empty)}";
+    public override string ToString() => $"{PacketId} {Link}:{Port}{(Subtree ? "/" : string.Empty)} #{Sequence}{(LostBefore > 0 ? $" ({LostBefore} lost before)" : string.Empty)}";
 }

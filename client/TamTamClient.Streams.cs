@@ -37,7 +37,7 @@ public sealed partial class TamTamClient
         }
 
         var frame = new StreamFrame(options?.PacketId ?? _packetIds.Next(), _names.Encode(options?.Link), _names.Encode(port), ttl, 0,
-            options?.WantAck ?? false, Subtree: false, new ReadOnlySequence<byte>(payload));
+            options?.WantAck ?? false, options?.Subtree ?? false, new ReadOnlySequence<byte>(payload));
         long body = frame.FieldsLength + (long)payload.Length;
         if (body > MaxBody)
         {

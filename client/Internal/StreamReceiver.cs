@@ -8,7 +8,7 @@ using TamTam.Protocol.Frames;
 namespace TamTam.Client.Internal;
 
 /// <summary>
-/// The receiving half of streaming mode, on the read loop: numbers losses from sequence gaps per (link, port),
+/// The receiving half of streaming mode, on the read loop: numbers losses from sequence gaps per stream (link, port, SUBTREE),
 /// answers STREAM_ACK when the sender asked, and hands packets to a bounded buffer. Streaming mode allows
 /// losses, so a full buffer does not stop the read loop (that would hold up the replies and deliveries behind
 /// the packets): the packet is dropped and counted, and the next packet handed over reports the gap.
@@ -28,13 +28,13 @@ internal sealed class StreamReceiver
     // What a reader that stopped midway left of its batch, for the next reader: older than anything in the channel.
     private readonly ConcurrentQueue<ArraySegment<StreamPacket>> _leftovers = new();
     private readonly List<StreamPacket> _pending = [];
-    private readonly Dictionary<(string Link, string Port), ulong> _lastHandedOver = [];
+    private readonly Dictionary<(string Link, string Port, bool Subtree), ulong> _lastHandedOver = [];
 
-    // The (link, port) of the previous packet and its last sequence handed over: packets come in runs of one port,
+    // The stream of the previous packet and its last sequence handed over: packets come in runs of one stream,
     // so most find their names and sequence here instead of hashing both names twice.
     private byte[] _runLink = [];
     private byte[] _runPort = [];
-    private (string Link, string Port) _run;
+    private (string Link, string Port, bool Subtree) _run;
     private ulong _runLast;
     private bool _runHandedOver;
     private long _waiting;
@@ -63,7 +63,7 @@ internal sealed class StreamReceiver
 
     public void OnStream(in StreamFrame frame)
     {
-        EnterRun(frame.Link.Utf8.Span, frame.Port.Utf8.Span);
+        EnterRun(frame.Link.Utf8.Span, frame.Port.Utf8.Span, frame.Subtree);
         long lostBefore = 0;
         if (_runHandedOver && frame.StreamSequence > _runLast)
         {
@@ -78,7 +78,7 @@ internal sealed class StreamReceiver
         }
 
         byte[] payload = frame.Payload.IsEmpty ? [] : frame.Payload.ToArray();
-        _pending.Add(new StreamPacket(frame.PacketId, _run.Link, _run.Port, frame.StreamSequence, frame.Ttl, frame.WantAck, lostBefore, payload));
+        _pending.Add(new StreamPacket(frame.PacketId, _run.Link, _run.Port, _run.Subtree, frame.StreamSequence, frame.Ttl, frame.WantAck, lostBefore, payload));
 
         _runLast = frame.StreamSequence;
         _runHandedOver = true;
@@ -93,10 +93,10 @@ internal sealed class StreamReceiver
         }
     }
 
-    /// <summary>Makes (<paramref name="link"/>, <paramref name="port"/>) the current run, keeping the last one's sequence.</summary>
-    private void EnterRun(ReadOnlySpan<byte> link, ReadOnlySpan<byte> port)
+    /// <summary>Makes the stream (<paramref name="link"/>, <paramref name="port"/>, <paramref name="subtree"/>) the current run, keeping the last one's sequence.</summary>
+    private void EnterRun(ReadOnlySpan<byte> link, ReadOnlySpan<byte> port, bool subtree)
     {
-        if (port.SequenceEqual(_runPort) && link.SequenceEqual(_runLink))
+        if (subtree == _run.Subtree && port.SequenceEqual(_runPort) && link.SequenceEqual(_runLink))
         {
             return;
         }
@@ -106,7 +106,7 @@ internal sealed class StreamReceiver
             _lastHandedOver[_run] = _runLast;
         }
 
-        _run = (_names.Get(link), _names.Get(port));
+        _run = (_names.Get(link), _names.Get(port), subtree);
         _runLink = link.ToArray();
         _runPort = port.ToArray();
         _runHandedOver = _lastHandedOver.TryGetValue(_run, out _runLast);

@@ -8,8 +8,8 @@ using TamTam.Gateway.Streams.Internal;
 namespace TamTam.Gateway.Streams;
 
 /// <summary>
-/// The gateway's part of streaming mode: this silo's <see cref="StreamRelay"/> (the registry of the sessions
-/// subscribed to each port, which the port grains push batches to) and the delivery-side instruments on the meter
+/// The gateway's part of streaming mode: this silo's <see cref="StreamRelay"/> (the registry of the sessions'
+/// stream bindings, which the port grains push batches to) and the delivery-side instruments on the meter
 /// <c>TamTam.Streams</c>:
 /// <list type="bullet">
 /// <item><c>tamtam.streams.packets.delivered</c> (counter, <c>{packet}</c>): STREAM frames written to subscribed sessions.</item>
@@ -21,7 +21,7 @@ namespace TamTam.Gateway.Streams;
 /// <item><c>tamtam.streams.acks</c> (counter, <c>{ack}</c>): STREAM_ACK frames received from receivers.</item>
 /// </list>
 /// </summary>
-public sealed class GatewayStreams : IAsyncDisposable
+public sealed class GatewayStreams
 {
     private readonly IServiceProvider _services;
     private readonly Counter<long> _delivered;
@@ -56,10 +56,8 @@ public sealed class GatewayStreams : IAsyncDisposable
 
     internal void Acknowledged() => _acks.Add(1);
 
-    public ValueTask DisposeAsync() => _relay.IsValueCreated && _relay.Value is { } relay ? relay.DisposeAsync() : ValueTask.CompletedTask;
-
     private StreamRelay? CreateRelay() =>
         _services.GetService<IGrainFactory>() is { } grains && _services.GetService<ILocalSiloDetails>() is { } silo
-            ? new StreamRelay(grains, silo.SiloAddress, _services.GetRequiredService<ILoggerFactory>().CreateLogger<StreamRelay>())
+            ? new StreamRelay(grains, silo.SiloAddress)
             : null;
 }

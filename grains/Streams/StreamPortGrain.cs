@@ -7,9 +7,10 @@ using TamTam.Interfaces.Streams;
 namespace TamTam.Grains.Streams;
 
 /// <summary>
-/// The sequencer and router of one (link, port) stream (docs/architecture.md, "Streaming mode"): it numbers
-/// each published batch and pushes it to the relay of every silo whose sessions subscribe to the port — its own
-/// silo's relay in-process, the others through <see cref="RelayRoute"/>s.
+/// The sequencer and router of one stream (docs/architecture.md, "Streaming mode"): the packets addressed to one
+/// (link, port), or to its subtree. It numbers each published batch and pushes it to the relay of every active
+/// silo — its own silo's relay in-process, the others through <see cref="RelayRoute"/>s — until a relay answers
+/// that none of its sessions receives the stream.
 /// </summary>
 /// <remarks>
 /// <para>Not reentrant: batches are numbered in the order they are taken and handed to every route in that
@@ -17,48 +18,64 @@ namespace TamTam.Grains.Streams;
 /// <para>Placed on the silo of its first caller (the first subscriber's relay, or the first publisher): a publisher
 /// there makes a local call, and that silo's subscribers are served without a hop.</para>
 /// <para>No state is persisted: streaming mode is not durable. A new activation (after a silo failure) starts
-/// again from sequence 1, which receivers see as a restart, and learns its relays again from their periodic
-/// renewals.</para>
+/// again from sequence 1, which receivers see as a restart, and sends to every silo's relay from its first batch:
+/// relays are grain services, found from the cluster's membership alone.</para>
+/// <para>Kept active while a relay may want the stream: an idle port asks its relays once per
+/// <see cref="IdleCheckPeriod"/> whether they still do, and lets itself be collected once none does.</para>
 /// </remarks>
 [PreferLocalPlacement]
 public sealed class StreamPortGrain : Grain, IStreamPortGrain
 {
+    /// <summary>How often an idle port asks its relays whether anyone still receives its stream.</summary>
+    public static readonly TimeSpan IdleCheckPeriod = TimeSpan.FromMinutes(1);
+
     private readonly ILogger<StreamPortGrain> _logger;
     private readonly StreamMetrics _metrics;
     private readonly IClusterMembershipService _membership;
+    private readonly StreamRelayClient _relays;
     private readonly ILocalStreamRelay? _localRelay;
     private readonly SiloAddress _silo;
     private readonly Dictionary<SiloAddress, RelayRoute> _routes = [];
-    private readonly Action<RelayRoute, Exception?, int> _routeGone;
-    private RelayRoute[] _routeList = [];
+    private readonly Action<RelayRoute, Exception?, int> _routePaused;
+    private RelayRoute[] _sending = [];
+    private MembershipVersion _membershipVersion = MembershipVersion.MinValue;
+    private long _nextResume = long.MaxValue;
+    private IGrainTimer? _idleCheck;
+    private bool _publishedSinceCheck;
     private ulong _next = 1;
 
     public StreamPortGrain(ILogger<StreamPortGrain> logger, StreamMetrics metrics, IClusterMembershipService membership,
-        ILocalSiloDetails silo, IServiceProvider services)
+        ILocalSiloDetails silo, StreamRelayClient relays, IServiceProvider services)
     {
         _logger = logger;
         _metrics = metrics;
         _membership = membership;
+        _relays = relays;
         _silo = silo.SiloAddress;
         _localRelay = services.GetService<ILocalStreamRelay>();
-        _routeGone = OnRouteGone;
+        _routePaused = OnRoutePaused;
     }
 
-    public Task SubscribeAsync(IStreamRelay relay, SiloAddress silo)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(relay);
+        FollowMembership();
+        KeepActive();
+        return Task.CompletedTask;
+    }
+
+    public Task SubscribeAsync(SiloAddress silo, IStreamRelay? relay = null)
+    {
         ArgumentNullException.ThrowIfNull(silo);
-        if (_routes.TryGetValue(silo, out RelayRoute? route))
+        FollowMembership();
+        if (!_routes.TryGetValue(silo, out RelayRoute? route))
         {
-            route.Renew(relay);
-        }
-        else
-        {
-            _routes[silo] = new RelayRoute(silo, relay, silo.Equals(_silo) ? _localRelay : null);
-            _routeList = [.. _routes.Values];
-            StreamLog.RelaySubscribed(_logger, this.GetPrimaryKeyString(), silo);
+            route = AddRoute(silo, relay);
         }
 
+        route.Subscribe(relay);
+        StreamLog.RelaySubscribed(_logger, this.GetPrimaryKeyString(), silo);
+        ListSending();
+        KeepActive();
         return Task.CompletedTask;
     }
 
@@ -70,8 +87,13 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
             return Task.FromResult(StreamPublishResult.Ok(_next));
         }
 
-        DropDepartedSilos();
-        RelayRoute[] routes = _routeList;
+        FollowMembership();
+        if (Environment.TickCount64 >= _nextResume)
+        {
+            ResumePaused();
+        }
+
+        RelayRoute[] routes = _sending;
         foreach (RelayRoute route in routes)
         {
             if (!route.HasRoomFor(batch.Count))
@@ -88,46 +110,143 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
         ulong first = _next;
         batch.AssignSequences(first);
         _next += (ulong)batch.Count;
+        _publishedSinceCheck = true;
         foreach (RelayRoute route in routes)
         {
-            route.Send(batch, _routeGone);
+            route.Send(batch, _routePaused);
         }
 
         _metrics.Published(batch.Count);
         return Task.FromResult(StreamPublishResult.Ok(first));
     }
 
-    /// <summary>Drops the routes to silos that membership declared dead or that are shutting down: no call waits for them.</summary>
-    private void DropDepartedSilos()
+    /// <summary>
+    /// Adds a route to each silo that became active since the last look, and drops the routes to silos that
+    /// membership declared dead or that are shutting down: no call waits for them.
+    /// </summary>
+    private void FollowMembership()
     {
-        if (_routeList.Length == 0 || (_routeList.Length == 1 && _routeList[0].Local is not null))
+        ClusterMembershipSnapshot snapshot = _membership.CurrentSnapshot;
+        if (snapshot.Version == _membershipVersion)
         {
             return;
         }
 
-        ClusterMembershipSnapshot snapshot = _membership.CurrentSnapshot;
-        foreach (RelayRoute route in _routeList)
+        _membershipVersion = snapshot.Version;
+        foreach (KeyValuePair<SiloAddress, ClusterMember> member in snapshot.Members)
+        {
+            if (member.Value.Status == SiloStatus.Active && !_routes.ContainsKey(member.Key))
+            {
+                AddRoute(member.Key, null);
+            }
+        }
+
+        foreach (RelayRoute route in (RelayRoute[])[.. _routes.Values])
         {
             if (route.Local is null && snapshot.GetSiloStatus(route.Silo) is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping)
             {
-                Drop(route, "its silo has left the cluster", null, route.Close());
+                _routes.Remove(route.Silo);
+                Lost(route, "its silo has left the cluster", null, route.Pause(null));
+            }
+        }
+
+        ListSending();
+    }
+
+    private RelayRoute AddRoute(SiloAddress silo, IStreamRelay? relay)
+    {
+        ILocalStreamRelay? local = relay is null && silo.Equals(_silo) ? _localRelay : null;
+        var route = new RelayRoute(silo, local is null ? relay ?? _relays.Of(silo) : null, local);
+        _routes[silo] = route;
+        return route;
+    }
+
+    private void OnRoutePaused(RelayRoute route, Exception? failure, int lost)
+    {
+        // A route replaced since (its silo left, then a relay subscribed for the same address) must not pause its successor.
+        if (_routes.TryGetValue(route.Silo, out RelayRoute? current) && ReferenceEquals(current, route))
+        {
+            ListSending();
+            if (failure is not null || lost > 0)
+            {
+                Lost(route, failure is null ? "no subscriber left" : "its call failed", failure, lost);
             }
         }
     }
 
-    private void OnRouteGone(RelayRoute route, Exception? failure, int lost) =>
-        Drop(route, failure is null ? "no subscriber left" : "its call failed", failure, lost);
-
-    private void Drop(RelayRoute route, string reason, Exception? failure, int lost)
+    private void ResumePaused()
     {
-        // A route replaced since (its relay dropped, then registered again) must not take its successor with it.
-        if (!_routes.TryGetValue(route.Silo, out RelayRoute? current) || !ReferenceEquals(current, route))
+        long now = Environment.TickCount64;
+        foreach (RelayRoute route in _routes.Values)
         {
+            if (!route.Sending && route.ResumeAt <= now)
+            {
+                route.Resume();
+            }
+        }
+
+        ListSending();
+    }
+
+    private void ListSending()
+    {
+        int sending = 0;
+        long nextResume = long.MaxValue;
+        foreach (RelayRoute route in _routes.Values)
+        {
+            if (route.Sending)
+            {
+                sending++;
+            }
+            else
+            {
+                nextResume = Math.Min(nextResume, route.ResumeAt);
+            }
+        }
+
+        var routes = new RelayRoute[sending];
+        int i = 0;
+        foreach (RelayRoute route in _routes.Values)
+        {
+            if (route.Sending)
+            {
+                routes[i++] = route;
+            }
+        }
+
+        _sending = routes;
+        _nextResume = nextResume;
+    }
+
+    private void KeepActive() =>
+        _idleCheck ??= this.RegisterGrainTimer(CheckIdleAsync, new GrainTimerCreationOptions(IdleCheckPeriod, IdleCheckPeriod) { KeepAlive = true });
+
+    /// <summary>An idle port asks its relays whether they still want the stream; one nobody wants stops keeping itself active.</summary>
+    private async Task CheckIdleAsync(CancellationToken cancellationToken)
+    {
+        if (_publishedSinceCheck)
+        {
+            _publishedSinceCheck = false;
             return;
         }
 
-        _routes.Remove(route.Silo);
-        _routeList = [.. _routes.Values];
+        string key = this.GetPrimaryKeyString();
+        bool wanted = false;
+        foreach (RelayRoute route in _sending)
+        {
+            wanted |= await route.CheckAsync(key).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+
+        ListSending();
+        if (!wanted)
+        {
+            _idleCheck?.Dispose();
+            _idleCheck = null;
+        }
+    }
+
+    private void Lost(RelayRoute route, string reason, Exception? failure, int lost)
+    {
         if (lost > 0)
         {
             _metrics.RelayLost(lost);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
+using TamTam.Grains.Streams.Internal;
 
 namespace TamTam.Grains.Streams;
 
@@ -7,13 +8,15 @@ namespace TamTam.Grains.Streams;
 public static class StreamingSiloBuilderExtensions
 {
     /// <summary>
-    /// Adds the port grains' meters. Port grains need no provider or storage: they push to the relays the gateway
-    /// of each silo registers (<c>AddTamTamGateway</c>).
+    /// Adds the port grains' meters and this silo's relay service, through which other silos' port grains reach
+    /// the sessions of this silo's gateway (<c>AddTamTamGateway</c>). Port grains need no provider or storage.
     /// </summary>
     public static ISiloBuilder AddTamTamStreams(this ISiloBuilder silo)
     {
         ArgumentNullException.ThrowIfNull(silo);
         silo.Services.AddSingleton<StreamMetrics>();
+        silo.Services.AddSingleton<StreamRelayClient>();
+        silo.AddGrainService<StreamRelayService>();
         return silo;
     }
 }

@@ -1,23 +1,24 @@
 namespace TamTam.Interfaces.Streams;
 
 /// <summary>
-/// The sequencer and router of one (link, port) stream, keyed by <see cref="StreamNames.Key"/>: it numbers
-/// each published batch per (link, port) and pushes it to the relay of every silo with a session bound to the
-/// port. Sequences are assigned only to batches the port took, so a refusal leaves no gap.
+/// The sequencer and router of one stream, keyed by <see cref="StreamNames.Key"/>: the packets addressed to one
+/// (link, port), or to its subtree. It numbers each published batch and pushes it to the relay of every silo
+/// until that relay answers that none of its sessions receives the stream. Sequences are assigned only to
+/// batches the port took, so a refusal leaves no gap.
 /// </summary>
 [Alias("tamtam.IStreamPortGrain")]
 public interface IStreamPortGrain : IGrainWithStringKey
 {
-    /// <summary>Numbers the packets of <paramref name="batch"/> consecutively and routes them to the subscribed relays.</summary>
+    /// <summary>Numbers the packets of <paramref name="batch"/> consecutively and routes them to the relays.</summary>
     /// <returns>The first sequence, or a refusal (302 when a relay lags too far behind) for the whole batch.</returns>
     [Alias("Publish")]
     Task<StreamPublishResult> PublishAsync(StreamBatch batch);
 
     /// <summary>
-    /// Registers the relay of <paramref name="silo"/> as a receiver of this port, or renews its registration
-    /// (idempotent). Relays renew periodically, so a port grain that lost its registrations (a new activation)
-    /// has them back within a renewal period.
+    /// Tells the port that a session of <paramref name="silo"/> now receives its stream: a relay the port stopped
+    /// sending to (it had answered that nobody there wanted the stream) is sent to again. Idempotent.
+    /// <paramref name="relay"/> replaces the silo's grain service as its relay, or is <see langword="null"/>.
     /// </summary>
     [Alias("Subscribe")]
-    Task SubscribeAsync(IStreamRelay relay, SiloAddress silo);
+    Task SubscribeAsync(SiloAddress silo, IStreamRelay? relay = null);
 }

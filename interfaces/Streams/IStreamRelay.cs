@@ -1,23 +1,34 @@
+using Orleans.Services;
+
 namespace TamTam.Interfaces.Streams;
 
 /// <summary>
-/// One silo's receiver of port streams (a grain observer, one per silo that has sessions bound to streamed
-/// ports): it hands each batch to the sessions of its silo that subscribe to the batch's (link, port). A port
-/// grain calls it for silos other than its own; its own silo's relay it reaches in-process
-/// (<see cref="ILocalStreamRelay"/>).
+/// One silo's receiver of port streams: a grain service, so every silo has one from its start to its stop and a
+/// port grain addresses it by the silo's address alone — a new activation reaches every silo's relay at its first
+/// batch, without waiting for anyone to register. It hands each batch to the sessions of its silo whose bindings
+/// cover the batch's stream. A port grain calls it for silos other than its own; its own silo's relay it reaches
+/// in-process (<see cref="ILocalStreamRelay"/>). Also an observer interface, so that another receiver can stand
+/// in for a silo's relay (<see cref="IStreamPortGrain.SubscribeAsync"/>).
 /// </summary>
 [Alias("tamtam.IStreamRelay")]
-public interface IStreamRelay : IGrainObserver
+public interface IStreamRelay : IGrainService, IGrainObserver
 {
-    /// <summary>Hands <paramref name="batches"/> (of one port, in sequence order) to the local subscribers.</summary>
-    /// <returns>False when this silo no longer has a subscriber to the port: the port grain then stops sending.</returns>
+    /// <summary>Hands <paramref name="batches"/> (of one stream, in sequence order) to the local subscribers.</summary>
+    /// <returns>False when no session of this silo receives the stream: the port grain then stops sending.</returns>
     [Alias("Deliver"), ResponseTimeout("00:00:05")]
     Task<bool> DeliverAsync(StreamBatch[] batches);
+
+    /// <summary>Whether a session of this silo receives the stream <paramref name="key"/> (an idle port's check).</summary>
+    [Alias("Wants"), ResponseTimeout("00:00:05")]
+    Task<bool> WantsAsync(string key);
 }
 
 /// <summary>The relay of the silo a port grain runs on, called in-process: no message, no copy, no hop.</summary>
 public interface ILocalStreamRelay
 {
-    /// <summary>Hands <paramref name="batch"/> to this silo's subscribers; false when none subscribes to its port.</summary>
+    /// <summary>Hands <paramref name="batch"/> to this silo's subscribers; false when none receives its stream.</summary>
     bool Deliver(StreamBatch batch);
+
+    /// <summary>Whether a session of this silo receives the stream <paramref name="key"/>.</summary>
+    bool Wants(string key);
 }

@@ -3,6 +3,7 @@ using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Security;
 using TamTam.Gateway.Security.Internal;
+using TamTam.Gateway.Streams.Internal;
 using TamTam.Interfaces.Links;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -400,7 +401,7 @@ internal sealed class SessionFrameDispatcher
                 if (bound.Succeeded && _session.Streams is { } binding)
                 {
                     // Subscribed before OK: a packet published after the BIND's answer reaches this node.
-                    await binding.SubscribeAsync(link.Link, bind.Port.ToString()).ConfigureAwait(false);
+                    await binding.SubscribeAsync(new StreamBinding(link.Link, bind.Port.ToString(), bind.Subtree)).ConfigureAwait(false);
                 }
 
                 return bound;
@@ -414,7 +415,7 @@ internal sealed class SessionFrameDispatcher
                 OperationResult unbound = await link!.Grain.UnbindAsync(link.Node, session, unbind.Port.ToString(), unbind.Subtree).ConfigureAwait(false);
                 if (unbound.Succeeded)
                 {
-                    _session.OpenedStreams?.Unsubscribe(unbind.Port.ToString());
+                    _session.OpenedStreams?.Unsubscribe(new StreamBinding(link.Link, unbind.Port.ToString(), unbind.Subtree));
                 }
 
                 return unbound;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Security;
+using TamTam.Gateway.Streams.Internal;
 using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Sessions;
 using TamTam.Protocol;
@@ -74,7 +75,7 @@ internal static class SessionResumption
             // for the bindings it got back.
             foreach (PortBinding binding in await grains.GetGrain<ILinkGrain>(entry.Link).GetBindingsAsync(entry.Node).ConfigureAwait(false))
             {
-                await streams.SubscribeAsync(entry.Link, binding.Port).ConfigureAwait(false);
+                await streams.SubscribeAsync(new StreamBinding(entry.Link, binding.Port, binding.Subtree)).ConfigureAwait(false);
             }
         }
 

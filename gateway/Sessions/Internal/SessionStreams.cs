@@ -25,7 +25,7 @@ internal sealed class SessionStreams : IAsyncDisposable
     private readonly GatewayStreams _streams;
     private readonly ILogger _logger;
     private readonly SessionStreamInbox _inbox;
-    private readonly Dictionary<string, string> _subscriptions = new(StringComparer.Ordinal);
+    private readonly HashSet<StreamBinding> _subscriptions = [];
     private readonly Lock _gate = new();
     private List<StreamBatchBuilder> _open = [];
     private int _queued;
@@ -51,11 +51,6 @@ internal sealed class SessionStreams : IAsyncDisposable
     /// </summary>
     public (ErrorCode Code, string Detail)? Queue(uint correlation, in StreamFrame frame, SessionLink joined)
     {
-        if (frame.Subtree)
-        {
-            return Refuse(ErrorCode.NotImplemented, "STREAM with SUBTREE is not served by this server yet: address one port");
-        }
-
         ReadOnlySpan<byte> link = frame.Link.IsEmpty ? joined.LinkUtf8.Span : frame.Link.Utf8.Span;
         byte ttl = frame.Ttl;
         if (!link.SequenceEqual(joined.LinkUtf8.Span))
@@ -73,10 +68,10 @@ internal sealed class SessionStreams : IAsyncDisposable
         lock (_gate)
         {
             StreamBatchBuilder? batch = _open.Count > 0 ? _open[^1] : null;
-            if (batch is null || !batch.Takes(link, frame.Port.Utf8.Span, bytes))
+            if (batch is null || !batch.Takes(link, frame.Port.Utf8.Span, frame.Subtree, bytes))
             {
                 string linkName = frame.Link.IsEmpty ? joined.Link : frame.Link.ToString();
-                batch = new StreamBatchBuilder(linkName, frame.Port.ToString(), Math.Max(_lastBatchBytes, bytes + link.Length));
+                batch = new StreamBatchBuilder(linkName, frame.Port.ToString(), frame.Subtree, Math.Max(_lastBatchBytes, bytes + link.Length));
                 _open.Add(batch);
             }
 
@@ -197,45 +192,43 @@ internal sealed class SessionStreams : IAsyncDisposable
     }
 
     /// <summary>
-    /// Subscribes to <paramref name="port"/> in <paramref name="link"/> (after a BIND, before its OK; again after a
-    /// resume); once per port.
+    /// Subscribes to the streams <paramref name="binding"/> covers (after a BIND, before its OK; again after a
+    /// resume); once per binding.
     /// </summary>
-    public async Task SubscribeAsync(string link, string port)
+    public async Task SubscribeAsync(StreamBinding binding)
     {
-        if (_subscriptions.ContainsKey(port) || _streams.Relay is not { } relay)
+        if (_streams.Relay is not { } relay || !_subscriptions.Add(binding))
         {
             return;
         }
 
         _inbox.Start();
-        string key = StreamNames.Key(link, port);
-        _subscriptions[port] = key;
         try
         {
-            await relay.SubscribeAsync(key, _inbox).ConfigureAwait(false);
+            await relay.SubscribeAsync(binding, _inbox).ConfigureAwait(false);
         }
         catch
         {
-            _subscriptions.Remove(port);
+            _subscriptions.Remove(binding);
             throw;
         }
     }
 
-    /// <summary>Ends the subscription to <paramref name="port"/> (after an UNBIND).</summary>
-    public void Unsubscribe(string port)
+    /// <summary>Ends the subscription of <paramref name="binding"/> (after an UNBIND).</summary>
+    public void Unsubscribe(StreamBinding binding)
     {
-        if (_subscriptions.Remove(port, out string? key))
+        if (_subscriptions.Remove(binding))
         {
-            _streams.Relay?.Unsubscribe(key, _inbox);
+            _streams.Relay?.Unsubscribe(binding, _inbox);
         }
     }
 
     /// <summary>Ends every subscription (LEAVE, or the session's end).</summary>
     public void UnsubscribeAll()
     {
-        foreach (string key in _subscriptions.Values)
+        foreach (StreamBinding binding in _subscriptions)
         {
-            _streams.Relay?.Unsubscribe(key, _inbox);
+            _streams.Relay?.Unsubscribe(binding, _inbox);
         }
 
         _subscriptions.Clear();

@@ -25,11 +25,12 @@ internal sealed class StreamBatchBuilder
     private List<uint>? _correlations;
     private int _largestBody;
 
-    public StreamBatchBuilder(string link, string port, int capacity)
+    public StreamBatchBuilder(string link, string port, bool subtree, int capacity)
     {
         Link = Utf8Text.From(link);
         Port = Utf8Text.From(port);
-        Key = StreamNames.Key(link, port);
+        Subtree = subtree;
+        Key = StreamNames.Key(link, port, subtree);
         SequenceOffset = StreamFrame.SequenceOffset(Link, Port);
         _frames = new ArrayBufferWriter<byte>(Math.Clamp(capacity, 256, MaxBatchBytes));
     }
@@ -40,6 +41,9 @@ internal sealed class StreamBatchBuilder
 
     public Utf8Text Port { get; }
 
+    /// <summary>The packets are addressed to the port's subtree (SUBTREE), a stream of its own.</summary>
+    public bool Subtree { get; }
+
     public int SequenceOffset { get; }
 
     public int Count { get; private set; }
@@ -49,14 +53,14 @@ internal sealed class StreamBatchBuilder
     /// <summary>The correlation of the packet at <paramref name="index"/>, for its ERROR when the batch is refused.</summary>
     public uint CorrelationOf(int index) => _correlations is null ? _firstCorrelation : _correlations[index];
 
-    /// <summary>Whether a packet to <paramref name="link"/> and <paramref name="port"/> of <paramref name="bytes"/> encoded bytes belongs here.</summary>
-    public bool Takes(ReadOnlySpan<byte> link, ReadOnlySpan<byte> port, int bytes) =>
-        _frames.WrittenCount + bytes <= MaxBatchBytes && port.SequenceEqual(Port.Utf8.Span) && link.SequenceEqual(Link.Utf8.Span);
+    /// <summary>Whether a packet to <paramref name="link"/> and <paramref name="port"/> (its <paramref name="subtree"/>) of <paramref name="bytes"/> encoded bytes belongs here.</summary>
+    public bool Takes(ReadOnlySpan<byte> link, ReadOnlySpan<byte> port, bool subtree, int bytes) =>
+        _frames.WrittenCount + bytes <= MaxBatchBytes && subtree == Subtree && port.SequenceEqual(Port.Utf8.Span) && link.SequenceEqual(Link.Utf8.Span);
 
-    /// <summary>Encodes one packet as delivered: this batch's link and port, <paramref name="ttl"/>, sequence 0 until numbered.</summary>
+    /// <summary>Encodes one packet as delivered: this batch's link, port and SUBTREE, <paramref name="ttl"/>, sequence 0 until numbered.</summary>
     public void Add(uint correlation, in StreamFrame frame, byte ttl)
     {
-        var delivered = new StreamFrame(frame.PacketId, Link, Port, ttl, 0, frame.WantAck, Subtree: false, frame.Payload);
+        var delivered = new StreamFrame(frame.PacketId, Link, Port, ttl, 0, frame.WantAck, Subtree, frame.Payload);
         int body = (int)(delivered.FieldsLength + frame.Payload.Length);
         FrameCodec.Encode(_frames, delivered);
         _largestBody = Math.Max(_largestBody, body);

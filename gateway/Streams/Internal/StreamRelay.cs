@@ -1,162 +1,150 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
-using TamTam.Gateway.Internal;
 using TamTam.Interfaces.Streams;
 
 namespace TamTam.Gateway.Streams.Internal;
 
 /// <summary>
-/// This silo's relay for port streams (docs/architecture.md, "Streaming mode"): an in-process registry of the
-/// sessions subscribed to each (link, port), registered with each port's grain as one grain observer for the
-/// whole silo. A port grain on this silo calls <see cref="Deliver"/> directly; one on another silo calls
-/// <see cref="DeliverAsync"/>. Either way a batch goes to every subscribed session without waiting for any.
+/// This silo's relay for port streams (docs/architecture.md, "Streaming mode"): the in-process registry of the
+/// sessions' stream bindings. A port grain on this silo calls <see cref="Deliver"/> directly; one on another silo
+/// reaches it through this silo's relay service. Either way a batch goes to every session whose bindings cover its
+/// stream, once per session, without waiting for any.
 /// </summary>
 /// <remarks>
-/// A port grain keeps its relays in memory only: a new activation knows none. So the relay renews its
-/// registration with every port it has subscribers for each <see cref="RenewalPeriod"/>; that also keeps the
-/// grain active. The relay never unregisters: a port grain that sends a batch nobody here wants is told so
-/// (false) and stops sending, which cannot overtake a newer subscription the way an unregister call could.
+/// <para>Port grains send every batch to every silo until its relay answers that nobody there receives the
+/// stream; they then pause that route. So the relay remembers the streams it turned away (for
+/// <see cref="RefusalMemory"/>, beyond which a paused port tries again by itself) and tells each such port
+/// grain when a new binding covers its stream — before the BIND is answered, so a packet published after the OK
+/// reaches the node. A binding also tells the grain of its own port, which may not have heard of this silo yet.</para>
+/// <para>Which sessions receive a stream is worked out once per stream and kept until the bindings change.</para>
 /// </remarks>
-internal sealed class StreamRelay(IGrainFactory grains, SiloAddress silo, ILogger logger) : IStreamRelay, ILocalStreamRelay, IAsyncDisposable
+internal sealed class StreamRelay(IGrainFactory grains, SiloAddress silo) : ILocalStreamRelay
 {
-    /// <summary>How often the relay registers again with the ports it serves: at most this long, a new port grain activation misses this silo.</summary>
-    public static readonly TimeSpan RenewalPeriod = TimeSpan.FromSeconds(5);
-
-    private static readonly Task<bool> Wanted = Task.FromResult(true);
-    private static readonly Task<bool> NotWanted = Task.FromResult(false);
+    /// <summary>How long a refused stream is remembered: longer than a paused port grain waits before trying again.</summary>
+    public static readonly TimeSpan RefusalMemory = 2 * TimeSpan.FromSeconds(30);
 
     private readonly IGrainFactory _grains = grains;
     private readonly SiloAddress _silo = silo;
-    private readonly ILogger _logger = logger;
     private readonly Lock _gate = new();
-    private readonly ConcurrentDictionary<string, PortSubscribers> _ports = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
-    private IStreamRelay? _reference;
-    private Task? _renewing;
-    private bool _disposed;
+    private readonly List<(StreamBinding Binding, IStreamSubscriber Subscriber)> _bindings = [];
+    private readonly ConcurrentDictionary<string, IStreamSubscriber[]> _receivers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _refused = new(StringComparer.Ordinal);
+    private readonly Queue<(string Key, long At)> _refusals = new();
 
     /// <summary>
-    /// Adds <paramref name="subscriber"/> to the port <paramref name="key"/>; completes once this silo's relay is
-    /// registered with the port grain, so a packet published afterwards reaches the subscriber. Every subscriber
-    /// registers (idempotent at the grain): an earlier registration may have been dropped since.
+    /// Adds <paramref name="subscriber"/>'s <paramref name="binding"/>; completes once every port grain that paused
+    /// its route to this silo for a stream the binding covers has been told, so a packet published afterwards
+    /// reaches the subscriber.
     /// </summary>
-    public async Task SubscribeAsync(string key, IStreamSubscriber subscriber)
+    public async Task SubscribeAsync(StreamBinding binding, IStreamSubscriber subscriber)
     {
+        List<string> keys = [binding.PortKey];
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _ports.GetOrAdd(key, static key => new PortSubscribers(key)).Add(subscriber);
-            _reference ??= _grains.CreateObjectReference<IStreamRelay>(this);
-            _renewing ??= RenewAsync(_stopping.Token);
+            _bindings.Add((binding, subscriber));
+            _receivers.Clear();
+            foreach (string key in _refused.Keys)
+            {
+                if (binding.Covers(key) && key != binding.PortKey)
+                {
+                    keys.Add(key);
+                }
+            }
+
+            foreach (string key in keys)
+            {
+                _refused.Remove(key);
+            }
         }
 
         try
         {
-            await RegisterAsync(key).ConfigureAwait(false);
+            Task[] telling = new Task[keys.Count];
+            for (int i = 0; i < keys.Count; i++)
+            {
+                telling[i] = _grains.GetGrain<IStreamPortGrain>(keys[i]).SubscribeAsync(_silo);
+            }
+
+            await Task.WhenAll(telling).ConfigureAwait(false);
         }
         catch
         {
-            Unsubscribe(key, subscriber);
+            Unsubscribe(binding, subscriber);
             throw;
         }
     }
 
-    /// <summary>Removes <paramref name="subscriber"/> from the port <paramref name="key"/>.</summary>
-    public void Unsubscribe(string key, IStreamSubscriber subscriber)
+    /// <summary>Removes <paramref name="subscriber"/>'s <paramref name="binding"/>.</summary>
+    public void Unsubscribe(StreamBinding binding, IStreamSubscriber subscriber)
     {
         lock (_gate)
         {
-            if (_ports.TryGetValue(key, out PortSubscribers? port))
+            int index = _bindings.IndexOf((binding, subscriber));
+            if (index >= 0)
             {
-                port.Remove(subscriber);
-                if (port.IsEmpty)
-                {
-                    _ports.TryRemove(key, out _);
-                }
+                _bindings.RemoveAt(index);
+                _receivers.Clear();
             }
         }
     }
 
     public bool Deliver(StreamBatch batch)
     {
-        if (!_ports.TryGetValue(batch.Key, out PortSubscribers? port))
-        {
-            return false;
-        }
-
-        foreach (IStreamSubscriber subscriber in port.Subscribers)
+        IStreamSubscriber[] receivers = ReceiversOf(batch.Key);
+        foreach (IStreamSubscriber subscriber in receivers)
         {
             subscriber.Offer(batch);
         }
 
-        return true;
+        return receivers.Length > 0;
     }
 
-    public Task<bool> DeliverAsync(StreamBatch[] batches)
+    public bool Wants(string key) => ReceiversOf(key).Length > 0;
+
+    /// <summary>The sessions whose bindings cover the stream <paramref name="key"/>; none is remembered as a refusal.</summary>
+    private IStreamSubscriber[] ReceiversOf(string key)
     {
-        bool wanted = true;
-        foreach (StreamBatch batch in batches)
+        if (_receivers.TryGetValue(key, out IStreamSubscriber[]? receivers))
         {
-            wanted &= Deliver(batch);
+            return receivers;
         }
 
-        return wanted ? Wanted : NotWanted;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Task? renewing;
         lock (_gate)
         {
-            if (_disposed)
+            List<IStreamSubscriber> found = [];
+            foreach ((StreamBinding binding, IStreamSubscriber subscriber) in _bindings)
             {
-                return;
-            }
-
-            _disposed = true;
-            _stopping.Cancel();
-            renewing = _renewing;
-        }
-
-        if (renewing is not null)
-        {
-            await renewing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        if (_reference is not null)
-        {
-            _grains.DeleteObjectReference<IStreamRelay>(_reference);
-        }
-
-        _stopping.Dispose();
-    }
-
-    private Task RegisterAsync(string key) => _grains.GetGrain<IStreamPortGrain>(key).SubscribeAsync(_reference!, _silo);
-
-    private async Task RenewAsync(CancellationToken stopping)
-    {
-        using var timer = new PeriodicTimer(RenewalPeriod);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
-            {
-                foreach (string key in _ports.Keys)
+                if (!found.Contains(subscriber) && binding.Covers(key))
                 {
-                    try
-                    {
-                        await RegisterAsync(key).WaitAsync(stopping).ConfigureAwait(false);
-                    }
-                    catch (Exception exception) when (exception is not OperationCanceledException)
-                    {
-                        // The next period tries again; meanwhile the port's packets do not reach this silo.
-                        _logger.StreamRenewalFailed(exception, key);
-                    }
+                    found.Add(subscriber);
                 }
             }
+
+            if (found.Count == 0)
+            {
+                Refused(key);
+                return [];
+            }
+
+            receivers = [.. found];
+            _receivers[key] = receivers;
+            return receivers;
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+    }
+
+    private void Refused(string key)
+    {
+        long now = Environment.TickCount64;
+        long forgetBefore = now - (long)RefusalMemory.TotalMilliseconds;
+        while (_refusals.TryPeek(out (string Key, long At) oldest) && oldest.At < forgetBefore)
         {
-            // The silo is stopping.
+            _refusals.Dequeue();
+            if (_refused.TryGetValue(oldest.Key, out long at) && at == oldest.At)
+            {
+                _refused.Remove(oldest.Key);
+            }
         }
+
+        _refused[key] = now;
+        _refusals.Enqueue((key, now));
     }
 }

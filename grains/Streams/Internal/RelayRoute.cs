@@ -8,11 +8,22 @@ namespace TamTam.Grains.Streams.Internal;
 /// order, each call carrying whatever waited meanwhile; what waits is bounded by <see cref="MaxBacklogPackets"/>,
 /// beyond which the port refuses to publish (302) rather than hold more or drop silently.
 /// </summary>
-/// <remarks>Runs on its port grain's activation: no locks, the turns never overlap.</remarks>
+/// <remarks>
+/// A route is sending, or paused: its relay answered that nobody on its silo receives the stream, or its call
+/// failed. A paused route is sent to again when the relay subscribes (a session there bound a covering port),
+/// and otherwise at the first batch after <see cref="ResumeAt"/>, in case the relay's subscription was missed.
+/// Runs on its port grain's activation: no locks, the turns never overlap.
+/// </remarks>
 internal sealed class RelayRoute
 {
     /// <summary>Packets that may wait for (or be on their way to) one remote relay.</summary>
     public const int MaxBacklogPackets = 65_536;
+
+    /// <summary>How long a route whose relay wanted nothing stays paused unless the relay subscribes.</summary>
+    public static readonly TimeSpan UnwantedPause = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a route whose call failed stays paused unless the relay subscribes.</summary>
+    public static readonly TimeSpan FailedPause = TimeSpan.FromSeconds(5);
 
     // Batches of one relay call: enough to cover a call's round trip at full rate, few enough to keep a call small.
     private const int MaxBatchesPerCall = 64;
@@ -20,7 +31,7 @@ internal sealed class RelayRoute
     private readonly Queue<StreamBatch> _waiting = new();
     private Task? _sending;
 
-    public RelayRoute(SiloAddress silo, IStreamRelay relay, ILocalStreamRelay? local)
+    public RelayRoute(SiloAddress silo, IStreamRelay? relay, ILocalStreamRelay? local)
     {
         Silo = silo;
         Relay = relay;
@@ -32,35 +43,50 @@ internal sealed class RelayRoute
     /// <summary>The relay reached in-process, when it runs on the port grain's silo; otherwise null.</summary>
     public ILocalStreamRelay? Local { get; }
 
+    /// <summary>Whether batches go to this relay.</summary>
+    public bool Sending { get; private set; } = true;
+
+    /// <summary>When a paused route is tried again (<see cref="Environment.TickCount64"/>).</summary>
+    public long ResumeAt { get; private set; }
+
     /// <summary>Packets waiting for the relay or in its call; always 0 for the local relay.</summary>
     public int Backlog { get; private set; }
 
-    private IStreamRelay Relay { get; set; }
+    private IStreamRelay? Relay { get; set; }
 
-    // Counts registrations, so that a relay's "no subscriber" answer older than its latest registration is ignored.
-    private long Registrations { get; set; }
+    // Counts subscriptions, so that a relay's "nobody here" answer older than its latest subscription is ignored.
+    private long Subscriptions { get; set; }
 
     /// <summary>Whether <paramref name="packets"/> more may wait for this relay.</summary>
     public bool HasRoomFor(int packets) => Local is not null || Backlog + packets <= MaxBacklogPackets;
 
-    /// <summary>The relay registered again (its periodic renewal, or a new subscriber after it had none).</summary>
-    public void Renew(IStreamRelay relay)
+    /// <summary>A session of the relay's silo receives the stream (again): send to it, through <paramref name="relay"/> if given.</summary>
+    public void Subscribe(IStreamRelay? relay)
     {
-        Relay = relay;
-        Registrations++;
+        if (relay is not null)
+        {
+            Relay = relay;
+        }
+
+        Subscriptions++;
+        Sending = true;
     }
 
+    /// <summary>Sends again after a pause.</summary>
+    public void Resume() => Sending = true;
+
     /// <summary>
-    /// Hands <paramref name="batch"/> to the relay; <paramref name="gone"/> learns when the relay must be dropped
-    /// (it has no subscriber left, or its call failed), with the packets it loses.
+    /// Hands <paramref name="batch"/> to the relay; <paramref name="paused"/> learns when the route pauses (its
+    /// relay wants nothing, or its call failed), with the packets that will not reach the relay.
     /// </summary>
-    public void Send(StreamBatch batch, Action<RelayRoute, Exception?, int> gone)
+    public void Send(StreamBatch batch, Action<RelayRoute, Exception?, int> paused)
     {
         if (Local is { } local)
         {
             if (!local.Deliver(batch))
             {
-                gone(this, null, 0);
+                Pause(null);
+                paused(this, null, 0);
             }
 
             return;
@@ -70,20 +96,47 @@ internal sealed class RelayRoute
         Backlog += batch.Count;
         if (_sending is null || _sending.IsCompleted)
         {
-            _sending = SendWaitingAsync(gone);
+            _sending = SendWaitingAsync(paused);
         }
     }
 
-    /// <summary>Stops sending; returns the packets that will not reach the relay.</summary>
-    public int Close()
+    /// <summary>Asks the relay whether it still wants the stream <paramref name="key"/>; pauses the route if not.</summary>
+    public async Task<bool> CheckAsync(string key)
     {
+        long subscriptions = Subscriptions;
+        bool wanted;
+        try
+        {
+            wanted = Local?.Wants(key)
+                ?? await Relay!.WantsAsync(key).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+        catch (Exception exception)
+        {
+            Pause(exception);
+            return false;
+        }
+
+        if (!wanted && subscriptions == Subscriptions && Backlog == 0)
+        {
+            Pause(null);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Stops sending until the relay subscribes or <see cref="ResumeAt"/>; returns the packets that will not reach the relay.</summary>
+    public int Pause(Exception? failure)
+    {
+        Sending = false;
+        ResumeAt = Environment.TickCount64 + (long)(failure is null ? UnwantedPause : FailedPause).TotalMilliseconds;
         int lost = Backlog;
         _waiting.Clear();
         Backlog = 0;
         return lost;
     }
 
-    private async Task SendWaitingAsync(Action<RelayRoute, Exception?, int> gone)
+    private async Task SendWaitingAsync(Action<RelayRoute, Exception?, int> paused)
     {
         while (_waiting.Count > 0)
         {
@@ -95,24 +148,26 @@ internal sealed class RelayRoute
                 packets += batches[i].Count;
             }
 
-            long registrations = Registrations;
+            long subscriptions = Subscriptions;
             bool wanted;
             try
             {
-                wanted = await Relay.DeliverAsync(batches).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
+                wanted = await Relay!.DeliverAsync(batches).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
             }
             catch (Exception exception)
             {
-                // A relay whose silo failed, or that did not answer in time: dropped; if it is alive, its next
-                // renewal registers it again. Its subscribers see the packets lost meanwhile as a gap.
-                gone(this, exception, Close());
+                // A relay whose silo failed, or that did not answer in time: paused. Its subscribers see the packets
+                // lost meanwhile as a gap.
+                paused(this, exception, Pause(exception));
                 return;
             }
 
             Backlog -= packets;
-            if (!wanted && registrations == Registrations)
+            if (!wanted && subscriptions == Subscriptions)
             {
-                gone(this, null, Close());
+                // What still waited is not lost to anyone: nobody there receives the stream.
+                Pause(null);
+                paused(this, null, 0);
                 return;
             }
         }

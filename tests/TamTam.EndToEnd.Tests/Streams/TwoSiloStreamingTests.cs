@@ -10,7 +10,7 @@ namespace TamTam.EndToEnd.Tests.Streams;
 /// <summary>
 /// Streaming mode across a two-silo cluster in this process (localhost clustering, the second silo joining the
 /// first): the port grain on one silo pushes each batch to the relay of every silo with subscribers, drops a relay
-/// whose silo leaves, and, when it moves itself, starts its sequence again and learns the relays from their renewals.
+/// whose silo leaves, and, when it moves itself, starts its sequence again and reaches every silo's relay at once.
 /// </summary>
 public sealed class TwoSiloStreamingTests : TwoSiloTest
 {
@@ -71,7 +71,7 @@ public sealed class TwoSiloStreamingTests : TwoSiloTest
         await far.DisposeAsync();
 
         // Placement prefers the first caller's silo but does not promise it: should the port grain have lived on the
-        // second silo, its new activation learns the first silo's relay only at the relay's next renewal. Markers
+        // second silo, a new activation numbers from 1 again and packets in flight at the move are lost. Markers
         // until one arrives make sure the port serves the first silo before the run that counts.
         await ReadThroughMarkersAsync(publisher, near);
         long lostBefore = near.StreamPacketsLost + near.StreamPacketsDropped;
@@ -91,44 +91,81 @@ public sealed class TwoSiloStreamingTests : TwoSiloTest
     }
 
     [Fact]
-    public async Task A_port_that_moves_to_another_silo_starts_its_sequence_again_and_finds_its_subscribers()
+    public async Task A_port_that_moves_to_another_silo_starts_its_sequence_again_and_reaches_its_subscribers_at_once()
     {
+        const int AfterMoving = 1_000;
         string link = Links.Unique("two-silo-move");
 
         // Bound on the second silo first: the port grain is placed there, and must move when that silo leaves.
         TamTamClient leaving = await SubscribeAsync(Second, link, "leaving");
         await using TamTamClient staying = await SubscribeAsync(First, link, "staying");
         await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
-        await using IAsyncEnumerator<StreamPacket> received = staying.ReceiveStreamAsync().GetAsyncEnumerator();
 
-        // Far more than the new activation numbers while it waits for the renewal below (markers every 100 ms for
-        // at most 5 s): the restart then shows as a sequence lower than the last, not as a gap.
-        const int BeforeMoving = 1_000;
+        // Far more than the new activation numbers after the move: the restart shows as a lower sequence, not as a gap.
+        const int BeforeMoving = 2 * AfterMoving;
+        Task<List<StreamPacket>> before = StreamPackets.TakeAsync(staying, BeforeMoving);
         await PublishAsync(publisher, BeforeMoving, offset: 0);
-        ulong last = 0;
-        for (int i = 0; i < BeforeMoving; i++)
-        {
-            Assert.True(await received.MoveNextAsync().AsTask().Within());
-            last = received.Current.Sequence;
-        }
+        ulong last = (await before.Within(TestTimeout.Batch))[^1].Sequence;
 
         await Second.StopAsync();
         await leaving.DisposeAsync();
 
-        // The new activation knows no relay until the first silo's renews (every 5 s): publish until one arrives.
-        Task<bool> next = received.MoveNextAsync().AsTask();
-        using (var waiting = new CancellationTokenSource(TestTimeout.Batch))
+        // The new activation finds the first silo's relay from the cluster's membership at its first batch: every
+        // packet published after the move arrives, none is lost, nothing is refused.
+        Task<List<StreamPacket>> after = StreamPackets.TakeAsync(staying, AfterMoving);
+        await PublishAsync(publisher, AfterMoving, offset: BeforeMoving);
+        List<StreamPacket> packets = await after.Within(TestTimeout.Batch);
+
+        Assert.Equal(Enumerable.Range(BeforeMoving, AfterMoving), Numbers(packets));
+        Assert.True(packets[0].Sequence <= last, $"sequence {packets[0].Sequence} after {last}: a restart starts low");
+        Assert.Equal(Enumerable.Range(0, AfterMoving).Select(i => packets[0].Sequence + (ulong)i), packets.Select(p => p.Sequence));
+        Assert.Equal(0, staying.StreamPacketsLost);
+        await publisher.PingAsync().Within();
+        Assert.Equal(0, publisher.StreamRefusals);
+    }
+
+    [Fact]
+    public async Task A_subtree_binding_on_one_silo_receives_a_port_below_it_that_the_silo_had_turned_away()
+    {
+        const string Below = "ticks/fast";
+        string link = Links.Unique("two-silo-subtree");
+        await using TamTamClient near = await Nodes.JoinAsync(First.Uri, link, "near");
+        await near.BindAsync(Below, PortMode.Group).Within();
+        await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
+
+        // The port publishes while nobody on the second silo wants it: that silo's relay turns it away, and the
+        // port stops sending there.
+        Task<List<StreamPacket>> warming = StreamPackets.TakeAsync(near, 100);
+        await PublishAsync(publisher, Below, 100, offset: 0);
+        Assert.Equal(Enumerable.Range(0, 100), Numbers(await warming.Within(TestTimeout.Batch)));
+
+        // A subtree binding above the port on the second silo (beside a sibling whose name only starts the same):
+        // the relay tells the port it had turned away before the OK, so every packet published afterwards reaches it.
+        await using TamTamClient far = await Nodes.JoinAsync(Second.Uri, link, "far");
+        await far.BindAsync("tick", PortMode.Group, subtree: true).Within();
+        await far.BindAsync(Port, PortMode.Group, subtree: true).Within();
+        Task<List<StreamPacket>> farReceived = StreamPackets.TakeAsync(far, 100);
+        Task<List<StreamPacket>> nearAlso = StreamPackets.TakeAsync(near, 100);
+        await PublishAsync(publisher, Below, 100, offset: 100);
+        List<StreamPacket> packets = await farReceived.Within(TestTimeout.Batch);
+        Assert.Equal(Enumerable.Range(100, 100), Numbers(await nearAlso.Within(TestTimeout.Batch)));
+
+        Assert.Equal(Enumerable.Range(100, 100), Numbers(packets));
+        Assert.All(packets, p => Assert.Equal(Below, p.Port));
+        Assert.Equal(0, far.StreamPacketsLost);
+
+        // A STREAM with SUBTREE published on the second silo above the first silo's binding reaches it.
+        await using TamTamClient secondPublisher = await Nodes.JoinAsync(Second.Uri, link, "publisher-2");
+        Task<List<StreamPacket>> nearReceived = StreamPackets.TakeAsync(near, 10);
+        for (int i = 0; i < 10; i++)
         {
-            while (!next.IsCompleted)
-            {
-                await publisher.PublishAsync(Port, StreamPackets.Numbered(-1), cancellationToken: waiting.Token);
-                await Task.WhenAny(next, Task.Delay(100, waiting.Token));
-            }
+            await secondPublisher.PublishAsync(Port, StreamPackets.Numbered(200 + i), new StreamOptions { Subtree = true });
         }
 
-        Assert.True(await next);
-        Assert.True(received.Current.Sequence <= last, $"sequence {received.Current.Sequence} after {last}: a restart starts low");
-        Assert.Equal(0, received.Current.LostBefore);
+        List<StreamPacket> fromSubtree = await nearReceived.Within(TestTimeout.Batch);
+        Assert.Equal(Enumerable.Range(200, 10), Numbers(fromSubtree));
+        Assert.All(fromSubtree, p => Assert.True(p.Subtree && p.Port == Port));
+        Assert.Equal(0, near.StreamPacketsLost);
     }
 
     [Fact]
@@ -252,7 +289,7 @@ public sealed class TwoSiloStreamingTests : TwoSiloTest
 
     /// <summary>Registers <paramref name="relay"/> with the port grain as the second silo's relay (that silo has no subscriber of its own here).</summary>
     private Task RegisterAsSecondSilosAsync(string link, IStreamRelay relay) =>
-        First.Grains.GetGrain<IStreamPortGrain>(StreamNames.Key(link, Port)).SubscribeAsync(relay, Second.Address).Within();
+        First.Grains.GetGrain<IStreamPortGrain>(StreamNames.Key(link, Port)).SubscribeAsync(Second.Address, relay).Within();
 
     private static async Task<TamTamClient> SubscribeAsync(InProcessSilo silo, string link, string node)
     {
@@ -283,11 +320,13 @@ public sealed class TwoSiloStreamingTests : TwoSiloTest
         return await reading;
     }
 
-    private static async Task PublishAsync(TamTamClient publisher, int count, int offset)
+    private static Task PublishAsync(TamTamClient publisher, int count, int offset) => PublishAsync(publisher, Port, count, offset);
+
+    private static async Task PublishAsync(TamTamClient publisher, string port, int count, int offset)
     {
         for (int i = 0; i < count; i++)
         {
-            await publisher.PublishAsync(Port, StreamPackets.Numbered(offset + i));
+            await publisher.PublishAsync(port, StreamPackets.Numbered(offset + i));
         }
     }
 

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TamTam.Interfaces.Streams;
+
+namespace TamTam.Grains.Streams.Internal;
+
+/// <summary>
+/// This silo's relay as other silos' port grains reach it: a grain service, addressed by the silo's address, that
+/// hands each batch to the in-process relay of this silo's gateway (<see cref="ILocalStreamRelay"/>). On a silo
+/// without a gateway nobody receives anything, so it answers that no stream is wanted.
+/// </summary>
+/// <remarks>Calls are answered without waiting: the local relay never waits for a session's socket.</remarks>
+public sealed class StreamRelayService : GrainService, IStreamRelay
+{
+    private static readonly Task<bool> Wanted = Task.FromResult(true);
+    private static readonly Task<bool> NotWanted = Task.FromResult(false);
+
+    private readonly Lazy<ILocalStreamRelay?> _local;
+
+    public StreamRelayService(GrainId id, Silo silo, ILoggerFactory loggerFactory, IServiceProvider services)
+        : base(id, silo, loggerFactory)
+    {
+        _local = new Lazy<ILocalStreamRelay?>(services.GetService<ILocalStreamRelay>);
+    }
+
+    public Task<bool> DeliverAsync(StreamBatch[] batches)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        if (_local.Value is not { } local)
+        {
+            return NotWanted;
+        }
+
+        bool wanted = true;
+        foreach (StreamBatch batch in batches)
+        {
+            wanted &= local.Deliver(batch);
+        }
+
+        return wanted ? Wanted : NotWanted;
+    }
+
+    public Task<bool> WantsAsync(string key) => _local.Value is { } local && local.Wants(key) ? Wanted : NotWanted;
+}
