@@ -77,7 +77,7 @@ internal sealed class InboundTransfer : IDisposable
 
     /// <summary>
     /// Whether part <paramref name="index"/> is held, being staged, or may start staging within <paramref name="window"/>:
-    /// parts being staged and parts waiting for the digest share it.
+    /// parts being staged and parts waiting for the digest share it, and the part they wait for may exceed it by one.
     /// </summary>
     public PartAdmission Admit(int index, int window)
     {
@@ -93,7 +93,9 @@ internal sealed class InboundTransfer : IDisposable
                 return PartAdmission.Staging;
             }
 
-            if (_inFlight + Digest.Waiting >= window)
+            // The part the waiting ones wait for is let in beyond the window: refusing it would hold them forever
+            // (a window of one, with a later part staged first, would stall the upload).
+            if (_inFlight + Digest.Waiting >= window && index != Digest.Next)
             {
                 return PartAdmission.WindowFull;
             }

@@ -20,6 +20,9 @@ internal sealed class OutboundTransfer : IDisposable
     private readonly IPayloadStore _store;
     private readonly ILogger _logger;
     private readonly string _node;
+    /// <summary>Parts read from the store at once, ahead of the one being written.</summary>
+    private const int ReadAhead = 4;
+
     private readonly SemaphoreSlim _window;
     private readonly CancellationTokenSource _stop;
     private readonly Lock _gate = new();
@@ -56,6 +59,7 @@ internal sealed class OutboundTransfer : IDisposable
     public async Task RunAsync()
     {
         CancellationToken stop = _stop.Token;
+        var reads = new Queue<(int Index, Task<byte[]> Read)>();
         try
         {
             int[] confirmed = await _grain.GetConfirmedPartsAsync(_node, Layout.PartSize).ConfigureAwait(false);
@@ -78,6 +82,8 @@ internal sealed class OutboundTransfer : IDisposable
                 await _session.Output.WriteAsync(new PartAckFrame(Id, (uint)index, ErrorCode.None), 0, stop).ConfigureAwait(false);
             }
 
+            // Parts are read ahead (ReadAhead at once, within the window) and written in order: a store whose reads
+            // take a round trip (blob ranges) is read while the parts before are on their way.
             for (int index = 0; index < Layout.PartCount; index++)
             {
                 if (IsConfirmed(index))
@@ -85,8 +91,17 @@ internal sealed class OutboundTransfer : IDisposable
                     continue;
                 }
 
-                await _window.WaitAsync(stop).ConfigureAwait(false);
-                await SendPartAsync(index, stop).ConfigureAwait(false);
+                await TakeSlotAsync(reads, stop).ConfigureAwait(false);
+                reads.Enqueue((index, ReadPartAsync(index, stop)));
+                if (reads.Count >= ReadAhead)
+                {
+                    await WriteNextAsync(reads, stop).ConfigureAwait(false);
+                }
+            }
+
+            while (reads.Count > 0)
+            {
+                await WriteNextAsync(reads, stop).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -101,6 +116,10 @@ internal sealed class OutboundTransfer : IDisposable
         {
             // The store failed to read: the node never gets every part, does not ACK, and the link redelivers.
             TransferGatewayLog.Failed(_logger, exception, Id, _session.ConnectionId, "streaming the parts failed");
+        }
+        finally
+        {
+            await ReleaseAsync(reads).ConfigureAwait(false);
         }
     }
 
@@ -196,6 +215,65 @@ internal sealed class OutboundTransfer : IDisposable
 
     private async Task SendPartAsync(int index, CancellationToken stop)
     {
+        byte[] buffer = await ReadPartAsync(index, stop).ConfigureAwait(false);
+        try
+        {
+            await WritePartAsync(index, buffer, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Takes a window slot; while none is free, the parts read ahead go out (their slots return only once they are sent and confirmed).</summary>
+    private async ValueTask TakeSlotAsync(Queue<(int Index, Task<byte[]> Read)> reads, CancellationToken stop)
+    {
+        while (!_window.Wait(0, stop))
+        {
+            if (reads.Count == 0)
+            {
+                await _window.WaitAsync(stop).ConfigureAwait(false);
+                return;
+            }
+
+            await WriteNextAsync(reads, stop).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask WriteNextAsync(Queue<(int Index, Task<byte[]> Read)> reads, CancellationToken stop)
+    {
+        (int index, Task<byte[]> read) = reads.Dequeue();
+        byte[] buffer = await read.ConfigureAwait(false);
+        try
+        {
+            await WritePartAsync(index, buffer, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Returns the buffers of parts read ahead and not sent (the stream ended early).</summary>
+    private static async ValueTask ReleaseAsync(Queue<(int Index, Task<byte[]> Read)> reads)
+    {
+        while (reads.TryDequeue(out (int Index, Task<byte[]> Read) pending))
+        {
+            try
+            {
+                ArrayPool<byte>.Shared.Return(await pending.Read.ConfigureAwait(false));
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Its read failed or was cancelled: it returned its buffer itself.
+            }
+        }
+    }
+
+    /// <summary>Part <paramref name="index"/> read from the store into a pooled buffer the caller returns.</summary>
+    private async Task<byte[]> ReadPartAsync(int index, CancellationToken stop)
+    {
         int size = Layout.SizeOfPart(index);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
         try
@@ -205,14 +283,21 @@ internal sealed class OutboundTransfer : IDisposable
                 throw new InvalidDataException($"the payload of transfer {Id} ends before part {index}");
             }
 
-            var payload = new ReadOnlySequence<byte>(buffer, 0, size);
-            var part = new PartFrame(Id, (uint)index, (uint)Layout.PartCount, Crc32C.Compute(buffer.AsSpan(0, size)), payload);
-            await _session.Output.WriteAsync(part, 0, stop).ConfigureAwait(false);
-            await _session.Output.FlushAsync(stop).ConfigureAwait(false);
+            return buffer;
         }
-        finally
+        catch
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
+    }
+
+    private async Task WritePartAsync(int index, byte[] buffer, CancellationToken stop)
+    {
+        int size = Layout.SizeOfPart(index);
+        var payload = new ReadOnlySequence<byte>(buffer, 0, size);
+        var part = new PartFrame(Id, (uint)index, (uint)Layout.PartCount, Crc32C.Compute(buffer.AsSpan(0, size)), payload);
+        await _session.Output.WriteAsync(part, 0, stop).ConfigureAwait(false);
+        await _session.Output.FlushAsync(stop).ConfigureAwait(false);
     }
 }

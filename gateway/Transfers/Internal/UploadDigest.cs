@@ -38,6 +38,18 @@ internal sealed class UploadDigest : IDisposable
         }
     }
 
+    /// <summary>The part the waiting ones wait for: the next one to hash from memory (-1 once hashing from memory stopped).</summary>
+    public int Next
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _fromMemory ? _next : -1;
+            }
+        }
+    }
+
     /// <summary>Takes a staged part's pooled buffer: hashed now if it is the next part, else kept until it is (or returned).</summary>
     public void Add(int index, byte[] buffer, int size)
     {
