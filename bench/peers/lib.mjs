@@ -1,7 +1,7 @@
 // Shared helpers for the peer benchmark scripts: JSON output, a hard time bound,
 // random payloads carrying a sequence number, percentiles, client versions.
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { randomBytes, createCipheriv, createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -98,4 +98,66 @@ export function latencySummary(lat) {
     p50: round(percentile(lat, 0.5)), p99: round(percentile(lat, 0.99)),
     p999: round(percentile(lat, 0.999)), mean: round(sum / n), min: round(lat[0]), max: round(lat[n - 1]),
   };
+}
+
+// --- W5 (large transfer) helpers -------------------------------------------------
+
+// A byte count from the environment: a plain number, or one with a binary suffix
+// K, M or G (256M = 256 MiB, 1G = 1 GiB).
+export function envBytes(name, dflt) {
+  const v = process.env[name];
+  if (v === undefined || v === "") return dflt;
+  const m = /^(\d+)([KMG]?)(i?B)?$/i.exec(v.trim());
+  if (!m) throw new Error(`${name} must be a byte count like 65536, 128K, 256M or 1G, got ${v}`);
+  const mult = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase()];
+  return Number.parseInt(m[1], 10) * mult;
+}
+
+// A seeded stream of random bytes: the AES-128-CTR keystream of a 16-byte seed
+// (AES-NI makes it several GB/s, so producing the bytes costs little next to moving
+// them). The same seed gives the same bytes, so the expected SHA-256 can be taken
+// beforehand, outside the timing, and the bytes made again as they are sent; the
+// payload is never held whole in memory.
+export class SeededBytes {
+  constructor(seed, chunk) {
+    this.seed = seed;
+    this.zeros = Buffer.alloc(chunk);
+    this.cipher = createCipheriv("aes-128-ctr", seed, Buffer.alloc(16));
+  }
+  // the next n (<= chunk) bytes, in a new buffer
+  next(n) { return this.cipher.update(n === this.zeros.length ? this.zeros : this.zeros.subarray(0, n)); }
+}
+
+// SHA-256 (hex) of the first `size` bytes of the seed's stream, made chunk by chunk.
+export function seededSha256(seed, size, chunk) {
+  const gen = new SeededBytes(seed, chunk);
+  const h = createHash("sha256");
+  for (let done = 0; done < size; done += chunk) h.update(gen.next(Math.min(chunk, size - done)));
+  return h.digest("hex");
+}
+
+// The broker's own process, when run.sh says which it is (NATS_SERVER_PID /
+// MQTT_SERVER_PID): resident set now and its peak (VmRSS / VmHWM, kB), and CPU time
+// (user + system, s). Every field is null when /proc cannot be read.
+export function procStats(pid) {
+  const out = { rss_kb: null, hwm_kb: null, cpu_s: null };
+  if (!pid) return out;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    out.rss_kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN) || null;
+    out.hwm_kb = Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? NaN) || null;
+    // fields after the command name (which may hold spaces): utime is the 14th field
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    out.cpu_s = (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+  } catch { /* not ours to read, or gone */ }
+  return out;
+}
+
+// Resets the broker's VmHWM to its current RSS (proc(5): writing 5 to clear_refs),
+// so the peak read after a run is that run's. Needs to own the process or be root;
+// returns whether it worked.
+export function resetPeakRss(pid) {
+  if (!pid) return false;
+  try { writeFileSync(`/proc/${pid}/clear_refs`, "5"); return true; } catch { return false; }
 }

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs the peer brokers' W1–W4 benchmarks on loopback and prints one JSON line per
+# Runs the peer brokers' W1–W5 benchmarks on loopback and prints one JSON line per
 # result on stdout (progress and server logs go to stderr / the temp dir).
 #
 #   bench/peers/run.sh [SCRIPT...]      SCRIPT: w1-nats w1-mosquitto w2-nats w2-mosquitto w3-nats w3-mosquitto
-#                                       w4-nats w4-mosquitto (default: all)
+#                                       w4-nats w4-mosquitto (default: these eight)
+#                                       w5-nats w5-mosquitto (large transfer: only when named)
 #
 # env: RUNS (2: each script this many times), NATS_PORT / MQTT_PORT (default: a
 #      free port picked at start), KEEP_TMP=1 (keep the temp dir), and each
-#      script's own variables (N, SIZE, WINDOW, TIMEOUT_S, ...) pass through.
+#      script's own variables (N, SIZE, WINDOW, TIMEOUT_S, ...) pass through;
+#      for W5, SIZE is the one payload's size (256M by default; 1G for the other case).
+#      The scripts get the servers' PIDs (NATS_SERVER_PID, MQTT_SERVER_PID) to read
+#      their RSS and CPU time; a W5 script resets the server's VmHWM at its start.
 #
 # Installs what is missing (Debian nats-server and mosquitto via apt-get, the npm
 # packages via npm ci), starts nats-server -js (file storage under a temp dir)
@@ -92,6 +96,7 @@ if [ $need_nats = 1 ]; then
   NATS_PID=$!
   wait_port "$NATS_PID" "$NATS_PORT" nats-server
   log "nats-server pid $NATS_PID on 127.0.0.1:$NATS_PORT, store $TMP/nats-store"
+  export NATS_SERVER_PID="$NATS_PID"
 fi
 if [ $need_mqtt = 1 ]; then
   MQTT_PORT="${MQTT_PORT:-$(free_port)}"
@@ -110,6 +115,7 @@ CONF
   MQTT_PID=$!
   wait_port "$MQTT_PID" "$MQTT_PORT" mosquitto
   log "mosquitto pid $MQTT_PID on 127.0.0.1:$MQTT_PORT"
+  export MQTT_SERVER_PID="$MQTT_PID"
 fi
 
 # --- versions ------------------------------------------------------------------
@@ -130,8 +136,9 @@ for r in $(seq "$RUNS"); do
       *nats) export NATS_URL="127.0.0.1:$NATS_PORT" ;;
       *mosquitto) export MQTT_URL="mqtt://127.0.0.1:$MQTT_PORT" ;;
     esac
-    # each script aborts itself after TIMEOUT_S (120 s); this is the backstop
-    if ! timeout -k 5 "$(( ${TIMEOUT_S:-120} + 30 ))" node "$HERE/$s.mjs"; then
+    # each script aborts itself after TIMEOUT_S (120 s; W5: 300 s); this is the backstop
+    case "$s" in w5-*) limit="${TIMEOUT_S:-300}" ;; *) limit="${TIMEOUT_S:-120}" ;; esac
+    if ! timeout -k 5 "$(( limit + 30 ))" node "$HERE/$s.mjs"; then
       fails=$((fails + 1))
       log "$s failed (run $r)"
     fi
