@@ -24,10 +24,12 @@ internal static class WorkloadCommand
           --window W        SENDs awaiting ACCEPTED per producer (default: the server's max_inflight)
           --outstanding O   messages per producer accepted and not yet settled (default 8192)
           --batch B         SENDs per grain call, w1-inproc only (default 64)
-          --warmup N        messages of an unreported first run on 1 link (default 20000; 0: none)
+          --warmup N        messages of an unreported first run on 1 link (default 20000; 0: none); w2, w3, w4:
+                            packets, messages or round trips of their warm-up (defaults 100000, 5000, 1000)
           --payload BYTES   payload size (default 256)
           --TamTam:KEY=V    passed to the in-process silo, e.g. --TamTam:Links:DeliveryWindow=2048
-          w2          W2 fire-and-forget STREAM packets, one publisher, one subscriber (default 1,000,000 × 256 B)
+          w2          W2 fire-and-forget STREAM packets, one publisher, one subscriber (default 1,000,000 × 256 B);
+                      --rate R holds the publisher to R packets/s (default: as fast as its connection takes them)
           w3          W3 fanout to --subscribers (10): --mode acked (SEND to a group port), stream, or both (default)
           w4          W4 request/reply, 20,000 sequential round trips of 64 B: --mode send (default) or stream
           w6          W6 --sessions (10000) idle sessions with heartbeats (--heartbeat-ms 5000, --hold 20) against a

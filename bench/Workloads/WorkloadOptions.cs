@@ -29,8 +29,14 @@ internal sealed record WorkloadOptions
     /// <summary>SENDs per grain call (w1-inproc only; over TCP the gateway batches what one socket read holds).</summary>
     public int Batch { get; init; } = 64;
 
-    /// <summary>Messages of an unreported first run (JIT, pools, first activations); 0 skips it.</summary>
+    /// <summary>Messages of an unreported first run (JIT, pools, first activations); 0 skips it. W1: 20,000.</summary>
     public int Warmup { get; init; } = 20_000;
+
+    /// <summary>True when <c>--warmup</c> was given; otherwise W2–W4 use their own warm-up counts.</summary>
+    public bool WarmupGiven { get; init; }
+
+    /// <summary>W2: packets per second the publisher is held to; 0 (the default) publishes as fast as its connection takes them.</summary>
+    public int Rate { get; init; }
 
     /// <summary>Payload bytes per message (W1: 256).</summary>
     public int PayloadBytes { get; init; } = 256;
@@ -68,6 +74,9 @@ internal sealed record WorkloadOptions
     /// <summary>The message count: <c>--messages</c>, or <paramref name="fallback"/> when it was not given.</summary>
     public int MessagesOr(int fallback) => MessagesGiven ? Messages : fallback;
 
+    /// <summary>The warm-up count: <c>--warmup</c>, or <paramref name="fallback"/> when it was not given.</summary>
+    public int WarmupOr(int fallback) => WarmupGiven ? Warmup : fallback;
+
     public static WorkloadOptions Parse(IReadOnlyList<string> args)
     {
         var options = new WorkloadOptions();
@@ -97,7 +106,8 @@ internal sealed record WorkloadOptions
                 "--window" => options with { Window = Positive(name, value) },
                 "--outstanding" => options with { Outstanding = Positive(name, value) },
                 "--batch" => options with { Batch = Positive(name, value) },
-                "--warmup" => options with { Warmup = NonNegative(name, value) },
+                "--warmup" => options with { Warmup = NonNegative(name, value), WarmupGiven = true },
+                "--rate" => options with { Rate = Positive(name, value) },
                 "--payload" => options with { PayloadBytes = Positive(name, value) },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };

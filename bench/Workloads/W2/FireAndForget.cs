@@ -19,7 +19,11 @@ internal static class FireAndForget
 
     public static async Task<int> RunAsync(Interchange interchange, WorkloadOptions options)
     {
-        await RunOnceAsync(interchange, options, WarmupPackets, report: false);
+        if (options.WarmupOr(WarmupPackets) is > 0 and int warmup)
+        {
+            await RunOnceAsync(interchange, options, warmup, report: false);
+        }
+
         return await RunOnceAsync(interchange, options, options.MessagesOr(DefaultPackets), report: true);
     }
 
@@ -43,10 +47,16 @@ internal static class FireAndForget
         meter.Start();
         long start = Stopwatch.GetTimestamp();
         int published = 0;
+        var pace = new Pace(options.Rate, start);
         try
         {
             for (; published < packets; published++)
             {
+                if (options.Rate > 0 && published % Pace.Step == 0)
+                {
+                    await pace.WaitAsync(published, limit.Token);
+                }
+
                 await publisher.PublishAsync(Port, payloads.For(published), options: null, limit.Token);
             }
         }
@@ -78,6 +88,7 @@ internal static class FireAndForget
             Lost = counter.Lost,
             DroppedByClient = subscriber.StreamPacketsDropped,
             Refused = publisher.StreamRefusals,
+            Rate = options.Rate == 0 ? (int?)null : options.Rate,
             Seconds = Math.Round(seconds, 3),
             MsgsPerS = Math.Round(counter.Received / seconds),
             PublishSeconds = Math.Round(publishSeconds, 3),
@@ -91,5 +102,20 @@ internal static class FireAndForget
             Date = Workload.Today,
         });
         return complete ? 0 : 1;
+    }
+}
+
+/// <summary>Holds a publisher to a rate: before each <see cref="Step"/> packets it waits until their time has come.</summary>
+internal readonly struct Pace(int rate, long start)
+{
+    public const int Step = 256;
+
+    public async ValueTask WaitAsync(int published, CancellationToken cancellationToken)
+    {
+        TimeSpan due = TimeSpan.FromSeconds((double)published / rate) - Stopwatch.GetElapsedTime(start);
+        if (due >= TimeSpan.FromMilliseconds(1))
+        {
+            await Task.Delay(due, cancellationToken);
+        }
     }
 }

@@ -29,7 +29,11 @@ internal static class Fanout
         int status = 0;
         foreach (bool acked in mode == "both" ? [true, false] : (bool[])[mode == "acked"])
         {
-            await RunOnceAsync(interchange, options, acked, WarmupMessages, report: false);
+            if (options.WarmupOr(WarmupMessages) is > 0 and int warmup)
+            {
+                await RunOnceAsync(interchange, options, acked, warmup, report: false);
+            }
+
             status |= await RunOnceAsync(interchange, options, acked, options.MessagesOr(DefaultMessages), report: true);
         }
 

@@ -52,7 +52,7 @@ internal static class RequestReply
         Task responding = trip.RespondAsync(limit.Token);
         try
         {
-            for (int i = 0; i < WarmupRoundTrips; i++)
+            for (int i = 0; i < options.WarmupOr(WarmupRoundTrips); i++)
             {
                 await trip.RoundTripAsync(payloads.For(i), limit.Token);
             }
