@@ -25,7 +25,7 @@ internal static class WorkloadCommand
           --outstanding O   messages per producer accepted and not yet settled (default 8192)
           --batch B         SENDs per grain call, w1-inproc only (default 64)
           --warmup N        messages of an unreported first run on 1 link (default 20000; 0: none); w2, w3, w4:
-                            packets, messages or round trips of their warm-up (defaults 100000, 5000, 1000)
+                            packets, messages or round trips of their warm-up (defaults 1000000, 5000, 20000)
           --payload BYTES   payload size (default 256)
           --TamTam:KEY=V    passed to the in-process silo, e.g. --TamTam:Links:DeliveryWindow=2048
           w2          W2 fire-and-forget STREAM packets, one publisher, one subscriber (default 1,000,000 × 256 B);

@@ -23,6 +23,10 @@ internal sealed class WebSocketTransport : IClientTransport
     private const string TextMessageDetail = "the server sent a text WebSocket message; text messages are not part of the protocol";
     private const int MinimumReceiveSize = 4 * 1024;
 
+    // Receives into 4 KiB while messages are small, which is all an idle connection holds, and into 64 KiB while the
+    // previous receive filled its buffer or the message goes on: a stream of 64 KiB batches then costs 1 receive each, not 16.
+    private const int LargeReceiveSize = 64 * 1024;
+
     // The read loop examines a partial frame without consuming it, so the input never pauses below one
     // frame of the largest size a server may announce; beyond that the receive loop stops and TCP pushes back.
     private const long InputPauseThreshold = ProtocolLimits.HeaderSize + (long)ProtocolLimits.MaxBodyCeiling + 64 * 1024;
@@ -180,9 +184,10 @@ internal sealed class WebSocketTransport : IClientTransport
         bool drain = false;
         try
         {
+            int size = MinimumReceiveSize;
             while (true)
             {
-                Memory<byte> memory = writer.GetMemory(MinimumReceiveSize);
+                Memory<byte> memory = writer.GetMemory(size);
                 ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(memory, CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -201,6 +206,7 @@ internal sealed class WebSocketTransport : IClientTransport
                 }
 
                 writer.Advance(result.Count);
+                size = result.Count == memory.Length || !result.EndOfMessage ? LargeReceiveSize : MinimumReceiveSize;
                 FlushResult flush = await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 if (flush.IsCompleted)
                 {

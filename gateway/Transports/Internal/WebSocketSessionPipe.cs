@@ -34,7 +34,14 @@ internal sealed class WebSocketSessionPipe : IDuplexPipe
     private static readonly byte[] TextMessageError = FrameCodec.ToArray(new ErrorFrame(ErrorCode.Truncated, TextMessageDetail, Fatal: true), correlation: 0);
 
     private const int MinimumReceiveSize = 4 * 1024;
+
+    // Receives into 4 KiB while messages are small, which is all an idle connection holds, and into 64 KiB while the
+    // previous receive filled its buffer or the message goes on: a stream of 64 KiB batches then costs 1 receive each, not 16.
+    private const int LargeReceiveSize = 64 * 1024;
     private const int OutputPauseThreshold = 1024 * 1024;
+
+    // Batches up to this size leave in one send call; larger ones (a PART) a segment per call.
+    private const int MaxCoalescedSend = 256 * 1024;
 
     private readonly WebSocket _socket;
     private readonly string _connectionId;
@@ -110,9 +117,10 @@ internal sealed class WebSocketSessionPipe : IDuplexPipe
         bool drain = true;
         try
         {
+            int size = MinimumReceiveSize;
             while (true)
             {
-                Memory<byte> memory = writer.GetMemory(MinimumReceiveSize);
+                Memory<byte> memory = writer.GetMemory(size);
                 ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(memory, CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -129,6 +137,7 @@ internal sealed class WebSocketSessionPipe : IDuplexPipe
                 }
 
                 writer.Advance(result.Count);
+                size = result.Count == memory.Length || !result.EndOfMessage ? LargeReceiveSize : MinimumReceiveSize;
                 FlushResult flush = await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 if (flush.IsCompleted)
                 {
@@ -213,12 +222,33 @@ internal sealed class WebSocketSessionPipe : IDuplexPipe
         }
     }
 
-    /// <summary>Sends one batch as one binary message, a segment per send call (no copy).</summary>
+    /// <summary>
+    /// Sends one batch as one binary message: in one send call (copied into one buffer first when it spans the output's
+    /// 4 KiB segments and is at most <see cref="MaxCoalescedSend"/> bytes), else a segment per call.
+    /// </summary>
+    /// <remarks>A send call is a WebSocket frame header and a write to the connection: a 64 KiB batch took 16 of them.</remarks>
     private async ValueTask SendMessageAsync(ReadOnlySequence<byte> buffer)
     {
         if (buffer.IsSingleSegment)
         {
             await _socket.SendAsync(buffer.First, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        if (buffer.Length <= MaxCoalescedSend)
+        {
+            int length = (int)buffer.Length;
+            byte[] joined = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                buffer.CopyTo(joined);
+                await _socket.SendAsync(joined.AsMemory(0, length), WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(joined);
+            }
+
             return;
         }
 
