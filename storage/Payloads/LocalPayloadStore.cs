@@ -28,6 +28,12 @@ namespace TamTam.Storage.Payloads;
 /// processes appending to the same data file would overwrite each other's records.
 /// </para>
 /// <para>
+/// An earlier format kept bare part bytes in the data file and a journal of them beside it (<c>parts</c>). A
+/// payload it staged but did not commit reads as having no part, so its parts are sent again; the first part
+/// staged to it deletes that journal and cuts the old bytes, so nothing of the old format lingers. Committed
+/// payloads of that format are still read by their manifest.
+/// </para>
+/// <para>
 /// Blocking file calls (fsync above all) run on the thread pool, never on the caller's scheduler.
 /// Parts staged again after a commit take effect when the payload is committed again; until then
 /// what a read returns is not specified, so do not restage a committed payload.
@@ -103,6 +109,11 @@ public sealed class LocalPayloadStore : IPayloadStore
             await Task.Run(() =>
             {
                 stager = AcquireStager(transferId, directory, create: true)!;
+                if (stager.TakeOldJournalDeleted())
+                {
+                    _logger.PayloadOldJournalDeleted(transferId);
+                }
+
                 stager.CutTornTail();
                 return stager.Stage(index, data, crc32C ?? Crc32C.Compute(data.Span));
             }, CancellationToken.None).ConfigureAwait(false);

@@ -27,6 +27,12 @@ internal sealed class PartStager : IDisposable
     /// <summary>The file holding the part records, in arrival order.</summary>
     public const string DataFileName = "data";
 
+    /// <summary>
+    /// The journal that an earlier format kept beside a data file of bare part bytes (one record per durable part).
+    /// No longer written or read: such an upload's parts read as none and are sent again.
+    /// </summary>
+    public const string OldJournalFileName = "parts";
+
     private readonly Lock _gate = new();
     private readonly SafeFileHandle _data;
     private readonly Dictionary<int, StagedPart> _durable;
@@ -35,6 +41,7 @@ internal sealed class PartStager : IDisposable
     private long _end;
     private bool _syncing;
     private Exception? _fault;
+    private int _oldJournalDeleted;
 
     private PartStager(SafeFileHandle data, Dictionary<int, StagedPart> durable, long end)
     {
@@ -47,19 +54,31 @@ internal sealed class PartStager : IDisposable
     public int Users { get; set; }
 
     /// <summary>
+    /// True once (to its first caller) when <see cref="Open"/> deleted an earlier format's journal of this payload.
+    /// </summary>
+    public bool TakeOldJournalDeleted() => Interlocked.Exchange(ref _oldJournalDeleted, 0) == 1;
+
+    /// <summary>
     /// Opens the data file in <paramref name="directory"/> (creating it, durably, when <paramref name="create"/>;
     /// else null when there is none). The durable parts are <paramref name="known"/>'s when the file still ends
     /// where it says, else found by reading the whole file. Nothing is written: a torn tail stays until
     /// <see cref="CutTornTail"/>. Blocking.
     /// </summary>
+    /// <remarks>
+    /// Opened to stage (<paramref name="create"/>), it deletes an earlier format's journal
+    /// (<see cref="OldJournalFileName"/>) first: the bytes that journal names are read as no record, and are cut
+    /// before this stager's first part, so nothing would ever read it; <see cref="TakeOldJournalDeleted"/> says so.
+    /// </remarks>
     public static PartStager? Open(string directory, PartLogState? known, bool create)
     {
         var path = Path.Combine(directory, DataFileName);
         var created = false;
+        var oldJournalDeleted = false;
         if (create)
         {
             DirectorySync.CreateDurably(directory);
             created = !File.Exists(path);
+            oldJournalDeleted = DeleteOldJournal(directory);
         }
 
         SafeFileHandle data;
@@ -81,13 +100,11 @@ internal sealed class PartStager : IDisposable
             }
 
             var length = RandomAccess.GetLength(data);
-            if (known is not null && known.End == length)
-            {
-                return new PartStager(data, known.Parts, length);
-            }
-
-            var parts = PartRecord.Scan(data, out var validEnd);
-            return new PartStager(data, parts, validEnd);
+            var stager = known is not null && known.End == length
+                ? new PartStager(data, known.Parts, length)
+                : new PartStager(data, PartRecord.Scan(data, out var validEnd), validEnd);
+            stager._oldJournalDeleted = oldJournalDeleted ? 1 : 0;
+            return stager;
         }
         catch
         {
@@ -190,6 +207,20 @@ internal sealed class PartStager : IDisposable
     }
 
     public void Dispose() => _data.Dispose();
+
+    /// <returns>False when there was none.</returns>
+    private static bool DeleteOldJournal(string directory)
+    {
+        // Not made durable: a journal a crash brings back is deleted again at the next open.
+        var path = Path.Combine(directory, OldJournalFileName);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
 
     /// <summary>Fsyncs groups of written records, in file order, until none is waiting.</summary>
     private void Sync()

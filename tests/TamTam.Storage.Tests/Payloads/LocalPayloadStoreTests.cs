@@ -105,6 +105,33 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
     }
 
     [Fact]
+    public async Task An_upload_staged_by_the_data_and_journal_format_loses_its_journal_once_staged_again()
+    {
+        // What the earlier format left of an upload it staged but did not commit: the parts' bytes alone in "data",
+        // and a journal ("parts") of where each one is. This format reads none of it: the parts are sent again.
+        var store = NewLocalStore();
+        var id = Guid.NewGuid();
+        var payload = Payload(2500);
+        var directory = store.GetPayloadDirectory(id);
+        Directory.CreateDirectory(directory);
+        await File.WriteAllBytesAsync(Path.Combine(directory, "data"), payload.AsMemory(0, 2 * PartSize).ToArray());
+        var journal = Path.Combine(directory, "parts");
+        await File.WriteAllBytesAsync(journal, new byte[2 * 24]);
+
+        // Looking at the upload changes nothing; staging a part of it removes the journal with the old bytes.
+        Assert.Empty(await store.GetStagedPartsAsync(id));
+        Assert.True(File.Exists(journal));
+        await StageAsync(store, id, payload, 0);
+        Assert.False(File.Exists(journal));
+
+        await StageAsync(store, id, payload, 1);
+        await StageAsync(store, id, payload, 2);
+        await store.CommitAsync(id, Layout(payload));
+        Assert.Equal(["data", "manifest"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(payload, await ReadAllAsync(NewLocalStore(), id, payload.Length, chunk: 900));
+    }
+
+    [Fact]
     public async Task Deleting_removes_the_transfer_directory()
     {
         var store = NewLocalStore();
