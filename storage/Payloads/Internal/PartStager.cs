@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using TamTam.Storage.Internal;
 using TamTam.Storage.Local.Internal;
 
 namespace TamTam.Storage.Payloads.Internal;
@@ -50,9 +52,6 @@ internal sealed class PartStager : IDisposable
         _end = end;
     }
 
-    /// <summary>How many callers use this stager; changed under the store's lock only.</summary>
-    public int Users { get; set; }
-
     /// <summary>
     /// True once (to its first caller) when <see cref="Open"/> deleted an earlier format's journal of this payload.
     /// </summary>
@@ -69,7 +68,7 @@ internal sealed class PartStager : IDisposable
     /// (<see cref="OldJournalFileName"/>) first: the bytes that journal names are read as no record, and are cut
     /// before this stager's first part, so nothing would ever read it; <see cref="TakeOldJournalDeleted"/> says so.
     /// </remarks>
-    public static PartStager? Open(string directory, PartLogState? known, bool create)
+    public static PartStager? Open(string directory, PartLogState? known, bool create, ILogger logger)
     {
         var path = Path.Combine(directory, DataFileName);
         var created = false;
@@ -100,9 +99,21 @@ internal sealed class PartStager : IDisposable
             }
 
             var length = RandomAccess.GetLength(data);
-            var stager = known is not null && known.End == length
-                ? new PartStager(data, known.Parts, length)
-                : new PartStager(data, PartRecord.Scan(data, out var validEnd), validEnd);
+            PartStager stager;
+            if (known is not null && known.End == length)
+            {
+                stager = new PartStager(data, known.Parts, length);
+            }
+            else
+            {
+                if (length > 0)
+                {
+                    logger.PayloadReadBack(path, length);
+                }
+
+                stager = new PartStager(data, PartRecord.Scan(data, out var validEnd), validEnd);
+            }
+
             stager._oldJournalDeleted = oldJournalDeleted ? 1 : 0;
             return stager;
         }
