@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Metadata;
 using Orleans.Placement;
 using TamTam.Grains.Streams.Internal;
 using TamTam.Interfaces.Streams;
@@ -9,8 +10,8 @@ namespace TamTam.Grains.Streams;
 /// <summary>
 /// The sequencer and router of one stream (docs/architecture.md, "Streaming mode"): the packets addressed to one
 /// (link, port), or to its subtree. It numbers each published batch and pushes it to the relay of every active
-/// silo — its own silo's relay in-process, the others through <see cref="RelayRoute"/>s — until a relay answers
-/// that none of its sessions receives the stream.
+/// silo that hosts one — its own silo's relay in-process, the others through <see cref="RelayRoute"/>s — until a
+/// relay answers that none of its sessions receives the stream.
 /// </summary>
 /// <remarks>
 /// <para>Not reentrant: batches are numbered in the order they are taken and handed to every route in that
@@ -19,7 +20,8 @@ namespace TamTam.Grains.Streams;
 /// there makes a local call, and that silo's subscribers are served without a hop.</para>
 /// <para>No state is persisted: streaming mode is not durable. A new activation (after a silo failure) starts
 /// again from sequence 1, which receivers see as a restart, and sends to every silo's relay from its first batch:
-/// relays are grain services, found from the cluster's membership alone.</para>
+/// relays are grain services, found from the cluster's membership and the silos' grain manifests alone (a silo
+/// hosted without streaming has no relay, and its manifest says so: it is left out).</para>
 /// <para>Kept active while a relay may want the stream: an idle port asks its relays once per
 /// <see cref="IdleCheckPeriod"/> whether they still do, and lets itself be collected once none does.</para>
 /// </remarks>
@@ -32,24 +34,29 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
     private readonly ILogger<StreamPortGrain> _logger;
     private readonly StreamMetrics _metrics;
     private readonly IClusterMembershipService _membership;
+    private readonly IClusterManifestProvider _manifests;
     private readonly StreamRelayClient _relays;
     private readonly ILocalStreamRelay? _localRelay;
     private readonly SiloAddress _silo;
     private readonly Dictionary<SiloAddress, RelayRoute> _routes = [];
+    private readonly HashSet<SiloAddress> _withoutRelay = [];
     private readonly Action<RelayRoute, Exception?, int> _routePaused;
     private RelayRoute[] _sending = [];
     private MembershipVersion _membershipVersion = MembershipVersion.MinValue;
+    private MajorMinorVersion _manifestVersion = MajorMinorVersion.MinValue;
+    private bool _awaitingManifests;
     private long _nextResume = long.MaxValue;
     private IGrainTimer? _idleCheck;
     private bool _publishedSinceCheck;
     private ulong _next = 1;
 
     public StreamPortGrain(ILogger<StreamPortGrain> logger, StreamMetrics metrics, IClusterMembershipService membership,
-        ILocalSiloDetails silo, StreamRelayClient relays, IServiceProvider services)
+        IClusterManifestProvider manifests, ILocalSiloDetails silo, StreamRelayClient relays, IServiceProvider services)
     {
         _logger = logger;
         _metrics = metrics;
         _membership = membership;
+        _manifests = manifests;
         _relays = relays;
         _silo = silo.SiloAddress;
         _localRelay = services.GetService<ILocalStreamRelay>();
@@ -121,37 +128,71 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
     }
 
     /// <summary>
-    /// Adds a route to each silo that became active since the last look, and drops the routes to silos that
-    /// membership declared dead or that are shutting down: no call waits for them.
+    /// Adds a route to each silo that became active since the last look and hosts a relay, and drops the routes to
+    /// silos that membership declared dead or that are shutting down: no call waits for them.
     /// </summary>
+    /// <remarks>
+    /// Whether a silo hosts a relay its grain manifest says (<see cref="RelayAdvertisement"/>): a silo hosted without
+    /// streaming has none, and is never called. Orleans fetches a silo's manifest after membership lists it as
+    /// active; until then the silo waits, and the cluster's manifest is looked at again at each batch.
+    /// </remarks>
     private void FollowMembership()
     {
         ClusterMembershipSnapshot snapshot = _membership.CurrentSnapshot;
-        if (snapshot.Version == _membershipVersion)
+        if (snapshot.Version == _membershipVersion && !_awaitingManifests)
+        {
+            return;
+        }
+
+        ClusterManifest manifest = _manifests.Current;
+        if (snapshot.Version == _membershipVersion && manifest.Version == _manifestVersion)
         {
             return;
         }
 
         _membershipVersion = snapshot.Version;
+        _manifestVersion = manifest.Version;
+        _awaitingManifests = false;
+        GrainType portGrain = this.GetGrainId().Type;
         foreach (KeyValuePair<SiloAddress, ClusterMember> member in snapshot.Members)
         {
-            if (member.Value.Status == SiloStatus.Active && !_routes.ContainsKey(member.Key))
+            SiloAddress silo = member.Key;
+            if (member.Value.Status != SiloStatus.Active || _routes.ContainsKey(silo) || _withoutRelay.Contains(silo))
             {
-                AddRoute(member.Key, null);
+                continue;
+            }
+
+            // This grain's own silo hosts a relay: the grain cannot be activated on a silo without streaming.
+            switch (silo.Equals(_silo) ? true : RelayAdvertisement.HostsRelay(manifest, silo, portGrain))
+            {
+                case true:
+                    AddRoute(silo, null);
+                    break;
+                case false:
+                    _withoutRelay.Add(silo);
+                    StreamLog.SiloWithoutRelay(_logger, this.GetPrimaryKeyString(), silo);
+                    break;
+                default:
+                    _awaitingManifests = true;
+                    break;
             }
         }
 
         foreach (RelayRoute route in (RelayRoute[])[.. _routes.Values])
         {
-            if (route.Local is null && snapshot.GetSiloStatus(route.Silo) is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping)
+            if (route.Local is null && HasLeft(snapshot, route.Silo))
             {
                 _routes.Remove(route.Silo);
                 Lost(route, "its silo has left the cluster", null, route.Pause(null));
             }
         }
 
+        _withoutRelay.RemoveWhere(silo => HasLeft(snapshot, silo));
         ListSending();
     }
+
+    private static bool HasLeft(ClusterMembershipSnapshot snapshot, SiloAddress silo) =>
+        snapshot.GetSiloStatus(silo) is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping;
 
     private RelayRoute AddRoute(SiloAddress silo, IStreamRelay? relay)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
+using Orleans.Metadata;
 using TamTam.Grains.Streams.Internal;
 
 namespace TamTam.Grains.Streams;
@@ -10,6 +11,8 @@ public static class StreamingSiloBuilderExtensions
     /// <summary>
     /// Adds the port grains' meters and this silo's relay service, through which other silos' port grains reach
     /// the sessions of this silo's gateway (<c>AddTamTamGateway</c>). Port grains need no provider or storage.
+    /// The silo's grain manifest says that it hosts a relay: port grains route to the silos that say so, and leave
+    /// out a silo of the same cluster hosted without this call.
     /// </summary>
     public static ISiloBuilder AddTamTamStreams(this ISiloBuilder silo)
     {
@@ -17,6 +20,7 @@ public static class StreamingSiloBuilderExtensions
         silo.Services.AddSingleton<StreamMetrics>();
         silo.Services.AddSingleton<StreamRelayClient>();
         silo.AddGrainService<StreamRelayService>();
+        silo.Services.AddSingleton<IGrainPropertiesProvider, RelayAdvertisement>();
         return silo;
     }
 }

@@ -3,12 +3,12 @@ using Orleans.Services;
 namespace TamTam.Interfaces.Streams;
 
 /// <summary>
-/// One silo's receiver of port streams: a grain service, so every silo has one from its start to its stop and a
-/// port grain addresses it by the silo's address alone — a new activation reaches every silo's relay at its first
-/// batch, without waiting for anyone to register. It hands each batch to the sessions of its silo whose bindings
-/// cover the batch's stream. A port grain calls it for silos other than its own; its own silo's relay it reaches
-/// in-process (<see cref="ILocalStreamRelay"/>). Also an observer interface, so that another receiver can stand
-/// in for a silo's relay (<see cref="IStreamPortGrain.SubscribeAsync"/>).
+/// One silo's receiver of port streams: a grain service, so every silo set up for streaming has one from its start
+/// to its stop (its grain manifest says so) and a port grain addresses it by the silo's address alone — a new
+/// activation reaches every silo's relay at its first batch, without waiting for anyone to register. It hands each
+/// batch to the sessions of its silo whose bindings cover the batch's stream. A port grain calls it for silos other
+/// than its own; its own silo's relay it reaches in-process (<see cref="ILocalStreamRelay"/>). Also an observer
+/// interface, so that another receiver can stand in for a silo's relay (<see cref="IStreamPortGrain.SubscribeAsync"/>).
 /// </summary>
 [Alias("tamtam.IStreamRelay")]
 public interface IStreamRelay : IGrainService, IGrainObserver

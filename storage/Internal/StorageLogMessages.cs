@@ -53,6 +53,14 @@ internal static partial class StorageLogMessages
         Message = "Payload store: deleted {EntryCount} leftovers of interrupted writes and deletes under {Path}")]
     public static partial void PayloadLeftoversDeleted(this ILogger logger, int entryCount, string path);
 
+    [LoggerMessage(EventId = 4033, Level = LogLevel.Information,
+        Message = "Payload store: payload {TransferId} was staged by an earlier format; its journal was deleted and its parts are staged again")]
+    public static partial void PayloadOldJournalDeleted(this ILogger logger, Guid transferId);
+
+    [LoggerMessage(EventId = 4034, Level = LogLevel.Debug,
+        Message = "Payload store: reading {Path} back ({Length} bytes) to find the parts it holds")]
+    public static partial void PayloadReadBack(this ILogger logger, string path, long length);
+
     [LoggerMessage(EventId = 4040, Level = LogLevel.Warning,
         Message = "Segment log {LogName}: torn tail in {SegmentBlob}: its records end at {ValidLength} of {BlobLength} bytes ({RecordCount} records kept); appends continue in a new segment")]
     public static partial void TornTailSealed(this ILogger logger, string logName, string segmentBlob, long blobLength, long validLength, long recordCount);

@@ -24,8 +24,15 @@ namespace TamTam.Storage.Payloads;
 /// </para>
 /// <para>
 /// What the store learned of a payload's parts stays in memory between parts, so only a start (or a payload
-/// not used for a while) makes it read a data file back. One store at a time stages a given payload: two
-/// processes appending to the same data file would overwrite each other's records.
+/// not used for a while) makes it read a data file back; a read-back holds up that payload's users only, never
+/// the staging of another payload. One store at a time stages a given payload: two processes appending to the
+/// same data file would overwrite each other's records.
+/// </para>
+/// <para>
+/// An earlier format kept bare part bytes in the data file and a journal of them beside it (<c>parts</c>). A
+/// payload it staged but did not commit reads as having no part, so its parts are sent again; the first part
+/// staged to it deletes that journal and cuts the old bytes, so nothing of the old format lingers. Committed
+/// payloads of that format are still read by their manifest.
 /// </para>
 /// <para>
 /// Blocking file calls (fsync above all) run on the thread pool, never on the caller's scheduler.
@@ -58,7 +65,7 @@ public sealed class LocalPayloadStore : IPayloadStore
 
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly Dictionary<Guid, PartStager> _stagers = [];
+    private readonly Dictionary<Guid, StagerSlot> _slots = [];
     private readonly Dictionary<Guid, PartLogState> _states = [];
     private Task? _initialization;
 
@@ -96,22 +103,28 @@ public sealed class LocalPayloadStore : IPayloadStore
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync().ConfigureAwait(false);
         var directory = GetPayloadDirectory(transferId);
-        PartStager? stager = null;
+        StagerSlot? slot = null;
         try
         {
             // The write blocks on the thread pool; the task returned completes once the part is durable.
             await Task.Run(() =>
             {
-                stager = AcquireStager(transferId, directory, create: true)!;
+                slot = AcquireStager(transferId, directory, create: true)!;
+                var stager = slot.Stager!;
+                if (stager.TakeOldJournalDeleted())
+                {
+                    _logger.PayloadOldJournalDeleted(transferId);
+                }
+
                 stager.CutTornTail();
                 return stager.Stage(index, data, crc32C ?? Crc32C.Compute(data.Span));
             }, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
-            if (stager is not null)
+            if (slot is not null)
             {
-                ReleaseStager(transferId, stager);
+                ReleaseStager(transferId, slot);
             }
         }
     }
@@ -259,49 +272,79 @@ public sealed class LocalPayloadStore : IPayloadStore
     }
 
     /// <summary>
-    /// The stager of <paramref name="transferId"/>, opened by its first user (from the state its last one left when
-    /// there is one); null when the payload has no data file and <paramref name="create"/> is false. Blocking.
+    /// The slot of <paramref name="transferId"/> with its stager, opened by its first user (from the state its last
+    /// one left when there is one); null when the payload has no data file and <paramref name="create"/> is false.
+    /// Blocking.
     /// </summary>
-    private PartStager? AcquireStager(Guid transferId, string directory, bool create)
+    /// <remarks>
+    /// The store's lock is held only to find the slot: the stager is opened under the slot's own lock, so that two
+    /// first users cannot open the same file twice while an open that reads its file back (which only a start or an
+    /// eviction makes happen) holds up no other payload.
+    /// </remarks>
+    private StagerSlot? AcquireStager(Guid transferId, string directory, bool create)
     {
+        StagerSlot slot;
         lock (_gate)
         {
-            if (_stagers.TryGetValue(transferId, out var open))
+            if (!_slots.TryGetValue(transferId, out slot!))
             {
-                open.Users++;
-                return open;
+                slot = new StagerSlot();
+                _slots.Add(transferId, slot);
             }
 
-            // Opened under the lock, so that two first users cannot open the same file twice; an open without the
-            // state left by the last user reads the file back, which only a start or an eviction makes happen.
-            _states.Remove(transferId, out var known);
-            var stager = PartStager.Open(directory, known, create);
-            if (stager is not null)
-            {
-                _stagers.Add(transferId, stager);
-                stager.Users++;
-            }
-
-            return stager;
+            slot.Users++;
         }
+
+        var opened = false;
+        try
+        {
+            lock (slot.Opening)
+            {
+                if (slot.Stager is null)
+                {
+                    PartLogState? known;
+                    lock (_gate)
+                    {
+                        _states.Remove(transferId, out known);
+                    }
+
+                    slot.Stager = PartStager.Open(directory, known, create, _logger);
+                }
+
+                opened = slot.Stager is not null;
+            }
+        }
+        finally
+        {
+            if (!opened)
+            {
+                ReleaseStager(transferId, slot);
+            }
+        }
+
+        return opened ? slot : null;
     }
 
     /// <summary>
-    /// Closes the stager once its last user is done: an idle upload holds no file open. What it knows is kept
+    /// Closes the slot's stager once its last user is done: an idle upload holds no file open. What it knows is kept
     /// (for at most <see cref="MaxKeptStates"/> payloads) for the next part.
     /// </summary>
-    private void ReleaseStager(Guid transferId, PartStager stager)
+    private void ReleaseStager(Guid transferId, StagerSlot slot)
     {
+        PartStager? stager;
         lock (_gate)
         {
-            if (--stager.Users > 0)
+            if (--slot.Users > 0)
             {
                 return;
             }
 
+            // No user is left to open it meanwhile: each one counts itself in before it opens.
+            stager = slot.Stager;
+
             // Not there any more when the payload was deleted meanwhile: nothing of it is kept.
-            if (_stagers.TryGetValue(transferId, out var current) && current == stager && _stagers.Remove(transferId)
-                && stager.TakeState() is { } state)
+            if (_slots.TryGetValue(transferId, out var current) && current == slot && _slots.Remove(transferId)
+                && stager?.TakeState() is { } state)
             {
                 if (_states.Count >= MaxKeptStates)
                 {
@@ -316,7 +359,7 @@ public sealed class LocalPayloadStore : IPayloadStore
             }
         }
 
-        stager.Dispose();
+        stager?.Dispose();
     }
 
     /// <summary>Forgets what the store knows of a payload's parts in memory; its next user reads its file back.</summary>
@@ -324,7 +367,7 @@ public sealed class LocalPayloadStore : IPayloadStore
     {
         lock (_gate)
         {
-            _stagers.Remove(transferId);
+            _slots.Remove(transferId);
             _states.Remove(transferId);
         }
     }
@@ -421,19 +464,19 @@ public sealed class LocalPayloadStore : IPayloadStore
     /// <summary>The parts durable in a payload's data file, by index; none when it has none. Blocking.</summary>
     private Dictionary<int, StagedPart> ReadDurableParts(Guid transferId, string directory)
     {
-        var stager = AcquireStager(transferId, directory, create: false);
-        if (stager is null)
+        var slot = AcquireStager(transferId, directory, create: false);
+        if (slot is null)
         {
             return [];
         }
 
         try
         {
-            return stager.GetDurableParts();
+            return slot.Stager!.GetDurableParts();
         }
         finally
         {
-            ReleaseStager(transferId, stager);
+            ReleaseStager(transferId, slot);
         }
     }
 

@@ -26,9 +26,9 @@ internal sealed class SessionLink : ILinkObserver
     private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
     private readonly int _maxInflight;
-    private readonly LinkCallPump<(uint Correlation, string Link, SendCommand Command)> _sends;
-    private readonly LinkCallPump<(uint Correlation, AckCommand Command)> _acks;
-    private readonly LinkCallPump<Guid> _confirmed;
+    private readonly CoalescingCallQueue<(uint Correlation, string Link, SendCommand Command)> _sends;
+    private readonly CoalescingCallQueue<(uint Correlation, AckCommand Command)> _acks;
+    private readonly CoalescingCallQueue<Guid> _confirmed;
     private readonly NameCache _names = new();
     private readonly LastDecoded _sentLinks = new();
     private readonly LastDecoded _sentPorts = new();
@@ -50,9 +50,9 @@ internal sealed class SessionLink : ILinkObserver
         Node = node;
         Grain = grains.GetGrain<ILinkGrain>(link);
         _source = new MessageSource(link, node);
-        _sends = new(SendAsync, CallFailed);
-        _acks = new(AcknowledgeAsync, CallFailed);
-        _confirmed = new(ids => Grain.ConfirmStatusAsync(Node, ids), CallFailed);
+        _sends = new(SendAsync, (_, exception) => CallFailed(exception));
+        _acks = new(AcknowledgeAsync, (_, exception) => CallFailed(exception));
+        _confirmed = new(ids => Grain.ConfirmStatusAsync(Node, ids), (_, exception) => CallFailed(exception));
         Transfers = session.Payloads is { } payloads
             ? new SessionTransfers(session, grains, payloads, logger, session.Options, link, node)
             : null;

@@ -14,4 +14,8 @@ internal static partial class StreamLog
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information,
         Message = "Stream {Key}: the relay of silo {Silo} was dropped ({Reason}); {Lost} packet(s) did not reach it")]
     public static partial void RelayDropped(ILogger logger, Exception? exception, string key, SiloAddress silo, string reason, int lost);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Debug,
+        Message = "Stream {Key}: silo {Silo} hosts no relay (it runs without streaming) and is left out")]
+    public static partial void SiloWithoutRelay(ILogger logger, string key, SiloAddress silo);
 }

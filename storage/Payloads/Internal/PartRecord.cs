@@ -19,6 +19,11 @@ namespace TamTam.Storage.Payloads.Internal;
 /// acknowledged. The last record of an index wins.
 /// </para>
 /// <para>
+/// A data file of the earlier format (bare part bytes, with a journal beside it,
+/// <see cref="PartStager.OldJournalFileName"/>) starts with no header that matches, so it reads as holding no
+/// part; staging to it again cuts those bytes and deletes the journal.
+/// </para>
+/// <para>
 /// Records are deliberately not 1 MiB: with the default parts (1 MiB − 28 bytes, a PART frame of 1 MiB), a
 /// 28-byte header made every record 1 MiB and 1 MiB-aligned, and on Linux 6.18 (ext4, large folios) such writes
 /// cost the kernel 4–5 times the CPU of the same bytes unaligned (measured: 1.3–1.5 s against 0.3 s of system

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using TamTam.Storage.Internal;
 using TamTam.Storage.Local.Internal;
 
 namespace TamTam.Storage.Payloads.Internal;
@@ -27,6 +29,12 @@ internal sealed class PartStager : IDisposable
     /// <summary>The file holding the part records, in arrival order.</summary>
     public const string DataFileName = "data";
 
+    /// <summary>
+    /// The journal that an earlier format kept beside a data file of bare part bytes (one record per durable part).
+    /// No longer written or read: such an upload's parts read as none and are sent again.
+    /// </summary>
+    public const string OldJournalFileName = "parts";
+
     private readonly Lock _gate = new();
     private readonly SafeFileHandle _data;
     private readonly Dictionary<int, StagedPart> _durable;
@@ -35,6 +43,7 @@ internal sealed class PartStager : IDisposable
     private long _end;
     private bool _syncing;
     private Exception? _fault;
+    private int _oldJournalDeleted;
 
     private PartStager(SafeFileHandle data, Dictionary<int, StagedPart> durable, long end)
     {
@@ -43,8 +52,10 @@ internal sealed class PartStager : IDisposable
         _end = end;
     }
 
-    /// <summary>How many callers use this stager; changed under the store's lock only.</summary>
-    public int Users { get; set; }
+    /// <summary>
+    /// True once (to its first caller) when <see cref="Open"/> deleted an earlier format's journal of this payload.
+    /// </summary>
+    public bool TakeOldJournalDeleted() => Interlocked.Exchange(ref _oldJournalDeleted, 0) == 1;
 
     /// <summary>
     /// Opens the data file in <paramref name="directory"/> (creating it, durably, when <paramref name="create"/>;
@@ -52,14 +63,21 @@ internal sealed class PartStager : IDisposable
     /// where it says, else found by reading the whole file. Nothing is written: a torn tail stays until
     /// <see cref="CutTornTail"/>. Blocking.
     /// </summary>
-    public static PartStager? Open(string directory, PartLogState? known, bool create)
+    /// <remarks>
+    /// Opened to stage (<paramref name="create"/>), it deletes an earlier format's journal
+    /// (<see cref="OldJournalFileName"/>) first: the bytes that journal names are read as no record, and are cut
+    /// before this stager's first part, so nothing would ever read it; <see cref="TakeOldJournalDeleted"/> says so.
+    /// </remarks>
+    public static PartStager? Open(string directory, PartLogState? known, bool create, ILogger logger)
     {
         var path = Path.Combine(directory, DataFileName);
         var created = false;
+        var oldJournalDeleted = false;
         if (create)
         {
             DirectorySync.CreateDurably(directory);
             created = !File.Exists(path);
+            oldJournalDeleted = DeleteOldJournal(directory);
         }
 
         SafeFileHandle data;
@@ -81,13 +99,23 @@ internal sealed class PartStager : IDisposable
             }
 
             var length = RandomAccess.GetLength(data);
+            PartStager stager;
             if (known is not null && known.End == length)
             {
-                return new PartStager(data, known.Parts, length);
+                stager = new PartStager(data, known.Parts, length);
+            }
+            else
+            {
+                if (length > 0)
+                {
+                    logger.PayloadReadBack(path, length);
+                }
+
+                stager = new PartStager(data, PartRecord.Scan(data, out var validEnd), validEnd);
             }
 
-            var parts = PartRecord.Scan(data, out var validEnd);
-            return new PartStager(data, parts, validEnd);
+            stager._oldJournalDeleted = oldJournalDeleted ? 1 : 0;
+            return stager;
         }
         catch
         {
@@ -190,6 +218,20 @@ internal sealed class PartStager : IDisposable
     }
 
     public void Dispose() => _data.Dispose();
+
+    /// <returns>False when there was none.</returns>
+    private static bool DeleteOldJournal(string directory)
+    {
+        // Not made durable: a journal a crash brings back is deleted again at the next open.
+        var path = Path.Combine(directory, OldJournalFileName);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
 
     /// <summary>Fsyncs groups of written records, in file order, until none is waiting.</summary>
     private void Sync()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TamTam.Storage.Local;
 using TamTam.Storage.Payloads;
@@ -105,6 +106,65 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
     }
 
     [Fact]
+    public async Task An_upload_staged_by_the_data_and_journal_format_loses_its_journal_once_staged_again()
+    {
+        // What the earlier format left of an upload it staged but did not commit: the parts' bytes alone in "data",
+        // and a journal ("parts") of where each one is. This format reads none of it: the parts are sent again.
+        var store = NewLocalStore();
+        var id = Guid.NewGuid();
+        var payload = Payload(2500);
+        var directory = store.GetPayloadDirectory(id);
+        Directory.CreateDirectory(directory);
+        await File.WriteAllBytesAsync(Path.Combine(directory, "data"), payload.AsMemory(0, 2 * PartSize).ToArray());
+        var journal = Path.Combine(directory, "parts");
+        await File.WriteAllBytesAsync(journal, new byte[2 * 24]);
+
+        // Looking at the upload changes nothing; staging a part of it removes the journal with the old bytes.
+        Assert.Empty(await store.GetStagedPartsAsync(id));
+        Assert.True(File.Exists(journal));
+        await StageAsync(store, id, payload, 0);
+        Assert.False(File.Exists(journal));
+
+        await StageAsync(store, id, payload, 1);
+        await StageAsync(store, id, payload, 2);
+        await store.CommitAsync(id, Layout(payload));
+        Assert.Equal(["data", "manifest"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(payload, await ReadAllAsync(NewLocalStore(), id, payload.Length, chunk: 900));
+    }
+
+    [Fact]
+    public async Task Staging_another_payload_goes_on_while_a_data_file_is_read_back()
+    {
+        var id = Guid.NewGuid();
+        var payload = Payload(2500);
+        await StageAllAsync(NewLocalStore(), id, payload);
+
+        // After a restart the store knows nothing of the payload and reads its data file back; the read-back is
+        // held at its start (where the store says it reads back) until the other payload's part is staged.
+        var data = Path.Combine(NewLocalStore().GetPayloadDirectory(id), "data");
+        using var readBack = new HoldingLogger(message => message.Contains(data, StringComparison.Ordinal));
+        var restarted = new LocalPayloadStore(new LocalStorageOptions { RootPath = _root.Path }, readBack);
+        try
+        {
+            Task<IReadOnlyList<int>> listing = restarted.GetStagedPartsAsync(id).AsTask();
+            await readBack.Holding.WaitAsync(Timeout);
+
+            // From another thread: a store that held up the part would hold up the thread that stages it.
+            var other = Guid.NewGuid();
+            await Task.Run(() => restarted.StagePartAsync(other, 0, Payload(PartSize)).AsTask()).WaitAsync(Timeout);
+            Assert.False(listing.IsCompleted);
+            Assert.Equal([0], await restarted.GetStagedPartsAsync(other).AsTask().WaitAsync(Timeout));
+
+            readBack.Release();
+            Assert.Equal([0, 1, 2], await listing.WaitAsync(Timeout));
+        }
+        finally
+        {
+            readBack.Release();
+        }
+    }
+
+    [Fact]
     public async Task Deleting_removes_the_transfer_directory()
     {
         var store = NewLocalStore();
@@ -177,6 +237,37 @@ public sealed class LocalPayloadStoreTests : PayloadStoreContract
         Assert.Equal(part, error.Path);
     }
 
+    // How long a test waits for what must happen; only reached when it does not.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
     private LocalPayloadStore NewLocalStore() =>
         new(new LocalStorageOptions { RootPath = _root.Path }, NullLogger<LocalPayloadStore>.Instance);
+
+    /// <summary>A store's logger that holds the thread logging the first message <c>holds</c> picks until released.</summary>
+    private sealed class HoldingLogger(Func<string, bool> holds) : ILogger<LocalPayloadStore>, IDisposable
+    {
+        private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _released = new();
+
+        /// <summary>Completes once a thread is held.</summary>
+        public Task Holding => _holding.Task;
+
+        public void Release() => _released.Set();
+
+        public void Dispose() => _released.Dispose();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (holds(formatter(state, exception)) && _holding.TrySetResult())
+            {
+                // Longer than any wait of the test: released by the test, even when it fails.
+                _released.Wait(4 * Timeout);
+            }
+        }
+    }
 }
