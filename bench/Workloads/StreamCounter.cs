@@ -26,6 +26,40 @@ internal sealed class StreamCounter
     /// <summary><see cref="Stopwatch"/> timestamp of the last packet received.</summary>
     public long LastAt => Interlocked.Read(ref _lastAt);
 
+    /// <summary>
+    /// Waits until every expected packet is accounted for (true), or until nothing has arrived for <paramref name="quiet"/>
+    /// (false): packets dropped at the very end of a run leave no later packet to show their gap, so silence is
+    /// the only sign of them. Also false when <paramref name="limit"/> fires first.
+    /// </summary>
+    public async Task<bool> SettleAsync(TimeSpan quiet, CancellationToken limit)
+    {
+        long since = Stopwatch.GetTimestamp();
+        while (!_finished.Task.IsCompleted)
+        {
+            long last = Math.Max(since, LastAt);
+            TimeSpan silent = Stopwatch.GetElapsedTime(last);
+            if (silent >= quiet)
+            {
+                return false;
+            }
+
+            try
+            {
+                await _finished.Task.WaitAsync(quiet - silent, limit);
+            }
+            catch (TimeoutException)
+            {
+                // Silent for the rest of the period, unless a packet came meanwhile: looked at again.
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Receives until <paramref name="perSubscriber"/> packets are accounted for on <paramref name="client"/> or the run is cut short.</summary>
     public async Task ReceiveAsync(TamTamClient client, long perSubscriber, CancellationToken cancellationToken)
     {
