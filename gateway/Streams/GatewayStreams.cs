@@ -19,6 +19,8 @@ namespace TamTam.Gateway.Streams;
 /// is answered 305); the port grains add <c>relay_lost</c>. The receiver sees each but the last as a sequence gap.</item>
 /// <item><c>tamtam.streams.refusals</c> (counter, <c>{packet}</c>): STREAM frames answered with an ERROR (302 port full, 305 TTL, 501 unavailable); the silo counts port refusals also as <c>tamtam.streams.packets.refused</c>.</item>
 /// <item><c>tamtam.streams.acks</c> (counter, <c>{ack}</c>): STREAM_ACK frames received from receivers.</item>
+/// <item><c>tamtam.streams.holdbacks</c> (counter, <c>{pause}</c>): pauses of a publishing session before a publish, because a
+/// subscriber that keeps up lagged by <see cref="SessionStreams.HoldBackAbove"/> packets or more.</item>
 /// </list>
 /// </summary>
 public sealed class GatewayStreams
@@ -28,6 +30,7 @@ public sealed class GatewayStreams
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _acks;
+    private readonly Counter<long> _holdBacks;
     private readonly Lazy<StreamRelay?> _relay;
 
     public GatewayStreams(IServiceProvider services, IMeterFactory meterFactory)
@@ -41,6 +44,7 @@ public sealed class GatewayStreams
         _dropped = meter.CreateCounter<long>("tamtam.streams.packets.dropped", "{packet}", "Packets not written to one subscriber (reason tag).");
         _refused = meter.CreateCounter<long>("tamtam.streams.refusals", "{packet}", "STREAM frames answered with an ERROR (302 port full, 305 TTL, 501 unavailable).");
         _acks = meter.CreateCounter<long>("tamtam.streams.acks", "{ack}", "STREAM_ACK frames received.");
+        _holdBacks = meter.CreateCounter<long>("tamtam.streams.holdbacks", "{pause}", "Pauses of a publishing session because a subscriber lagged.");
     }
 
     /// <summary>This silo's relay, or <see langword="null"/> for a gateway hosted without a silo (nothing is then received).</summary>
@@ -55,6 +59,8 @@ public sealed class GatewayStreams
     internal void Refused(int packets) => _refused.Add(packets);
 
     internal void Acknowledged() => _acks.Add(1);
+
+    internal void HeldBack() => _holdBacks.Add(1);
 
     private StreamRelay? CreateRelay() =>
         _services.GetService<IGrainFactory>() is { } grains && _services.GetService<ILocalSiloDetails>() is { } silo

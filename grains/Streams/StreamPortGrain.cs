@@ -118,13 +118,14 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
         batch.AssignSequences(first);
         _next += (ulong)batch.Count;
         _publishedSinceCheck = true;
+        int lag = 0;
         foreach (RelayRoute route in routes)
         {
-            route.Send(batch, _routePaused);
+            lag = Math.Max(lag, route.Send(batch, _routePaused));
         }
 
         _metrics.Published(batch.Count);
-        return Task.FromResult(StreamPublishResult.Ok(first));
+        return Task.FromResult(StreamPublishResult.Ok(first, lag));
     }
 
     /// <summary>

@@ -27,7 +27,10 @@ public interface IStreamRelay : IGrainService, IGrainObserver
 public interface ILocalStreamRelay
 {
     /// <summary>Hands <paramref name="batch"/> to this silo's subscribers; false when none receives its stream.</summary>
-    bool Deliver(StreamBatch batch);
+    /// <param name="batch">The numbered batch.</param>
+    /// <param name="lag">The largest backlog, in packets, of a subscriber that keeps up but has not caught up: how far the
+    /// stream's publishers are ahead of their slowest live reader on this silo.</param>
+    bool Deliver(StreamBatch batch, out int lag);
 
     /// <summary>Whether a session of this silo receives the stream <paramref name="key"/>.</summary>
     bool Wants(string key);

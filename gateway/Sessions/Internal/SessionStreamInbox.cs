@@ -11,15 +11,22 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// session's socket and are written as they are (the frames are encoded once for every subscriber).
 /// </summary>
 /// <remarks>
-/// The relay must not wait for one session's socket — it serves every subscriber of the silo — so at most
+/// <para>The relay must not wait for one session's socket — it serves every subscriber of the silo — so at most
 /// <see cref="MaxBufferedPackets"/> packets wait here. A subscriber that lets that fill loses what does not fit,
 /// each counted (<c>tamtam.streams.packets.dropped</c>, reason <c>slow_consumer</c>) and visible to the receiver
-/// as a jump in <c>stream_sequence</c>.
+/// as a jump in <c>stream_sequence</c>.</para>
+/// <para>Before it comes to that, the backlog is reported back to the publishers (<see cref="Offer"/>), which hold
+/// back while it is large (<see cref="SessionStreams"/>): a subscriber slower than its publisher is waited for, not
+/// dropped. A subscriber whose socket has taken nothing for <see cref="StalledAfter"/> reports no backlog, so one
+/// that stopped reading holds nobody back for longer than that; it loses packets instead.</para>
 /// </remarks>
 internal sealed class SessionStreamInbox : IStreamSubscriber
 {
     /// <summary>Packets one session may hold received from its streams and not yet written to its socket.</summary>
     public const int MaxBufferedPackets = 65_536;
+
+    /// <summary>How long a subscriber with a backlog may take nothing before its backlog stops holding publishers back.</summary>
+    public static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(1);
 
     private readonly GatewaySession _session;
     private readonly GatewayStreams _streams;
@@ -27,27 +34,41 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
     private Task? _writer;
     private long _buffered;
 
+    // When the socket last took a batch, or the backlog last started from empty (Environment.TickCount64).
+    private long _progressAt = Environment.TickCount64;
+
     public SessionStreamInbox(GatewaySession session, GatewayStreams streams)
     {
         _session = session;
         _streams = streams;
     }
 
-    public void Offer(StreamBatch batch)
+    public int Offer(StreamBatch batch)
     {
         int count = batch.Count;
-        if (Interlocked.Add(ref _buffered, count) > MaxBufferedPackets)
+        long buffered = Interlocked.Add(ref _buffered, count);
+        if (buffered > MaxBufferedPackets)
         {
             Interlocked.Add(ref _buffered, -count);
             _streams.Dropped(count, "slow_consumer");
-            return;
+            return 0;
         }
 
         if (!_batches.Writer.TryWrite(batch))
         {
             // The session is closing: nothing more goes out.
             Interlocked.Add(ref _buffered, -count);
+            return 0;
         }
+
+        long now = Environment.TickCount64;
+        if (buffered == count)
+        {
+            Volatile.Write(ref _progressAt, now);
+            return count;
+        }
+
+        return now - Volatile.Read(ref _progressAt) < (long)StalledAfter.TotalMilliseconds ? (int)buffered : 0;
     }
 
     /// <summary>Starts writing to the socket (at the first subscription).</summary>
@@ -102,6 +123,7 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
         }
 
         Interlocked.Add(ref _buffered, -batch.Count);
+        Volatile.Write(ref _progressAt, Environment.TickCount64);
         _streams.Delivered(written);
     }
 

@@ -13,13 +13,25 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// Publishing: STREAM frames are encoded as subscribers will receive them into one batch per run of packets to
 /// the same (link, port), and each batch is handed to that port's <see cref="IStreamPortGrain"/>, one call in
 /// flight per session; a publisher that outruns it is held back (backpressure), and a port that refuses is
-/// answered with an ERROR per packet. Receiving: the session subscribes to each port it BINDs through its
+/// answered with an ERROR per packet. A publisher whose stream is far ahead of a subscriber that keeps up (the
+/// port's answer says by how much) is held back too, so that the subscriber catches up instead of losing packets. Receiving: the session subscribes to each port it BINDs through its
 /// silo's relay, and <see cref="SessionStreamInbox"/> writes what arrives.
 /// </summary>
 internal sealed class SessionStreams : IAsyncDisposable
 {
     /// <summary>Packets a publishing session may have read and not yet handed to their port grains before it stops reading.</summary>
     public const int MaxQueuedPackets = 16_384;
+
+    /// <summary>
+    /// A subscriber's backlog (packets) from which its publishers hold back: a quarter of what a session buffers
+    /// before it drops (<see cref="SessionStreamInbox.MaxBufferedPackets"/>), so the rest absorbs what is in flight.
+    /// </summary>
+    public const int HoldBackAbove = SessionStreamInbox.MaxBufferedPackets / 4;
+
+    // The pause before the next publish call while the stream lags: doubled each time it still lags, up to the
+    // longest, back to none once it does not. At the longest, a 64 KiB batch every 8 ms still goes out.
+    private static readonly TimeSpan ShortestHoldBack = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LongestHoldBack = TimeSpan.FromMilliseconds(8);
 
     private readonly GatewaySession _session;
     private readonly GatewayStreams _streams;
@@ -32,6 +44,7 @@ internal sealed class SessionStreams : IAsyncDisposable
     private bool _publishing;
     private Task? _publishLoop;
     private int _lastBatchBytes;
+    private TimeSpan _holdBack;
 
     public SessionStreams(GatewaySession session, GatewayStreams streams, ILogger logger)
     {
@@ -140,6 +153,13 @@ internal sealed class SessionStreams : IAsyncDisposable
             bool refused = false;
             foreach (StreamBatchBuilder batch in batches)
             {
+                if (_holdBack > TimeSpan.Zero)
+                {
+                    // Reading from the publisher stops meanwhile once MaxQueuedPackets wait: it is paused, not dropped.
+                    _streams.HeldBack();
+                    await Task.Delay(_holdBack, cancellationToken).ConfigureAwait(false);
+                }
+
                 _lastBatchBytes = batch.Bytes;
                 refused |= await PublishAsync(batch, cancellationToken).ConfigureAwait(false);
                 lock (_gate)
@@ -178,6 +198,9 @@ internal sealed class SessionStreams : IAsyncDisposable
 
         if (result.Published)
         {
+            _holdBack = result.Lag < HoldBackAbove ? TimeSpan.Zero
+                : _holdBack == TimeSpan.Zero ? ShortestHoldBack
+                : TimeSpan.FromTicks(Math.Min(_holdBack.Ticks * 2, LongestHoldBack.Ticks));
             return false;
         }
 

@@ -6,5 +6,10 @@ namespace TamTam.Gateway.Streams.Internal;
 internal interface IStreamSubscriber
 {
     /// <summary>Takes <paramref name="batch"/> for the socket, or drops and counts it; never waits.</summary>
-    void Offer(StreamBatch batch);
+    /// <returns>
+    /// The packets this subscriber now holds unsent that publishers should let it catch up on: its backlog while it
+    /// keeps taking what it is sent, 0 when it dropped the batch or has taken nothing for a while (a stalled
+    /// subscriber holds nobody back).
+    /// </returns>
+    int Offer(StreamBatch batch);
 }

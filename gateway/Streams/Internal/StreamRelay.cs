@@ -87,12 +87,13 @@ internal sealed class StreamRelay(IGrainFactory grains, SiloAddress silo) : ILoc
         }
     }
 
-    public bool Deliver(StreamBatch batch)
+    public bool Deliver(StreamBatch batch, out int lag)
     {
         IStreamSubscriber[] receivers = ReceiversOf(batch.Key);
+        lag = 0;
         foreach (IStreamSubscriber subscriber in receivers)
         {
-            subscriber.Offer(batch);
+            lag = Math.Max(lag, subscriber.Offer(batch));
         }
 
         return receivers.Length > 0;

@@ -79,17 +79,19 @@ internal sealed class RelayRoute
     /// Hands <paramref name="batch"/> to the relay; <paramref name="paused"/> learns when the route pauses (its
     /// relay wants nothing, or its call failed), with the packets that will not reach the relay.
     /// </summary>
-    public void Send(StreamBatch batch, Action<RelayRoute, Exception?, int> paused)
+    /// <returns>How many packets the stream's publishers are ahead on this route: the local relay's lag (see
+    /// <see cref="ILocalStreamRelay.Deliver"/>), or the packets waiting for the remote relay.</returns>
+    public int Send(StreamBatch batch, Action<RelayRoute, Exception?, int> paused)
     {
         if (Local is { } local)
         {
-            if (!local.Deliver(batch))
+            if (!local.Deliver(batch, out int lag))
             {
                 Pause(null);
                 paused(this, null, 0);
             }
 
-            return;
+            return lag;
         }
 
         _waiting.Enqueue(batch);
@@ -98,6 +100,8 @@ internal sealed class RelayRoute
         {
             _sending = SendWaitingAsync(paused);
         }
+
+        return Backlog;
     }
 
     /// <summary>Asks the relay whether it still wants the stream <paramref name="key"/>; pauses the route if not.</summary>

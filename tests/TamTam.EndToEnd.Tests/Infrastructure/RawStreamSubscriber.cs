@@ -34,12 +34,21 @@ internal sealed class RawStreamSubscriber : IAsyncDisposable
         return subscriber;
     }
 
-    /// <summary>Reads STREAM frames until one numbered <paramref name="atLeast"/> or more; returns every sequence read.</summary>
-    public async Task<List<ulong>> ReadUntilAsync(ulong atLeast)
+    /// <summary>
+    /// Reads STREAM frames until one numbered <paramref name="atLeast"/> or more; returns every sequence read. With
+    /// <paramref name="pauseEvery"/>, it waits a millisecond after each that many frames: a node that keeps reading,
+    /// slowly.
+    /// </summary>
+    public async Task<List<ulong>> ReadUntilAsync(ulong atLeast, int pauseEvery = 0)
     {
         var sequences = new List<ulong>();
         while (sequences.Count == 0 || sequences[^1] < atLeast)
         {
+            if (pauseEvery > 0 && sequences.Count % pauseEvery == pauseEvery - 1)
+            {
+                await Task.Delay(1);
+            }
+
             // Other frames (a heartbeat PING) are skipped: a test is over long before the idle limit.
             await ReadFrameAsync(f =>
             {

@@ -172,4 +172,35 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         Assert.Equal(Packets, sequences.Count + gaps);
         Assert.True(droppedByGateway >= gaps, $"the gateway counted {droppedByGateway} drops, the subscriber saw {gaps} missing");
     }
+
+    [Fact]
+    public async Task A_publisher_that_outruns_a_subscriber_still_reading_is_held_back_and_the_subscriber_loses_nothing()
+    {
+        // Several times what a session buffers before it drops (65,536 packets) plus what the sockets hold, published
+        // as fast as the connection takes them to a node that reads at a fraction of that pace: unless the publisher
+        // is held back, the gateway has to drop.
+        const int Packets = 300_000;
+        string link = Links.Unique("stream-held");
+        using var meter = new StreamMeter();
+        await using RawStreamSubscriber slow = await RawStreamSubscriber.BindAsync(silo.Uri, link, "slow", Port);
+        await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
+        long holdBacksBefore = meter["tamtam.streams.holdbacks"];
+
+        // The port is new, so its stream numbers this run's packets 1 to Packets.
+        Task<List<ulong>> reading = slow.ReadUntilAsync(Packets, pauseEvery: 256);
+        for (int i = 0; i < Packets; i++)
+        {
+            await publisher.PublishAsync(Port, StreamPackets.Numbered(i));
+        }
+
+        List<ulong> sequences = await reading.WaitAsync(TestTimeout.Batch);
+        Assert.Equal(Packets, sequences.Count);
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            Assert.Equal((ulong)i + 1, sequences[i]);
+        }
+
+        Assert.True(meter["tamtam.streams.holdbacks"] > holdBacksBefore, "the publisher was never held back");
+        Assert.Equal(0, publisher.StreamRefusals);
+    }
 }
