@@ -11,7 +11,8 @@ public sealed partial class TamTamClient
     /// Publishes a packet in streaming mode (STREAM) to every node bound to <paramref name="port"/>, with no
     /// acknowledgement, no durability and no redelivery: the server numbers it in the port's stream so
     /// receivers can count what they missed. Returns once the packet is in the connection's write buffer;
-    /// waits only while that buffer is full (the socket is the backpressure).
+    /// waits only while that buffer is full (the socket is the backpressure) — which is also how the server
+    /// slows a publisher down that is far ahead of a subscriber still reading.
     /// </summary>
     /// <param name="port">The destination port.</param>
     /// <param name="payload">The packet's body; copied before the call returns.</param>
