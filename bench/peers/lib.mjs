@@ -161,3 +161,18 @@ export function resetPeakRss(pid) {
   if (!pid) return false;
   try { writeFileSync(`/proc/${pid}/clear_refs`, "5"); return true; } catch { return false; }
 }
+
+// The fields every W5 result ends with: the payload's hashes, the broker's memory and CPU over the run (from
+// procStats before and after, VmHWM reset by resetPeakRss when peakReset) and this client's own CPU and memory.
+export function transferFigures({ expected, actual, before, after, peakReset, cpu, ok }) {
+  return {
+    sha256_expected: expected, sha256_received: actual, sha256_match: actual === expected,
+    server_rss_before_kb: before.rss_kb,
+    server_peak_rss_kb: after.hwm_kb, server_peak_rss_scope: peakReset ? "this run" : "server lifetime",
+    server_peak_rss_growth_kb: peakReset && after.hwm_kb && before.rss_kb ? after.hwm_kb - before.rss_kb : null,
+    server_cpu_seconds: after.cpu_s !== null && before.cpu_s !== null ? round(after.cpu_s - before.cpu_s, 2) : null,
+    client_cpu_seconds: round((cpu.user + cpu.system) / 1e6, 2),
+    client_peak_rss_kb: process.resourceUsage().maxRSS,
+    ...(ok ? {} : { error: "SHA-256 or size mismatch" }),
+  };
+}

@@ -34,7 +34,7 @@ import { connect, StorageType } from "nats";
 import { randomBytes, createHash } from "node:crypto";
 import {
   emit, deadline, envInt, envBytes, clientVersion, round, failure,
-  SeededBytes, seededSha256, procStats, resetPeakRss,
+  SeededBytes, seededSha256, procStats, resetPeakRss, transferFigures,
 } from "./lib.mjs";
 
 const url = process.env.NATS_URL || "127.0.0.1:4222";
@@ -141,14 +141,8 @@ async function main() {
     seconds: round(seconds, 3), mb_per_s: round(SIZE / 1e6 / seconds), mib_per_s: round(SIZE / MiB / seconds),
     put_seconds: round(putSeconds, 3), put_mib_per_s: round(SIZE / MiB / putSeconds),
     get_seconds: round(getSeconds, 3), get_mib_per_s: round(SIZE / MiB / getSeconds),
-    received_bytes: got, sha256_expected: expected, sha256_received: actual, sha256_match: actual === expected,
-    server_rss_before_kb: before.rss_kb,
-    server_peak_rss_kb: after.hwm_kb, server_peak_rss_scope: peakReset ? "this run" : "server lifetime",
-    server_peak_rss_growth_kb: peakReset && after.hwm_kb && before.rss_kb ? after.hwm_kb - before.rss_kb : null,
-    server_cpu_seconds: after.cpu_s !== null && before.cpu_s !== null ? round(after.cpu_s - before.cpu_s, 2) : null,
-    client_cpu_seconds: round((cpu.user + cpu.system) / 1e6, 2),
-    client_peak_rss_kb: process.resourceUsage().maxRSS,
-    ...(ok ? {} : { error: "SHA-256 or size mismatch" }),
+    received_bytes: got,
+    ...transferFigures({ expected, actual, before, after, peakReset, cpu, ok }),
   });
   if (!ok) process.exitCode = 1;
 }
