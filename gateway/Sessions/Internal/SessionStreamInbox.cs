@@ -17,25 +17,20 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// as a jump in <c>stream_sequence</c>.</para>
 /// <para>Before it comes to that, the backlog is reported back to the publishers (<see cref="Offer"/>), which hold
 /// back while it is large (<see cref="SessionStreams"/>): a subscriber slower than its publisher is waited for, not
-/// dropped. A subscriber whose socket has taken nothing for <see cref="StalledAfter"/> reports no backlog, so one
-/// that stopped reading holds nobody back for longer than that; it loses packets instead.</para>
+/// dropped. A subscriber whose socket has taken nothing for <see cref="SubscriberLag.StalledAfter"/> reports no
+/// backlog, so one that stopped reading holds nobody back for longer than that; it loses packets instead.</para>
 /// </remarks>
 internal sealed class SessionStreamInbox : IStreamSubscriber
 {
     /// <summary>Packets one session may hold received from its streams and not yet written to its socket.</summary>
     public const int MaxBufferedPackets = 65_536;
 
-    /// <summary>How long a subscriber with a backlog may take nothing before its backlog stops holding publishers back.</summary>
-    public static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(1);
-
     private readonly GatewaySession _session;
     private readonly GatewayStreams _streams;
+    private readonly SubscriberLag _lag = new(Environment.TickCount64);
     private readonly Channel<StreamBatch> _batches = Channel.CreateUnbounded<StreamBatch>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _writer;
     private long _buffered;
-
-    // When the socket last took a batch, or the backlog last started from empty (Environment.TickCount64).
-    private long _progressAt = Environment.TickCount64;
 
     public SessionStreamInbox(GatewaySession session, GatewayStreams streams)
     {
@@ -61,14 +56,7 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
             return 0;
         }
 
-        long now = Environment.TickCount64;
-        if (buffered == count)
-        {
-            Volatile.Write(ref _progressAt, now);
-            return count;
-        }
-
-        return now - Volatile.Read(ref _progressAt) < (long)StalledAfter.TotalMilliseconds ? (int)buffered : 0;
+        return _lag.Offered(buffered, count, Environment.TickCount64);
     }
 
     /// <summary>Starts writing to the socket (at the first subscription).</summary>
@@ -123,7 +111,7 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
         }
 
         Interlocked.Add(ref _buffered, -batch.Count);
-        Volatile.Write(ref _progressAt, Environment.TickCount64);
+        _lag.Progressed(Environment.TickCount64);
         _streams.Delivered(written);
     }
 

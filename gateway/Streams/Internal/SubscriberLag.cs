@@ -1,0 +1,37 @@
+namespace TamTam.Gateway.Streams.Internal;
+
+/// <summary>
+/// What one subscriber's backlog tells the publishers of its streams (docs/architecture.md, "Streaming mode"): the
+/// packets it holds unsent while it keeps taking what it is sent, and nothing once its socket has taken nothing for
+/// <see cref="StalledAfter"/> — so a subscriber that stopped reading holds a publisher back for that long at most,
+/// and loses packets afterwards instead. Times are <see cref="Environment.TickCount64"/> milliseconds.
+/// </summary>
+internal sealed class SubscriberLag
+{
+    /// <summary>How long a subscriber with a backlog may take nothing before its backlog stops holding publishers back.</summary>
+    public static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(1);
+
+    // When the socket last took a batch, or the backlog last started from empty.
+    private long _progressAt;
+
+    public SubscriberLag(long now) => _progressAt = now;
+
+    /// <summary>The socket took a batch at <paramref name="now"/>.</summary>
+    public void Progressed(long now) => Volatile.Write(ref _progressAt, now);
+
+    /// <summary>
+    /// A batch of <paramref name="added"/> packets was taken at <paramref name="now"/>, making the backlog
+    /// <paramref name="backlog"/>; returns the lag to report.
+    /// </summary>
+    public int Offered(long backlog, int added, long now)
+    {
+        if (backlog == added)
+        {
+            // The backlog starts from empty: nothing was waiting, so nothing has been waiting long.
+            Volatile.Write(ref _progressAt, now);
+            return added;
+        }
+
+        return now - Volatile.Read(ref _progressAt) < (long)StalledAfter.TotalMilliseconds ? (int)backlog : 0;
+    }
+}
