@@ -198,7 +198,11 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
     private RelayRoute AddRoute(SiloAddress silo, IStreamRelay? relay)
     {
         ILocalStreamRelay? local = relay is null && silo.Equals(_silo) ? _localRelay : null;
-        var route = new RelayRoute(silo, local is null ? relay ?? _relays.Of(silo) : null, local);
+
+        // A silo that advertises its relay runs a build whose relay reports its subscribers' lag.
+        bool reportsLag = relay is null && local is null
+            && RelayAdvertisement.HostsRelay(_manifests.Current, silo, this.GetGrainId().Type) == true;
+        var route = new RelayRoute(silo, local is null ? relay ?? _relays.Of(silo) : null, local, reportsLag);
         _routes[silo] = route;
         return route;
     }

@@ -18,10 +18,22 @@ public interface IStreamRelay : IGrainService, IGrainObserver
     [Alias("Deliver"), ResponseTimeout("00:00:05")]
     Task<bool> DeliverAsync(StreamBatch[] batches);
 
+    /// <summary>
+    /// As <see cref="DeliverAsync"/>, and says how far the stream's publishers are ahead of the slowest subscriber of
+    /// this silo that keeps reading (see <see cref="ILocalStreamRelay.Deliver"/>). Answered by every relay whose silo
+    /// advertises one in its grain manifest; a port grain calls <see cref="DeliverAsync"/> on any other.
+    /// </summary>
+    [Alias("DeliverReportingLag"), ResponseTimeout("00:00:05")]
+    Task<RelayDelivery> DeliverReportingLagAsync(StreamBatch[] batches);
+
     /// <summary>Whether a session of this silo receives the stream <paramref name="key"/> (an idle port's check).</summary>
     [Alias("Wants"), ResponseTimeout("00:00:05")]
     Task<bool> WantsAsync(string key);
 }
+
+/// <summary>A relay's answer to a delivery: whether a session of its silo receives the stream, and their lag in packets.</summary>
+[GenerateSerializer, Immutable, Alias("tamtam.RelayDelivery")]
+public readonly record struct RelayDelivery([property: Id(0)] bool Wanted, [property: Id(1)] int Lag);
 
 /// <summary>The relay of the silo a port grain runs on, called in-process: no message, no copy, no hop.</summary>
 public interface ILocalStreamRelay

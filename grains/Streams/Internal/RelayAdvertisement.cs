@@ -6,6 +6,9 @@ namespace TamTam.Grains.Streams.Internal;
 /// Tells the cluster which silos host a relay service. A silo set up with <c>AddTamTamStreams</c> marks the port
 /// grain's type in its grain manifest, which Orleans hands to every silo as the silo joins; a silo hosted without
 /// streaming has no relay and no mark, so port grains leave it out instead of calling a relay that is not there.
+/// A relay whose silo carries the mark also reports its subscribers' lag
+/// (<see cref="TamTam.Interfaces.Streams.IStreamRelay.DeliverReportingLagAsync"/>); builds older than the mark
+/// do not, and are sent batches the older way.
 /// </summary>
 internal sealed class RelayAdvertisement : IGrainPropertiesProvider
 {

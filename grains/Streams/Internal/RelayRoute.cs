@@ -31,11 +31,13 @@ internal sealed class RelayRoute
     private readonly Queue<StreamBatch> _waiting = new();
     private Task? _sending;
 
-    public RelayRoute(SiloAddress silo, IStreamRelay? relay, ILocalStreamRelay? local)
+    // reportsLag: the remote relay answers DeliverReportingLag (its silo advertises it), so its subscribers' lag is known here.
+    public RelayRoute(SiloAddress silo, IStreamRelay? relay, ILocalStreamRelay? local, bool reportsLag = false)
     {
         Silo = silo;
         Relay = relay;
         Local = local;
+        ReportsLag = reportsLag;
     }
 
     public SiloAddress Silo { get; }
@@ -54,6 +56,11 @@ internal sealed class RelayRoute
 
     private IStreamRelay? Relay { get; set; }
 
+    private bool ReportsLag { get; set; }
+
+    // The lag of the remote relay's subscribers, as its latest answer gave it.
+    private int RemoteLag { get; set; }
+
     // Counts subscriptions, so that a relay's "nobody here" answer older than its latest subscription is ignored.
     private long Subscriptions { get; set; }
 
@@ -66,6 +73,7 @@ internal sealed class RelayRoute
         if (relay is not null)
         {
             Relay = relay;
+            ReportsLag = false;
         }
 
         Subscriptions++;
@@ -79,8 +87,9 @@ internal sealed class RelayRoute
     /// Hands <paramref name="batch"/> to the relay; <paramref name="paused"/> learns when the route pauses (its
     /// relay wants nothing, or its call failed), with the packets that will not reach the relay.
     /// </summary>
-    /// <returns>How many packets the stream's publishers are ahead on this route: the local relay's lag (see
-    /// <see cref="ILocalStreamRelay.Deliver"/>), or the packets waiting for the remote relay.</returns>
+    /// <returns>How many packets the stream's publishers are ahead on this route: the relay's subscribers' lag (see
+    /// <see cref="ILocalStreamRelay.Deliver"/>; a remote relay's as of its latest answer), or the packets waiting for
+    /// the remote relay if more.</returns>
     public int Send(StreamBatch batch, Action<RelayRoute, Exception?, int> paused)
     {
         if (Local is { } local)
@@ -101,7 +110,7 @@ internal sealed class RelayRoute
             _sending = SendWaitingAsync(paused);
         }
 
-        return Backlog;
+        return Math.Max(Backlog, RemoteLag);
     }
 
     /// <summary>Asks the relay whether it still wants the stream <paramref name="key"/>; pauses the route if not.</summary>
@@ -134,6 +143,7 @@ internal sealed class RelayRoute
     {
         Sending = false;
         ResumeAt = Environment.TickCount64 + (long)(failure is null ? UnwantedPause : FailedPause).TotalMilliseconds;
+        RemoteLag = 0;
         int lost = Backlog;
         _waiting.Clear();
         Backlog = 0;
@@ -156,7 +166,15 @@ internal sealed class RelayRoute
             bool wanted;
             try
             {
-                wanted = await Relay!.DeliverAsync(batches).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
+                if (ReportsLag)
+                {
+                    RelayDelivery delivery = await Relay!.DeliverReportingLagAsync(batches).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
+                    (wanted, RemoteLag) = (delivery.Wanted, delivery.Lag);
+                }
+                else
+                {
+                    wanted = await Relay!.DeliverAsync(batches).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
+                }
             }
             catch (Exception exception)
             {

@@ -31,14 +31,26 @@ public sealed class StreamRelayService : GrainService, IStreamRelay
             return NotWanted;
         }
 
+        return Deliver(local, batches).Wanted ? Wanted : NotWanted;
+    }
+
+    public Task<RelayDelivery> DeliverReportingLagAsync(StreamBatch[] batches)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        return Task.FromResult(_local.Value is { } local ? Deliver(local, batches) : default);
+    }
+
+    private static RelayDelivery Deliver(ILocalStreamRelay local, StreamBatch[] batches)
+    {
         bool wanted = true;
+        int lag = 0;
         foreach (StreamBatch batch in batches)
         {
-            // The lag of this silo's subscribers stays here: the port grain bounds what waits for this relay by its own count.
-            wanted &= local.Deliver(batch, out _);
+            wanted &= local.Deliver(batch, out int batchLag);
+            lag = Math.Max(lag, batchLag);
         }
 
-        return wanted ? Wanted : NotWanted;
+        return new RelayDelivery(wanted, lag);
     }
 
     public Task<bool> WantsAsync(string key) => _local.Value is { } local && local.Wants(key) ? Wanted : NotWanted;

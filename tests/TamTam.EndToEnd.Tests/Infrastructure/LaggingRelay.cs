@@ -21,6 +21,8 @@ internal sealed class LaggingRelay(bool failing = false) : IStreamRelay
         return failing ? Task.FromException<bool>(new InvalidOperationException("this relay's silo is unreachable")) : _released.Task;
     }
 
+    public async Task<RelayDelivery> DeliverReportingLagAsync(StreamBatch[] batches) => new(await DeliverAsync(batches), Lag: 0);
+
     public Task<bool> WantsAsync(string key) => Task.FromResult(!failing);
 
     /// <summary>Answers the delivery in progress, and every later one, with "no subscriber left": the port drops this relay.</summary>

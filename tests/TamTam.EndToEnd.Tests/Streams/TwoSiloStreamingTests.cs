@@ -52,6 +52,31 @@ public sealed class TwoSiloStreamingTests : TwoSiloTest
     }
 
     [Fact]
+    public async Task A_publisher_that_outruns_a_subscriber_on_another_silo_still_reading_is_held_back_and_the_subscriber_loses_nothing()
+    {
+        // Several times what the subscriber's session buffers before it drops (65,536 packets), published as fast as the
+        // connection takes them: the subscriber's relay, on the other silo, must report its lag for the publisher to wait.
+        const int Packets = 300_000;
+        string link = Links.Unique("two-silo-held");
+        await using TamTamClient publisher = await Nodes.JoinAsync(First.Uri, link, "publisher");
+
+        // The first publish activates the port's grain on the publisher's silo: the subscriber is on the other one.
+        await publisher.PublishAsync(Port, StreamPackets.Numbered(-1)).AsTask().Within();
+        await using RawStreamSubscriber slow = await RawStreamSubscriber.BindAsync(Second.Uri, link, "slow", Port);
+
+        // That first packet, published before anyone was bound, took sequence 1.
+        Task<List<ulong>> reading = slow.ReadUntilAsync(Packets + 1, pauseEvery: 256);
+        for (int i = 0; i < Packets; i++)
+        {
+            await publisher.PublishAsync(Port, StreamPackets.Numbered(i));
+        }
+
+        List<ulong> sequences = await reading.WaitAsync(TestTimeout.Batch);
+        Assert.Equal(Enumerable.Range(2, Packets).Select(s => (ulong)s), sequences);
+        Assert.Equal(0, publisher.StreamRefusals);
+    }
+
+    [Fact]
     public async Task A_silo_that_leaves_is_dropped_by_the_port_and_the_others_keep_receiving_everything()
     {
         // More than a relay may have waiting (65,536 packets): a port still sending to the departed silo would refuse.
