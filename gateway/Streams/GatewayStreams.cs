@@ -14,7 +14,7 @@ namespace TamTam.Gateway.Streams;
 /// <list type="bullet">
 /// <item><c>tamtam.streams.packets.delivered</c> (counter, <c>{packet}</c>): STREAM frames written to subscribed sessions.</item>
 /// <item><c>tamtam.streams.packets.dropped</c> (counter, <c>{packet}</c>, tag <c>tamtam.reason</c>): packets not written to one
-/// subscriber — <c>slow_consumer</c> (its session already buffers <see cref="SessionStreamInbox.MaxBufferedPackets"/> unsent packets),
+/// subscriber — <c>slow_consumer</c> (its session already buffers <see cref="SessionStreamInbox.MaxBufferedPackets"/> unsent packets, or <see cref="SessionStreamInbox.MaxBufferedBytes"/> bytes of them),
 /// <c>too_large</c> (a packet above the subscriber's negotiated max_body) or <c>ttl</c> (a pass would take its TTL to 0; the sender
 /// is answered 305); the port grains add <c>relay_lost</c>. The receiver sees each but the last as a sequence gap.</item>
 /// <item><c>tamtam.streams.refusals</c> (counter, <c>{packet}</c>): STREAM frames answered with an ERROR (302 port full, 305 TTL, 501 unavailable); the silo counts port refusals also as <c>tamtam.streams.packets.refused</c>.</item>

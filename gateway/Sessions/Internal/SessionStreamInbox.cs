@@ -25,12 +25,19 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
     /// <summary>Packets one session may hold received from its streams and not yet written to its socket.</summary>
     public const int MaxBufferedPackets = 65_536;
 
+    /// <summary>
+    /// Bytes of encoded frames one session may hold so: the bound that large packets reach first (65,536 packets of
+    /// 256 bytes are 19 MiB). A batch is always taken when nothing else waits, however large.
+    /// </summary>
+    public const long MaxBufferedBytes = 32L * 1024 * 1024;
+
     private readonly GatewaySession _session;
     private readonly GatewayStreams _streams;
     private readonly SubscriberLag _lag = new(Environment.TickCount64);
     private readonly Channel<StreamBatch> _batches = Channel.CreateUnbounded<StreamBatch>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _writer;
     private long _buffered;
+    private long _bufferedBytes;
 
     public SessionStreamInbox(GatewaySession session, GatewayStreams streams)
     {
@@ -41,10 +48,13 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
     public int Offer(StreamBatch batch)
     {
         int count = batch.Count;
+        int bytes = batch.Frames.Length;
         long buffered = Interlocked.Add(ref _buffered, count);
-        if (buffered > MaxBufferedPackets)
+        long bufferedBytes = Interlocked.Add(ref _bufferedBytes, bytes);
+        bool alone = buffered == count;
+        if (buffered > MaxBufferedPackets || (bufferedBytes > MaxBufferedBytes && !alone))
         {
-            Interlocked.Add(ref _buffered, -count);
+            Unbuffer(count, bytes);
             _streams.Dropped(count, "slow_consumer");
             return 0;
         }
@@ -52,11 +62,13 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
         if (!_batches.Writer.TryWrite(batch))
         {
             // The session is closing: nothing more goes out.
-            Interlocked.Add(ref _buffered, -count);
+            Unbuffer(count, bytes);
             return 0;
         }
 
-        return _lag.Offered(buffered, count, Environment.TickCount64);
+        // The fill, in packets, of whichever bound is nearer: the lag publishers are held back by.
+        long fill = Math.Max(buffered, bufferedBytes * MaxBufferedPackets / MaxBufferedBytes);
+        return _lag.Offered(alone, fill, Environment.TickCount64);
     }
 
     /// <summary>Starts writing to the socket (at the first subscription).</summary>
@@ -110,9 +122,15 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
             written = await WriteFittingAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
-        Interlocked.Add(ref _buffered, -batch.Count);
+        Unbuffer(batch.Count, batch.Frames.Length);
         _lag.Progressed(Environment.TickCount64);
         _streams.Delivered(written);
+    }
+
+    private void Unbuffer(int packets, int bytes)
+    {
+        Interlocked.Add(ref _buffered, -packets);
+        Interlocked.Add(ref _bufferedBytes, -bytes);
     }
 
     /// <summary>Writes the packets of <paramref name="batch"/> this peer accepts, one at a time; the others are dropped and counted.</summary>

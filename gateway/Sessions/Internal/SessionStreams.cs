@@ -22,6 +22,9 @@ internal sealed class SessionStreams : IAsyncDisposable
     /// <summary>Packets a publishing session may have read and not yet handed to their port grains before it stops reading.</summary>
     public const int MaxQueuedPackets = 16_384;
 
+    /// <summary>The same bound in encoded bytes, which large packets reach first.</summary>
+    public const int MaxQueuedBytes = 4 * 1024 * 1024;
+
     /// <summary>
     /// A subscriber's backlog (packets) from which its publishers hold back: a quarter of what a session buffers
     /// before it drops (<see cref="SessionStreamInbox.MaxBufferedPackets"/>), so the rest absorbs what is in flight.
@@ -41,6 +44,7 @@ internal sealed class SessionStreams : IAsyncDisposable
     private readonly Lock _gate = new();
     private List<StreamBatchBuilder> _open = [];
     private int _queued;
+    private int _queuedBytes;
     private bool _publishing;
     private Task? _publishLoop;
     private int _lastBatchBytes;
@@ -88,8 +92,10 @@ internal sealed class SessionStreams : IAsyncDisposable
                 _open.Add(batch);
             }
 
+            int encoded = batch.Bytes;
             batch.Add(correlation, frame, ttl);
             _queued++;
+            _queuedBytes += batch.Bytes - encoded;
         }
 
         HasPending = true;
@@ -102,8 +108,8 @@ internal sealed class SessionStreams : IAsyncDisposable
     /// <summary>
     /// Hands the packets taken during one read to the session's publish loop, which keeps one grain call in flight
     /// and sends everything taken meanwhile next: batches grow with the load instead of being one read's worth.
-    /// Waits (and so stops the session's reading) while more than <see cref="MaxQueuedPackets"/> wait for that
-    /// loop: the publisher's backpressure.
+    /// Waits (and so stops the session's reading) while more than <see cref="MaxQueuedPackets"/>, or more than
+    /// <see cref="MaxQueuedBytes"/>, wait for that loop: the publisher's backpressure.
     /// </summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
@@ -117,7 +123,7 @@ internal sealed class SessionStreams : IAsyncDisposable
                 _publishing = true;
                 running = null;
             }
-            else if (_queued <= MaxQueuedPackets)
+            else if (_queued <= MaxQueuedPackets && _queuedBytes <= MaxQueuedBytes)
             {
                 return;
             }
@@ -165,6 +171,7 @@ internal sealed class SessionStreams : IAsyncDisposable
                 lock (_gate)
                 {
                     _queued -= batch.Count;
+                    _queuedBytes -= batch.Bytes;
                 }
             }
 

@@ -20,16 +20,16 @@ internal sealed class SubscriberLag
     public void Progressed(long now) => Volatile.Write(ref _progressAt, now);
 
     /// <summary>
-    /// A batch of <paramref name="added"/> packets was taken at <paramref name="now"/>, making the backlog
-    /// <paramref name="backlog"/>; returns the lag to report.
+    /// A batch was taken at <paramref name="now"/>, making the backlog <paramref name="backlog"/> packets (or their
+    /// equivalent in bytes); <paramref name="fromEmpty"/> when nothing else was waiting. Returns the lag to report.
     /// </summary>
-    public int Offered(long backlog, int added, long now)
+    public int Offered(bool fromEmpty, long backlog, long now)
     {
-        if (backlog == added)
+        if (fromEmpty)
         {
-            // The backlog starts from empty: nothing was waiting, so nothing has been waiting long.
+            // Nothing was waiting, so nothing has been waiting long.
             Volatile.Write(ref _progressAt, now);
-            return added;
+            return (int)backlog;
         }
 
         return now - Volatile.Read(ref _progressAt) < (long)StalledAfter.TotalMilliseconds ? (int)backlog : 0;

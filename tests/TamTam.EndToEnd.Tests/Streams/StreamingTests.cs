@@ -203,4 +203,27 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         Assert.True(meter["tamtam.streams.holdbacks"] > holdBacksBefore, "the publisher was never held back");
         Assert.Equal(0, publisher.StreamRefusals);
     }
+
+    [Fact]
+    public async Task A_subscriber_that_stops_reading_holds_large_packets_only_up_to_its_byte_bound()
+    {
+        // 200 packets of 512 KiB (100 MiB): far below the 65,536 packets a session buffers for its subscriber, far above
+        // the 32 MiB of frames it may hold. The gateway must drop for the stalled node rather than hold it all.
+        const int Packets = 200;
+        string link = Links.Unique("stream-large");
+        using var meter = new StreamMeter();
+        await using RawStreamSubscriber stalled = await RawStreamSubscriber.BindAsync(silo.Uri, link, "stalled", Port);
+        await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
+        long droppedBefore = meter["tamtam.streams.packets.dropped/slow_consumer"];
+        byte[] payload = new byte[512 * 1024];
+
+        for (int i = 0; i < Packets; i++)
+        {
+            await publisher.PublishAsync(Port, payload).AsTask().Within();
+        }
+
+        long dropped = await meter.WaitForAsync("tamtam.streams.packets.dropped/slow_consumer", droppedBefore + 1) - droppedBefore;
+        Assert.InRange(dropped, 1, Packets);
+        Assert.Equal(0, publisher.StreamRefusals);
+    }
 }

@@ -10,11 +10,11 @@ public sealed class SubscriberLagTests
     public void A_subscriber_that_keeps_taking_batches_reports_its_whole_backlog()
     {
         var lag = new SubscriberLag(now: 0);
-        Assert.Equal(100, lag.Offered(backlog: 100, added: 100, now: 10));
+        Assert.Equal(100, lag.Offered(fromEmpty: true, backlog: 100, now: 10));
         for (long now = 0; now < 5 * Stalled; now += Stalled / 2)
         {
             lag.Progressed(now);
-            Assert.Equal(30_000, lag.Offered(backlog: 30_000, added: 200, now: now + (Stalled / 2) - 1));
+            Assert.Equal(30_000, lag.Offered(fromEmpty: false, backlog: 30_000, now: now + (Stalled / 2) - 1));
         }
     }
 
@@ -22,13 +22,13 @@ public sealed class SubscriberLagTests
     public void A_subscriber_whose_socket_took_nothing_for_the_stall_period_reports_no_backlog_until_it_takes_again()
     {
         var lag = new SubscriberLag(now: 0);
-        Assert.Equal(200, lag.Offered(backlog: 200, added: 200, now: 0));
-        Assert.Equal(40_000, lag.Offered(backlog: 40_000, added: 200, now: Stalled - 1));
-        Assert.Equal(0, lag.Offered(backlog: 40_200, added: 200, now: Stalled));
-        Assert.Equal(0, lag.Offered(backlog: 40_400, added: 200, now: 10 * Stalled));
+        Assert.Equal(200, lag.Offered(fromEmpty: true, backlog: 200, now: 0));
+        Assert.Equal(40_000, lag.Offered(fromEmpty: false, backlog: 40_000, now: Stalled - 1));
+        Assert.Equal(0, lag.Offered(fromEmpty: false, backlog: 40_200, now: Stalled));
+        Assert.Equal(0, lag.Offered(fromEmpty: false, backlog: 40_400, now: 10 * Stalled));
 
         lag.Progressed(10 * Stalled + 5);
-        Assert.Equal(40_000, lag.Offered(backlog: 40_000, added: 200, now: 10 * Stalled + 6));
+        Assert.Equal(40_000, lag.Offered(fromEmpty: false, backlog: 40_000, now: 10 * Stalled + 6));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class SubscriberLagTests
     {
         // An idle subscriber's socket takes nothing because nothing is sent: its first batch after a long quiet is no stall.
         var lag = new SubscriberLag(now: 0);
-        Assert.Equal(300, lag.Offered(backlog: 300, added: 300, now: 60 * Stalled));
-        Assert.Equal(600, lag.Offered(backlog: 600, added: 300, now: 60 * Stalled + 1));
+        Assert.Equal(300, lag.Offered(fromEmpty: true, backlog: 300, now: 60 * Stalled));
+        Assert.Equal(600, lag.Offered(fromEmpty: false, backlog: 600, now: 60 * Stalled + 1));
     }
 }
