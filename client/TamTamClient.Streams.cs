@@ -61,8 +61,8 @@ public sealed partial class TamTamClient
     /// <summary>
     /// The stream packets delivered to this node (for every port it has bound), in arrival order; each
     /// (link, port) in sequence order. Packets with <see cref="StreamPacket.AckRequested"/> have been
-    /// acknowledged already. Up to <see cref="StreamBufferCapacity"/> packets wait here; beyond that the client
-    /// drops packets rather than stop reading the connection, and counts them
+    /// acknowledged already. Up to <see cref="StreamBufferCapacity"/> packets, and up to 32 MiB of their payloads,
+    /// wait here; beyond that the client drops packets rather than stop reading the connection, and counts them
     /// (<see cref="StreamPacketsDropped"/>, and <see cref="StreamPacket.LostBefore"/> on the next one). Several
     /// readers may enumerate at once; each packet goes to one of them. Ends normally when the client is
     /// disposed and with <see cref="TamTamConnectionException"/> when the connection fails.

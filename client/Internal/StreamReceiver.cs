@@ -22,6 +22,9 @@ internal sealed class StreamReceiver
     /// <summary>The correlation every STREAM this client sends carries: the server's ERROR about one carries it back.</summary>
     public const uint Correlation = uint.MaxValue;
 
+    /// <summary>Payload bytes that may wait for the application, whatever the packet capacity: the bound large packets reach first.</summary>
+    public const long MaxWaitingBytes = 32L * 1024 * 1024;
+
     private readonly Utf8StringCache _names = new();
     private readonly Channel<StreamPacket[]> _batches = Channel.CreateUnbounded<StreamPacket[]>(new UnboundedChannelOptions { SingleWriter = true });
 
@@ -38,6 +41,8 @@ internal sealed class StreamReceiver
     private ulong _runLast;
     private bool _runHandedOver;
     private long _waiting;
+    private long _waitingBytes;
+    private long _pendingBytes;
     private long _lost;
     private long _dropped;
     private long _refused;
@@ -70,7 +75,9 @@ internal sealed class StreamReceiver
             lostBefore = (long)(frame.StreamSequence - _runLast - 1);
         }
 
-        if (Interlocked.Read(ref _waiting) + _pending.Count >= Capacity)
+        long held = Interlocked.Read(ref _waiting) + _pending.Count;
+        long heldBytes = Interlocked.Read(ref _waitingBytes) + _pendingBytes;
+        if (held >= Capacity || (held > 0 && heldBytes + frame.Payload.Length > MaxWaitingBytes))
         {
             // The application is Capacity packets behind: this one is lost here, and the next shows the gap.
             Interlocked.Increment(ref _dropped);
@@ -78,6 +85,7 @@ internal sealed class StreamReceiver
         }
 
         byte[] payload = frame.Payload.IsEmpty ? [] : frame.Payload.ToArray();
+        _pendingBytes += payload.Length;
         _pending.Add(new StreamPacket(frame.PacketId, _run.Link, _run.Port, _run.Subtree, frame.StreamSequence, frame.Ttl, frame.WantAck, lostBefore, payload));
 
         _runLast = frame.StreamSequence;
@@ -121,12 +129,16 @@ internal sealed class StreamReceiver
         }
 
         StreamPacket[] batch = [.. _pending];
+        long bytes = _pendingBytes;
         _pending.Clear();
+        _pendingBytes = 0;
         Interlocked.Add(ref _waiting, batch.Length);
+        Interlocked.Add(ref _waitingBytes, bytes);
         if (!_batches.Writer.TryWrite(batch))
         {
             // The client is closing: nobody reads any more.
             Interlocked.Add(ref _waiting, -batch.Length);
+            Interlocked.Add(ref _waitingBytes, -bytes);
         }
     }
 
@@ -157,6 +169,7 @@ internal sealed class StreamReceiver
                 {
                     StreamPacket packet = batch[taken++];
                     Interlocked.Decrement(ref _waiting);
+                    Interlocked.Add(ref _waitingBytes, -packet.Payload.Length);
                     yield return packet;
                 }
             }
