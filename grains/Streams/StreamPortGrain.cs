@@ -158,13 +158,29 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
         foreach (KeyValuePair<SiloAddress, ClusterMember> member in snapshot.Members)
         {
             SiloAddress silo = member.Key;
-            if (member.Value.Status != SiloStatus.Active || _routes.ContainsKey(silo) || _withoutRelay.Contains(silo))
+            if (member.Value.Status != SiloStatus.Active || _withoutRelay.Contains(silo))
             {
                 continue;
             }
 
             // This grain's own silo hosts a relay: the grain cannot be activated on a silo without streaming.
-            switch (silo.Equals(_silo) ? true : RelayAdvertisement.HostsRelay(manifest, silo, portGrain))
+            bool? hostsRelay = silo.Equals(_silo) ? true : RelayAdvertisement.HostsRelay(manifest, silo, portGrain);
+            if (_routes.TryGetValue(silo, out RelayRoute? known))
+            {
+                // A route a relay's subscription made before its silo's manifest came.
+                if (hostsRelay == true)
+                {
+                    known.Advertised();
+                }
+                else if (hostsRelay is null)
+                {
+                    _awaitingManifests = true;
+                }
+
+                continue;
+            }
+
+            switch (hostsRelay)
             {
                 case true:
                     AddRoute(silo, null);
@@ -198,11 +214,15 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
     private RelayRoute AddRoute(SiloAddress silo, IStreamRelay? relay)
     {
         ILocalStreamRelay? local = relay is null && silo.Equals(_silo) ? _localRelay : null;
+        var route = new RelayRoute(silo, local is null ? relay ?? _relays.Of(silo) : null, local, standIn: relay is not null);
 
-        // A silo that advertises its relay runs a build whose relay reports its subscribers' lag.
-        bool reportsLag = relay is null && local is null
-            && RelayAdvertisement.HostsRelay(_manifests.Current, silo, this.GetGrainId().Type) == true;
-        var route = new RelayRoute(silo, local is null ? relay ?? _relays.Of(silo) : null, local, reportsLag);
+        // A silo that advertises its relay runs a build whose relay reports its subscribers' lag; one whose manifest
+        // has not come yet is looked at again when it does (FollowMembership).
+        if (RelayAdvertisement.HostsRelay(_manifests.Current, silo, this.GetGrainId().Type) == true)
+        {
+            route.Advertised();
+        }
+
         _routes[silo] = route;
         return route;
     }

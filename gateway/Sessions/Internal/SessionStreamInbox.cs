@@ -26,8 +26,8 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
     public const int MaxBufferedPackets = 65_536;
 
     /// <summary>
-    /// Bytes of encoded frames one session may hold so: the bound that large packets reach first (65,536 packets of
-    /// 256 bytes are 19 MiB). A batch is always taken when nothing else waits, however large.
+    /// Bytes of encoded frames one session may hold unwritten: the bound that large packets reach first (65,536
+    /// packets of 256 bytes are 19 MiB). A batch is always taken when nothing else waits, however large.
     /// </summary>
     public const long MaxBufferedBytes = 32L * 1024 * 1024;
 

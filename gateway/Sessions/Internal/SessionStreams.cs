@@ -14,8 +14,9 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// the same (link, port), and each batch is handed to that port's <see cref="IStreamPortGrain"/>, one call in
 /// flight per session; a publisher that outruns it is held back (backpressure), and a port that refuses is
 /// answered with an ERROR per packet. A publisher whose stream is far ahead of a subscriber that keeps up (the
-/// port's answer says by how much) is held back too, so that the subscriber catches up instead of losing packets. Receiving: the session subscribes to each port it BINDs through its
-/// silo's relay, and <see cref="SessionStreamInbox"/> writes what arrives.
+/// port's answer says by how much) is held back too, so that the subscriber catches up instead of losing packets.
+/// Receiving: the session subscribes to each port it BINDs through its silo's relay, and
+/// <see cref="SessionStreamInbox"/> writes what arrives.
 /// </summary>
 internal sealed class SessionStreams : IAsyncDisposable
 {
@@ -161,7 +162,7 @@ internal sealed class SessionStreams : IAsyncDisposable
             {
                 if (_holdBack > TimeSpan.Zero)
                 {
-                    // Reading from the publisher stops meanwhile once MaxQueuedPackets wait: it is paused, not dropped.
+                    // Reading from the publisher stops meanwhile once MaxQueuedPackets (or MaxQueuedBytes) wait: it is paused, not dropped.
                     _streams.HeldBack();
                     await Task.Delay(_holdBack, cancellationToken).ConfigureAwait(false);
                 }
@@ -203,11 +204,12 @@ internal sealed class SessionStreams : IAsyncDisposable
             }
         }
 
+        // A refusal carries no lag: the pause ends with it.
+        _holdBack = result.Lag < HoldBackAbove ? TimeSpan.Zero
+            : _holdBack == TimeSpan.Zero ? ShortestHoldBack
+            : TimeSpan.FromTicks(Math.Min(_holdBack.Ticks * 2, LongestHoldBack.Ticks));
         if (result.Published)
         {
-            _holdBack = result.Lag < HoldBackAbove ? TimeSpan.Zero
-                : _holdBack == TimeSpan.Zero ? ShortestHoldBack
-                : TimeSpan.FromTicks(Math.Min(_holdBack.Ticks * 2, LongestHoldBack.Ticks));
             return false;
         }
 

@@ -31,13 +31,13 @@ internal sealed class RelayRoute
     private readonly Queue<StreamBatch> _waiting = new();
     private Task? _sending;
 
-    // reportsLag: the remote relay answers DeliverReportingLag (its silo advertises it), so its subscribers' lag is known here.
-    public RelayRoute(SiloAddress silo, IStreamRelay? relay, ILocalStreamRelay? local, bool reportsLag = false)
+    // standIn: relay is a receiver standing in for the silo's relay service (IStreamPortGrain.SubscribeAsync).
+    public RelayRoute(SiloAddress silo, IStreamRelay? relay, ILocalStreamRelay? local, bool standIn = false)
     {
         Silo = silo;
         Relay = relay;
         Local = local;
-        ReportsLag = reportsLag;
+        StandIn = standIn;
     }
 
     public SiloAddress Silo { get; }
@@ -56,6 +56,9 @@ internal sealed class RelayRoute
 
     private IStreamRelay? Relay { get; set; }
 
+    private bool StandIn { get; set; }
+
+    // The remote relay answers DeliverReportingLag (its silo advertised it), so its subscribers' lag is known here.
     private bool ReportsLag { get; set; }
 
     // The lag of the remote relay's subscribers, as its latest answer gave it.
@@ -73,12 +76,19 @@ internal sealed class RelayRoute
         if (relay is not null)
         {
             Relay = relay;
+            StandIn = true;
             ReportsLag = false;
         }
 
         Subscriptions++;
         Sending = true;
     }
+
+    /// <summary>
+    /// The relay's silo advertises its relay service (in its grain manifest), which reports its subscribers' lag;
+    /// a receiver standing in for it does not.
+    /// </summary>
+    public void Advertised() => ReportsLag = Local is null && !StandIn;
 
     /// <summary>Sends again after a pause.</summary>
     public void Resume() => Sending = true;
