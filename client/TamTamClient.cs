@@ -61,7 +61,11 @@ public sealed partial class TamTamClient : IAsyncDisposable
             SingleWriter = true,
         });
 
-        _deliveries = new DeliveryTracker { SettlesWhileDisconnected = options.Reconnect.Enabled };
+        _deliveries = new DeliveryTracker
+        {
+            SettlesWhileDisconnected = options.Reconnect.Enabled,
+            Refused = args => Raise(AcknowledgementFailed, args, nameof(AcknowledgementFailed)),
+        };
         _streams = new StreamReceiver(StreamBufferPackets);
         _connection = Open(transport, terms);
         _ready.SetResult(_connection);
@@ -70,6 +74,14 @@ public sealed partial class TamTamClient : IAsyncDisposable
     /// <summary>The connection was lost; <see cref="TamTamDisconnectedEventArgs.WillReconnect"/> says whether the client reconnects.</summary>
     /// <remarks>Raised on a thread of the client's: keep handlers short, and do not wait in them for the client.</remarks>
     public event EventHandler<TamTamDisconnectedEventArgs>? Disconnected;
+
+    /// <summary>
+    /// The server refused an ACK or NACK of a delivered message: 501 when it could not make it durable. Nothing is
+    /// lost and the application has nothing to redo: the message is delivered again once the server can take the
+    /// answer, and the client answers that redelivery as the application did, without handing it out again.
+    /// </summary>
+    /// <remarks>Raised on the client's read loop: keep handlers short, and do not wait in them for the client.</remarks>
+    public event EventHandler<TamTamAcknowledgementFailedEventArgs>? AcknowledgementFailed;
 
     /// <summary>The client is connected again and its session resumed (or, once it expired, re-joined).</summary>
     /// <remarks>Raised on a thread of the client's: keep handlers short.</remarks>

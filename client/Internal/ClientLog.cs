@@ -68,4 +68,12 @@ internal static partial class ClientLog
     [LoggerMessage(EventId = 1019, Level = LogLevel.Debug,
         Message = "Message {MessageId}: the destination's inbox is full (302); sending it again in {Pause}")]
     public static partial void SendPausedByQuota(this ILogger logger, Guid messageId, TimeSpan pause);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning,
+        Message = "The server refused the {Answer} of message {MessageId} with error {Code}: {Detail}; its redelivery is answered again")]
+    public static partial void AnswerRefused(this ILogger logger, string answer, Guid messageId, ErrorCode code, string detail);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Debug,
+        Message = "The server answered the STATUS_ACK of message {MessageId} with error {Code}: {Detail}")]
+    public static partial void StatusAckRefused(this ILogger logger, Guid messageId, ErrorCode code, string detail);
 }

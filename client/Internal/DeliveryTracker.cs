@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using TamTam.Client.Events;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
 
@@ -24,6 +26,12 @@ internal sealed class DeliveryTracker
     private FrameWriter? _writer;
 
     public DeliveryTracker(FrameWriter? writer = null) => _writer = writer;
+
+    /// <summary>The correlations of this client's ACK, NACK and STATUS_ACK frames, so that an ERROR about one is recognised.</summary>
+    public AnswerCorrelations Correlations { get; } = new();
+
+    /// <summary>Called (on the read loop) when the server refuses an ACK or NACK.</summary>
+    public Action<TamTamAcknowledgementFailedEventArgs>? Refused { get; init; }
 
     /// <summary>The current connection's writer: acknowledgements go there.</summary>
     public FrameWriter Writer
@@ -71,7 +79,7 @@ internal sealed class DeliveryTracker
     public void Ack(Guid messageId, ulong sequence)
     {
         var frame = new AckFrame(messageId, sequence);
-        Answer(frame, messageId, rejected: false, remember: true);
+        Answer(frame, AnswerKind.Ack, messageId, rejected: false, remember: true);
     }
 
     /// <summary>A message admitted but never handed to the application (its connection ended first): forget it.</summary>
@@ -96,7 +104,32 @@ internal sealed class DeliveryTracker
         }
 
         // A requeued message comes back for another attempt, and that attempt must reach the application.
-        Answer(frame, messageId, rejected: true, remember: !requeue);
+        Answer(frame, AnswerKind.Nack, messageId, rejected: true, remember: !requeue);
+    }
+
+    /// <summary>
+    /// An ERROR about one of this client's answers; false when <paramref name="correlation"/> is none of them. A refused
+    /// ACK or NACK leaves its message settled here, so the redelivery the server sends once it can take the answer
+    /// is answered again from that record and not handed out (unless 65,536 later settlements pushed it out); the
+    /// application hears of the refusal through <see cref="Refused"/>. A refused STATUS_ACK needs nothing: 307 means the
+    /// server has nothing left to forget, and after 501 the STATUS comes again and is confirmed again.
+    /// </summary>
+    public bool OnRefused(uint correlation, ErrorCode code, string detail, ILogger logger)
+    {
+        if (!Correlations.TryTake(correlation, out AnswerKind kind, out Guid messageId))
+        {
+            return false;
+        }
+
+        if (kind == AnswerKind.StatusAck)
+        {
+            logger.StatusAckRefused(messageId, code, detail);
+            return true;
+        }
+
+        logger.AnswerRefused(kind == AnswerKind.Nack ? "NACK" : "ACK", messageId, code, detail);
+        Refused?.Invoke(new TamTamAcknowledgementFailedEventArgs(messageId, kind == AnswerKind.Nack, new TamTamException(code, detail)));
+        return true;
     }
 
     /// <summary>
@@ -104,13 +137,13 @@ internal sealed class DeliveryTracker
     /// between the two: the redelivery the new connection brings while the application still held the message
     /// was dropped, so an answer that went to the connection that ended is written again to the new one.
     /// </summary>
-    private void Answer<T>(in T frame, Guid messageId, bool rejected, bool remember)
+    private void Answer<T>(in T frame, AnswerKind kind, Guid messageId, bool rejected, bool remember)
         where T : struct, IFrame<T>
     {
         FrameWriter used = Writer;
         try
         {
-            used.Write(frame, 0);
+            used.Write(frame, Correlations.Next(kind, messageId));
         }
         catch (TamTamConnectionException) when (SettlesWhileDisconnected)
         {
@@ -130,7 +163,7 @@ internal sealed class DeliveryTracker
         {
             try
             {
-                current.Write(frame, 0);
+                current.Write(frame, Correlations.Next(kind, messageId));
             }
             catch (TamTamConnectionException) when (SettlesWhileDisconnected)
             {

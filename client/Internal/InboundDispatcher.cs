@@ -151,11 +151,12 @@ internal sealed class InboundDispatcher
                 return null;
             case DeliveryDecision.AlreadyAcknowledged:
                 _logger.SettledDeliveryRepeated(deliver.MessageId, deliver.Attempt);
-                _writer.Write(new AckFrame(deliver.MessageId, deliver.Sequence), 0);
+                _writer.Write(new AckFrame(deliver.MessageId, deliver.Sequence), _deliveries.Correlations.Next(AnswerKind.Ack, deliver.MessageId));
                 return null;
             case DeliveryDecision.AlreadyRejected:
                 _logger.SettledDeliveryRepeated(deliver.MessageId, deliver.Attempt);
-                _writer.Write(new NackFrame(deliver.MessageId, deliver.Sequence, 0, Utf8Text.Empty, false), 0);
+                _writer.Write(new NackFrame(deliver.MessageId, deliver.Sequence, 0, Utf8Text.Empty, false),
+                    _deliveries.Correlations.Next(AnswerKind.Nack, deliver.MessageId));
                 return null;
         }
 
@@ -183,7 +184,7 @@ internal sealed class InboundDispatcher
         bool first = _statuses.Record(status);
 
         // Confirm only after recording, and confirm repeats too: the server keeps a STATUS until it is confirmed.
-        _writer.Write(new StatusAckFrame(status.MessageId), 0);
+        _writer.Write(new StatusAckFrame(status.MessageId), _deliveries.Correlations.Next(AnswerKind.StatusAck, status.MessageId));
         if (first)
         {
             _statusFeed.TryWrite(status);
@@ -202,9 +203,9 @@ internal sealed class InboundDispatcher
         {
             _streams.OnRefused(error.Code, detail);
         }
-        else if (!_transfers.TryFail(correlation, error.Code, detail) && !_requests.TryFail(correlation, new TamTamException(error.Code, detail)))
+        else if (!_deliveries.OnRefused(correlation, error.Code, detail, _logger)
+            && !_transfers.TryFail(correlation, error.Code, detail) && !_requests.TryFail(correlation, new TamTamException(error.Code, detail)))
         {
-            // ACK, NACK and STATUS_ACK are not requests (correlation 0): their refusals land here.
             _logger.UnmatchedServerError(error.Code, correlation, detail);
         }
     }

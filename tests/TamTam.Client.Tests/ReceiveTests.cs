@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using TamTam.Client.Events;
 using TamTam.Client.Tests.Infrastructure;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -36,7 +37,36 @@ public sealed class ReceiveTests
         (AckFrame ack, uint correlation) = await session.Peer.ExpectAsync<AckFrame>();
         Assert.Equal(id, ack.MessageId);
         Assert.Equal(7ul, ack.Sequence);
-        Assert.Equal(0u, correlation);
+        Assert.NotEqual(0u, correlation); // so that an ERROR about it names it (docs/protocol.md section 5.13)
+    }
+
+    [Fact]
+    public async Task Ack_refused_with_501_is_reported_and_its_redelivery_is_acked_again_without_surfacing()
+    {
+        await using Session session = await Session.OpenAsync();
+        await session.JoinAsync();
+        var refused = new TaskCompletionSource<TamTamAcknowledgementFailedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Client.AcknowledgementFailed += (_, args) => refused.TrySetResult(args);
+        Guid id = Guid.CreateVersion7();
+        Guid later = Guid.CreateVersion7();
+        await using IAsyncEnumerator<IncomingMessage> inbox = session.Client.ReceiveAsync().GetAsyncEnumerator();
+
+        await session.Peer.SendAsync(Frames.Deliver(id, 1));
+        await (await NextAsync(inbox)).AckAsync();
+        (_, uint correlation) = await session.Peer.ExpectAsync<AckFrame>();
+        await session.Peer.ErrorAsync(ErrorCode.Unavailable, "the link could not store the acknowledgement", correlation);
+
+        TamTamAcknowledgementFailedEventArgs failure = await refused.Task.Within();
+        Assert.Equal(id, failure.MessageId);
+        Assert.False(failure.Nack);
+        Assert.Equal(ErrorCode.Unavailable, failure.Error.Code);
+
+        // The server recovers and delivers the message again: the client acknowledges it again by itself.
+        await session.Peer.SendAsync(Frames.Deliver(id, 1, attempt: 2));
+        Assert.Equal(id, (await session.Peer.ExpectAsync<AckFrame>()).Frame.MessageId);
+        await session.Peer.SendAsync(Frames.Deliver(later, 2));
+        Assert.Equal(later, (await NextAsync(inbox)).MessageId);
+        Assert.True(session.Client.IsConnected);
     }
 
     [Fact]

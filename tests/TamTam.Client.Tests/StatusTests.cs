@@ -31,6 +31,34 @@ public sealed class StatusTests
     }
 
     [Fact]
+    public async Task Repeated_STATUS_ACK_answered_307_breaks_nothing()
+    {
+        await using Session session = await Session.OpenAsync();
+        await session.JoinAsync();
+        bool ackFailed = false;
+        session.Client.AcknowledgementFailed += (_, _) => ackFailed = true;
+        SendReceipt receipt = await AcceptOneAsync(session);
+
+        // The STATUS comes twice (a resumed session's held status crossing the first confirmation): the client
+        // confirms both, and the server, having forgotten it after the first, answers the second 307.
+        await session.Peer.SendAsync(Frames.Status(receipt.MessageId));
+        (_, uint first) = await session.Peer.ExpectAsync<StatusAckFrame>();
+        await session.Peer.SendAsync(Frames.Status(receipt.MessageId));
+        (_, uint second) = await session.Peer.ExpectAsync<StatusAckFrame>();
+        Assert.NotEqual(0u, first);
+        Assert.NotEqual(first, second);
+        await session.Peer.ErrorAsync(ErrorCode.UnknownMessage, "no status of that message is held for this node", second);
+
+        Assert.True((await receipt.Completion.Within()).IsDelivered);
+        Task<TimeSpan> pinging = session.Client.PingAsync().AsTask();
+        (PingFrame ping, uint correlation) = await session.Peer.ExpectAsync<PingFrame>();
+        await session.Peer.SendAsync(new PongFrame(ping.SentAt, SentAt: 1), correlation);
+        await pinging.Within();
+        Assert.True(session.Client.IsConnected);
+        Assert.False(ackFailed);
+    }
+
+    [Fact]
     public async Task STATUS_that_arrives_before_anyone_asks_is_kept_for_the_receipt()
     {
         await using Session session = await Session.OpenAsync();
