@@ -22,8 +22,10 @@ namespace TamTam.Grains.Links;
 /// Reentrant on purpose: while one batch waits for its fsync, other calls run and queue their records for
 /// the next write, which is what makes group commit work across sessions. Correctness under interleaving
 /// rests on two rules: ledger changes happen only between awaits, and nothing leaves the grain before the
-/// records behind it are durable. If a write fails, the activation refuses everything and deactivates; the
-/// next activation replays the log, which holds exactly what was made durable.
+/// records behind it are durable. If a write fails, the ledger holds changes the log does not: the activation
+/// refuses every call with 501 at once, without touching the ledger, and probes its storage on a backoff
+/// (<see cref="ProbeStorageAsync"/>); once a probe write succeeds it deactivates, and the next activation replays
+/// the log, which holds exactly what was made durable: one replay per outage, not one per refused call.
 /// </remarks>
 [Reentrant]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The committer and log are disposed in OnDeactivateAsync, the grain's end of life.")]
@@ -50,6 +52,8 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
     private GroupCommitter? _committer;
     private long _recordsSinceCheckpoint;
     private bool _faulted;
+    private IGrainTimer? _probe;
+    private TimeSpan _probeDelay;
 
     public LinkGrain(
         ISegmentLogStore logs,
@@ -73,7 +77,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         string link = this.GetPrimaryKeyString();
-        _ledger = new LinkLedger(link);
+        _ledger = new LinkLedger(link, _options.DuplicateWindow, _options.DuplicateWindowIds);
         _log = await _logs.OpenAsync("links/" + link, cancellationToken);
         long replayed = 0;
         await foreach (LogRecord entry in _log.ReadAsync(_log.FirstLsn, cancellationToken))
@@ -91,6 +95,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             }
         }
 
+        _ledger.PruneRemembered(NowUs());
         _recordsSinceCheckpoint = replayed;
         _committer = new GroupCommitter(_log, new GroupCommitterOptions(), _storageMetrics, _loggers.CreateLogger<GroupCommitter>());
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.TimerPeriod, _options.TimerPeriod) { Interleave = true });
@@ -450,15 +455,33 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         return results;
     }
 
-    public async Task ConfirmStatusAsync(string node, Guid[] messageIds)
+    public async Task<ErrorCode[]> ConfirmStatusAsync(string node, Guid[] messageIds)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
-        List<Guid>? held = null;
-        foreach (Guid id in messageIds)
+        var results = new ErrorCode[messageIds.Length];
+        if (_faulted)
         {
+            Array.Fill(results, ErrorCode.Unavailable);
+            return results;
+        }
+
+        List<Guid>? held = null;
+        for (int i = 0; i < messageIds.Length; i++)
+        {
+            Guid id = messageIds[i];
             if (_ledger.HoldsStatus(node, id))
             {
-                (held ??= new List<Guid>(messageIds.Length)).Add(id);
+                held ??= new List<Guid>(messageIds.Length);
+                if (!held.Contains(id))
+                {
+                    held.Add(id);
+                }
+            }
+            else if (!_ledger.ConfirmedRecently(node, id))
+            {
+                // A repeat of a confirmation made durable (before a restart too) is known for the duplicate window;
+                // anything else names no status this link holds for the node.
+                results[i] = ErrorCode.UnknownMessage;
             }
         }
 
@@ -466,13 +489,26 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         {
             var record = new StatusesConfirmed(node, [.. held]);
             _ledger.Apply(record, 0);
-            await TryCommitAsync([record]);
+            if (!await TryCommitAsync([record]))
+            {
+                for (int i = 0; i < results.Length; i++)
+                {
+                    results[i] = held.Contains(messageIds[i]) ? ErrorCode.Unavailable : results[i];
+                }
+            }
         }
+
+        return results;
     }
 
     public async Task ReportStatusAsync(StatusReport[] reports)
     {
         ArgumentNullException.ThrowIfNull(reports);
+        if (_faulted)
+        {
+            throw new InvalidOperationException($"link \"{Link}\" is recovering from a storage failure; report the statuses again");
+        }
+
         var records = new List<LinkRecord>();
         var fresh = new List<StatusReport>();
         foreach (StatusReport report in reports)
@@ -530,7 +566,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return refusal;
         }
 
-        long deadline = now + (long)(command.TtlMs > 0 ? TimeSpan.FromMilliseconds(command.TtlMs) : _options.DefaultTtl).TotalMicroseconds;
+        long deadline = _options.DeadlineUs(command.TtlMs, now);
         var accepted = new MessageAccepted(_ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
             command.Port, mode, _ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree,
             mode == PortMode.Group && unicastFrom < recipients.Count ? unicastFrom : -1);
@@ -922,6 +958,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
 
         long now = NowUs();
+        _ledger.PruneRemembered(now);
         var records = new List<LinkRecord>();
         var finalized = new List<MessageFinalized>();
         foreach (PendingMessage message in _ledger.Messages.Values.ToArray())
@@ -931,7 +968,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
                 continue;
             }
 
-            bool expired = message.Accepted.DeadlineUs <= now;
+            bool expired = message.Accepted.DeadlineUs > 0 && message.Accepted.DeadlineUs <= now;
             foreach (Recipient recipient in message.Recipients)
             {
                 if (recipient.State == RecipientState.Settled)
@@ -1025,10 +1062,10 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
     private async Task CommitInBackgroundAsync(List<LinkRecord> records) => await TryCommitAsync(records);
 
-    /// <summary>Makes <paramref name="records"/> durable in one group commit; 0 when that failed.</summary>
+    /// <summary>Makes <paramref name="records"/> durable in one group commit; 0 when that failed (or the link is faulted).</summary>
     private async Task<long> CommitOrZeroAsync(List<LinkRecord> records)
     {
-        if (records.Count == 0)
+        if (records.Count == 0 || _faulted || _committer is null)
         {
             return 0;
         }
@@ -1063,13 +1100,67 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The ledger already holds changes the log does not: refuse everything until the next
-            // activation replays what is durable.
-            _faulted = true;
-            LinkLog.CommitFailed(_logger, Link, e);
-            this.DeactivateOnIdle();
+            Fault(e);
             return 0;
         }
+    }
+
+    /// <summary>
+    /// A write failed: the ledger already holds changes the log does not. Every call is refused (501) from now on
+    /// without touching the ledger, and the storage is probed on a backoff until it takes a write again.
+    /// </summary>
+    private void Fault(Exception e)
+    {
+        if (_faulted)
+        {
+            return;
+        }
+
+        _faulted = true;
+        _probeDelay = _options.StorageProbeDelay;
+        LinkLog.CommitFailed(_logger, Link, _probeDelay, e);
+        _probe = this.RegisterGrainTimer(ProbeStorageAsync, new GrainTimerCreationOptions(_probeDelay, Timeout.InfiniteTimeSpan) { Interleave = true });
+    }
+
+    /// <summary>
+    /// One probe of a faulted link's storage. A log refuses appends after a failed one, so the probe closes it and
+    /// appends a <see cref="StorageProbed"/> record to it reopened (which also cuts a torn tail). When that is durable
+    /// the activation deactivates, once: its nodes are told to join again, and the next activation replays the log.
+    /// </summary>
+    private async Task ProbeStorageAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_committer is { } committer)
+            {
+                _committer = null;
+                await committer.DisposeAsync();
+            }
+
+            if (_log is { } log)
+            {
+                _log = null;
+                await log.DisposeAsync();
+            }
+
+            ISegmentLog probed = await _logs.OpenAsync("links/" + Link, cancellationToken);
+            await using (probed)
+            {
+                await probed.AppendAsync([LinkRecordCodec.Encode(new StorageProbed(NowUs()))], cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _probeDelay = TimeSpan.FromTicks(Math.Min(_probeDelay.Ticks * 2, Math.Max(_options.StorageProbeMaxDelay.Ticks, _options.StorageProbeDelay.Ticks)));
+            LinkLog.ProbeFailed(_logger, Link, _probeDelay, e.Message);
+            _probe?.Change(_probeDelay, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        LinkLog.StorageRecovered(_logger, Link);
+        _probe?.Dispose();
+        _probe = null;
+        this.DeactivateOnIdle();
     }
 
     private bool TryGetSession(string node, Guid sessionId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NodeState? state) =>

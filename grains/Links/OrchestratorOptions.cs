@@ -43,8 +43,37 @@ public sealed record OrchestratorOptions
     /// <summary>Delivery attempts per recipient before the message is UNDELIVERABLE for it.</summary>
     public int MaxAttempts { get; init; } = 10;
 
-    /// <summary>Lifetime of a message sent with ttl 0, so that nothing waits forever for a node that never returns.</summary>
+    /// <summary>
+    /// Lifetime of a message sent with ttl 0, so that nothing waits forever for a node that never returns; its DELIVER
+    /// carries the deadline this gives (docs/protocol.md section 5.10). <see cref="TimeSpan.Zero"/>: none, a message
+    /// sent with ttl 0 never expires and its DELIVER's deadline is 0.
+    /// </summary>
     public TimeSpan DefaultTtl { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>The default of <see cref="DuplicateWindow"/>.</summary>
+    public static readonly TimeSpan DefaultDuplicateWindow = TimeSpan.FromHours(1);
+
+    /// <summary>The default of <see cref="DuplicateWindowIds"/>.</summary>
+    public const int DefaultDuplicateWindowIds = 65_536;
+
+    /// <summary>
+    /// How long a message id stays a duplicate after its message is done with (its status confirmed by the sender, or
+    /// handed to the sender's link), counted from its final state: a SEND repeating it within this is answered as a
+    /// duplicate, and a repeated STATUS_ACK of it is not refused. Until the message is done with its id always is one.
+    /// </summary>
+    public TimeSpan DuplicateWindow { get; init; } = DefaultDuplicateWindow;
+
+    /// <summary>At most this many done-with ids are remembered per link (the oldest go first): the window's memory bound.</summary>
+    public int DuplicateWindowIds { get; init; } = DefaultDuplicateWindowIds;
+
+    /// <summary>
+    /// After a failed write the link refuses every call (501) and tries its storage again after this, then after twice
+    /// as long each time up to <see cref="StorageProbeMaxDelay"/>; the first write that succeeds ends the outage.
+    /// </summary>
+    public TimeSpan StorageProbeDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two storage probes of a link whose writes failed.</summary>
+    public TimeSpan StorageProbeMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the orchestrator looks for deadlines, ack timeouts and due retries.</summary>
     public TimeSpan TimerPeriod { get; init; } = TimeSpan.FromSeconds(1);
@@ -63,6 +92,16 @@ public sealed record OrchestratorOptions
     /// acknowledges only after every part arrived. The default allows a receiver 1 MiB/s.
     /// </summary>
     public TimeSpan TransferAckTimeoutPerMiB { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The deadline in microseconds of a message accepted at <paramref name="acceptedAtUs"/> with <paramref name="ttlMs"/>
+    /// (0: <see cref="DefaultTtl"/>); 0 when it has none.
+    /// </summary>
+    public long DeadlineUs(uint ttlMs, long acceptedAtUs)
+    {
+        TimeSpan ttl = ttlMs > 0 ? TimeSpan.FromMilliseconds(ttlMs) : DefaultTtl;
+        return ttl > TimeSpan.Zero ? acceptedAtUs + (long)ttl.TotalMicroseconds : 0;
+    }
 
     /// <summary><see cref="AckTimeout"/>, plus <see cref="TransferAckTimeoutPerMiB"/> per MiB of a parted payload.</summary>
     public TimeSpan AckTimeoutFor(TransferDescriptor? transfer) =>

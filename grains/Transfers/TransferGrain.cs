@@ -141,7 +141,8 @@ public sealed class TransferGrain : Grain, ITransferGrain
     public async Task AcceptedAsync(ulong sequence, long acceptedAtUs)
     {
         uint ttlMs = State.Request?.TtlMs ?? 0;
-        long deadlineUs = acceptedAtUs + Micros(ttlMs > 0 ? TimeSpan.FromMilliseconds(ttlMs) : _options.DefaultTtl);
+        TimeSpan ttl = ttlMs > 0 ? TimeSpan.FromMilliseconds(ttlMs) : _options.DefaultTtl;
+        long deadlineUs = ttl > TimeSpan.Zero ? acceptedAtUs + Micros(ttl) : 0; // a zero DefaultTtl: no deadline, as the link's
         if (State.Phase is TransferPhase.Committed or TransferPhase.Staging)
         {
             State.Phase = TransferPhase.Accepted;

@@ -52,9 +52,13 @@ public interface ILinkGrain : IGrainWithStringKey
     [Alias("acknowledge")]
     Task<ErrorCode[]> AcknowledgeAsync(string node, Guid sessionId, AckCommand[] batch);
 
-    /// <summary>The sender node has seen these final statuses (STATUS_ACK); the link forgets them.</summary>
-    [Alias("confirm-status")]
-    Task ConfirmStatusAsync(string node, Guid[] messageIds);
+    /// <summary>
+    /// The sender node has seen these final statuses (STATUS_ACK); the link forgets them. One outcome per id: none, or
+    /// 307 when the link holds no status of that id for the node and has not had it confirmed within its duplicate
+    /// window, or 501 when the confirmation could not be made durable (the status stays held and comes again).
+    /// </summary>
+    [Alias("confirm-statuses")]
+    Task<ErrorCode[]> ConfirmStatusAsync(string node, Guid[] messageIds);
 
     /// <summary>Final statuses of messages this link's nodes sent to another link, reported by that link.</summary>
     [Alias("report-status")]

@@ -41,8 +41,11 @@ public sealed class CrossLinkTests(SingleSiloCluster cluster)
         Assert.Equal(id, (await sender.NextStatusAsync()).MessageId);
         await sender.ConfirmAsync(id);
 
-        // The same id again from the same node of the same link is still a duplicate at the destination
-        // only until the status was handed over; a new id is a new message.
+        // The same id again from the same node of the same link is still a duplicate at the destination after the
+        // status was handed over, within its duplicate window; a new id is a new message.
+        SendOutcome repeated = await sender.SendAsync("inbox", id: id, toLink: away);
+        Assert.True(repeated.Duplicate);
+        Assert.Equal(outcome.Sequence, repeated.Sequence);
         SendOutcome next = await sender.SendAsync("inbox", toLink: away);
         Assert.True(next.Accepted);
         Assert.Equal(outcome.Sequence + 1, next.Sequence);

@@ -206,6 +206,19 @@ public sealed class DeliveryLifecycleTests(SingleSiloCluster cluster)
     }
 
     [Fact]
+    public async Task Message_sent_with_ttl_0_is_delivered_with_the_links_default_deadline()
+    {
+        (TestNode sender, TestNode receiver) = await PairAsync("ttl-0");
+        SendOutcome outcome = await sender.SendAsync("jobs", ttlMs: 0);
+
+        Delivery delivery = await receiver.ReceiveAsync();
+
+        // docs/protocol.md section 5.10: ttl_ms 0 takes the server's default lifetime, and DELIVER carries the deadline it gives.
+        Assert.Equal(outcome.AcceptedAtUs + (long)SingleSiloCluster.Orchestrator.DefaultTtl.TotalMicroseconds, delivery.DeadlineUs);
+        Assert.Equal(ErrorCode.None, await receiver.AckAsync(delivery));
+    }
+
+    [Fact]
     public async Task Message_waiting_for_an_offline_node_expires_and_leaves_its_inbox()
     {
         (TestNode sender, TestNode receiver) = await PairAsync("expire-offline");

@@ -96,7 +96,12 @@ public sealed class LinkRecordFormatTests
                 ledger.HeldStatusesFor("sender").Select(s => (s.MessageId, s.State, s.Recipients, s.Confirmed, s.Detail)).OrderBy(s => s.State));
             Assert.True(ledger.TryGetAccepted(Link, "sender", delivered, out ulong sequence));
             Assert.Equal(1ul, sequence);
-            Assert.False(ledger.TryGetAccepted(Link, "sender", confirmed, out _));
+            Assert.False(ledger.HoldsStatus("sender", confirmed));
+
+            // Confirmed, the status is forgotten but the id stays a duplicate for the duplicate window.
+            Assert.True(ledger.TryGetAccepted(Link, "sender", confirmed, out ulong confirmedSequence));
+            Assert.Equal(3ul, confirmedSequence);
+            Assert.True(ledger.ConfirmedRecently("sender", confirmed));
         }
     }
 

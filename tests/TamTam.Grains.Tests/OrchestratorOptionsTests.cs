@@ -27,6 +27,19 @@ public sealed class OrchestratorOptionsTests
     }
 
     [Fact]
+    public void Ttl_0_takes_the_default_ttl_and_a_zero_default_ttl_means_no_deadline()
+    {
+        const long acceptedAt = 1_700_000_000_000_000;
+        var options = new OrchestratorOptions();
+        Assert.Equal(acceptedAt + (long)TimeSpan.FromDays(7).TotalMicroseconds, options.DeadlineUs(0, acceptedAt));
+        Assert.Equal(acceptedAt + 1_500_000, options.DeadlineUs(1_500, acceptedAt));
+
+        var none = new OrchestratorOptions { DefaultTtl = TimeSpan.Zero };
+        Assert.Equal(0, none.DeadlineUs(0, acceptedAt));
+        Assert.Equal(acceptedAt + 1_500_000, none.DeadlineUs(1_500, acceptedAt));
+    }
+
+    [Fact]
     public void Unconfigured_options_keep_the_documented_defaults()
     {
         OrchestratorOptions options = Bind([]);

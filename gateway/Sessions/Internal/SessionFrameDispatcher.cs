@@ -190,7 +190,7 @@ internal sealed class SessionFrameDispatcher
                 break;
 
             case FrameType.StatusAck:
-                _session.Link!.QueueStatusConfirmation(frame.Decode<StatusAckFrame>().MessageId);
+                _session.Link!.QueueStatusConfirmation(frame.Correlation, frame.Decode<StatusAckFrame>().MessageId);
                 break;
 
             case FrameType.Stream:

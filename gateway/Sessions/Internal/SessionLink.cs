@@ -28,7 +28,7 @@ internal sealed class SessionLink : ILinkObserver
     private readonly int _maxInflight;
     private readonly CoalescingCallQueue<(uint Correlation, string Link, SendCommand Command)> _sends;
     private readonly CoalescingCallQueue<(uint Correlation, AckCommand Command)> _acks;
-    private readonly CoalescingCallQueue<Guid> _confirmed;
+    private readonly CoalescingCallQueue<(uint Correlation, Guid MessageId)> _confirmed;
     private readonly NameCache _names = new();
     private readonly LastDecoded _sentLinks = new();
     private readonly LastDecoded _sentPorts = new();
@@ -52,7 +52,7 @@ internal sealed class SessionLink : ILinkObserver
         _source = new MessageSource(link, node);
         _sends = new(SendAsync, (_, exception) => CallFailed(exception));
         _acks = new(AcknowledgeAsync, (_, exception) => CallFailed(exception));
-        _confirmed = new(ids => Grain.ConfirmStatusAsync(Node, ids), (_, exception) => CallFailed(exception));
+        _confirmed = new(ConfirmStatusesAsync, (_, exception) => CallFailed(exception));
         Transfers = session.Payloads is { } payloads
             ? new SessionTransfers(session, grains, payloads, logger, session.Options, link, node)
             : null;
@@ -118,7 +118,7 @@ internal sealed class SessionLink : ILinkObserver
 
     public void QueueAck(uint correlation, AckCommand command) => _acks.Add((correlation, command));
 
-    public void QueueStatusConfirmation(Guid messageId) => _confirmed.Add(messageId);
+    public void QueueStatusConfirmation(uint correlation, Guid messageId) => _confirmed.Add((correlation, messageId));
 
     /// <summary>
     /// Sends the frames batched so far to their links, one call of each kind in flight; the answers are written
@@ -150,6 +150,32 @@ internal sealed class SessionLink : ILinkObserver
             {
                 refused = true;
                 await _session.Output.WriteErrorAsync(results[i], AckRefusal(results[i], acks[i].Command), fatal: false, acks[i].Correlation,
+                    _session.Closing).ConfigureAwait(false);
+            }
+        }
+
+        if (refused)
+        {
+            await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConfirmStatusesAsync((uint Correlation, Guid MessageId)[] confirmations)
+    {
+        var ids = new Guid[confirmations.Length];
+        for (int i = 0; i < confirmations.Length; i++)
+        {
+            ids[i] = confirmations[i].MessageId;
+        }
+
+        ErrorCode[] results = await Grain.ConfirmStatusAsync(Node, ids).ConfigureAwait(false);
+        bool refused = false;
+        for (int i = 0; i < results.Length; i++)
+        {
+            if (results[i] != ErrorCode.None)
+            {
+                refused = true;
+                await _session.Output.WriteErrorAsync(results[i], StatusAckRefusal(results[i], ids[i]), fatal: false, confirmations[i].Correlation,
                     _session.Closing).ConfigureAwait(false);
             }
         }
@@ -322,6 +348,14 @@ internal sealed class SessionLink : ILinkObserver
     {
         ErrorCode.UnknownDelivery => $"no delivery of message {command.MessageId} (sequence {command.Sequence}) is pending for this node",
         ErrorCode.NotJoined => "this session is not the node's current session; join again",
+        ErrorCode.Unavailable => "the link could not store the acknowledgement; the delivery stays pending and comes again: answer it again",
         _ => $"the link could not take the acknowledgement ({(ushort)code})",
+    };
+
+    private static string StatusAckRefusal(ErrorCode code, Guid messageId) => code switch
+    {
+        ErrorCode.UnknownMessage => $"no status of message {messageId} is held for this node (never sent, or confirmed longer ago than the link remembers)",
+        ErrorCode.Unavailable => $"the link could not store the confirmation of message {messageId}; its STATUS comes again",
+        _ => $"the link could not take the confirmation of message {messageId} ({(ushort)code})",
     };
 }

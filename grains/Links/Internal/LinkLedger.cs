@@ -8,7 +8,10 @@ namespace TamTam.Grains.Links.Internal;
 /// inboxes and the statuses senders have not confirmed. <see cref="Apply"/> is the only way it changes,
 /// both while the link runs and while it replays, so the two cannot drift apart.
 /// </summary>
-internal sealed class LinkLedger(string link)
+/// <param name="link">The link's name.</param>
+/// <param name="idWindow">How long a done-with message's id stays a duplicate (<see cref="RememberedIds"/>).</param>
+/// <param name="idCapacity">At most how many done-with ids are remembered.</param>
+internal sealed class LinkLedger(string link, TimeSpan idWindow, int idCapacity)
 {
     private readonly Dictionary<ulong, PendingMessage> _messages = [];
     private readonly Dictionary<(string Link, string Node, Guid Id), ulong> _accepted = [];
@@ -16,8 +19,18 @@ internal sealed class LinkLedger(string link)
     private readonly Dictionary<string, ulong> _portSequences = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, (MessageFinalized Record, long Lsn)> _unforwarded = [];
     private readonly Dictionary<(string Node, Guid Id), (StatusReport Report, long Lsn)> _heldStatuses = [];
+    private readonly RememberedIds _remembered = new(idWindow, idCapacity);
+
+    /// <summary>A ledger with the default id window (<see cref="OrchestratorOptions"/>).</summary>
+    public LinkLedger(string link)
+        : this(link, OrchestratorOptions.DefaultDuplicateWindow, OrchestratorOptions.DefaultDuplicateWindowIds)
+    {
+    }
 
     public string Link { get; } = link;
+
+    /// <summary>Ids of done-with messages still remembered (the duplicate window).</summary>
+    public int RememberedCount => _remembered.Count;
 
     public ulong LastSequence { get; private set; }
 
@@ -47,8 +60,26 @@ internal sealed class LinkLedger(string link)
         return node;
     }
 
-    public bool TryGetAccepted(string sourceLink, string sourceNode, Guid messageId, out ulong sequence) =>
-        _accepted.TryGetValue((sourceLink, sourceNode, messageId), out sequence);
+    /// <summary>
+    /// Whether this link accepted <paramref name="messageId"/> from the node: a message pending or whose status is not
+    /// yet confirmed, or one done with within the duplicate window.
+    /// </summary>
+    public bool TryGetAccepted(string sourceLink, string sourceNode, Guid messageId, out ulong sequence)
+    {
+        if (_accepted.TryGetValue((sourceLink, sourceNode, messageId), out sequence))
+        {
+            return true;
+        }
+
+        sequence = _remembered.TryGet(sourceLink, sourceNode, messageId, out RememberedId remembered) ? remembered.Sequence : 0;
+        return sequence > 0;
+    }
+
+    /// <summary>True when <paramref name="node"/> confirmed the status of <paramref name="messageId"/> within the duplicate window.</summary>
+    public bool ConfirmedRecently(string node, Guid messageId) => _remembered.TryGet(Link, node, messageId, out _);
+
+    /// <summary>Forgets the done-with ids whose window has passed.</summary>
+    public void PruneRemembered(long nowUs) => _remembered.Prune(nowUs);
 
     public IEnumerable<StatusReport> HeldStatusesFor(string node)
     {
@@ -134,7 +165,7 @@ internal sealed class LinkLedger(string link)
             }
         }
 
-        return new Checkpoint(LastSequence, [.. _portSequences], [.. members], [.. Bindings]);
+        return new Checkpoint(LastSequence, [.. _portSequences], [.. members], [.. Bindings], [.. _remembered.All]);
     }
 
     /// <summary>Applies one record; <paramref name="lsn"/> is 0 for a live record not yet durable.</summary>
@@ -170,7 +201,9 @@ internal sealed class LinkLedger(string link)
             case StatusForwarded r:
                 if (_unforwarded.Remove(r.Sequence, out (MessageFinalized Record, long Lsn) forwarded))
                 {
-                    _accepted.Remove((forwarded.Record.SourceLink, forwarded.Record.SourceNode, forwarded.Record.MessageId));
+                    MessageFinalized f = forwarded.Record;
+                    _accepted.Remove((f.SourceLink, f.SourceNode, f.MessageId));
+                    _remembered.Add(new RememberedId(f.SourceLink, f.SourceNode, f.MessageId, f.Sequence, f.AtUs));
                 }
 
                 break;
@@ -238,8 +271,18 @@ internal sealed class LinkLedger(string link)
 
     private void Confirm(string node, Guid messageId)
     {
-        _heldStatuses.Remove((node, messageId));
-        _accepted.Remove((Link, node, messageId));
+        // A pending message of this link's can share the id of another link's message whose status this is: its
+        // acceptance stays.
+        ulong sequence = _accepted.TryGetValue((Link, node, messageId), out ulong accepted) && !_messages.ContainsKey(accepted) ? accepted : 0;
+        if (sequence > 0)
+        {
+            _accepted.Remove((Link, node, messageId));
+        }
+
+        if (_heldStatuses.Remove((node, messageId), out (StatusReport Report, long Lsn) held))
+        {
+            _remembered.Add(new RememberedId(Link, node, messageId, sequence, held.Report.AtUs));
+        }
     }
 
     private PendingMessage Accept(MessageAccepted r, long lsn)
@@ -347,6 +390,15 @@ internal sealed class LinkLedger(string link)
 
         Bindings.Clear();
         Bindings.AddRange(r.Bindings);
+
+        // The window of done-with ids, whose records compaction dropped; ids the log still has records of are known already.
+        foreach (RememberedId id in r.Remembered)
+        {
+            if (!_accepted.ContainsKey((id.Link, id.Node, id.Id)) && !_remembered.TryGet(id.Link, id.Node, id.Id, out _))
+            {
+                _remembered.Add(id);
+            }
+        }
     }
 
     private Recipient? Find(ulong sequence, string node) =>

@@ -8,8 +8,8 @@ internal static partial class LinkLog
     [LoggerMessage(3001, LogLevel.Information, "Link {Link} activated: replayed {Records} records, {Pending} messages pending, next sequence {Next}")]
     public static partial void Activated(ILogger logger, string link, long records, int pending, ulong next);
 
-    [LoggerMessage(3002, LogLevel.Error, "Link {Link} could not make records durable; the activation stops and will replay its log")]
-    public static partial void CommitFailed(ILogger logger, string link, Exception exception);
+    [LoggerMessage(3002, LogLevel.Error, "Link {Link} could not make records durable; it refuses every call (501) and tries its storage again in {Delay}")]
+    public static partial void CommitFailed(ILogger logger, string link, TimeSpan delay, Exception exception);
 
     [LoggerMessage(3003, LogLevel.Information, "Link {Link}: node {Node} lost its session ({Reason})")]
     public static partial void ObserverLost(ILogger logger, string link, string node, string reason);
@@ -28,4 +28,10 @@ internal static partial class LinkLog
 
     [LoggerMessage(3008, LogLevel.Debug, "Link {Link} could not report to the link registry ({Reason}); the next report or LINKS query repairs it")]
     public static partial void RegistryReportFailed(ILogger logger, string link, string reason);
+
+    [LoggerMessage(3009, LogLevel.Warning, "Link {Link} still cannot write to its storage ({Reason}); next try in {Delay}")]
+    public static partial void ProbeFailed(ILogger logger, string link, TimeSpan delay, string reason);
+
+    [LoggerMessage(3010, LogLevel.Information, "Link {Link} can write to its storage again; the activation stops once and the next replays its log")]
+    public static partial void StorageRecovered(ILogger logger, string link);
 }

@@ -92,11 +92,25 @@ internal sealed record PortBound(string Node, string Port, PortMode Mode, bool S
 internal sealed record PortUnbound(string Node, string Port, bool Subtree) : LinkRecord;
 
 /// <summary>
-/// The link's small index at one point: counters, members and bindings. Written before old segments are
-/// truncated, so that replay never needs records older than the oldest live message.
+/// The link's small index at one point: counters, members, bindings and the ids of done-with messages still in the
+/// duplicate window. Written before old segments are truncated, so that replay never needs records older than the
+/// oldest live message.
 /// </summary>
-internal sealed record Checkpoint(ulong LastSequence, KeyValuePair<string, ulong>[] PortSequences, string[] Members, PortBound[] Bindings)
-    : LinkRecord;
+internal sealed record Checkpoint(
+    ulong LastSequence,
+    KeyValuePair<string, ulong>[] PortSequences,
+    string[] Members,
+    PortBound[] Bindings,
+    RememberedId[]? RememberedIds = null) : LinkRecord
+{
+    public RememberedId[] Remembered => RememberedIds ?? [];
+}
+
+/// <summary>
+/// A faulted link's storage took a write again (<c>LinkGrain</c>'s storage probe). Replay passes over it: it only
+/// proves the log writable.
+/// </summary>
+internal sealed record StorageProbed(long AtUs) : LinkRecord;
 
 /// <summary>How a recipient's delivery ended.</summary>
 internal enum RecipientOutcome : byte

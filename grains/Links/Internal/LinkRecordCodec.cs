@@ -29,6 +29,7 @@ internal static class LinkRecordCodec
         Checkpoint = 13,
         RecipientsSettled = 14,
         StatusesConfirmed = 15,
+        StorageProbed = 16,
     }
 
     public static byte[] Encode(LinkRecord record)
@@ -165,6 +166,21 @@ internal static class LinkRecordCodec
                     WriteBinding(ref writer, binding);
                 }
 
+                // A tail that checkpoints written before the duplicate window lack: the remembered ids.
+                writer.U32((uint)r.Remembered.Length);
+                foreach (RememberedId id in r.Remembered)
+                {
+                    writer.Str(id.Link);
+                    writer.Str(id.Node);
+                    writer.Uuid(id.Id);
+                    writer.U64(id.Sequence);
+                    writer.I64(id.FinalAtUs);
+                }
+
+                break;
+            case StorageProbed r:
+                writer.U8((byte)Kind.StorageProbed);
+                writer.I64(r.AtUs);
                 break;
             default:
                 throw new ArgumentException("unknown record " + record.GetType().Name, nameof(record));
@@ -193,6 +209,7 @@ internal static class LinkRecordCodec
             Kind.Checkpoint => ReadCheckpoint(ref reader),
             Kind.RecipientsSettled => ReadSettlements(ref reader),
             Kind.StatusesConfirmed => ReadConfirmations(ref reader),
+            Kind.StorageProbed => new StorageProbed(reader.I64()),
             _ => throw new InvalidDataException($"unknown link record kind {(byte)kind}"),
         };
 
@@ -276,7 +293,18 @@ internal static class LinkRecordCodec
             bindings[i] = ReadBinding(ref reader);
         }
 
-        return new Checkpoint(last, ports, members, bindings);
+        if (reader.AtEnd)
+        {
+            return new Checkpoint(last, ports, members, bindings);
+        }
+
+        var remembered = new RememberedId[reader.Count()];
+        for (int i = 0; i < remembered.Length; i++)
+        {
+            remembered[i] = new RememberedId(reader.Str(), reader.Str(), reader.Uuid(), reader.U64(), reader.I64());
+        }
+
+        return new Checkpoint(last, ports, members, bindings, remembered);
     }
 
     private readonly ref struct Writer(ArrayBufferWriter<byte> output)

@@ -7,7 +7,9 @@ using Orleans.TestingHost;
 using TamTam.Grains.Links;
 using TamTam.Interfaces.Links;
 using TamTam.Protocol;
+using TamTam.Storage;
 using TamTam.Storage.Hosting;
+using TamTam.Storage.Local;
 
 namespace TamTam.Grains.Tests.Infrastructure;
 
@@ -35,6 +37,8 @@ public abstract class LinkCluster(short silos, OrchestratorOptions orchestrator,
         TimerPeriod = TimeSpan.FromMilliseconds(50),
         AckTimeout = TimeSpan.FromSeconds(1),
         RetryDelays = [TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20)],
+        StorageProbeDelay = TimeSpan.FromMilliseconds(50),
+        StorageProbeMaxDelay = TimeSpan.FromMilliseconds(200),
         MaxAttempts = 3,
         MaxMessageBytes = 16 * 1024,
         MaxInboxBytes = 64 * 1024,
@@ -60,6 +64,9 @@ public abstract class LinkCluster(short silos, OrchestratorOptions orchestrator,
 
     public ILinkGrain Link(string link) => Client.GetGrain<ILinkGrain>(link);
 
+    /// <summary>The segment log store of the (first) silo, whose writes tests can make fail.</summary>
+    public FaultyLogStore Logs => Cluster.GetSiloServiceProvider().GetRequiredService<FaultyLogStore>();
+
     /// <summary>The silo that hosts the link's activation now.</summary>
     public InProcessSiloHandle HostOf(string link)
     {
@@ -76,6 +83,9 @@ public abstract class LinkCluster(short silos, OrchestratorOptions orchestrator,
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
+            // Registered first, so that the local storage's own registration of the store stands behind it.
+            silo.Services.AddSingleton(sp => new FaultyLogStore(sp.GetRequiredService<LocalSegmentLogStore>()));
+            silo.Services.AddSingleton<ISegmentLogStore>(sp => sp.GetRequiredService<FaultyLogStore>());
             silo.Services.AddTamTamLocalStorage(o =>
             {
                 o.RootPath = DataDirectory;

@@ -142,7 +142,7 @@ public sealed class TestNode
 
     public Task<ErrorCode[]> AnswerAsync(AckCommand[] batch) => Grain.AcknowledgeAsync(Name, SessionId, batch);
 
-    public Task ConfirmAsync(params Guid[] messageIds) => Grain.ConfirmStatusAsync(Name, messageIds);
+    public Task<ErrorCode[]> ConfirmAsync(params Guid[] messageIds) => Grain.ConfirmStatusAsync(Name, messageIds);
 
     /// <summary>From now on the current session records pushes but never answers them, until <paramref name="release"/> completes.</summary>
     public void StallPushes(Task release) => Current.Stall = release;
