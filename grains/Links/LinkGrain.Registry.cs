@@ -7,23 +7,12 @@ namespace TamTam.Grains.Links;
 // deactivation only: a LINKS query asks active links for their figures, so nothing is reported per message.
 public sealed partial class LinkGrain
 {
-    private LinkSummary Summary()
-    {
-        uint members = 0;
-        foreach (NodeState node in _ledger.Nodes.Values)
-        {
-            members += node.IsMember ? 1u : 0u;
-        }
-
-        return new LinkSummary(Link, members, _ledger.LastSequence);
-    }
-
     /// <summary>Reports in the background; a lost report is repaired by the next one or by the next LINKS query.</summary>
     private void ReportToRegistry(bool active)
     {
-        if (_ledger.Exists)
+        if (Ledger.Exists)
         {
-            _ = ReportToRegistryAsync(Summary(), active);
+            _ = ReportToRegistryAsync(_core.Summary(), active);
         }
     }
 

@@ -16,6 +16,6 @@ public sealed partial class LinkGrain
 
         // A parted message counts as 0 bytes in the inboxes (its bytes are in the payload store): only the
         // message-count quota can refuse it.
-        return Task.FromResult(RouteRefusal(port, subtree, 0, SenderOf(source), rotate: false, out _, out _, out _) ?? default);
+        return Task.FromResult(_core.RouteRefusal(port, subtree, 0, _core.SenderOf(source), rotate: false, out _, out _, out _) ?? default);
     }
 }
