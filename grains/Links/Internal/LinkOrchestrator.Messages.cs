@@ -1,0 +1,119 @@
+using TamTam.Interfaces.Links;
+using TamTam.Protocol;
+
+namespace TamTam.Grains.Links.Internal;
+
+// Accepting and routing: a SEND batch becomes acceptances (or duplicates, or refusals) with their recipients fixed.
+internal sealed partial class LinkOrchestrator
+{
+    /// <summary>
+    /// A batch of SENDs: each accepted (its <see cref="MessageAccepted"/> applied and added to <paramref name="records"/>,
+    /// its message to <paramref name="created"/>), answered as a duplicate (an original still pending in
+    /// <paramref name="duplicates"/>: the answer waits until it is durable) or refused.
+    /// </summary>
+    public SendOutcome[] Send(MessageSource source, SendCommand[] batch, long now, List<LinkRecord> records, List<PendingMessage> created,
+        out List<PendingMessage>? duplicates)
+    {
+        var outcomes = new SendOutcome[batch.Length];
+        duplicates = null;
+        for (int i = 0; i < batch.Length; i++)
+        {
+            SendCommand command = batch[i];
+            if (Ledger.TryGetAccepted(source.Link, source.Node, command.MessageId, out ulong sequence))
+            {
+                outcomes[i] = new SendOutcome(ErrorCode.None, sequence, now, Duplicate: true, null);
+                if (Ledger.Messages.TryGetValue(sequence, out PendingMessage? original))
+                {
+                    outcomes[i] = outcomes[i] with { AcceptedAtUs = original.Accepted.AcceptedAtUs };
+                    (duplicates ??= []).Add(original);
+                }
+
+                continue;
+            }
+
+            outcomes[i] = Accept(source, command, now, records, created);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>The nodes that <paramref name="created"/> messages go to, each once: one dispatch each sends all that is due.</summary>
+    public static HashSet<string> RecipientNodes(List<PendingMessage> created)
+    {
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (PendingMessage message in created)
+        {
+            foreach (Recipient recipient in message.Recipients)
+            {
+                nodes.Add(recipient.Node);
+            }
+        }
+
+        return nodes;
+    }
+
+    /// <summary>
+    /// Why a message of <paramref name="size"/> bytes to <paramref name="port"/> would be refused now (300 or 302), or
+    /// null with its recipients.
+    /// </summary>
+    public SendOutcome? RouteRefusal(
+        string port, bool subtree, int size, string? sender, bool rotate, out PortMode mode, out List<string> recipients, out int unicastFrom)
+    {
+        mode = PortMode.Unicast;
+        recipients = [];
+        unicastFrom = 0;
+        if (!Ledger.Exists)
+        {
+            return SendOutcome.Refused(ErrorCode.NoRoute, $"link \"{Link}\" has no nodes");
+        }
+
+        InboxRoom hasRoom = HasRoomFor(size);
+        (mode, recipients, unicastFrom) = _router.Resolve(Ledger, port, subtree, hasRoom, sender, rotate);
+        if (recipients.Count == 0)
+        {
+            return SendOutcome.Refused(ErrorCode.NoRoute, mode == PortMode.Broadcast
+                ? $"link \"{Link}\" has no member but the sender to broadcast port \"{port}\" to"
+                : $"no node of link \"{Link}\" is bound to port \"{port}\"");
+        }
+
+        foreach (string name in recipients)
+        {
+            NodeState node = Ledger.Node(name);
+            if (!hasRoom.For(node))
+            {
+                return SendOutcome.Refused(ErrorCode.QuotaExceeded,
+                    $"the inbox of node \"{name}\" is full ({node.Inbox.Count} messages, {node.InboxBytes} bytes); try again later");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The sending node when it is of this link: a broadcast leaves it out.</summary>
+    public string? SenderOf(MessageSource source) => source.Link == Link ? source.Node : null;
+
+    private SendOutcome Accept(MessageSource source, SendCommand command, long now, List<LinkRecord> records, List<PendingMessage> created)
+    {
+        int size = command.Payload.Length;
+        if (size > Options.MaxMessageBytes)
+        {
+            return SendOutcome.Refused(ErrorCode.MessageTooLarge, $"{size} bytes exceed link \"{Link}\"'s limit of {Options.MaxMessageBytes}");
+        }
+
+        if (RouteRefusal(command.Port, command.Subtree, size, SenderOf(source), rotate: true, out PortMode mode, out List<string> recipients, out int unicastFrom)
+            is { } refusal)
+        {
+            return refusal;
+        }
+
+        long deadline = Options.DeadlineUs(command.TtlMs, now);
+        var accepted = new MessageAccepted(Ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
+            command.Port, mode, Ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree,
+            mode == PortMode.Group && unicastFrom < recipients.Count ? unicastFrom : -1);
+        created.Add(Ledger.Apply(accepted, 0)!);
+        records.Add(accepted);
+        return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);
+    }
+
+    private InboxRoom HasRoomFor(int size) => new(Options.MaxInboxMessages, Options.MaxInboxBytes, size);
+}
