@@ -4,7 +4,10 @@ using TamTam.Protocol;
 
 namespace TamTam.Grains.Tests;
 
-/// <summary>Refusals at SEND (300, 302, 303) store nothing; a repeated message id is accepted once.</summary>
+/// <summary>
+/// Refusals at SEND through the grain (300); a repeated message id is accepted once, concurrent repeats included. The
+/// quota and size refusals are core tests (<see cref="Core.LinkOrchestratorRoutingTests"/>).
+/// </summary>
 [Collection(SingleSiloCollection.Name)]
 public sealed class SendRefusalTests(SingleSiloCluster cluster)
 {
@@ -32,86 +35,6 @@ public sealed class SendRefusalTests(SingleSiloCluster cluster)
         SendOutcome outcome = await sender.SendAsync("jobs", toLink: cluster.NewLink("empty"));
 
         Assert.Equal(ErrorCode.NoRoute, outcome.Code);
-    }
-
-    [Fact]
-    public async Task Send_beyond_the_inbox_message_quota_is_refused_and_the_rest_of_the_batch_is_accepted()
-    {
-        string link = cluster.NewLink("quota-count");
-        TestNode sender = cluster.Node(link, "sender");
-        TestNode receiver = cluster.Node(link, "receiver");
-        await sender.JoinAsync();
-        await receiver.JoinAsync();
-        await receiver.BindAsync("jobs", PortMode.Unicast);
-        await receiver.DetachAsync(); // nothing is acknowledged: the inbox only fills
-
-        int quota = LinkCluster.Orchestrator.MaxInboxMessages;
-        SendCommand[] batch = [.. Enumerable.Range(0, quota + 1).Select(_ => new SendCommand(Guid.NewGuid(), "jobs", false, 0, [1]))];
-        SendOutcome[] outcomes = await sender.SendBatchAsync(batch);
-
-        Assert.All(outcomes[..quota], o => Assert.True(o.Accepted));
-        Assert.Equal(Enumerable.Range(1, quota).Select(i => (ulong)i), outcomes[..quota].Select(o => o.Sequence));
-        Assert.Equal(ErrorCode.QuotaExceeded, outcomes[quota].Code);
-        Assert.Equal(ErrorCode.QuotaExceeded, (await sender.SendAsync("jobs")).Code);
-        Assert.Equal(quota, Assert.Single(await sender.Grain.GetNodesAsync(), n => n.Node == "receiver").Pending);
-    }
-
-    [Fact]
-    public async Task Group_send_that_would_overflow_one_members_inbox_is_refused_whole()
-    {
-        string link = cluster.NewLink("quota-bytes");
-        TestNode sender = cluster.Node(link, "sender");
-        TestNode full = cluster.Node(link, "full");
-        TestNode other = cluster.Node(link, "other");
-        await sender.JoinAsync();
-        await full.JoinAsync();
-        await other.JoinAsync();
-        await full.BindAsync("g", PortMode.Group);
-        await other.BindAsync("g", PortMode.Group);
-        await full.BindAsync("only-full", PortMode.Unicast);
-        await full.DetachAsync();
-
-        // 6 × 10 KiB wait in "full"'s 64 KiB inbox; one more 10 KiB payload does not fit.
-        byte[] big = new byte[10 * 1024];
-        for (int i = 0; i < 6; i++)
-        {
-            Assert.True((await sender.SendAsync("only-full", big)).Accepted);
-        }
-
-        Assert.Equal(ErrorCode.QuotaExceeded, (await sender.SendAsync("only-full", big)).Code);
-        SendOutcome refused = await sender.SendAsync("g", big);
-        Assert.Equal(ErrorCode.QuotaExceeded, refused.Code);
-
-        // Nothing was half accepted: the other member's first delivery is the next message that fits.
-        SendOutcome marker = await sender.SendAsync("g", [1]);
-        Assert.True(marker.Accepted);
-        Assert.Equal(7UL, marker.Sequence);
-        Delivery first = await other.ReceiveAsync();
-        Assert.Equal(marker.Sequence, first.Sequence);
-        Assert.Equal(1UL, first.PortSequence);
-    }
-
-    [Fact]
-    public async Task Payload_above_the_message_limit_is_refused_too_large()
-    {
-        string link = cluster.NewLink("too-large");
-        TestNode sender = cluster.Node(link, "sender");
-        TestNode receiver = cluster.Node(link, "receiver");
-        await sender.JoinAsync();
-        await receiver.JoinAsync();
-        await receiver.BindAsync("jobs", PortMode.Unicast);
-        int limit = LinkCluster.Orchestrator.MaxMessageBytes;
-
-        SendOutcome[] outcomes = await sender.SendBatchAsync(
-        [
-            new SendCommand(Guid.NewGuid(), "jobs", false, 0, new byte[limit + 1]),
-            new SendCommand(Guid.NewGuid(), "jobs", false, 0, new byte[limit]),
-        ]);
-
-        Assert.Equal(ErrorCode.MessageTooLarge, outcomes[0].Code);
-        Assert.True(outcomes[1].Accepted);
-        Assert.Equal(1UL, outcomes[1].Sequence);
-        Assert.Equal(limit, (await receiver.ReceiveAsync()).Payload.Length);
     }
 
     [Fact]

@@ -36,18 +36,21 @@ internal sealed class CoreLink
     public void Bind(string node, string port, PortMode mode = PortMode.Unicast) =>
         Assert.Null(Core.Bind(node, new PortBinding(port, mode, false), out _));
 
-    public SendOutcome Send(string from, string port, uint ttlMs = 0, Guid? id = null)
+    public SendOutcome Send(string from, string port, uint ttlMs = 0, Guid? id = null, byte[]? payload = null) =>
+        SendBatch(from, [new SendCommand(id ?? Guid.NewGuid(), port, false, ttlMs, payload ?? [1, 2, 3])])[0];
+
+    /// <summary>One SEND batch from <paramref name="from"/>; what it accepted counts as durable at once.</summary>
+    public SendOutcome[] SendBatch(string from, SendCommand[] batch)
     {
         var records = new List<LinkRecord>();
         var created = new List<PendingMessage>();
-        SendOutcome[] outcomes = Core.Send(new MessageSource(Core.Link, from), [new SendCommand(id ?? Guid.NewGuid(), port, false, ttlMs, [1, 2, 3])],
-            Now, records, created, out _);
+        SendOutcome[] outcomes = Core.Send(new MessageSource(Core.Link, from), batch, Now, records, created, out _);
         foreach (PendingMessage message in created)
         {
             message.Lsn = _nextLsn++;
         }
 
-        return outcomes[0];
+        return outcomes;
     }
 
     /// <summary>What is due for <paramref name="node"/>, pushed and written to its connection now (the ack timeout starts).</summary>

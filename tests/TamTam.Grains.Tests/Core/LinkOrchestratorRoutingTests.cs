@@ -27,6 +27,75 @@ public sealed class LinkOrchestratorRoutingTests
     }
 
     [Fact]
+    public void Send_beyond_the_inbox_message_quota_is_refused_and_the_rest_of_the_batch_is_accepted()
+    {
+        const int quota = 5;
+        var link = new CoreLink(new OrchestratorOptions { MaxInboxMessages = quota });
+        link.Join("sender");
+        link.Join("receiver");
+        link.Bind("receiver", "jobs");
+        link.Core.Detach(link.Core.Ledger.Node("receiver")); // nothing is acknowledged: the inbox only fills
+
+        SendOutcome[] outcomes = link.SendBatch("sender", [.. Enumerable.Range(0, quota + 1).Select(_ => new SendCommand(Guid.NewGuid(), "jobs", false, 0, [1]))]);
+
+        Assert.All(outcomes[..quota], o => Assert.True(o.Accepted));
+        Assert.Equal(Enumerable.Range(1, quota).Select(i => (ulong)i), outcomes[..quota].Select(o => o.Sequence));
+        Assert.Equal(ErrorCode.QuotaExceeded, outcomes[quota].Code);
+        Assert.Equal(ErrorCode.QuotaExceeded, link.Send("sender", "jobs").Code);
+        Assert.Equal(quota, Assert.Single(link.Core.NodeSummaries(), n => n.Node == "receiver").Pending);
+    }
+
+    [Fact]
+    public void Group_send_that_would_overflow_one_members_inbox_is_refused_whole()
+    {
+        var link = new CoreLink(new OrchestratorOptions { MaxInboxBytes = 64 * 1024 });
+        link.Join("sender");
+        link.Join("full");
+        NodeState other = link.Join("other");
+        link.Bind("full", "g", PortMode.Group);
+        link.Bind("other", "g", PortMode.Group);
+        link.Bind("full", "only-full");
+        link.Core.Detach(link.Core.Ledger.Node("full"));
+
+        // 6 × 10 KiB wait in "full"'s 64 KiB inbox; one more 10 KiB payload does not fit.
+        byte[] big = new byte[10 * 1024];
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.True(link.Send("sender", "only-full", payload: big).Accepted);
+        }
+
+        Assert.Equal(ErrorCode.QuotaExceeded, link.Send("sender", "only-full", payload: big).Code);
+        Assert.Equal(ErrorCode.QuotaExceeded, link.Send("sender", "g", payload: big).Code);
+
+        // Nothing was half accepted: the other member's first delivery is the next message that fits.
+        SendOutcome marker = link.Send("sender", "g", payload: [1]);
+        Assert.Equal(7UL, marker.Sequence);
+        Delivery first = Assert.Single(link.Deliver(other));
+        Assert.Equal(marker.Sequence, first.Sequence);
+        Assert.Equal(1UL, first.PortSequence);
+    }
+
+    [Fact]
+    public void Payload_above_the_message_limit_is_refused_too_large_and_one_at_the_limit_accepted()
+    {
+        const int limit = 16 * 1024;
+        var link = new CoreLink(new OrchestratorOptions { MaxMessageBytes = limit });
+        link.Join("sender");
+        NodeState receiver = link.Join("receiver");
+        link.Bind("receiver", "jobs");
+
+        SendOutcome[] outcomes = link.SendBatch("sender",
+        [
+            new SendCommand(Guid.NewGuid(), "jobs", false, 0, new byte[limit + 1]),
+            new SendCommand(Guid.NewGuid(), "jobs", false, 0, new byte[limit]),
+        ]);
+
+        Assert.Equal(ErrorCode.MessageTooLarge, outcomes[0].Code);
+        Assert.Equal(1UL, outcomes[1].Sequence);
+        Assert.Equal(limit, Assert.Single(link.Deliver(receiver)).Payload.Length);
+    }
+
+    [Fact]
     public void Group_port_reaches_every_binder_and_broadcast_every_member_but_the_sender()
     {
         var link = new CoreLink();
