@@ -127,6 +127,16 @@ public sealed class AuthorizationTests(SecureSiloFixture silo)
         Assert.Contains(own.Nodes.ToArray(), n => n.Node.ToString() == "n");
     }
 
+    [Fact]
+    public async Task Station_register_under_a_token_gets_203_before_the_502_of_a_frame_not_served()
+    {
+        await using TlsWireClient client = await TlsWireClient.ConnectWelcomedAsync(silo, silo.Token("*"));
+
+        await client.SendAsync(new StationRegisterFrame("station-1", [Utf8Text.From(NewLink())]), correlation: 80);
+        await client.ExpectErrorAsync(ErrorCode.Forbidden, correlation: 80, fatal: false);
+        await client.AssertAliveAsync();
+    }
+
     private async Task<TlsWireClient> JoinedAsync(string link, string token)
     {
         TlsWireClient client = await TlsWireClient.ConnectWelcomedAsync(silo, token);
