@@ -1,7 +1,7 @@
 using System.CommandLine;
-using TamTam.Client;
 using TamTam.Cli.Output;
 using TamTam.Cli.Sessions;
+using TamTam.Client;
 using TamTam.Protocol;
 
 namespace TamTam.Cli.Commands;

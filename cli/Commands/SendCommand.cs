@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text;
-using TamTam.Client;
 using TamTam.Cli.Output;
 using TamTam.Cli.Sessions;
+using TamTam.Client;
 
 namespace TamTam.Cli.Commands;
 
