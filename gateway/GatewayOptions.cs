@@ -13,8 +13,12 @@ public sealed record GatewayOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "TamTam:Gateway";
 
-    /// <summary>The shortest heartbeat a client may ask for in HELLO; shorter requests are raised to it.</summary>
-    public static readonly TimeSpan MinHeartbeatInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// The shortest heartbeat there is: a client's shorter request in HELLO is raised to it, and
+    /// <see cref="HeartbeatInterval"/> may not be set below it. The idle close comes after three heartbeats, so never
+    /// sooner than 3 s: a shorter silence is a garbage collection or a busy machine more often than a dead peer.
+    /// </summary>
+    public static readonly TimeSpan MinHeartbeatInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The largest frame body the server accepts after the handshake, 1,024 … 16,777,216 bytes.

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using TamTam.Client;
 using TamTam.Cli.Output;
+using TamTam.Cli.Sessions;
+using TamTam.Client;
 using TamTam.Protocol;
 
 namespace TamTam.Cli.Commands;
@@ -31,27 +32,28 @@ internal static class GetCommand
             try
             {
                 FileInfo target = parse.GetValue(file)!;
-                await using TamTamClient client = await TamTamClient.ConnectAsync(connection.ClientOptions(parse), cancellationToken);
-                await client.JoinAsync(parse.GetValue(link)!, connection.NodeName(parse), cancellationToken);
-                await client.BindAsync(parse.GetValue(port)!, parse.GetValue(mode), cancellationToken: cancellationToken);
-                await foreach (IncomingMessage message in client.ReceiveAsync(cancellationToken))
+                TamTamClientOptions options = connection.ClientOptions(parse);
+                await using NodeSession session = await NodeSession.OpenAsync(console, options, parse.GetValue(link)!, connection.NodeName(parse),
+                    staysMember: false, resumable: true, cancellationToken);
+                bool received;
+                try
                 {
-                    // A redelivery continues what an interrupted get left in the file; a first delivery starts it afresh.
-                    await using var destination = new FileStream(target.FullName, message.IsRedelivery ? FileMode.OpenOrCreate : FileMode.Create,
-                        FileAccess.ReadWrite, FileShare.None);
-                    await TransferProgressBar.RunAsync(console, $"get {target.Name}", message.PayloadLength, async progress =>
-                    {
-                        await message.ReceivePayloadAsync(destination, progress, cancellationToken);
-                        return true;
-                    });
-                    destination.SetLength(message.PayloadLength);
-                    await message.AckAsync(cancellationToken);
-                    await console.Out.WriteLineAsync($"{message.MessageId} {message.PayloadLength} bytes from {message.SourceLink}:{message.SourceNode} → {target.FullName}");
-                    await client.UnbindAsync(parse.GetValue(port)!, cancellationToken: cancellationToken);
-                    return ExitCodes.Success;
+                    received = await GetAsync(session.Client, parse.GetValue(port)!, parse.GetValue(mode), target, cancellationToken);
+                }
+                catch (TamTamException refused) when (refused is not TamTamConnectionException)
+                {
+                    await session.LeaveAsync(options.RequestTimeout);
+                    throw;
                 }
 
-                return ExitCodes.Failure;
+                if (!received)
+                {
+                    return ExitCodes.Failure;
+                }
+
+                // Done: the node's name is free at once, rather than held for the session timeout.
+                await session.LeaveAsync(options.RequestTimeout);
+                return ExitCodes.Success;
             }
             catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or UnauthorizedAccessException)
             {
@@ -60,5 +62,29 @@ internal static class GetCommand
             }
         });
         return command;
+
+        async Task<bool> GetAsync(TamTamClient client, string bound, PortMode portMode, FileInfo target, CancellationToken cancellationToken)
+        {
+            // A resumed session has its binding already: binding it again changes nothing.
+            await client.BindAsync(bound, portMode, cancellationToken: cancellationToken);
+            await foreach (IncomingMessage message in client.ReceiveAsync(cancellationToken))
+            {
+                // A redelivery continues what an interrupted get left in the file; a first delivery starts it afresh.
+                await using var destination = new FileStream(target.FullName, message.IsRedelivery ? FileMode.OpenOrCreate : FileMode.Create,
+                    FileAccess.ReadWrite, FileShare.None);
+                await TransferProgressBar.RunAsync(console, $"get {target.Name}", message.PayloadLength, async progress =>
+                {
+                    await message.ReceivePayloadAsync(destination, progress, cancellationToken);
+                    return true;
+                });
+                destination.SetLength(message.PayloadLength);
+                await message.AckAsync(cancellationToken);
+                await console.Out.WriteLineAsync($"{message.MessageId} {message.PayloadLength} bytes from {message.SourceLink}:{message.SourceNode} → {target.FullName}");
+                await client.UnbindAsync(bound, cancellationToken: cancellationToken);
+                return true;
+            }
+
+            return false;
+        }
     }
 }

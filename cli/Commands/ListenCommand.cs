@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TamTam.Cli.Output;
+using TamTam.Cli.Sessions;
 using TamTam.Client;
 using TamTam.Protocol;
 
@@ -69,8 +70,9 @@ internal static class ListenCommand
     {
         try
         {
-            await using TamTamClient client = await TamTamClient.ConnectAsync(options, cancellationToken);
-            await client.JoinAsync(link, node, cancellationToken);
+            // Without --leave the node stays in its link, and the next listen of it resumes this session at once.
+            await using NodeSession session = await NodeSession.OpenAsync(console, options, link, node, staysMember: !request.Leave, resumable: true, cancellationToken);
+            TamTamClient client = session.Client;
             await client.BindAsync(request.Port, request.Mode, request.Subtree, cancellationToken);
             int received = 0;
             try
@@ -94,8 +96,7 @@ internal static class ListenCommand
             if (request.Leave)
             {
                 // Leaving hands what is still buffered here back to the link instead of holding it for a return.
-                using var leaving = new CancellationTokenSource(options.RequestTimeout);
-                await client.LeaveAsync(leaving.Token);
+                await session.LeaveAsync(options.RequestTimeout, evenIfKept: true);
             }
 
             return ExitCodes.Success;
@@ -104,7 +105,7 @@ internal static class ListenCommand
         {
             return ExitCodes.Success;
         }
-        catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or ArgumentException)
+        catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or ArgumentException or UnauthorizedAccessException)
         {
             await console.ReportAsync(exception);
             return ExitCodes.Failure;

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using TamTam.Client;
 using TamTam.Cli.Output;
+using TamTam.Cli.Sessions;
+using TamTam.Client;
 
 namespace TamTam.Cli.Commands;
 
@@ -15,9 +16,10 @@ internal static class PutCommand
         var link = new Argument<string>("link") { Description = "The link to join and send in" };
         var port = new Argument<string>("port") { Description = "The destination port" };
         var file = new Argument<FileInfo>("file") { Description = "The file to send" };
-        var id = new Option<Guid?>("--id") { Description = "The message id; give the id of an upload cut short (and the same --node) to resume it" };
+        var id = new Option<Guid?>("--id") { Description = "The message id; give the id of an upload cut short (and its --node, if one was given) to resume it" };
         var wait = new Option<bool>("--wait", "-w") { Description = "Wait for the final state and print it" };
         ConnectionOptions connection = ConnectionOptions.Create(console, nodeRequired: false);
+        connection.Node.Description = "This node's name in the link (default: put-<message id>, so that --id alone resumes)";
 
         var command = new Command("put", "Send a file as one message, in parts when large, with a progress bar.");
         command.Arguments.Add(link);
@@ -32,21 +34,29 @@ internal static class PutCommand
             {
                 FileInfo source = parse.GetValue(file)!;
                 Guid messageId = parse.GetValue(id) ?? Guid.CreateVersion7();
-                await using TamTamClient client = await TamTamClient.ConnectAsync(connection.ClientOptions(parse), cancellationToken);
-                await client.JoinAsync(parse.GetValue(link)!, connection.NodeName(parse), cancellationToken);
-                await using FileStream content = source.OpenRead();
-                SendReceipt receipt = await TransferProgressBar.RunAsync(console, $"put {source.Name}", content.Length, progress =>
-                    client.SendStreamAsync(parse.GetValue(port)!, content, new SendOptions { MessageId = messageId },
-                        new TransferOptions { Progress = progress }, cancellationToken));
-                await console.Out.WriteLineAsync($"{receipt.MessageId} #{receipt.Sequence}{(receipt.Duplicate ? " (duplicate)" : "")}");
-                if (!parse.GetValue(wait))
+
+                // Without --node the node is named for the message: --id alone finds the same node, and its saved session, again.
+                string? givenNode = parse.GetValue(connection.Node) is { Length: > 0 } given ? given : null;
+                string node = givenNode ?? NodeFor(messageId);
+                await console.Error.WriteLineAsync(
+                    $"message {messageId} from node {node}: if this is cut short, run the same command with --id {messageId}{(givenNode is null ? "" : " and the same --node")}");
+                TamTamClientOptions options = connection.ClientOptions(parse);
+                await using NodeSession session = await NodeSession.OpenAsync(console, options, parse.GetValue(link)!, node, staysMember: false,
+                    resumable: true, cancellationToken);
+                int exitCode;
+                try
                 {
-                    return ExitCodes.Success;
+                    exitCode = await PutAsync(session.Client, parse.GetValue(port)!, source, messageId, parse.GetValue(wait), cancellationToken);
+                }
+                catch (TamTamException refused) when (refused is not TamTamConnectionException)
+                {
+                    // Refused, with the session intact: nothing to resume but the upload, which is the message's, not the session's.
+                    await session.LeaveAsync(options.RequestTimeout);
+                    throw;
                 }
 
-                MessageStatus status = await receipt.Completion.WaitAsync(cancellationToken);
-                await console.Out.WriteLineAsync($"{status.MessageId} {StateNames.Of(status.State)} {status.Confirmed}/{status.Recipients}");
-                return status.State == Protocol.FinalState.Delivered ? ExitCodes.Success : ExitCodes.NotDelivered;
+                await session.LeaveAsync(options.RequestTimeout);
+                return exitCode;
             }
             catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or UnauthorizedAccessException)
             {
@@ -55,5 +65,26 @@ internal static class PutCommand
             }
         });
         return command;
+
+        async Task<int> PutAsync(TamTamClient client, string destination, FileInfo source, Guid messageId, bool waitForState,
+            CancellationToken cancellationToken)
+        {
+            await using FileStream content = source.OpenRead();
+            SendReceipt receipt = await TransferProgressBar.RunAsync(console, $"put {source.Name}", content.Length, progress =>
+                client.SendStreamAsync(destination, content, new SendOptions { MessageId = messageId },
+                    new TransferOptions { Progress = progress }, cancellationToken));
+            await console.Out.WriteLineAsync($"{receipt.MessageId} #{receipt.Sequence}{(receipt.Duplicate ? " (duplicate)" : "")}");
+            if (!waitForState)
+            {
+                return ExitCodes.Success;
+            }
+
+            MessageStatus status = await receipt.Completion.WaitAsync(cancellationToken);
+            await console.Out.WriteLineAsync($"{status.MessageId} {StateNames.Of(status.State)} {status.Confirmed}/{status.Recipients}");
+            return status.State == Protocol.FinalState.Delivered ? ExitCodes.Success : ExitCodes.NotDelivered;
+        }
     }
+
+    /// <summary>The node a put without <c>--node</c> sends as: one per message id (36 bytes, within a name's 64).</summary>
+    internal static string NodeFor(Guid messageId) => $"put-{messageId:N}";
 }

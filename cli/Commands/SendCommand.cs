@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text;
-using TamTam.Client;
 using TamTam.Cli.Output;
+using TamTam.Cli.Sessions;
+using TamTam.Client;
 
 namespace TamTam.Cli.Commands;
 
@@ -69,20 +70,22 @@ internal static class SendCommand
                 new SendOptions { Link = parse.GetValue(address)!.Link, Ttl = parse.GetValue(ttl) },
                 parse.GetValue(wait),
                 parse.GetValue(lines));
+            // A node given by name may be resumed (and is then saved for the next run); a random cli-… node never is.
+            bool named = parse.GetValue(connection.Node) is { Length: > 0 };
             return await RunAsync(console, connection.ClientOptions(parse), parse.GetValue(connection.Link)!, connection.NodeName(parse),
-                request, cancellationToken);
+                request, named, cancellationToken);
         });
         return command;
     }
 
     internal static async Task<int> RunAsync(CliConsole console, TamTamClientOptions options, string link, string node, SendRequest request,
-        CancellationToken cancellationToken)
+        bool resumable, CancellationToken cancellationToken)
     {
         var inFlight = new Queue<Task<SendResult>>();
         try
         {
-            await using TamTamClient client = await TamTamClient.ConnectAsync(options, cancellationToken);
-            await client.JoinAsync(link, node, cancellationToken);
+            await using NodeSession session = await NodeSession.OpenAsync(console, options, link, node, staysMember: false, resumable, cancellationToken);
+            TamTamClient client = session.Client;
             int exitCode = ExitCodes.Success;
             await foreach (ReadOnlyMemory<byte> payload in PayloadsAsync(console, request, cancellationToken))
             {
@@ -99,10 +102,10 @@ internal static class SendCommand
             }
 
             await console.Out.FlushAsync(cancellationToken);
-            await client.LeaveAsync(cancellationToken);
+            await session.LeaveAsync(options.RequestTimeout);
             return exitCode;
         }
-        catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or ArgumentException)
+        catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or ArgumentException or UnauthorizedAccessException)
         {
             await console.Out.FlushAsync(CancellationToken.None);
             await console.ReportAsync(exception);

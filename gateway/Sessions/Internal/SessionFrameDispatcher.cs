@@ -226,6 +226,12 @@ internal sealed class SessionFrameDispatcher
                 await ServeLinkRequestAsync(frame).ConfigureAwait(false);
                 break;
 
+            case FrameType.StationRegister when _session.Access is not null:
+                // Permission before implementation (docs/protocol.md section 4): a token grants no station rights.
+                FrameValidator.Validate(frame);
+                await RejectAsync(frame, ErrorCode.Forbidden, "an access token grants no station rights").ConfigureAwait(false);
+                break;
+
             default:
                 FrameValidator.Validate(frame);
                 await RejectAsync(frame, ErrorCode.NotImplemented, $"{frame.Type.WireName()} is not served by this server yet")

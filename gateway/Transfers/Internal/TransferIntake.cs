@@ -147,9 +147,11 @@ internal sealed class TransferIntake
             TransferGatewayLog.Resumed(_logger, send.MessageId, _session.ConnectionId, held.Count, upload.Layout.PartCount);
         }
 
+        // Correlation 0 (section 7): these answer no PART, and the SEND's own answer (ACCEPTED or ERROR) is still to come
+        // under its correlation.
         foreach (int index in held)
         {
-            await _session.Output.WriteAsync(new PartAckFrame(send.MessageId, (uint)index, ErrorCode.None), correlation, _session.Closing)
+            await _session.Output.WriteAsync(new PartAckFrame(send.MessageId, (uint)index, ErrorCode.None), 0, _session.Closing)
                 .ConfigureAwait(false);
         }
 

@@ -12,7 +12,11 @@ internal sealed class FakeConsole
     public FakeConsole(string stdin = "", Dictionary<string, string>? environment = null)
     {
         byte[] input = Encoding.UTF8.GetBytes(stdin);
-        Console = new CliConsole(_out, _error, () => new MemoryStream(input), name => environment?.GetValueOrDefault(name));
+
+        // Session files go to a folder of this console's, never the user's state directory.
+        string stateDirectory = Path.Combine(Path.GetTempPath(), "tamtam-cli-tests", Guid.NewGuid().ToString("N"));
+        Console = new CliConsole(_out, _error, () => new MemoryStream(input),
+            name => environment?.GetValueOrDefault(name) ?? (name == "TAMTAM_STATE_DIR" ? stateDirectory : null));
     }
 
     public CliConsole Console { get; }

@@ -69,8 +69,8 @@ public sealed class ConnectionFrameTests(SiloFixture silo)
     public async Task The_server_pings_at_the_requested_heartbeat_and_the_pong_gives_the_round_trip()
     {
         await using WireClient client = await WireClient.ConnectAsync(silo.TcpEndPoint);
-        WelcomeFrame welcome = await client.HelloAsync(heartbeatMs: 200);
-        Assert.Equal(200u, welcome.HeartbeatMs);
+        WelcomeFrame welcome = await client.HelloAsync(heartbeatMs: 1_000);
+        Assert.Equal(1_000u, welcome.HeartbeatMs);
 
         ReceivedFrame ping = await client.ReceiveAsync();
         Assert.Equal(FrameType.Ping, ping.Type);
@@ -87,8 +87,9 @@ public sealed class ConnectionFrameTests(SiloFixture silo)
     public async Task A_session_that_receives_nothing_for_three_heartbeats_is_closed_with_210()
     {
         await using WireClient client = await WireClient.ConnectAsync(silo.TcpEndPoint);
-        WelcomeFrame welcome = await client.HelloAsync(heartbeatMs: 100);
-        Assert.Equal(100u, welcome.HeartbeatMs);
+        WelcomeFrame welcome = await client.HelloAsync(heartbeatMs: 1_000);
+        Assert.Equal(1_000u, welcome.HeartbeatMs);
+        long welcomedAt = Environment.TickCount64;
 
         ReceivedFrame frame;
         do
@@ -101,7 +102,18 @@ public sealed class ConnectionFrameTests(SiloFixture silo)
         ErrorFrame error = frame.Decode<ErrorFrame>();
         Assert.Equal(ErrorCode.IdleTimeout, error.Code);
         Assert.True(error.Fatal);
+        Assert.InRange(Environment.TickCount64 - welcomedAt, 3_000 - 50, 5_000);
         await client.ExpectClosedAsync();
+    }
+
+    [Fact]
+    public async Task A_heartbeat_request_below_one_second_is_raised_to_one_second_so_the_idle_close_never_comes_before_three()
+    {
+        await using WireClient client = await WireClient.ConnectAsync(silo.TcpEndPoint);
+
+        WelcomeFrame welcome = await client.HelloAsync(heartbeatMs: 1);
+
+        Assert.Equal(1_000u, welcome.HeartbeatMs);
     }
 
     [Fact]

@@ -99,6 +99,62 @@ public sealed class PartFrameTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task A_resumed_sender_gets_the_parts_the_server_holds_acknowledged_with_correlation_0()
+    {
+        string link = "parts-wire-" + Guid.NewGuid().ToString("N")[..8];
+        await using WireClient receiver = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
+        await receiver.SendAsync(new JoinFrame(link, "receiver"), correlation: 2);
+        await receiver.ReceiveAsync<OkFrame>();
+        await receiver.SendAsync(new BindFrame(PortMode.Unicast, Port, Subtree: false), correlation: 3);
+        await receiver.ReceiveAsync<OkFrame>();
+
+        WireClient first = await WireClient.ConnectAsync(silo.TcpEndPoint);
+        WelcomeFrame welcome = await first.HelloAsync(maxBody: 1024);
+        byte[] resumeToken = welcome.ResumeToken.ToArray();
+        await first.SendAsync(new JoinFrame(link, "sender"), correlation: 2);
+        await first.ReceiveAsync<OkFrame>();
+        int partSize = (int)welcome.PartSize;
+        byte[] payload = new byte[(3 * partSize) - 10];
+        Random.Shared.NextBytes(payload);
+        Guid id = Guid.NewGuid();
+        var send = new SendFrame(id, default, Port, 0, false, null, new TransferInfo((ulong)payload.Length, (uint)partSize, 3, SHA256.HashData(payload)), default);
+        await first.SendAsync(send, correlation: 10);
+        for (int i = 0; i < 2; i++)
+        {
+            await first.SendAsync(Part(id, payload, partSize, i), correlation: (uint)(11 + i));
+            ReceivedFrame stored = await first.ReceiveAsync();
+            Assert.Equal((FrameType.PartAck, 11u + (uint)i, ErrorCode.None), (stored.Type, stored.Correlation, stored.Decode<PartAckFrame>().Result));
+        }
+
+        await first.DisposeAsync();
+
+        // The same session on a new connection repeats its SEND: the two parts held are answered with correlation 0,
+        // before the PONG of the PING that follows; the SEND's own answer comes later, with the SEND's correlation.
+        await using WireClient again = await WireClient.ConnectAsync(silo.TcpEndPoint);
+        await again.SendAsync(FramePeer.Hello(maxBody: 1024, resumeToken: resumeToken), correlation: 1);
+        Assert.True((await again.ReceiveAsync<WelcomeFrame>()).Resumed);
+        await again.SendAsync(send, correlation: 20);
+        await again.SendAsync(new PingFrame(7), correlation: 21);
+        var held = new List<uint>();
+        ReceivedFrame frame;
+        while ((frame = await again.ReceiveAsync()).Type == FrameType.PartAck)
+        {
+            PartAckFrame ack = frame.Decode<PartAckFrame>();
+            Assert.Equal((id, ErrorCode.None, 0u), (ack.TransferId, ack.Result, frame.Correlation));
+            held.Add(ack.Index);
+        }
+
+        Assert.Equal((FrameType.Pong, 21u), (frame.Type, frame.Correlation));
+        Assert.Equal([0u, 1u], held);
+
+        await again.SendAsync(Part(id, payload, partSize, 2), correlation: 22);
+        ReceivedFrame last = await again.ReceiveAsync();
+        Assert.Equal((FrameType.PartAck, 22u), (last.Type, last.Correlation));
+        ReceivedFrame accepted = await again.ReceiveAsync();
+        Assert.Equal((FrameType.Accepted, 20u), (accepted.Type, accepted.Correlation));
+    }
+
+    [Fact]
     public async Task A_part_of_an_unknown_transfer_gets_402()
     {
         await using WireClient sender = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);

@@ -127,6 +127,26 @@ public sealed class AuthorizationTests(SecureSiloFixture silo)
         Assert.Contains(own.Nodes.ToArray(), n => n.Node.ToString() == "n");
     }
 
+    [Fact]
+    public async Task A_send_before_join_is_206_even_when_the_token_would_refuse_it_too()
+    {
+        await using TlsWireClient client = await TlsWireClient.ConnectWelcomedAsync(silo, silo.Token(NewLink()));
+
+        await client.SendAsync(Send(NewLink(), "orders"), correlation: 90);
+
+        await client.ExpectErrorAsync(ErrorCode.NotJoined, correlation: 90, fatal: false);
+    }
+
+    [Fact]
+    public async Task Station_register_under_a_token_gets_203_before_the_502_of_a_frame_not_served()
+    {
+        await using TlsWireClient client = await TlsWireClient.ConnectWelcomedAsync(silo, silo.Token("*"));
+
+        await client.SendAsync(new StationRegisterFrame("station-1", [Utf8Text.From(NewLink())]), correlation: 80);
+        await client.ExpectErrorAsync(ErrorCode.Forbidden, correlation: 80, fatal: false);
+        await client.AssertAliveAsync();
+    }
+
     private async Task<TlsWireClient> JoinedAsync(string link, string token)
     {
         TlsWireClient client = await TlsWireClient.ConnectWelcomedAsync(silo, token);
