@@ -184,8 +184,11 @@ internal sealed class GatewaySession : IDisposable
             return;
         }
 
+        // Taken first: once Cancel has woken the session, it may end and dispose the source before the next line runs
+        // (seen when the frame timer closed a session).
+        CancellationToken closing = _closing.Token;
         _closing.Cancel();
-        _welcomed.TrySetCanceled(_closing.Token);
+        _welcomed.TrySetCanceled(closing);
         _transport.Input.CancelPendingRead();
     }
 

@@ -7,9 +7,8 @@ using TamTam.Gateway.Internal;
 using TamTam.Gateway.Security;
 using TamTam.Gateway.Security.Internal;
 using TamTam.Gateway.Sessions.Internal;
-using TamTam.Storage.Payloads;
-
 using TamTam.Gateway.Streams;
+using TamTam.Storage.Payloads;
 
 namespace TamTam.Gateway.Sessions;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TamTam.Gateway.Tests.Infrastructure;
 using TamTam.Protocol;
+using TamTam.Protocol.Frames;
 
 namespace TamTam.Gateway.Tests.Transports;
 
@@ -70,6 +71,32 @@ public sealed class SlowSenderTests(TransportSiloFixture silo)
 
         await peer.ExpectErrorAsync(ErrorCode.UnknownType, correlation: 63, fatal: false);
         await peer.AssertAliveAsync();
+    }
+
+    [Fact]
+    public async Task A_frame_arriving_over_more_than_three_short_heartbeats_within_the_frame_timeout_is_served()
+    {
+        await using FramePeer peer = await ConnectAsync("tcp");
+        await peer.HelloAsync(heartbeatMs: 100);
+        byte[] frame = RawFrames.Frame(0x7E, correlation: 64, body: new byte[10_000]);
+
+        // Ten pieces 150 ms apart: 1.5 s without a whole frame, five idle limits of 300 ms, within the 2 s frame timeout.
+        for (int piece = 0; piece < 10; piece++)
+        {
+            await peer.SendRawAsync(frame.AsMemory(piece * 1_000, 1_000));
+            await Task.Delay(TimeSpan.FromMilliseconds(150));
+        }
+
+        await peer.SendRawAsync(frame.AsMemory(10_000));
+
+        ReceivedFrame answer = await peer.ReceiveAsync();
+        while (answer.Type == FrameType.Ping)
+        {
+            answer = await peer.ReceiveAsync();
+        }
+
+        Assert.Equal((FrameType.Error, 64u), (answer.Type, answer.Correlation));
+        Assert.Equal((ErrorCode.UnknownType, false), (answer.Decode<ErrorFrame>().Code, answer.Decode<ErrorFrame>().Fatal));
     }
 
     /// <summary>Sends one byte (of <paramref name="bytes"/>, or a zero) every <see cref="TrickleInterval"/> until stopped or refused.</summary>
