@@ -80,7 +80,7 @@ public sealed class SlowSenderTests(TransportSiloFixture silo)
         await peer.HelloAsync(heartbeatMs: 100);
         byte[] frame = RawFrames.Frame(0x7E, correlation: 64, body: new byte[10_000]);
 
-        // Ten pieces 150 ms apart: 1.5 s without a whole frame, five idle limits of 300 ms, within the 2 s frame timeout.
+        // Ten pieces 150 ms apart: 1.5 s without a whole frame, five idle limits of 300 ms, within the 3 s frame timeout.
         for (int piece = 0; piece < 10; piece++)
         {
             await peer.SendRawAsync(frame.AsMemory(piece * 1_000, 1_000));
