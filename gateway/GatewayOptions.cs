@@ -13,6 +13,9 @@ public sealed record GatewayOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "TamTam:Gateway";
 
+    /// <summary>The default of <see cref="MaxUnfinishedFrameBytes"/>: 256 MiB.</summary>
+    public const long DefaultMaxUnfinishedFrameBytes = 256L * 1024 * 1024;
+
     /// <summary>
     /// The shortest heartbeat there is: a client's shorter request in HELLO is raised to it, and
     /// <see cref="HeartbeatInterval"/> may not be set below it. The idle close comes after three heartbeats, so never
@@ -34,6 +37,21 @@ public sealed record GatewayOptions
     /// arrived for three intervals (error 210). A client may ask for a shorter interval, never a longer one.
     /// </summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one frame may take to arrive once its first byte has: a frame still incomplete after this long
+    /// closes the connection with error 210 (docs/protocol.md, section 6.3). Raise it with <see cref="MaxBody"/>
+    /// for clients on slow links: the default lets a 1 MiB frame arrive at about 35 KB/s.
+    /// </summary>
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The most bytes the frames that connections have begun but not finished sending may hold at the gateway, all
+    /// connections together. A connection whose unfinished frame would take the total beyond it is closed with error
+    /// 501 (fatal, "retry later"), and its bytes are freed. At least <see cref="MaxBody"/> + 16, so that one frame of the
+    /// largest size always fits.
+    /// </summary>
+    public long MaxUnfinishedFrameBytes { get; set; } = DefaultMaxUnfinishedFrameBytes;
 
     /// <summary>How long a disconnected session is kept for resumption (announced in WELCOME).</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(2);

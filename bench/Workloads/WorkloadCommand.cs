@@ -16,6 +16,7 @@ internal static class WorkloadCommand
           w1-inproc   W1 inside the silo process: ILinkGrain calls and an in-process observer, no gateway
           w5          W5 large transfers through a silo process with the local payload store (w5 --help for its options)
           w5-stageblock  the blob service alone doing W5's Put Block and ranged reads (w5-stageblock for its options)
+          unfinished  silo memory while connections hold unfinished 1 MiB frames and after they close (unfinished --help)
           --messages N      messages per result, split across the links (default 200000)
           --links K[,K...]  links, each with its own producer and consumer; one result per value (default 1)
           --server URI      a running interchange, e.g. tamtam://127.0.0.1:7420 (w1 only; default: start one
@@ -52,7 +53,7 @@ internal static class WorkloadCommand
         ["w6"] = W6.IdleSessions.RunAsync,
     };
 
-    public static bool Knows(string verb) => Verbs.ContainsKey(verb) || Figures.ContainsKey(verb) || verb is "w5" or "w5-stageblock";
+    public static bool Knows(string verb) => Verbs.ContainsKey(verb) || Figures.ContainsKey(verb) || verb is "w5" or "w5-stageblock" or "unfinished";
 
     public static async Task<int> RunAsync(string verb, string[] args)
     {
@@ -60,6 +61,11 @@ internal static class WorkloadCommand
         {
             // W5 runs the silo in a process of its own, to measure that process's memory.
             return await W5.LargeTransfers.RunAsync(args);
+        }
+
+        if (verb == "unfinished")
+        {
+            return await Unfinished.UnfinishedFrames.RunAsync(args);
         }
 
         if (verb == "w5-stageblock")

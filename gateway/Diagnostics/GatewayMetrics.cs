@@ -10,6 +10,8 @@ namespace TamTam.Gateway.Diagnostics;
 /// <item><c>tamtam.gateway.frames.in</c> (counter, <c>{frame}</c>, tag <c>tamtam.frame.type</c>): frames received.</item>
 /// <item><c>tamtam.gateway.frames.out</c> (counter, <c>{frame}</c>, tag <c>tamtam.frame.type</c>): frames sent.</item>
 /// <item><c>tamtam.gateway.errors</c> (counter, <c>{error}</c>, tag <c>tamtam.error.code</c>): ERROR frames sent.</item>
+/// <item><c>tamtam.gateway.unfinished_frames.bytes</c> (up-down counter, <c>By</c>): bytes held by frames begun and not yet
+/// finished, all connections together; bounded by <c>TamTam:Gateway:MaxUnfinishedFrameBytes</c>.</item>
 /// </list>
 /// Frame types are tagged with their name in docs/protocol.md (<c>PING</c>, <c>SEND</c>, …) or <c>unknown</c>.
 /// </summary>
@@ -25,6 +27,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _framesIn;
     private readonly Counter<long> _framesOut;
     private readonly Counter<long> _errors;
+    private readonly UpDownCounter<long> _unfinishedFrameBytes;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -34,11 +37,15 @@ public sealed class GatewayMetrics
         _framesIn = meter.CreateCounter<long>("tamtam.gateway.frames.in", "{frame}", "Frames received from clients.");
         _framesOut = meter.CreateCounter<long>("tamtam.gateway.frames.out", "{frame}", "Frames sent to clients.");
         _errors = meter.CreateCounter<long>("tamtam.gateway.errors", "{error}", "ERROR frames sent to clients.");
+        _unfinishedFrameBytes = meter.CreateUpDownCounter<long>("tamtam.gateway.unfinished_frames.bytes", "By",
+            "Bytes held by frames begun and not yet finished, all connections together.");
     }
 
     internal void SessionOpened() => _sessions.Add(1);
 
     internal void SessionClosed() => _sessions.Add(-1);
+
+    internal void UnfinishedFrameBytes(long change) => _unfinishedFrameBytes.Add(change);
 
     internal void FrameIn(FrameType type)
     {

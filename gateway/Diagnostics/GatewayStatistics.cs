@@ -29,6 +29,9 @@ public sealed class GatewayStatistics
         _startedAt = timeProvider.GetTimestamp();
     }
 
+    /// <summary>The instruments every update also goes to.</summary>
+    internal GatewayMetrics Metrics => _metrics;
+
     /// <summary>Time since the gateway was created, which is when its host started.</summary>
     public TimeSpan Uptime => _timeProvider.GetElapsedTime(_startedAt);
 

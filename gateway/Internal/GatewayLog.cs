@@ -73,4 +73,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 1034, Level = LogLevel.Information,
         Message = "Session {SessionId} resumed on connection {ConnectionId} as node {Node} of link {Link}")]
     public static partial void SessionResumed(this ILogger logger, Guid sessionId, string connectionId, string link, string node);
+
+    [LoggerMessage(EventId = 1035, Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId}: closing with error 501, its unfinished frame ({PendingBytes} bytes) does not fit in what unfinished frames may hold ({BudgetBytes} bytes, TamTam:Gateway:MaxUnfinishedFrameBytes)")]
+    public static partial void UnfinishedFramesOverBudget(this ILogger logger, string connectionId, long pendingBytes, long budgetBytes);
 }

@@ -23,6 +23,15 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         CheckTimer(failures, nameof(options.HandshakeTimeout), options.HandshakeTimeout, TimeSpan.FromMilliseconds(1));
         CheckTimer(failures, nameof(options.HeartbeatInterval), options.HeartbeatInterval, GatewayOptions.MinHeartbeatInterval);
         CheckTimer(failures, nameof(options.SessionTimeout), options.SessionTimeout, TimeSpan.Zero);
+        CheckTimer(failures, nameof(options.FrameTimeout), options.FrameTimeout, TimeSpan.FromMilliseconds(1));
+
+        // One frame of the largest size must always fit, or a client could never send one.
+        long oneFrame = ProtocolLimits.HeaderSize + (long)Math.Max(options.MaxBody, ProtocolLimits.HandshakeMaxBody);
+        if (options.MaxUnfinishedFrameBytes < oneFrame)
+        {
+            failures.Add(Fail(nameof(options.MaxUnfinishedFrameBytes), $"must be at least MaxBody + {ProtocolLimits.HeaderSize} ({oneFrame})",
+                options.MaxUnfinishedFrameBytes));
+        }
 
         if (options.MaxInflight < 1)
         {

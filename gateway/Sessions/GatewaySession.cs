@@ -33,6 +33,7 @@ internal sealed class GatewaySession : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly SessionFrameDispatcher _dispatcher;
     private readonly SessionKeepAlive _keepAlive;
+    private readonly UnfinishedFrame _unfinished;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _openedAt;
@@ -42,7 +43,7 @@ internal sealed class GatewaySession : IDisposable
 
     public GatewaySession(IDuplexPipe transport, string connectionId, GatewayOptions options, GatewayStatistics statistics,
         ILogger logger, TimeProvider timeProvider, IGrainFactory? grains, HelloAuthenticator authenticator, GatewayStreams? streams = null,
-        IPayloadStore? payloads = null)
+        IPayloadStore? payloads = null, UnfinishedFrameBudget? unfinishedFrames = null)
     {
         _streams = streams;
         Grains = grains;
@@ -56,6 +57,8 @@ internal sealed class GatewaySession : IDisposable
         _openedAt = timeProvider.GetTimestamp();
         Output = new SessionOutput(transport.Output, statistics, Counters);
         _keepAlive = new SessionKeepAlive(this, timeProvider);
+        _unfinished = new UnfinishedFrame(this, unfinishedFrames ?? new UnfinishedFrameBudget(options.MaxUnfinishedFrameBytes), options.FrameTimeout,
+            timeProvider);
         FrameRateLimiter? limiter = options.MaxFramesPerSecond > 0
             ? new FrameRateLimiter(options.MaxFramesPerSecond, options.FrameBurst, timeProvider)
             : null;
@@ -118,6 +121,9 @@ internal sealed class GatewaySession : IDisposable
 
     public SessionKeepAlive KeepAlive => _keepAlive;
 
+    /// <summary>Whether a frame has begun to arrive and not yet ended (its time is bounded by <see cref="GatewayOptions.FrameTimeout"/>).</summary>
+    public bool ReceivingFrame => _unfinished.InProgress;
+
     public TimeSpan Uptime => _timeProvider.GetElapsedTime(_openedAt);
 
     /// <summary>Completes when WELCOME has been sent.</summary>
@@ -178,8 +184,11 @@ internal sealed class GatewaySession : IDisposable
             return;
         }
 
+        // Taken first: once Cancel has woken the session, it may end and dispose the source before the next line runs
+        // (seen when the frame timer closed a session).
+        CancellationToken closing = _closing.Token;
         _closing.Cancel();
-        _welcomed.TrySetCanceled(_closing.Token);
+        _welcomed.TrySetCanceled(closing);
         _transport.Input.CancelPendingRead();
     }
 
@@ -250,6 +259,7 @@ internal sealed class GatewaySession : IDisposable
 
     public void Dispose()
     {
+        _unfinished.Dispose();
         _closing.Dispose();
         Output.Dispose();
     }
@@ -266,17 +276,19 @@ internal sealed class GatewaySession : IDisposable
             }
 
             ReadOnlySequence<byte> buffer = result.Buffer;
-            if (!buffer.IsEmpty)
-            {
-                _keepAlive.BytesReceived();
-            }
-
+            int frames = 0;
             try
             {
                 // The frames of one read are answered into the output and flushed together below. The
                 // maximum body is read per frame: WELCOME raises it in the middle of a batch.
                 while (Volatile.Read(ref _closeRequest) is null && FrameReader.TryReadFrame(ref buffer, _maxBody, out Frame frame))
                 {
+                    if (frames++ == 0)
+                    {
+                        // The idle limit counts whole frames: bytes trickling into one frame do not keep a connection alive.
+                        _keepAlive.FrameReceived();
+                    }
+
                     await _dispatcher.DispatchAsync(frame).ConfigureAwait(false);
                 }
             }
@@ -308,6 +320,15 @@ internal sealed class GatewaySession : IDisposable
 
                 return;
             }
+
+            // What is left is the start of one frame: it must end within the frame timeout, and its bytes count
+            // against the gateway's budget for unfinished frames.
+            if (!_unfinished.Update(pending, frames > 0))
+            {
+                _logger.UnfinishedFramesOverBudget(ConnectionId, pending, _options.MaxUnfinishedFrameBytes);
+                RequestClose(new CloseRequest(ErrorCode.Unavailable, _unfinished.OverBudgetDetail(pending), 0));
+                return;
+            }
         }
     }
 
@@ -334,6 +355,9 @@ internal sealed class GatewaySession : IDisposable
 
         await _transport.Input.CompleteAsync().ConfigureAwait(false);
         await _transport.Output.CompleteAsync().ConfigureAwait(false);
+
+        // Its bytes went back to the transport's pool with the input.
+        _unfinished.Dispose();
         if (_sessionStreams is { } streams)
         {
             await streams.DisposeAsync().ConfigureAwait(false);

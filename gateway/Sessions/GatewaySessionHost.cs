@@ -6,9 +6,9 @@ using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Security;
 using TamTam.Gateway.Security.Internal;
-using TamTam.Storage.Payloads;
-
+using TamTam.Gateway.Sessions.Internal;
 using TamTam.Gateway.Streams;
+using TamTam.Storage.Payloads;
 
 namespace TamTam.Gateway.Sessions;
 
@@ -28,6 +28,7 @@ public sealed class GatewaySessionHost
     private readonly HelloAuthenticator _authenticator;
     private readonly GatewayStreams? _streams;
     private readonly IPayloadStore? _payloads;
+    private readonly UnfinishedFrameBudget _unfinishedFrames;
 
     /// <param name="options">Limits and timers.</param>
     /// <param name="statistics">Running totals.</param>
@@ -47,13 +48,21 @@ public sealed class GatewaySessionHost
         _payloads = payloads;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(statistics);
         _options = options.Value;
         _authenticator = new HelloAuthenticator(security?.Value ?? new SecurityOptions(), timeProvider);
         _statistics = statistics;
         _logger = logger;
         _timeProvider = timeProvider;
         _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        _unfinishedFrames = new UnfinishedFrameBudget(_options.MaxUnfinishedFrameBytes, statistics.Metrics);
     }
+
+    /// <summary>
+    /// Bytes held now by frames that connections have begun and not finished sending, all together; at most
+    /// <see cref="GatewayOptions.MaxUnfinishedFrameBytes"/>.
+    /// </summary>
+    public long UnfinishedFrameBytes => _unfinishedFrames.Held;
 
     /// <summary>
     /// Runs one session over <paramref name="transport"/> until the client closes it, a fatal error or
@@ -73,7 +82,7 @@ public sealed class GatewaySessionHost
         _logger.ConnectionOpened(connectionId, transportName, remote ?? "-");
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(closeRequested, _stopping);
         using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator, _streams,
-            _payloads);
+            _payloads, _unfinishedFrames);
         await session.RunAsync(stopping.Token).ConfigureAwait(false);
     }
 }

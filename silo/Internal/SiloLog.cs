@@ -32,4 +32,9 @@ internal static partial class SiloLog
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning,
         Message = "The TLS certificate {Subject} expired at {NotAfter:u}: clients that check it refuse the connection")]
     public static partial void TlsCertificateExpired(this ILogger logger, string subject, DateTime notAfter);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Information,
+        Message = "Transport buffers of {DroppedBytes} bytes were freed after a burst: a full collection took the memory the GC holds from {CommittedBeforeBytes} to {CommittedAfterBytes} bytes ({HeapBytes} bytes live) in a pause of {PauseMs} ms")]
+    public static partial void TransportMemoryReleased(this ILogger logger, long droppedBytes, long committedBeforeBytes, long committedAfterBytes, long heapBytes,
+        long pauseMs);
 }

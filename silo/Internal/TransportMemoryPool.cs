@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
 
 namespace TamTam.Silo.Internal;
 
@@ -10,12 +11,20 @@ namespace TamTam.Silo.Internal;
 /// (and as many zero-byte reads that wait for data); with 64 KiB ones it takes 16. An idle connection holds no block:
 /// the transport waits for data before it takes one.
 /// </summary>
-internal sealed class TransportMemoryPoolFactory : IMemoryPoolFactory<byte>
+internal sealed class TransportMemoryPoolFactory(ILogger<TransportMemoryPoolFactory> logger, TimeProvider timeProvider)
+    : IMemoryPoolFactory<byte>, IDisposable
 {
-    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new TransportMemoryPool();
+    private readonly TransportMemoryRelease _release = new(logger, timeProvider);
+
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new TransportMemoryPool(_release);
+
+    public void Dispose() => _release.Dispose();
 }
 
-/// <summary>Pinned blocks of one size; at most <see cref="Retained"/> wait for reuse, the others go to the GC.</summary>
+/// <summary>
+/// Pinned blocks of one size; at most <see cref="Retained"/> wait for reuse, the others go to the GC, and
+/// <see cref="TransportMemoryRelease"/> sees that their memory is given back.
+/// </summary>
 internal sealed class TransportMemoryPool : MemoryPool<byte>
 {
     public const int BlockSize = 64 * 1024;
@@ -24,7 +33,14 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     public const int Retained = 128;
 
     private readonly ConcurrentQueue<Block> _free = new();
+    private readonly TransportMemoryRelease? _release;
     private int _freeCount;
+
+    public TransportMemoryPool(TransportMemoryRelease? release = null)
+    {
+        _release = release;
+        release?.Register(this);
+    }
 
     public override int MaxBufferSize => BlockSize;
 
@@ -40,8 +56,18 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
         return new Block(this);
     }
 
+    /// <summary>Lets the blocks kept for reuse go to the GC.</summary>
+    public void DropKept()
+    {
+        while (_free.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _freeCount);
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
+        _release?.Unregister(this);
         _free.Clear();
     }
 
@@ -54,6 +80,7 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
         else
         {
             Interlocked.Decrement(ref _freeCount);
+            _release?.Dropped(BlockSize);
         }
     }
 

@@ -6,12 +6,12 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// <summary>
 /// A session's timers (docs/protocol.md, section 6.3): closes a connection that sends no HELLO within the
 /// handshake timeout, PINGs every heartbeat after WELCOME, measures the round trip from the client's PONG,
-/// closes a connection on which nothing was received for three heartbeats (error 210), and one whose access
+/// closes a connection on which no frame was received for three heartbeats (error 210), and one whose access
 /// token has expired (error 202, within one heartbeat of the expiry).
 /// </summary>
 internal sealed class SessionKeepAlive
 {
-    /// <summary>A connection is idle after this many heartbeats with nothing received.</summary>
+    /// <summary>A connection is idle after this many heartbeats without a frame received.</summary>
     public const int IdleHeartbeats = 3;
 
     private readonly GatewaySession _session;
@@ -33,8 +33,8 @@ internal sealed class SessionKeepAlive
     /// <summary>The last measured round trip in microseconds, or -1 before the first PONG.</summary>
     public long RoundTripMicroseconds => Volatile.Read(ref _rttMicroseconds);
 
-    /// <summary>Called by the read loop whenever bytes arrive.</summary>
-    public void BytesReceived() => Volatile.Write(ref _lastReceived, _timeProvider.GetTimestamp());
+    /// <summary>Called by the read loop when a read brought at least one whole frame.</summary>
+    public void FrameReceived() => Volatile.Write(ref _lastReceived, _timeProvider.GetTimestamp());
 
     /// <summary>A PONG arrived; if it answers our outstanding PING, it gives the round trip.</summary>
     public void PongReceived(uint correlation)
@@ -99,11 +99,13 @@ internal sealed class SessionKeepAlive
                 return;
             }
 
+            // A frame on its way is bounded by the frame timeout instead: a large one on a slow link may take longer
+            // than three short heartbeats.
             TimeSpan idle = _timeProvider.GetElapsedTime(Volatile.Read(ref _lastReceived));
-            if (idle >= idleLimit)
+            if (idle >= idleLimit && !_session.ReceivingFrame)
             {
                 _session.RequestClose(new CloseRequest(ErrorCode.IdleTimeout,
-                    $"nothing received for {(long)idle.TotalMilliseconds} ms ({IdleHeartbeats} heartbeats of {(long)interval.TotalMilliseconds} ms)", 0));
+                    $"no frame received for {(long)idle.TotalMilliseconds} ms ({IdleHeartbeats} heartbeats of {(long)interval.TotalMilliseconds} ms)", 0));
                 return;
             }
 

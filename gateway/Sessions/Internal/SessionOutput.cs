@@ -20,7 +20,7 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// the gate while it waits, so when a peer stops reading every writer of the session waits too — the read
 /// loop stops reading, and TCP pushes back on the peer's own sends. What one session can hold unsent is
 /// therefore the transport's threshold plus at most <see cref="FlushThreshold"/> plus one frame, never more.
-/// A keep-alive that finds nothing received for three heartbeats closes such a session (error 210).</para>
+/// A keep-alive that finds no frame received for three heartbeats closes such a session (error 210).</para>
 /// </remarks>
 internal sealed class SessionOutput : IDisposable
 {

@@ -23,6 +23,8 @@ public sealed class OptionsValidationTests
     [InlineData("TamTam:Gateway:MaxInflight", "0")]
     [InlineData("TamTam:Gateway:PartSize", "0")]
     [InlineData("TamTam:Gateway:HandshakeTimeout", "00:00:00")]
+    [InlineData("TamTam:Gateway:FrameTimeout", "00:00:00")]
+    [InlineData("TamTam:Gateway:MaxUnfinishedFrameBytes", "1048575")]
     public void An_out_of_range_gateway_setting_is_refused_naming_its_key(string key, string value)
     {
         OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => Resolve(new() { [key] = value }));

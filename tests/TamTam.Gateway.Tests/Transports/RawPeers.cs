@@ -152,3 +152,21 @@ internal sealed class RawWebSocketPeer : FramePeer
         }
     }
 }
+
+/// <summary>A raw peer on the in-memory transport: the client's end of the connector's pipes.</summary>
+internal sealed class RawPipePeer(IDuplexPipe pipe) : FramePeer
+{
+    protected override PipeReader Input => pipe.Input;
+
+    public override async Task SendRawAsync(ReadOnlyMemory<byte> bytes)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        await pipe.Output.WriteAsync(bytes, timeout.Token);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await pipe.Output.CompleteAsync();
+        await pipe.Input.CompleteAsync();
+    }
+}

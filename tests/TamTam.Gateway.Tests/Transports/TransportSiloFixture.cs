@@ -17,6 +17,9 @@ public sealed class TransportSiloFixture : IAsyncLifetime
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Short enough for the slow-sender tests; every other test's frames arrive in milliseconds.</summary>
+    public static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(3);
+
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"tamtam-transports-{Guid.NewGuid():N}");
 
     // Unix socket paths are limited to about 100 bytes: short and directly under the temp directory.
@@ -42,6 +45,7 @@ public sealed class TransportSiloFixture : IAsyncLifetime
             $"--TamTam:Orleans:SiloPort={FreePorts.Next()}",
             "--TamTam:Orleans:GatewayPort=0",
             $"--TamTam:Gateway:HandshakeTimeout={TimeSpan.FromSeconds(5).ToString("c", CultureInfo.InvariantCulture)}",
+            $"--TamTam:Gateway:FrameTimeout={FrameTimeout.ToString("c", CultureInfo.InvariantCulture)}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
         ]).WaitAsync(TimeSpan.FromSeconds(60));
