@@ -77,14 +77,15 @@ public sealed class SlowSenderTests(TransportSiloFixture silo)
     public async Task A_frame_arriving_over_more_than_three_short_heartbeats_within_the_frame_timeout_is_served()
     {
         await using FramePeer peer = await ConnectAsync("tcp");
-        await peer.HelloAsync(heartbeatMs: 100);
+        await peer.HelloAsync(heartbeatMs: 1000);
         byte[] frame = RawFrames.Frame(0x7E, correlation: 64, body: new byte[10_000]);
 
-        // Ten pieces 150 ms apart: 1.5 s without a whole frame, five idle limits of 300 ms, within the 3 s frame timeout.
+        // Ten pieces 400 ms apart: 4 s without a whole frame, past the idle limit of three 1 s heartbeats, within the 5 s
+        // frame timeout.
         for (int piece = 0; piece < 10; piece++)
         {
             await peer.SendRawAsync(frame.AsMemory(piece * 1_000, 1_000));
-            await Task.Delay(TimeSpan.FromMilliseconds(150));
+            await Task.Delay(TimeSpan.FromMilliseconds(400));
         }
 
         await peer.SendRawAsync(frame.AsMemory(10_000));
