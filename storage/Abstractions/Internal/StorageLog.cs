@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace TamTam.Storage.Internal;
 
 /// <summary>The storage layer's log events. Event ids are stable (4000–4099) so alerts can key on them.</summary>
-internal static partial class StorageLogMessages
+internal static partial class StorageLog
 {
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
         Message = "Segment log {LogName}: torn tail in {SegmentFile} truncated from {FileLength} to {ValidLength} bytes ({RecordCount} records kept in that segment)")]
