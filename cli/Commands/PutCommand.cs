@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TamTam.Client;
 using TamTam.Cli.Output;
+using TamTam.Protocol;
 
 namespace TamTam.Cli.Commands;
 
@@ -45,7 +46,7 @@ internal static class PutCommand
                 }
 
                 MessageStatus status = await receipt.Completion.WaitAsync(cancellationToken);
-                await console.Out.WriteLineAsync($"{status.MessageId} {StateNames.Of(status.State)} {status.Confirmed}/{status.Recipients}");
+                await console.Out.WriteLineAsync($"{status.MessageId} {status.State.WireName()} {status.Confirmed}/{status.Recipients}");
                 return status.State == Protocol.FinalState.Delivered ? ExitCodes.Success : ExitCodes.NotDelivered;
             }
             catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or UnauthorizedAccessException)

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using TamTam.Client;
-using TamTam.Cli.Output;
+using TamTam.Protocol;
 
 namespace TamTam.Cli.Commands;
 
@@ -147,7 +147,7 @@ internal static class SendCommand
         }
 
         string detail = status.Detail.Length > 0 ? $": {status.Detail}" : string.Empty;
-        await console.Out.WriteLineAsync($"{StateNames.Of(status.State)} {status.MessageId} confirmed {status.Confirmed}/{status.Recipients}{detail}");
+        await console.Out.WriteLineAsync($"{status.State.WireName()} {status.MessageId} confirmed {status.Confirmed}/{status.Recipients}{detail}");
         return status.IsDelivered ? ExitCodes.Success : ExitCodes.NotDelivered;
     }
 
