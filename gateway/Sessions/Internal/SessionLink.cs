@@ -294,7 +294,7 @@ internal sealed class SessionLink : ILinkObserver
         {
             outcomes = await _grains.GetGrain<ILinkGrain>(link).SendAsync(_source, commands).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
             _logger.LinkCallFailed(exception, _session.ConnectionId, link);
             outcomes = new SendOutcome[batch.Length];

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using TamTam.Gateway.Internal;
 using TamTam.Gateway.Sessions;
 using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Transfers;
@@ -93,7 +94,7 @@ internal sealed class TransferIntake
                 }
             }
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
             TransferGatewayLog.Failed(_logger, exception, send.MessageId, _session.ConnectionId, "the transfer could not start");
             await ErrorAsync(correlation, ErrorCode.Unavailable, "the transfer could not start; send the SEND again").ConfigureAwait(false);
