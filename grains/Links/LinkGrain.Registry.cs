@@ -1,3 +1,4 @@
+using TamTam.Diagnostics;
 using TamTam.Grains.Links.Internal;
 using TamTam.Interfaces.Links;
 
@@ -23,7 +24,7 @@ public sealed partial class LinkGrain
     {
         if (_ledger.Exists)
         {
-            _ = ReportToRegistryAsync(Summary(), active);
+            BackgroundWork.Run(ReportToRegistryAsync(Summary(), active), "report to the link registry", _logger);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using TamTam.Diagnostics;
 using TamTam.Grains.Links.Internal;
 using TamTam.Grains.Transfers.Internal;
 using TamTam.Interfaces.Links;
@@ -620,7 +621,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         if (attempts is not null)
         {
             // Attempt counts only refine numbering after a restart; the delivery need not wait for them.
-            _ = CommitInBackgroundAsync(attempts);
+            BackgroundWork.Run(CommitInBackgroundAsync(attempts), "commit attempt counts", _logger);
         }
 
         if (deliveries is not null)
@@ -690,7 +691,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
                 // gone, and relinking after them could spin against a session that fails every push.
                 if (e is TimeoutException)
                 {
-                    _ = TellToRelinkAsync(node, observer);
+                    BackgroundWork.Run(TellToRelinkAsync(node, observer), "tell a session to join again", _logger);
                 }
             }
         }
@@ -848,12 +849,12 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         if (local < finalized.Count)
         {
-            _ = ForwardStatusesAsync();
+            BackgroundWork.Run(ForwardStatusesAsync(), "forward statuses", _logger);
         }
 
         if (_endedTransfers.Count > 0)
         {
-            _ = EndTransfersAsync([.. _endedTransfers]);
+            BackgroundWork.Run(EndTransfersAsync([.. _endedTransfers]), "end transfers", _logger);
             _endedTransfers.Clear();
         }
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using TamTam.Diagnostics;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Sessions;
 using TamTam.Interfaces.Links;
@@ -156,7 +157,7 @@ internal sealed class TransferIntake
 
         if (upload.AllHeld)
         {
-            _ = FinishAsync(upload, committed: start.Phase == TransferPhase.Committed);
+            BackgroundWork.Run(FinishAsync(upload, committed: start.Phase == TransferPhase.Committed), "finish an upload", _logger);
         }
     }
 
@@ -206,7 +207,7 @@ internal sealed class TransferIntake
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
         part.Payload.CopyTo(buffer);
-        _ = StageAsync(upload, index, buffer, size, part.Crc32C, correlation);
+        BackgroundWork.Run(StageAsync(upload, index, buffer, size, part.Crc32C, correlation), "stage a part", _logger);
     }
 
     private async Task StageAsync(InboundTransfer upload, int index, byte[] buffer, int size, uint crc32C, uint correlation)

@@ -55,7 +55,7 @@ public sealed partial class EventIdRegistryTests
 
     private static IEnumerable<Assembly> ProductAssemblies()
     {
-        string[] names = ["TamTam.Protocol", "TamTam.Security", "TamTam.Interfaces", "TamTam.Storage.Abstractions", "TamTam.Storage",
+        string[] names = ["TamTam.Protocol", "TamTam.Diagnostics", "TamTam.Security", "TamTam.Interfaces", "TamTam.Storage.Abstractions", "TamTam.Storage",
             "TamTam.Grains", "TamTam.Gateway", "tamtam-silo", "TamTam.Client", "tamtam"];
         foreach (string name in names)
         {
