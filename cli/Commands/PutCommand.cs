@@ -1,6 +1,6 @@
 using System.CommandLine;
-using TamTam.Client;
 using TamTam.Cli.Output;
+using TamTam.Client;
 using TamTam.Protocol;
 
 namespace TamTam.Cli.Commands;
