@@ -1,6 +1,7 @@
 using TamTam.Client.Events;
 using TamTam.Client.Internal;
 using TamTam.Client.Internal.Transports;
+using TamTam.Diagnostics;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
 
@@ -25,7 +26,7 @@ public sealed partial class TamTamClient
         {
             End(failure);
             Raise(Disconnected, new TamTamDisconnectedEventArgs(failure, willReconnect: false), nameof(Disconnected));
-            _ = connection.DisposeAsync().AsTask();
+            BackgroundWork.Run(connection.DisposeAsync().AsTask(), "dispose the lost connection", _logger);
             return;
         }
 

@@ -1,4 +1,3 @@
-using TamTam.Client.Internal;
 using TamTam.Protocol;
 
 namespace TamTam.Client;
@@ -17,7 +16,7 @@ public class TamTamException : Exception
 
     /// <summary>Creates the exception for <paramref name="code"/> with a cause.</summary>
     public TamTamException(ErrorCode code, string detail, Exception? innerException)
-        : base(ErrorCodeNames.Describe(code, detail), innerException)
+        : base(Describe(code, detail), innerException)
     {
         Code = code;
         Detail = detail ?? string.Empty;
@@ -48,5 +47,9 @@ public class TamTamException : Exception
     public string Detail { get; }
 
     /// <summary>The code's name as the protocol writes it, e.g. <c>NAME_TAKEN</c>.</summary>
-    public string CodeName => ErrorCodeNames.WireName(Code);
+    public string CodeName => Code.WireName();
+
+    // The message as docs/protocol.md writes an error: "302 QUOTA_EXCEEDED: the destination inbox is full".
+    private static string Describe(ErrorCode code, string? detail) =>
+        code == ErrorCode.None ? detail ?? string.Empty : $"{(ushort)code} {code.WireName()}: {detail}";
 }

@@ -256,12 +256,10 @@ public sealed class TamTamSilo : IAsyncDisposable
             silo.AddLocalDirectoryGrainStorageAsDefault(o => o.RootPath = root);
         }
 
-        silo.Services.AddOptions<OrchestratorOptions>().Bind(configuration.GetSection(OrchestratorOptions.Section));
+        silo.Services.AddTamTamLinks(configuration);
 
-        // Parted payloads live in the local payload store AddTamTamLocalStorage registers (docs/architecture.md, "Large transfers").
-        silo.Services.AddOptions<TransferOptions>().Bind(configuration.GetSection(TransferOptions.Section));
-
-        // Live transfers are woken at start, so that their deadlines are watched after a restart.
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TransferWakeUp>();
+        // Parted payloads live in the payload store the backend registers (docs/architecture.md, "Large transfers");
+        // live transfers are woken at start, so that their deadlines are watched after a restart.
+        silo.Services.AddTamTamTransfers(configuration);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using TamTam.Cli.Output;
 using TamTam.Cli.Sessions;
 using TamTam.Client;
+using TamTam.Protocol;
 
 namespace TamTam.Cli.Commands;
 
@@ -80,7 +81,7 @@ internal static class PutCommand
             }
 
             MessageStatus status = await receipt.Completion.WaitAsync(cancellationToken);
-            await console.Out.WriteLineAsync($"{status.MessageId} {StateNames.Of(status.State)} {status.Confirmed}/{status.Recipients}");
+            await console.Out.WriteLineAsync($"{status.MessageId} {status.State.WireName()} {status.Confirmed}/{status.Recipients}");
             return status.State == Protocol.FinalState.Delivered ? ExitCodes.Success : ExitCodes.NotDelivered;
         }
     }

@@ -3,6 +3,7 @@ using System.Text;
 using TamTam.Cli.Output;
 using TamTam.Cli.Sessions;
 using TamTam.Client;
+using TamTam.Protocol;
 
 namespace TamTam.Cli.Commands;
 
@@ -150,7 +151,7 @@ internal static class SendCommand
         }
 
         string detail = status.Detail.Length > 0 ? $": {status.Detail}" : string.Empty;
-        await console.Out.WriteLineAsync($"{StateNames.Of(status.State)} {status.MessageId} confirmed {status.Confirmed}/{status.Recipients}{detail}");
+        await console.Out.WriteLineAsync($"{status.State.WireName()} {status.MessageId} confirmed {status.Confirmed}/{status.Recipients}{detail}");
         return status.IsDelivered ? ExitCodes.Success : ExitCodes.NotDelivered;
     }
 

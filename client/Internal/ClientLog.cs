@@ -3,77 +3,77 @@ using TamTam.Protocol;
 
 namespace TamTam.Client.Internal;
 
-/// <summary>The client's log events. Event ids are stable: dashboards and alerts may key on them.</summary>
+/// <summary>The client's log events (5000–5099, docs/architecture.md "Log event ids"). Event ids are stable: dashboards and alerts may key on them.</summary>
 internal static partial class ClientLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information,
         Message = "Connected to {Uri}: session {SessionId}, server \"{Server}\", max body {MaxBody}, max in flight {MaxInflight}")]
     public static partial void Connected(this ILogger logger, Uri uri, Guid sessionId, string server, int maxBody, uint maxInflight);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Connection to {Uri} ended: {Reason}")]
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Connection to {Uri} ended: {Reason}")]
     public static partial void ConnectionLost(this ILogger logger, Uri uri, string reason, Exception? exception);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Connection to {Uri} closed by the application")]
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Connection to {Uri} closed by the application")]
     public static partial void ConnectionClosed(this ILogger logger, Uri uri);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning,
         Message = "Server reported error {Code} (correlation {Correlation}) that matches no pending request: {Detail}")]
     public static partial void UnmatchedServerError(this ILogger logger, ErrorCode code, uint correlation, string detail);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning,
         Message = "Rejected a {FrameType} frame from the server (correlation {Correlation}) with error {Code}: {Detail}")]
     public static partial void FrameRejected(this ILogger logger, string frameType, uint correlation, ErrorCode code, string detail);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Debug,
         Message = "Dropped redelivery of {MessageId} (attempt {Attempt}): the application holds it and has not settled it yet")]
     public static partial void DuplicateDeliveryDropped(this ILogger logger, Guid messageId, ushort attempt);
 
-    [LoggerMessage(EventId = 1007, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Debug,
         Message = "Answered redelivery of already settled {MessageId} (attempt {Attempt}) again without surfacing it")]
     public static partial void SettledDeliveryRepeated(this ILogger logger, Guid messageId, ushort attempt);
 
-    [LoggerMessage(EventId = 1008, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Debug,
         Message = "Reply {FrameType} (correlation {Correlation}) arrived for no pending request; it was cancelled or timed out")]
     public static partial void LateReply(this ILogger logger, string frameType, uint correlation);
 
-    [LoggerMessage(EventId = 1009, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Debug,
         Message = "Receive buffer full ({Capacity} messages): reading paused until the application catches up")]
     public static partial void ReceiveBufferFull(this ILogger logger, int capacity);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Status of {MessageId}: {State} ({Confirmed}/{Recipients})")]
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Debug, Message = "Status of {MessageId}: {State} ({Confirmed}/{Recipients})")]
     public static partial void StatusReceived(this ILogger logger, Guid messageId, FinalState state, uint confirmed, uint recipients);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "{FrameType} (correlation {Correlation}) got no reply within {Timeout}")]
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "{FrameType} (correlation {Correlation}) got no reply within {Timeout}")]
     public static partial void RequestTimedOut(this ILogger logger, string frameType, uint correlation, TimeSpan timeout);
 
-    [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Could not tell the server about fatal error {Code} before closing: {Reason}")]
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Debug, Message = "Could not tell the server about fatal error {Code} before closing: {Reason}")]
     public static partial void FatalNotDelivered(this ILogger logger, ErrorCode code, string reason);
 
-    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "Reconnecting to {Uri}: attempt {Attempt} of {MaxAttempts} in {Delay}")]
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Reconnecting to {Uri}: attempt {Attempt} of {MaxAttempts} in {Delay}")]
     public static partial void Reconnecting(this ILogger logger, Uri uri, int attempt, int maxAttempts, TimeSpan delay);
 
-    [LoggerMessage(EventId = 1015, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Information,
         Message = "Reconnected to {Uri} after {Attempts} attempts: session {SessionId} {Outcome}")]
     public static partial void Reconnected(this ILogger logger, Uri uri, int attempts, Guid sessionId, string outcome);
 
-    [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "Reconnection attempt {Attempt} to {Uri} failed: {Reason}")]
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Warning, Message = "Reconnection attempt {Attempt} to {Uri} failed: {Reason}")]
     public static partial void ReconnectAttemptFailed(this ILogger logger, Uri uri, int attempt, string reason);
 
-    [LoggerMessage(EventId = 1017, Level = LogLevel.Error, Message = "Gave up reconnecting to {Uri} after {Attempts} attempts: {Reason}")]
+    [LoggerMessage(EventId = 5017, Level = LogLevel.Error, Message = "Gave up reconnecting to {Uri} after {Attempts} attempts: {Reason}")]
     public static partial void GaveUpReconnecting(this ILogger logger, Uri uri, int attempts, string reason);
 
-    [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "A {Event} event handler threw")]
+    [LoggerMessage(EventId = 5018, Level = LogLevel.Error, Message = "A {Event} event handler threw")]
     public static partial void EventHandlerFailed(this ILogger logger, string @event, Exception exception);
 
-    [LoggerMessage(EventId = 1019, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 5019, Level = LogLevel.Debug,
         Message = "Message {MessageId}: the destination's inbox is full (302); sending it again in {Pause}")]
     public static partial void SendPausedByQuota(this ILogger logger, Guid messageId, TimeSpan pause);
 
-    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Warning,
         Message = "The server refused the {Answer} of message {MessageId} with error {Code}: {Detail}; its redelivery is answered again")]
     public static partial void AnswerRefused(this ILogger logger, string answer, Guid messageId, ErrorCode code, string detail);
 
-    [LoggerMessage(EventId = 1023, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Debug,
         Message = "The server answered the STATUS_ACK of message {MessageId} with error {Code}: {Detail}")]
     public static partial void StatusAckRefused(this ILogger logger, Guid messageId, ErrorCode code, string detail);
 }

@@ -3,7 +3,7 @@ using TamTam.Protocol;
 
 namespace TamTam.Gateway.Internal;
 
-/// <summary>The gateway's log events. Event ids are stable: operators filter and alert on them.</summary>
+/// <summary>The gateway's session log events (1000–1099, docs/architecture.md "Log event ids"). Event ids are stable: operators filter and alert on them.</summary>
 internal static partial class GatewayLog
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug,

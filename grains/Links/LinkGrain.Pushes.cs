@@ -1,3 +1,4 @@
+using TamTam.Diagnostics;
 using TamTam.Grains.Links.Internal;
 using TamTam.Grains.Transfers.Internal;
 using TamTam.Interfaces.Links;
@@ -22,7 +23,7 @@ public sealed partial class LinkGrain
         if (attempts is not null)
         {
             // Attempt counts only refine numbering after a restart; the delivery need not wait for them.
-            _ = CommitInBackgroundAsync(attempts);
+            BackgroundWork.Run(CommitInBackgroundAsync(attempts), "commit attempt counts", _logger);
         }
 
         Chain(node.Name, () => DeliverAsync(observer, due.Deliveries, due.Sent), node.SessionId);
@@ -81,7 +82,7 @@ public sealed partial class LinkGrain
                 // gone, and relinking after them could spin against a session that fails every push.
                 if (e is TimeoutException)
                 {
-                    _ = TellToRelinkAsync(node, observer);
+                    BackgroundWork.Run(TellToRelinkAsync(node, observer), "tell a session to join again", _logger);
                 }
             }
         }
@@ -116,13 +117,13 @@ public sealed partial class LinkGrain
 
         if (remote)
         {
-            _ = ForwardStatusesAsync();
+            BackgroundWork.Run(ForwardStatusesAsync(), "forward statuses", _logger);
         }
 
         (Guid MessageId, FinalState State)[] ended = _core.TakeEndedTransfers();
         if (ended.Length > 0)
         {
-            _ = EndTransfersAsync(ended);
+            BackgroundWork.Run(EndTransfersAsync(ended), "end transfers", _logger);
         }
     }
 

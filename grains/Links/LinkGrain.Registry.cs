@@ -1,3 +1,4 @@
+using TamTam.Diagnostics;
 using TamTam.Grains.Links.Internal;
 using TamTam.Interfaces.Links;
 
@@ -12,7 +13,7 @@ public sealed partial class LinkGrain
     {
         if (Ledger.Exists)
         {
-            _ = ReportToRegistryAsync(_core.Summary(), active);
+            BackgroundWork.Run(ReportToRegistryAsync(_core.Summary(), active), "report to the link registry", _logger);
         }
     }
 

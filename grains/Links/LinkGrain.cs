@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using TamTam.Diagnostics;
 using TamTam.Grains.Links.Internal;
 using TamTam.Interfaces.Links;
 using TamTam.Protocol;

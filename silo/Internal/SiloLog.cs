@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace TamTam.Silo.Internal;
 
-/// <summary>The host's log events. Event ids are stable.</summary>
+/// <summary>The host's log events (2000–2099, docs/architecture.md "Log event ids"). Event ids are stable.</summary>
 internal static partial class SiloLog
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "TamTam interchange listening: {TcpAddress}, {HttpAddress}")]

@@ -341,7 +341,7 @@ internal sealed class SessionFrameDispatcher
 
             result = await CallLinkAsync(frame).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException and not ProtocolException)
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
             _logger.LinkCallFailed(exception, _session.ConnectionId, _session.Link?.Link ?? "-");
             result = OperationResult.Fail(ErrorCode.Unavailable, "the link is unavailable; try again");

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using TamTam.Diagnostics;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Transfers.Internal;
 using TamTam.Interfaces.Links;
@@ -261,7 +262,7 @@ internal sealed class SessionLink : ILinkObserver
     {
         // The old activation waits for this call while it deactivates, and the new one cannot start
         // before it is gone: join again once this call has returned.
-        _ = Task.Run(RejoinAsync);
+        BackgroundWork.Run(Task.Run(RejoinAsync), "join the link again", _logger);
         return Task.CompletedTask;
     }
 
@@ -320,7 +321,7 @@ internal sealed class SessionLink : ILinkObserver
         {
             outcomes = await _grains.GetGrain<ILinkGrain>(link).SendAsync(_source, commands).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
             _logger.LinkCallFailed(exception, _session.ConnectionId, link);
             outcomes = new SendOutcome[batch.Length];

@@ -32,7 +32,7 @@ internal static class SessionResumption
         {
             entry = await grains.GetGrain<ISessionGrain>(token.SessionId).ResolveAsync(token.SecretHash()).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
             logger.LinkCallFailed(exception, session.ConnectionId, "-");
             return (null, OperationResult.Fail(ErrorCode.Unavailable, "the session directory is unavailable; try again"));
@@ -55,7 +55,7 @@ internal static class SessionResumption
         {
             result = await link.JoinAsync(resume: true).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
             logger.LinkCallFailed(exception, session.ConnectionId, entry.Link);
             result = OperationResult.Fail(ErrorCode.Unavailable, "the link is unavailable; try again");

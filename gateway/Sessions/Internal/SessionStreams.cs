@@ -197,7 +197,7 @@ internal sealed class SessionStreams : IAsyncDisposable
             {
                 result = await grains.GetGrain<IStreamPortGrain>(batch.Key).PublishAsync(batch.Build()).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
             {
                 _logger.StreamPublishFailed(exception, _session.ConnectionId, batch.Key);
                 result = StreamPublishResult.Refused(ErrorCode.Unavailable, "the port's stream is unavailable; publish again");

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections;
 using Microsoft.Extensions.Logging;
+using TamTam.Diagnostics;
 using TamTam.Gateway.Sessions;
 using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
@@ -135,7 +136,7 @@ internal sealed class OutboundTransfer : IDisposable
         if (ack.Result == ErrorCode.BadChecksum)
         {
             // Sent again within the slot it already holds.
-            _ = ResendAsync(index);
+            BackgroundWork.Run(ResendAsync(index), "send a part again", _logger);
             return;
         }
 

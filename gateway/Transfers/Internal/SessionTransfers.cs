@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using TamTam.Diagnostics;
 using TamTam.Gateway.Sessions;
 using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Transfers;
@@ -87,7 +88,7 @@ internal sealed class SessionTransfers
             return transfer;
         });
         previous?.Dispose();
-        _ = RunOutboundAsync(transfer);
+        BackgroundWork.Run(RunOutboundAsync(transfer), "stream a parted delivery", _logger);
     }
 
     private static async Task RunOutboundAsync(OutboundTransfer transfer)

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using TamTam.Diagnostics;
+using TamTam.Gateway.Internal;
 using TamTam.Gateway.Sessions;
 using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Transfers;
@@ -93,7 +95,7 @@ internal sealed class TransferIntake
                 }
             }
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
             TransferGatewayLog.Failed(_logger, exception, send.MessageId, _session.ConnectionId, "the transfer could not start");
             await ErrorAsync(correlation, ErrorCode.Unavailable, "the transfer could not start; send the SEND again").ConfigureAwait(false);
@@ -157,7 +159,7 @@ internal sealed class TransferIntake
 
         if (upload.AllHeld)
         {
-            _ = FinishAsync(upload, committed: start.Phase == TransferPhase.Committed);
+            BackgroundWork.Run(FinishAsync(upload, committed: start.Phase == TransferPhase.Committed), "finish an upload", _logger);
         }
     }
 
@@ -207,7 +209,7 @@ internal sealed class TransferIntake
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
         part.Payload.CopyTo(buffer);
-        _ = StageAsync(upload, index, buffer, size, part.Crc32C, correlation);
+        BackgroundWork.Run(StageAsync(upload, index, buffer, size, part.Crc32C, correlation), "stage a part", _logger);
     }
 
     private async Task StageAsync(InboundTransfer upload, int index, byte[] buffer, int size, uint crc32C, uint correlation)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace TamTam.Gateway.Transports.Internal;
 
-/// <summary>The transports' own log events (the sessions' are in <c>GatewayLog</c>). Event ids are stable: 1100–1149.</summary>
+/// <summary>The transports' own log events (the sessions' are in <c>GatewayLog</c>). Event ids are stable: 1100–1199 (docs/architecture.md "Log event ids").</summary>
 internal static partial class TransportLog
 {
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information,

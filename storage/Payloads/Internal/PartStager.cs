@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using TamTam.Diagnostics;
 using TamTam.Storage.Internal;
 using TamTam.Storage.Local.Internal;
 
@@ -37,6 +38,7 @@ internal sealed class PartStager : IDisposable
 
     private readonly Lock _gate = new();
     private readonly SafeFileHandle _data;
+    private readonly ILogger _logger;
     private readonly Dictionary<int, StagedPart> _durable;
     private readonly Queue<PendingPart> _pending = new();
     private readonly Dictionary<int, PendingPart> _pendingByIndex = [];
@@ -45,9 +47,10 @@ internal sealed class PartStager : IDisposable
     private Exception? _fault;
     private int _oldJournalDeleted;
 
-    private PartStager(SafeFileHandle data, Dictionary<int, StagedPart> durable, long end)
+    private PartStager(SafeFileHandle data, Dictionary<int, StagedPart> durable, long end, ILogger logger)
     {
         _data = data;
+        _logger = logger;
         _durable = durable;
         _end = end;
     }
@@ -102,7 +105,7 @@ internal sealed class PartStager : IDisposable
             PartStager stager;
             if (known is not null && known.End == length)
             {
-                stager = new PartStager(data, known.Parts, length);
+                stager = new PartStager(data, known.Parts, length, logger);
             }
             else
             {
@@ -111,7 +114,7 @@ internal sealed class PartStager : IDisposable
                     logger.PayloadReadBack(path, length);
                 }
 
-                stager = new PartStager(data, PartRecord.Scan(data, out var validEnd), validEnd);
+                stager = new PartStager(data, PartRecord.Scan(data, out var validEnd), validEnd, logger);
             }
 
             stager._oldJournalDeleted = oldJournalDeleted ? 1 : 0;
@@ -176,7 +179,8 @@ internal sealed class PartStager : IDisposable
             if (!_syncing && _fault is null && _pending.Peek().Written)
             {
                 _syncing = true;
-                _ = Task.Run(Sync);
+                // Sync hands its own failures to the waiting parts (Fail); what else escapes it is logged.
+                BackgroundWork.Run(Task.Run(Sync), "fsync staged parts", _logger);
             }
         }
 

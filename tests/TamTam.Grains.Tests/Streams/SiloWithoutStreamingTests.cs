@@ -22,7 +22,7 @@ public sealed class SiloWithoutStreamingTests : IAsyncLifetime
     private const string StreamingSilo = "Silo_0";
 
     // StreamLog.RelayDropped: a port dropping a route, e.g. because its call failed.
-    private const int RelayDroppedEvent = 4003;
+    private const int RelayDroppedEvent = 3203;
 
     private readonly RecordingLoggerProvider _log = new();
     private InProcessTestCluster _cluster = null!;

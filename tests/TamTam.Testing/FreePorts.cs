@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace TamTam.Gateway.Tests.Infrastructure;
+namespace TamTam.Testing;
 
 /// <summary>
 /// Ports for listeners that cannot bind port 0 themselves (the Orleans silo port, a child process).

@@ -1,11 +1,13 @@
-using TamTam.Protocol;
+namespace TamTam.Protocol;
 
-namespace TamTam.Cli.Output;
-
-/// <summary>Final states as docs/protocol.md names them.</summary>
-internal static class StateNames
+/// <summary>Facts about final states that the specification fixes.</summary>
+public static class FinalStates
 {
-    public static string Of(FinalState state) => state switch
+    /// <summary>
+    /// The state's name as the specification writes it (section 5.14), e.g. <c>NO_ROUTE</c>; <c>STATE_n</c> for a
+    /// state this version does not define.
+    /// </summary>
+    public static string WireName(this FinalState state) => state switch
     {
         FinalState.Delivered => "DELIVERED",
         FinalState.Partial => "PARTIAL",

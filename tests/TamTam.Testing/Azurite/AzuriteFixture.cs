@@ -128,10 +128,3 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
     [GeneratedRegex(@"listens on http://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
 }
-
-/// <summary>The tests that share one Azurite; they run one after the other.</summary>
-[CollectionDefinition(Name)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
-{
-    public const string Name = "Azurite";
-}

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace TamTam.Storage.Internal;
 
-/// <summary>The storage layer's log events. Event ids are stable (4000–4099) so alerts can key on them.</summary>
-internal static partial class StorageLogMessages
+/// <summary>The storage layer's log events. Event ids are stable (4000–4099, docs/architecture.md "Log event ids") so alerts can key on them.</summary>
+internal static partial class StorageLog
 {
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
         Message = "Segment log {LogName}: torn tail in {SegmentFile} truncated from {FileLength} to {ValidLength} bytes ({RecordCount} records kept in that segment)")]
