@@ -47,7 +47,7 @@ public sealed partial class WireNameTests
     }
 
     // "| 302 | QUOTA_EXCEEDED | no | …": code, name, fatal, meaning.
-    [GeneratedRegex(@"^\| (?<value>[1-5]\d\d) \| (?<name>[A-Z][A-Z0-9_]+) \| (yes|no) \|", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\| (?<value>[1-5]\d\d) \| (?<name>[A-Z][A-Z0-9_]+) \| (yes|no)¹? \|", RegexOptions.Multiline)]
     private static partial Regex ErrorRow();
 
     // "| 5 | NO_ROUTE | …": state, name, meaning.
