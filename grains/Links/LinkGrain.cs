@@ -149,10 +149,13 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return refusal;
         }
 
+        ILinkObserver? superseded = null;
         if (node.IsOnline && node.SessionId != attachment.SessionId)
         {
             // The same session resuming from a new connection before its old one was noticed gone: the old
-            // connection's deliveries go back to the inbox and are sent again on the new one.
+            // connection's deliveries go back to the inbox and are sent again on the new one, and the old
+            // connection is told to end (213) below: it must not go on acting as the node.
+            superseded = node.Observer;
             DetachNode(node);
         }
 
@@ -173,6 +176,13 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         LinkLog.Joined(_logger, Link, attachment.Node, attachment.SessionId);
         PushStatuses(attachment.Node, [.. _ledger.HeldStatusesFor(attachment.Node)]);
         Dispatch(node, NowUs());
+        if (superseded is not null)
+        {
+            // Before the resume is answered, within a bound: a connection on a silo that is gone must not delay it.
+            await TellSupersededAsync(attachment.Node, superseded).WaitAsync(_options.RelinkTimeout)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+
         return OperationResult.Ok;
     }
 
@@ -309,6 +319,13 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         if (_faulted)
         {
             Array.Fill(outcomes, SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{this.GetPrimaryKeyString()}\" is recovering"));
+            return outcomes;
+        }
+
+        if (IsSupersededSender(source))
+        {
+            Array.Fill(outcomes, SendOutcome.Refused(ErrorCode.SessionTakenOver,
+                $"node \"{source.Node}\" of link \"{Link}\" is held by another connection of its session now; this connection ends"));
             return outcomes;
         }
 
@@ -696,6 +713,19 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
     }
 
+    /// <summary>Tells a node's earlier connection that its session was resumed elsewhere; a failure only means it is gone already.</summary>
+    private async Task TellSupersededAsync(string node, ILinkObserver observer)
+    {
+        try
+        {
+            await observer.SupersededAsync();
+        }
+        catch (Exception e)
+        {
+            LinkLog.ObserverLost(_logger, Link, node, e.Message);
+        }
+    }
+
     /// <summary>Tells a node's session to join again; a failure only means the session is gone or the silo stopping.</summary>
     private async Task TellToRelinkAsync(string node, ILinkObserver observer)
     {
@@ -1071,6 +1101,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return 0;
         }
     }
+
+    /// <summary>A SEND from a connection of this link's node that another connection has taken over since (a resume).</summary>
+    private bool IsSupersededSender(MessageSource source) =>
+        source.Attachment != Guid.Empty && source.Link == Link && _ledger.Nodes.TryGetValue(source.Node, out NodeState? sender)
+        && sender.IsOnline && sender.SessionId != source.Attachment;
 
     private bool TryGetSession(string node, Guid sessionId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NodeState? state) =>
         _ledger.Nodes.TryGetValue(node, out state) && state.IsMember && state.IsOnline && state.SessionId == sessionId;

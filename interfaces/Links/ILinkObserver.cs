@@ -19,4 +19,11 @@ public interface ILinkObserver : IGrainObserver
     /// </summary>
     [Alias("relink")]
     Task RelinkAsync();
+
+    /// <summary>
+    /// The node's session was resumed on another connection, which holds the node now: this connection must end
+    /// (error 213) and send nothing more as the node.
+    /// </summary>
+    [Alias("superseded")]
+    Task SupersededAsync();
 }

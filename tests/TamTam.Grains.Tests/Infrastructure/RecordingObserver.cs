@@ -53,6 +53,15 @@ internal sealed class RecordingObserver(Guid sessionId, Action<Guid, Delivery> o
         return Stall;
     }
 
+    /// <summary>Set once the link said another connection of this session took the node over.</summary>
+    public bool Superseded { get; private set; }
+
+    public Task SupersededAsync()
+    {
+        Superseded = true;
+        return Task.CompletedTask;
+    }
+
     public Task RelinkAsync()
     {
         // Like the gateway: the old activation waits for this call while it deactivates, so the
