@@ -178,9 +178,8 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         Dispatch(node, NowUs());
         if (superseded is not null)
         {
-            // Before the resume is answered, within a bound: a connection on a silo that is gone must not delay it.
-            await TellSupersededAsync(attachment.Node, superseded).WaitAsync(_options.RelinkTimeout)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            // One-way: sent before the resume is answered, without waiting for a connection that may be closing.
+            await TellSupersededAsync(attachment.Node, superseded);
         }
 
         return OperationResult.Ok;

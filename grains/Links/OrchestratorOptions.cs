@@ -51,8 +51,7 @@ public sealed record OrchestratorOptions
 
     /// <summary>
     /// How long a deactivating orchestrator waits for its connected nodes to hear that they must join again
-    /// (they are told at once, in parallel); the log is closed after it whatever they answered. A resume that
-    /// takes a node over from a connection still open waits as long, at most, for that connection to hear it.
+    /// (they are told at once, in parallel); the log is closed after it whatever they answered.
     /// </summary>
     public TimeSpan RelinkTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -34,7 +34,7 @@ internal sealed class SessionTransfers
         _logger = logger;
         _window = options.PartWindow;
         _node = node;
-        _intake = new TransferIntake(session, grains, store, logger, options, new MessageSource(link, node, session.AttachmentId));
+        _intake = new TransferIntake(session, grains, store, logger, options, new MessageSource(link, node));
     }
 
     public ValueTask BeginAsync(uint correlation, in SendFrame send) => _intake.BeginAsync(correlation, send);

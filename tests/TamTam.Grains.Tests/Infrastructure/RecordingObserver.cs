@@ -53,12 +53,14 @@ internal sealed class RecordingObserver(Guid sessionId, Action<Guid, Delivery> o
         return Stall;
     }
 
-    /// <summary>Set once the link said another connection of this session took the node over.</summary>
-    public bool Superseded { get; private set; }
+    private readonly TaskCompletionSource _superseded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the link said another connection of this session took the node over.</summary>
+    public Task Superseded => _superseded.Task;
 
     public Task SupersededAsync()
     {
-        Superseded = true;
+        _superseded.TrySetResult();
         return Task.CompletedTask;
     }
 
