@@ -9,10 +9,9 @@ public sealed partial class TamTamClient
     /// <see cref="IncomingMessage.AckAsync"/> or <see cref="IncomingMessage.NackAsync"/> when done with it.
     /// </summary>
     /// <remarks>
-    /// Up to <see cref="TamTamClientOptions.ReceiveBufferCapacity"/> messages wait here; beyond that the client
-    /// reads nothing more until the application catches up (the server holds the rest). That pause holds up
-    /// everything behind the deliveries on the connection, replies to this client's own requests included:
-    /// a client that binds ports must keep consuming them. Several readers may
+    /// The client reads its connection whatever the application does, so a JOIN or BIND answers even while
+    /// a backlog arrives unread. What waits here is bounded by the server's delivery window (512 unacknowledged
+    /// messages per node by default): settle messages to receive more. Several readers may
     /// enumerate at once; each message goes to one of them. The sequence ends normally when the client is
     /// disposed and with <see cref="TamTamConnectionException"/> when the connection fails.
     /// </remarks>

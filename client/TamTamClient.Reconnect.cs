@@ -46,9 +46,13 @@ public sealed partial class TamTamClient
         }
     }
 
-    /// <summary>Codes after which dialling again cannot help: the server refused this client, not the connection.</summary>
+    /// <summary>
+    /// Codes after which dialling again cannot help: the server refused this client, not the connection; or (213) the
+    /// session was resumed on another connection — by another holder of its token, since this client resumes only
+    /// connections it has given up — and resuming it back would take it from that holder, who would take it back.
+    /// </summary>
     private static bool IsWorthRetrying(ErrorCode code) =>
-        code is not (ErrorCode.AuthFailed or ErrorCode.TokenExpired or ErrorCode.NoCommonVersion);
+        code is not (ErrorCode.AuthFailed or ErrorCode.TokenExpired or ErrorCode.NoCommonVersion or ErrorCode.SessionTakenOver);
 
     private async Task ReconnectAsync(ClientConnection lost, TamTamConnectionException cause)
     {

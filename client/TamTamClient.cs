@@ -50,11 +50,9 @@ public sealed partial class TamTamClient : IAsyncDisposable
     {
         _options = options;
         _logger = logger;
-        _inbox = Channel.CreateBounded<IncomingMessage>(new BoundedChannelOptions(options.ReceiveBufferCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleWriter = true,
-        });
+        // Unbounded here because the server bounds it: a node has at most the server's delivery window of
+        // unacknowledged messages, and a read loop that waited for room would leave replies unread behind them.
+        _inbox = Channel.CreateUnbounded<IncomingMessage>(new UnboundedChannelOptions { SingleWriter = true });
         _statusFeed = Channel.CreateBounded<MessageStatus>(new BoundedChannelOptions(options.StatusBufferCapacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
@@ -205,7 +203,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
     /// <summary>Starts a connection's loops; acknowledgements of held messages go to it from now on.</summary>
     private ClientConnection Open(IClientTransport transport, SessionTerms terms)
     {
-        return new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _streams, _heldParted, _inbox.Writer,
+        return new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _streams, _heldParted, _inbox,
             _statusFeed.Writer, OnConnectionLost);
     }
 

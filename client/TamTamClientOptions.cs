@@ -92,9 +92,11 @@ public sealed record TamTamClientOptions
     public TimeSpan QuotaWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How many received messages are buffered ahead of <see cref="TamTamClient.ReceiveAsync"/>. When the
-    /// buffer is full the client stops reading from the connection until the application catches up, so
-    /// the server holds the rest: nothing is dropped.
+    /// How many received messages may wait ahead of <see cref="TamTamClient.ReceiveAsync"/> before the client
+    /// logs (at debug level) that the application is behind. It is not a limit: the client never stops reading
+    /// its connection for the application, since the replies to its own requests follow the deliveries there.
+    /// The server bounds what can wait: it sends a node at most its delivery window of unacknowledged messages
+    /// (<c>TamTam:Links:DeliveryWindow</c>, 512 by default), and the rest stays in the node's inbox.
     /// </summary>
     public int ReceiveBufferCapacity { get; init; } = 256;
 

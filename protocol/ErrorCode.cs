@@ -35,6 +35,7 @@ public enum ErrorCode : ushort
     IdleTimeout = 210,
     ShuttingDown = 211,
     NoCommonVersion = 212,
+    SessionTakenOver = 213,
 
     // Messaging.
     NoRoute = 300,

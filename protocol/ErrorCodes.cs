@@ -11,7 +11,7 @@ public static class ErrorCodes
     {
         ErrorCode.BadMagic or ErrorCode.UnsupportedVersion or ErrorCode.BadHeader or ErrorCode.FrameTooLarge => true,
         ErrorCode.Truncated or ErrorCode.HandshakeRequired or ErrorCode.AuthFailed or ErrorCode.TokenExpired => true,
-        ErrorCode.IdleTimeout or ErrorCode.ShuttingDown or ErrorCode.NoCommonVersion => true,
+        ErrorCode.IdleTimeout or ErrorCode.ShuttingDown or ErrorCode.NoCommonVersion or ErrorCode.SessionTakenOver => true,
         _ => false,
     };
 

@@ -13,9 +13,6 @@ namespace TamTam.Cli.Commands;
 /// </summary>
 internal static class ListenCommand
 {
-    // Few messages buffered ahead of stdout: a consumer that dies leaves little to be redelivered.
-    private const int ReceiveBuffer = 32;
-
     public static Command Create(CliConsole console)
     {
         var port = new Argument<string>("port") { Description = "The port to receive on, e.g. orders/eu" };
@@ -59,7 +56,7 @@ internal static class ListenCommand
         {
             var request = new ListenRequest(parse.GetValue(port)!, parse.GetValue(mode), parse.GetValue(subtree), parse.GetValue(count),
                 parse.GetValue(format), parse.GetValue(leave));
-            TamTamClientOptions options = connection.ClientOptions(parse) with { ReceiveBufferCapacity = ReceiveBuffer };
+            TamTamClientOptions options = connection.ClientOptions(parse);
             return await RunAsync(console, options, parse.GetValue(connection.Link)!, connection.NodeName(parse), request, cancellationToken);
         });
         return command;

@@ -27,7 +27,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private int _disposed;
 
     public ClientConnection(TamTamClientOptions options, IClientTransport transport, SessionTerms terms, ILogger logger, TimeProvider clock,
-        StatusTracker statuses, DeliveryTracker deliveries, StreamReceiver streams, HeldPartedMessages heldParted, ChannelWriter<IncomingMessage> inbox, ChannelWriter<MessageStatus> statusFeed,
+        StatusTracker statuses, DeliveryTracker deliveries, StreamReceiver streams, HeldPartedMessages heldParted, Channel<IncomingMessage> inbox, ChannelWriter<MessageStatus> statusFeed,
         Action<ClientConnection, TamTamConnectionException> lost)
     {
         _transport = transport;
@@ -49,7 +49,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         int readLimit = Math.Max(terms.MaxBody, ProtocolLimits.DefaultMaxBody);
         _reader = new FrameReadLoop(transport.Input, readLimit, dispatcher, inbox, options.ReceiveBufferCapacity, logger);
         _readTask = SuperviseAsync(_reader.RunAsync);
-        _monitorTask = SuperviseAsync(new ConnectionMonitor(Requests, _reader, Writer, terms.Heartbeat, clock, logger).RunAsync);
+        _monitorTask = SuperviseAsync(new ConnectionMonitor(Requests, _reader, terms.Heartbeat, logger).RunAsync);
     }
 
     public SessionTerms Terms { get; }

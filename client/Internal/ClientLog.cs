@@ -37,8 +37,8 @@ internal static partial class ClientLog
     public static partial void LateReply(this ILogger logger, string frameType, uint correlation);
 
     [LoggerMessage(EventId = 5009, Level = LogLevel.Debug,
-        Message = "Receive buffer full ({Capacity} messages): reading paused until the application catches up")]
-    public static partial void ReceiveBufferFull(this ILogger logger, int capacity);
+        Message = "{Count} received messages wait for the application (ReceiveBufferCapacity); reading goes on, the server's delivery window bounds them")]
+    public static partial void ApplicationBehind(this ILogger logger, int count);
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Debug, Message = "Status of {MessageId}: {State} ({Confirmed}/{Recipients})")]
     public static partial void StatusReceived(this ILogger logger, Guid messageId, FinalState state, uint confirmed, uint recipients);

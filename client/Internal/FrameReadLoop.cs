@@ -7,23 +7,24 @@ using TamTam.Protocol;
 namespace TamTam.Client.Internal;
 
 /// <summary>
-/// Reads frames off the transport and hands each to the <see cref="InboundDispatcher"/>. Deliveries go
-/// into the bounded receive buffer; when it is full the loop waits there instead of reading on, so the
-/// transport's buffers fill and the server's writes stall: backpressure reaches the server, nothing is dropped.
+/// Reads frames off the transport and hands each to the <see cref="InboundDispatcher"/>. Deliveries go into
+/// the receive buffer without waiting for the application: the loop never stops reading, because the replies
+/// to this client's own requests (JOIN, BIND, SEND), the parts of a message being received and the server's
+/// PINGs follow the deliveries on the same connection. What waits in the buffer is bounded by the server, which
+/// sends a node at most its delivery window of unacknowledged messages (docs/protocol.md section 5.12).
 /// </summary>
 internal sealed class FrameReadLoop
 {
     private readonly PipeReader _input;
     private readonly int _maxBody;
     private readonly InboundDispatcher _dispatcher;
-    private readonly ChannelWriter<IncomingMessage> _inbox;
+    private readonly Channel<IncomingMessage> _inbox;
     private readonly int _inboxCapacity;
     private readonly ILogger _logger;
     private long _lastReceived = Environment.TickCount64;
-    private int _stalled;
     private int _draining;
 
-    public FrameReadLoop(PipeReader input, int maxBody, InboundDispatcher dispatcher, ChannelWriter<IncomingMessage> inbox, int inboxCapacity, ILogger logger)
+    public FrameReadLoop(PipeReader input, int maxBody, InboundDispatcher dispatcher, Channel<IncomingMessage> inbox, int inboxCapacity, ILogger logger)
     {
         _input = input;
         _maxBody = maxBody;
@@ -35,9 +36,6 @@ internal sealed class FrameReadLoop
 
     /// <summary><see cref="Environment.TickCount64"/> when bytes last arrived.</summary>
     public long LastReceived => Volatile.Read(ref _lastReceived);
-
-    /// <summary>True while the loop waits for room in a full receive buffer (and so reads nothing).</summary>
-    public bool IsStalled => Volatile.Read(ref _stalled) != 0;
 
     /// <summary>
     /// From now on frames are read and dropped until the server closes its side: a closing client answers nothing
@@ -71,25 +69,19 @@ internal sealed class FrameReadLoop
                 while (Volatile.Read(ref _draining) == 0 && FrameReader.TryReadFrame(ref buffer, _maxBody, out Frame frame))
                 {
                     IncomingMessage? message = _dispatcher.Dispatch(frame);
-                    if (message is not null && !_inbox.TryWrite(message))
+                    if (message is null)
                     {
-                        _logger.ReceiveBufferFull(_inboxCapacity);
-                        _dispatcher.EndOfRead();
-                        Volatile.Write(ref _stalled, 1);
-                        try
-                        {
-                            await _inbox.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException)
-                        {
-                            message.Abandon();
-                            throw;
-                        }
-                        finally
-                        {
-                            Volatile.Write(ref _lastReceived, Environment.TickCount64);
-                            Volatile.Write(ref _stalled, 0);
-                        }
+                        continue;
+                    }
+
+                    if (!_inbox.Writer.TryWrite(message))
+                    {
+                        // The client is ending: the message stays unacknowledged and is delivered again.
+                        message.Abandon();
+                    }
+                    else if (_inbox.Reader.Count == _inboxCapacity)
+                    {
+                        _logger.ApplicationBehind(_inboxCapacity);
                     }
                 }
 

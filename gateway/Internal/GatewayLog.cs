@@ -77,4 +77,16 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 1035, Level = LogLevel.Warning,
         Message = "Connection {ConnectionId}: closing with error 501, its unfinished frame ({PendingBytes} bytes) does not fit in what unfinished frames may hold ({BudgetBytes} bytes, TamTam:Gateway:MaxUnfinishedFrameBytes)")]
     public static partial void UnfinishedFramesOverBudget(this ILogger logger, string connectionId, long pendingBytes, long budgetBytes);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: a push of {Count} frames to node {Node} of link {Link} was not flushed within {WaitMs} ms (the client is not reading); the session stays attached")]
+    public static partial void PushNotFlushed(this ILogger logger, string connectionId, string link, string node, int count, long waitMs);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId}: message {MessageId} ({Size} bytes) exceeds the receiver's max_body of {MaxBody}; it is delivered as parts")]
+    public static partial void DeliveredAsParts(this ILogger logger, string connectionId, Guid messageId, int size, int maxBody);
+
+    [LoggerMessage(EventId = 1042, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: its session was resumed on another connection; this one is closed (213)")]
+    public static partial void SessionSuperseded(this ILogger logger, string connectionId);
 }

@@ -39,6 +39,7 @@ internal sealed class GatewaySession : IDisposable
     private readonly long _openedAt;
     private CloseRequest? _closeRequest;
     private int _maxBody = ProtocolLimits.HandshakeMaxBody;
+    private int _superseded;
     private readonly GatewayStreams? _streams;
 
     public GatewaySession(IDuplexPipe transport, string connectionId, GatewayOptions options, GatewayStatistics statistics,
@@ -190,6 +191,25 @@ internal sealed class GatewaySession : IDisposable
         _closing.Cancel();
         _welcomed.TrySetCanceled(closing);
         _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>True once the session was resumed on another connection: this one ends with 213 and its SENDs go nowhere.</summary>
+    public bool IsSuperseded => Volatile.Read(ref _superseded) != 0;
+
+    /// <summary>
+    /// The session was resumed on another connection, which holds the node now: this connection ends with the fatal
+    /// error 213, and nothing it read and did not yet pass to the link is passed any more (docs/protocol.md section 6.1).
+    /// </summary>
+    public void Supersede()
+    {
+        if (Interlocked.Exchange(ref _superseded, 1) != 0)
+        {
+            return;
+        }
+
+        _logger.SessionSuperseded(ConnectionId);
+        RequestClose(new CloseRequest(ErrorCode.SessionTakenOver,
+            "the session was resumed on another connection; this connection no longer acts for it (do not resume it from here)", 0));
     }
 
     /// <summary>Ends the session after a failure that is the server's fault: logged, then ERROR 500 and close.</summary>

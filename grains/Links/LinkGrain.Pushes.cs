@@ -88,6 +88,19 @@ public sealed partial class LinkGrain
         }
     }
 
+    /// <summary>Tells a node's earlier connection that its session was resumed elsewhere; a failure only means it is gone already.</summary>
+    private async Task TellSupersededAsync(string node, ILinkObserver observer)
+    {
+        try
+        {
+            await observer.SupersededAsync();
+        }
+        catch (Exception e)
+        {
+            LinkLog.ObserverLost(_logger, Link, node, e.Message);
+        }
+    }
+
     /// <summary>Tells a node's session to join again; a failure only means the session is gone or the silo stopping.</summary>
     private async Task TellToRelinkAsync(string node, ILinkObserver observer)
     {

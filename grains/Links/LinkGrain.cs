@@ -140,7 +140,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return Unavailable();
         }
 
-        if (_core.Join(attachment, out NodeState node, out NodeJoined? joined) is { } refusal)
+        if (_core.Join(attachment, out NodeState node, out NodeJoined? joined, out ILinkObserver? superseded) is { } refusal)
         {
             return refusal;
         }
@@ -158,6 +158,12 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         LinkLog.Joined(_logger, Link, attachment.Node, attachment.SessionId);
         PushStatuses(attachment.Node, [.. Ledger.HeldStatusesFor(attachment.Node)]);
         Dispatch(node, _core.NowUs());
+        if (superseded is not null)
+        {
+            // One-way: sent before the resume is answered, without waiting for a connection that may be closing.
+            await TellSupersededAsync(attachment.Node, superseded);
+        }
+
         return OperationResult.Ok;
     }
 
@@ -257,6 +263,14 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         {
             var refused = new SendOutcome[batch.Length];
             Array.Fill(refused, SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{this.GetPrimaryKeyString()}\" is recovering"));
+            return refused;
+        }
+
+        if (_core.IsSupersededSender(source))
+        {
+            var refused = new SendOutcome[batch.Length];
+            Array.Fill(refused, SendOutcome.Refused(ErrorCode.SessionTakenOver,
+                $"node \"{source.Node}\" of link \"{Link}\" is held by another connection of its session now; this connection ends"));
             return refused;
         }
 

@@ -19,4 +19,13 @@ public interface ILinkObserver : IGrainObserver
     /// </summary>
     [Alias("relink")]
     Task RelinkAsync();
+
+    /// <summary>
+    /// The node's session was resumed on another connection, which holds the node now: this connection must end
+    /// (error 213) and send nothing more as the node. One-way: the resume does not wait for a connection that may
+    /// be closing already (the link refuses that connection's SENDs itself).
+    /// </summary>
+    [Alias("superseded")]
+    [Orleans.Concurrency.OneWay]
+    Task SupersededAsync();
 }

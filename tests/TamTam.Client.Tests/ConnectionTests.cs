@@ -125,24 +125,27 @@ public sealed class ConnectionTests
     }
 
     [Fact]
-    public async Task Paused_reader_keeps_the_session_alive_with_its_own_PINGs()
+    public async Task Server_PINGs_are_answered_while_deliveries_wait_unread()
     {
         await using Session session = await Session.OpenAsync(options => options with { ReceiveBufferCapacity = 1 },
             welcome: ScriptedPeer.DefaultWelcome with { HeartbeatMs = 100 });
 
-        // One message fills the buffer, the next pauses the reader; nobody consumes.
-        await session.Peer.SendAsync(Frames.Deliver(Guid.CreateVersion7(), 1));
-        await session.Peer.SendAsync(Frames.Deliver(Guid.CreateVersion7(), 2));
+        // More messages than the receive buffer's count; nobody consumes, and the client still reads on.
+        for (ulong sequence = 1; sequence <= 3; sequence++)
+        {
+            await session.Peer.SendAsync(Frames.Deliver(Guid.CreateVersion7(), sequence));
+        }
 
-        (_, uint correlation) = await session.Peer.ExpectAsync<PingFrame>();
-        Assert.Equal(0u, correlation);
-        (_, correlation) = await session.Peer.ExpectAsync<PingFrame>();
-        Assert.Equal(0u, correlation);
+        await session.Peer.SendAsync(new PingFrame(77), correlation: 9);
+        (PongFrame pong, uint correlation) = await session.Peer.ExpectAsync<PongFrame>();
+        Assert.Equal((77L, 9u), (pong.Echo, correlation));
         Assert.True(session.Client.IsConnected);
 
         await using IAsyncEnumerator<IncomingMessage> inbox = session.Client.ReceiveAsync().GetAsyncEnumerator();
-        Assert.Equal(1ul, (await ReceiveTests.NextAsync(inbox)).Sequence);
-        Assert.Equal(2ul, (await ReceiveTests.NextAsync(inbox)).Sequence);
+        for (ulong sequence = 1; sequence <= 3; sequence++)
+        {
+            Assert.Equal(sequence, (await ReceiveTests.NextAsync(inbox)).Sequence);
+        }
     }
 
     [Fact]

@@ -42,6 +42,24 @@ public sealed class ReconnectTests
     }
 
     [Fact]
+    public async Task A_session_taken_over_elsewhere_is_not_resumed_and_the_client_ends_with_213()
+    {
+        await using Session session = await Session.OpenAsync(options => options with { Reconnect = Quick });
+        await session.JoinAsync();
+        var disconnected = new TaskCompletionSource<TamTamDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Client.Disconnected += (_, e) => disconnected.TrySetResult(e);
+
+        // Someone else resumed this session with its token: resuming it back would only take it from them again.
+        await session.Peer.ErrorAsync(ErrorCode.SessionTakenOver, "the session was resumed on another connection", 0, fatal: true);
+
+        TamTamDisconnectedEventArgs gone = await disconnected.Task.Within();
+        Assert.False(gone.WillReconnect);
+        Assert.Equal(ErrorCode.SessionTakenOver, gone.Reason.Code);
+        var failure = await Assert.ThrowsAsync<TamTamConnectionException>(() => session.Client.PingAsync().AsTask().Within());
+        Assert.Equal(ErrorCode.SessionTakenOver, failure.Code);
+    }
+
+    [Fact]
     public async Task An_expired_session_is_replaced_by_a_new_one_that_joins_the_same_link_and_node_again()
     {
         await using Session session = await Session.OpenAsync(options => options with { Reconnect = Quick });

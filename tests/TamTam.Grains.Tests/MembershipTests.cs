@@ -213,6 +213,33 @@ public sealed class MembershipTests(SingleSiloCluster cluster)
     }
 
     [Fact]
+    public async Task A_resume_that_takes_a_node_over_tells_the_old_connection_and_refuses_its_sends_with_213()
+    {
+        string link = cluster.NewLink("taken-over");
+        TestNode receiver = cluster.Node(link, "receiver");
+        await receiver.JoinAsync();
+        await receiver.BindAsync("work", PortMode.Unicast);
+        TestNode worker = cluster.Node(link, "worker");
+        Guid session = Guid.NewGuid();
+        Assert.True((await worker.TryJoinAsync(session, TimeSpan.FromMinutes(1), resume: false)).Succeeded);
+        RecordingObserver first = worker.Observer;
+        Guid firstConnection = worker.SessionId;
+
+        // The same session resumed from a second connection while the first is still attached.
+        Assert.True((await worker.TryJoinAsync(session, TimeSpan.FromMinutes(1), resume: true, keepPreviousConnection: true)).Succeeded);
+        await first.Superseded.Within("the first connection to be told it was taken over");
+        Assert.False(worker.Observer.Superseded.IsCompleted);
+
+        SendOutcome[] stale = await worker.Grain.SendAsync(new MessageSource(link, "worker", firstConnection),
+            [new SendCommand(Guid.NewGuid(), "work", false, 0, [1])]);
+        Assert.Equal(ErrorCode.SessionTakenOver, stale[0].Code);
+        SendOutcome[] fresh = await worker.Grain.SendAsync(new MessageSource(link, "worker", worker.SessionId),
+            [new SendCommand(Guid.NewGuid(), "work", false, 0, [2])]);
+        Assert.True(fresh[0].Accepted);
+        Assert.Equal(fresh[0].Sequence, (await receiver.ReceiveAsync()).Sequence);
+    }
+
+    [Fact]
     public async Task Operations_of_a_session_that_is_not_the_nodes_are_refused_not_joined()
     {
         string link = cluster.NewLink("not-joined");

@@ -76,6 +76,8 @@ internal sealed class InProcessNode : ILinkObserver, IAsyncDisposable
 
     public Task RelinkAsync() => Task.CompletedTask;
 
+    public Task SupersededAsync() => Task.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         _acks.Writer.TryComplete();

@@ -17,9 +17,10 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// to the connection.
 /// </summary>
 /// <remarks>
-/// Observer calls return only once their frames are flushed to the transport, so a slow reader slows the
-/// link's pushes to this node alone (the link chains pushes per node) and never the gateway's other
-/// sessions; what waits meanwhile stays in the node's durable inbox.
+/// Observer calls return once their frames are flushed to the transport, so a slow reader slows the link's
+/// pushes to this node alone (the link chains pushes per node) and never the gateway's other sessions; what
+/// waits meanwhile stays in the node's durable inbox. A push waits at most <see cref="PushWait"/> for a client
+/// that is not reading, then answers anyway: the link's ack timeout, not a failed call, handles such a node.
 /// </remarks>
 internal sealed class SessionLink : ILinkObserver
 {
@@ -40,6 +41,12 @@ internal sealed class SessionLink : ILinkObserver
     private int _awaitingAnswer;
     private ILinkObserver? _reference;
 
+    /// <summary>
+    /// How long a push from the link may wait for a client that is not reading before it answers anyway: well within
+    /// Orleans' response timeout (30 s by default), after which the link would take the session for lost.
+    /// </summary>
+    public static readonly TimeSpan PushWait = TimeSpan.FromSeconds(10);
+
     public SessionLink(GatewaySession session, IGrainFactory grains, ILogger logger, int maxInflight, string link, string node)
     {
         _session = session;
@@ -50,7 +57,7 @@ internal sealed class SessionLink : ILinkObserver
         LinkUtf8 = System.Text.Encoding.UTF8.GetBytes(link);
         Node = node;
         Grain = grains.GetGrain<ILinkGrain>(link);
-        _source = new MessageSource(link, node);
+        _source = new MessageSource(link, node, session.AttachmentId);
         _sends = new(SendAsync, (_, exception) => CallFailed(exception));
         _acks = new(AcknowledgeAsync, (_, exception) => CallFailed(exception));
         _confirmed = new(ConfirmStatusesAsync, (_, exception) => CallFailed(exception));
@@ -224,38 +231,123 @@ internal sealed class SessionLink : ILinkObserver
     public async Task DeliverAsync(Delivery[] deliveries)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
-
-        // A resumed session's inbox is pushed as soon as it attaches, before WELCOME is written: hold it until then.
-        await _session.Welcomed.ConfigureAwait(false);
-        // Pushes to one node are chained by its link, so this cache is never used by two calls at once.
-        foreach (Delivery d in deliveries)
+        using CancellationTokenSource push = BoundPush();
+        try
         {
-            TransferInfo? parted = d.Transfer is { } transfer && Transfers is { } transfers ? transfers.InfoFor(transfer) : null;
-            var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, _names.Name(d.SourceLink), _names.Name(d.SourceNode),
-                _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, parted, new ReadOnlySequence<byte>(d.Payload));
-            await _session.Output.WriteAsync(frame, 0, _session.Closing).ConfigureAwait(false);
-            if (parted.HasValue)
-            {
-                // The parts follow the DELIVER, streamed beside this push: a push returns once its frames are flushed.
-                await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
-                Transfers!.StartOutbound(d);
-            }
-        }
+            // A resumed session's inbox is pushed as soon as it attaches, before WELCOME is written: hold it until then.
+            await _session.Welcomed.ConfigureAwait(false);
 
-        await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+            // Pushes to one node are chained by its link, so this cache is never used by two calls at once.
+            foreach (Delivery d in deliveries)
+            {
+                await WriteDeliveryAsync(d, push.Token).ConfigureAwait(false);
+            }
+
+            await _session.Output.FlushAsync(push.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (push.IsCancellationRequested && !_session.Closing.IsCancellationRequested)
+        {
+            // The client is not reading: what was written leaves when it reads, what was not is delivered again after
+            // the link's ack timeout. The session stays attached; a connection that takes nothing ends with 210.
+            _logger.PushNotFlushed(_session.ConnectionId, Link, Node, deliveries.Length, (long)PushWait.TotalMilliseconds);
+        }
+        catch (Exception exception) when (!_session.Closing.IsCancellationRequested)
+        {
+            // A push this session cannot write ends the session: a node must never look offline to its link while
+            // its connection stays open. The client resumes, and the link delivers again.
+            _session.Fail(exception);
+            throw;
+        }
     }
 
     public async Task StatusAsync(StatusReport[] statuses)
     {
         ArgumentNullException.ThrowIfNull(statuses);
-        await _session.Welcomed.ConfigureAwait(false);
-        foreach (StatusReport s in statuses)
+        using CancellationTokenSource push = BoundPush();
+        try
         {
-            var frame = new StatusFrame(s.MessageId, s.State, s.Recipients, s.Confirmed, s.AtUs, s.Detail);
-            await _session.Output.WriteAsync(frame, 0, _session.Closing).ConfigureAwait(false);
+            await _session.Welcomed.ConfigureAwait(false);
+            foreach (StatusReport s in statuses)
+            {
+                var frame = new StatusFrame(s.MessageId, s.State, s.Recipients, s.Confirmed, s.AtUs, s.Detail);
+                await _session.Output.WriteAsync(frame, 0, push.Token).ConfigureAwait(false);
+            }
+
+            await _session.Output.FlushAsync(push.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (push.IsCancellationRequested && !_session.Closing.IsCancellationRequested)
+        {
+            // Statuses are held until confirmed: one not written now is pushed again when the node joins again.
+            _logger.PushNotFlushed(_session.ConnectionId, Link, Node, statuses.Length, (long)PushWait.TotalMilliseconds);
+        }
+        catch (Exception exception) when (!_session.Closing.IsCancellationRequested)
+        {
+            _session.Fail(exception);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Tells this connection that its session was resumed on another connection: it ends with the fatal error 213
+    /// and nothing it read after this call reaches the link.
+    /// </summary>
+    public Task SupersededAsync()
+    {
+        _session.Supersede();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Cancels at <see cref="PushWait"/> or when the session closes: a push answers its link in time whatever the
+    /// client does, so that a link never takes a slow reader for a lost session.
+    /// </summary>
+    private CancellationTokenSource BoundPush()
+    {
+        var push = CancellationTokenSource.CreateLinkedTokenSource(_session.Closing);
+        push.CancelAfter(PushWait);
+        return push;
+    }
+
+    private async ValueTask WriteDeliveryAsync(Delivery d, CancellationToken cancellationToken)
+    {
+        TransferInfo? parted = d.Transfer is { } transfer && Transfers is { } transfers ? transfers.InfoFor(transfer) : null;
+        var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, _names.Name(d.SourceLink), _names.Name(d.SourceNode),
+            _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, parted, new ReadOnlySequence<byte>(d.Payload));
+        bool inlineAsParts = false;
+        if (parted is null && frame.FieldsLength + d.Payload.Length > _session.Output.PeerMaxBody)
+        {
+            if (Transfers is not { } outbound)
+            {
+                // Without a payload store no parts can be streamed: the node refuses the message, which its sender hears,
+                // and the deliveries behind it go on. (The link is reentrant: it takes this call while it awaits the push.)
+                await Grain.AcknowledgeAsync(Node, _session.AttachmentId, [new AckCommand(d.MessageId, d.Sequence, Nack: true, Requeue: false, 0,
+                    $"{d.Payload.Length} bytes do not fit the receiver's max_body of {_session.Output.PeerMaxBody}")]).ConfigureAwait(false);
+                return;
+            }
+
+            // Too large for one frame to this node (docs/protocol.md section 7): it travels as parts of the node's size.
+            parted = outbound.InlineInfoFor(d.Payload);
+            frame = frame with { Transfer = parted, Payload = ReadOnlySequence<byte>.Empty };
+            inlineAsParts = true;
+            _logger.DeliveredAsParts(_session.ConnectionId, d.MessageId, d.Payload.Length, _session.Output.PeerMaxBody);
         }
 
-        await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+        await _session.Output.WriteAsync(frame, 0, cancellationToken).ConfigureAwait(false);
+        if (parted.HasValue)
+        {
+            // The parts follow the DELIVER (written already), streamed beside this push, which returns once its
+            // frames are flushed; they start even if that flush is cut short, so that the DELIVER never comes alone.
+            if (inlineAsParts)
+            {
+                Transfers!.StartInlineOutbound(d);
+            }
+            else
+            {
+                Transfers!.StartOutbound(d);
+            }
+
+            await _session.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public Task RelinkAsync()
@@ -291,6 +383,13 @@ internal sealed class SessionLink : ILinkObserver
 
     private async Task SendAsync((uint Correlation, string Link, SendCommand Command)[] sends)
     {
+        if (_session.IsSuperseded)
+        {
+            // Read before the takeover was heard of, and not passed on: another connection acts for the node now.
+            Interlocked.Add(ref _awaitingAnswer, -sends.Length);
+            return;
+        }
+
         // A read's SENDs mostly go to one link: one call, with no grouping.
         string first = sends[0].Link;
         if (Array.TrueForAll(sends, s => string.Equals(s.Link, first, StringComparison.Ordinal)))
@@ -332,7 +431,12 @@ internal sealed class SessionLink : ILinkObserver
         {
             Interlocked.Decrement(ref _awaitingAnswer);
             SendOutcome outcome = outcomes[i];
-            if (outcome.Accepted)
+            if (outcome.Code == ErrorCode.SessionTakenOver)
+            {
+                // The link found the node held by another connection of this session: this one ends with 213.
+                _session.Supersede();
+            }
+            else if (outcome.Accepted)
             {
                 var accepted = new AcceptedFrame(batch[i].Command.MessageId, outcome.Sequence, outcome.AcceptedAtUs, outcome.Duplicate);
                 await _session.Output.WriteAsync(accepted, batch[i].Correlation, cancellationToken).ConfigureAwait(false);

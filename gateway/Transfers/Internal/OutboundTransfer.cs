@@ -12,13 +12,15 @@ namespace TamTam.Gateway.Transfers.Internal;
 
 /// <summary>
 /// Streams one parted delivery to this session's node: the parts it has not confirmed, read back from the
-/// payload store by range, at most a window of them unacknowledged. Each part's bytes are read into a pooled
+/// payload store by range (or cut from an inline payload too large for one frame to this node), at most a
+/// window of them unacknowledged. Each part's bytes are read into a pooled
 /// buffer, encoded into the output and the buffer returned: the gateway never holds the payload.
 /// </summary>
 internal sealed class OutboundTransfer : IDisposable
 {
     private readonly GatewaySession _session;
-    private readonly IPayloadStore _store;
+    private readonly IPayloadStore? _store;
+    private readonly ReadOnlyMemory<byte> _inline;
     private readonly ILogger _logger;
     private readonly string _node;
     /// <summary>Parts read from the store at once, ahead of the one being written.</summary>
@@ -28,16 +30,17 @@ internal sealed class OutboundTransfer : IDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Lock _gate = new();
     private readonly BitArray _confirmed;
-    private readonly ProgressReporter _progress;
-    private readonly ITransferGrain _grain;
+    private readonly ProgressReporter? _progress;
+    private readonly ITransferGrain? _grain;
     private int _confirmedCount;
 
-    public OutboundTransfer(GatewaySession session, IPayloadStore store, ITransferGrain grain, ILogger logger, string node, Guid id,
-        PayloadLayout layout, int window)
+    private OutboundTransfer(GatewaySession session, IPayloadStore? store, ITransferGrain? grain, ReadOnlyMemory<byte> inline, ILogger logger,
+        string node, Guid id, PayloadLayout layout, int window)
     {
         _session = session;
         _store = store;
         _grain = grain;
+        _inline = inline;
         _logger = logger;
         _node = node;
         Id = id;
@@ -45,8 +48,18 @@ internal sealed class OutboundTransfer : IDisposable
         _window = new SemaphoreSlim(window, window);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(session.Closing);
         _confirmed = new BitArray(layout.PartCount);
-        _progress = new ProgressReporter(indexes => grain.PartsConfirmedAsync(node, layout.PartSize, indexes), logger, id);
+        _progress = grain is null ? null : new ProgressReporter(indexes => grain.PartsConfirmedAsync(node, layout.PartSize, indexes), logger, id);
     }
+
+    /// <summary>A parted message's payload, read back from the store; the node's confirmations are recorded in its transfer's grain.</summary>
+    public static OutboundTransfer Stored(GatewaySession session, IPayloadStore store, ITransferGrain grain, ILogger logger, string node, Guid id,
+        PayloadLayout layout, int window) =>
+        new(session, store, grain, ReadOnlyMemory<byte>.Empty, logger, node, id, layout, window);
+
+    /// <summary>An inline payload cut into parts for a node whose max_body it exceeds; nothing about it is recorded.</summary>
+    public static OutboundTransfer Inline(GatewaySession session, ReadOnlyMemory<byte> payload, ILogger logger, string node, Guid id,
+        PayloadLayout layout, int window) =>
+        new(session, null, null, payload, logger, node, id, layout, window);
 
     public Guid Id { get; }
 
@@ -63,7 +76,7 @@ internal sealed class OutboundTransfer : IDisposable
         var reads = new Queue<(int Index, Task<byte[]> Read)>();
         try
         {
-            int[] confirmed = await _grain.GetConfirmedPartsAsync(_node, Layout.PartSize).ConfigureAwait(false);
+            int[] confirmed = _grain is null ? [] : await _grain.GetConfirmedPartsAsync(_node, Layout.PartSize).ConfigureAwait(false);
             lock (_gate)
             {
                 foreach (int index in confirmed)
@@ -163,7 +176,7 @@ internal sealed class OutboundTransfer : IDisposable
 
             if (first)
             {
-                _progress.Add(index);
+                _progress?.Add(index);
             }
         }
 
@@ -182,7 +195,7 @@ internal sealed class OutboundTransfer : IDisposable
     }
 
     /// <summary>Completes once the parts confirmed so far are recorded in the transfer's grain (or failed to be).</summary>
-    public Task FlushProgressAsync() => _progress.FlushAsync();
+    public Task FlushProgressAsync() => _progress?.FlushAsync() ?? Task.CompletedTask;
 
     public void Dispose()
     {
@@ -279,6 +292,12 @@ internal sealed class OutboundTransfer : IDisposable
         byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
+            if (_store is null)
+            {
+                _inline.Slice((int)((long)index * Layout.PartSize), size).CopyTo(buffer);
+                return buffer;
+            }
+
             if (!await PayloadDigest.ReadExactlyAsync(_store, Id, (long)index * Layout.PartSize, buffer.AsMemory(0, size), stop).ConfigureAwait(false))
             {
                 throw new InvalidDataException($"the payload of transfer {Id} ends before part {index}");

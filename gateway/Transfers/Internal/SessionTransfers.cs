@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using TamTam.Diagnostics;
 using TamTam.Gateway.Sessions;
@@ -73,16 +74,40 @@ internal sealed class SessionTransfers
     }
 
     /// <summary>
+    /// The DELIVER's transfer fields for an inline payload too large for one frame to this session's node: the
+    /// payload cut in the session's part size, with its SHA-256.
+    /// </summary>
+    public TransferInfo InlineInfoFor(byte[] payload)
+    {
+        PayloadLayout layout = PayloadLayout.For(payload.Length, _session.PartSize);
+        return new TransferInfo((ulong)layout.TotalSize, (uint)layout.PartSize, (uint)layout.PartCount, SHA256.HashData(payload));
+    }
+
+    /// <summary>
+    /// Starts streaming an inline payload as parts (<see cref="InlineInfoFor"/>), from the delivery's own bytes. The
+    /// node's confirmations are not recorded: a redelivery streams every part again.
+    /// </summary>
+    public void StartInlineOutbound(Delivery delivery)
+    {
+        PayloadLayout layout = PayloadLayout.For(delivery.Payload.Length, _session.PartSize);
+        Start(OutboundTransfer.Inline(_session, delivery.Payload, _logger, _node, delivery.MessageId, layout, _window));
+    }
+
+    /// <summary>
     /// Starts streaming the parts of a parted delivery just written; a redelivery of the same message replaces the
     /// stream it had (the node confirmed what it confirmed: only the rest is sent).
     /// </summary>
     public void StartOutbound(Delivery delivery)
     {
         PayloadLayout layout = PayloadLayout.For(delivery.Transfer!.TotalSize, _session.PartSize);
-        var transfer = new OutboundTransfer(_session, _store, _grains.GetGrain<ITransferGrain>(delivery.MessageId), _logger, _node,
-            delivery.MessageId, layout, _window);
+        Start(OutboundTransfer.Stored(_session, _store, _grains.GetGrain<ITransferGrain>(delivery.MessageId), _logger, _node,
+            delivery.MessageId, layout, _window));
+    }
+
+    private void Start(OutboundTransfer transfer)
+    {
         OutboundTransfer? previous = null;
-        _outbound.AddOrUpdate(delivery.MessageId, transfer, (_, old) =>
+        _outbound.AddOrUpdate(transfer.Id, transfer, (_, old) =>
         {
             previous = old;
             return transfer;

@@ -42,11 +42,13 @@ internal sealed partial class LinkOrchestrator(LinkLedger ledger, OrchestratorOp
 
     /// <summary>
     /// JOIN: attaches the node's session, or refuses it. <paramref name="joined"/> is the membership record to make
-    /// durable (applied already) when the node was no member.
+    /// durable (applied already) when the node was no member; <paramref name="superseded"/> the observer of the
+    /// session's earlier connection when this JOIN resumes the session on a new one while the old is still attached.
     /// </summary>
-    public OperationResult? Join(NodeAttachment attachment, out NodeState node, out NodeJoined? joined)
+    public OperationResult? Join(NodeAttachment attachment, out NodeState node, out NodeJoined? joined, out ILinkObserver? superseded)
     {
         joined = null;
+        superseded = null;
         node = Ledger.Node(attachment.Node);
         long now = NowUs();
         if (SessionRules.Refusal(node, attachment, now, Link) is { } refusal)
@@ -57,7 +59,9 @@ internal sealed partial class LinkOrchestrator(LinkLedger ledger, OrchestratorOp
         if (node.IsOnline && node.SessionId != attachment.SessionId)
         {
             // The same session resuming from a new connection before its old one was noticed gone: the old
-            // connection's deliveries go back to the inbox and are sent again on the new one.
+            // connection's deliveries go back to the inbox and are sent again on the new one, and the old
+            // connection is told to end (213): it must not go on acting as the node.
+            superseded = node.Observer;
             Detach(node);
         }
 
@@ -143,6 +147,11 @@ internal sealed partial class LinkOrchestrator(LinkLedger ledger, OrchestratorOp
         Ledger.Apply(record, 0);
         return null;
     }
+
+    /// <summary>A SEND from a connection of this link's node that another connection has taken over since (a resume).</summary>
+    public bool IsSupersededSender(MessageSource source) =>
+        source.Attachment != Guid.Empty && source.Link == Link && Ledger.Nodes.TryGetValue(source.Node, out NodeState? sender)
+        && sender.IsOnline && sender.SessionId != source.Attachment;
 
     public bool TryGetSession(string node, Guid sessionId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NodeState? state) =>
         Ledger.Nodes.TryGetValue(node, out state) && state.IsMember && state.IsOnline && state.SessionId == sessionId;

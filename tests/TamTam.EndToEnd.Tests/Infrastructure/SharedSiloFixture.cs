@@ -53,3 +53,18 @@ public sealed class BriefSessionSiloCollection : ICollectionFixture<BriefSession
 {
     public const string Name = "brief-session silo";
 }
+
+/// <summary>
+/// A shared silo for backlogs: sessions kept briefly after their connection ends (a stopped consumer's name is
+/// free again soon), and inboxes that hold far more than the default 10,000 messages.
+/// </summary>
+public sealed class BacklogSiloFixture : SharedSiloFixture
+{
+    protected override string[] ExtraArguments => ["--TamTam:Gateway:SessionTimeout=00:00:02", "--TamTam:Links:MaxInboxMessages=100000"];
+}
+
+[CollectionDefinition(Name)]
+public sealed class BacklogSiloCollection : ICollectionFixture<BacklogSiloFixture>
+{
+    public const string Name = "backlog silo";
+}

@@ -29,7 +29,7 @@ internal sealed class CoreLink
     /// <summary>Joins <paramref name="node"/> online (a new session each call) and makes the join durable.</summary>
     public NodeState Join(string node)
     {
-        Assert.Null(Core.Join(new NodeAttachment(node, Guid.NewGuid(), new SilentObserver()), out NodeState state, out _));
+        Assert.Null(Core.Join(new NodeAttachment(node, Guid.NewGuid(), new SilentObserver()), out NodeState state, out _, out _));
         return state;
     }
 
@@ -99,5 +99,7 @@ internal sealed class CoreLink
         public Task StatusAsync(StatusReport[] statuses) => Task.CompletedTask;
 
         public Task RelinkAsync() => Task.CompletedTask;
+
+        public Task SupersededAsync() => Task.CompletedTask;
     }
 }

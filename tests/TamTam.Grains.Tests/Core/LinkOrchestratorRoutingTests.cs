@@ -148,7 +148,7 @@ public sealed class LinkOrchestratorRoutingTests
         var link = new CoreLink();
         link.Join("worker");
 
-        OperationResult? refusal = link.Core.Join(new NodeAttachment("worker", Guid.NewGuid(), null!), out _, out _);
+        OperationResult? refusal = link.Core.Join(new NodeAttachment("worker", Guid.NewGuid(), null!), out _, out _, out _);
 
         Assert.Equal(ErrorCode.NameTaken, refusal?.Code);
     }

@@ -53,6 +53,17 @@ internal sealed class RecordingObserver(Guid sessionId, Action<Guid, Delivery> o
         return Stall;
     }
 
+    private readonly TaskCompletionSource _superseded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the link said another connection of this session took the node over.</summary>
+    public Task Superseded => _superseded.Task;
+
+    public Task SupersededAsync()
+    {
+        _superseded.TrySetResult();
+        return Task.CompletedTask;
+    }
+
     public Task RelinkAsync()
     {
         // Like the gateway: the old activation waits for this call while it deactivates, so the

@@ -63,8 +63,14 @@ public sealed class TestNode
     /// JOIN from a new connection as part of protocol session <paramref name="session"/>, whose name the link keeps
     /// for <paramref name="sessionTimeout"/> after a disconnect; <paramref name="resume"/> as a verified resume token does.
     /// </summary>
-    public Task<OperationResult> TryJoinAsync(Guid session, TimeSpan sessionTimeout, bool resume)
+    /// <param name="keepPreviousConnection">The previous connection stays reachable, as one still open at its gateway is.</param>
+    public Task<OperationResult> TryJoinAsync(Guid session, TimeSpan sessionTimeout, bool resume, bool keepPreviousConnection = false)
     {
+        if (keepPreviousConnection)
+        {
+            _reference = null;
+        }
+
         StartSession();
         return Grain.JoinAsync(new NodeAttachment(Name, SessionId, _reference!, session, sessionTimeout, resume));
     }
@@ -156,6 +162,9 @@ public sealed class TestNode
     public static AckCommand Ack(Delivery d) => new(d.MessageId, d.Sequence, Nack: false, Requeue: false, 0, null);
 
     public static AckCommand Nack(Delivery d, bool requeue) => new(d.MessageId, d.Sequence, Nack: true, requeue, 7, "test");
+
+    /// <summary>The current session's observer: what the link pushed to it and told it.</summary>
+    internal RecordingObserver Observer => Current;
 
     private RecordingObserver Current => _observer ?? throw new InvalidOperationException($"{Name} has no session");
 
