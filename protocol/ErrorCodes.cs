@@ -47,6 +47,7 @@ public static class ErrorCodes
         ErrorCode.IdleTimeout => "IDLE_TIMEOUT",
         ErrorCode.ShuttingDown => "SHUTTING_DOWN",
         ErrorCode.NoCommonVersion => "NO_COMMON_VERSION",
+        ErrorCode.SessionTakenOver => "SESSION_TAKEN_OVER",
         ErrorCode.NoRoute => "NO_ROUTE",
         ErrorCode.PortModeConflict => "PORT_MODE_CONFLICT",
         ErrorCode.QuotaExceeded => "QUOTA_EXCEEDED",
