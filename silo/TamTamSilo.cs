@@ -2,21 +2,21 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
-using TamTam.Grains.Links;
-using TamTam.Grains.Streams;
-using TamTam.Grains.Transfers;
-using TamTam.Storage.Hosting;
 using TamTam.Gateway;
 using TamTam.Gateway.Security;
 using TamTam.Gateway.Transports;
+using TamTam.Grains.Links;
+using TamTam.Grains.Streams;
+using TamTam.Grains.Transfers;
 using TamTam.Silo.Http;
 using TamTam.Silo.Internal;
+using TamTam.Storage.Hosting;
 
 namespace TamTam.Silo;
 

@@ -50,7 +50,10 @@ public sealed class LinkRecordFormatTests
     {
         MessageAccepted mixed = Accepted(6, Guid.NewGuid()) with
         {
-            Mode = PortMode.Group, Recipients = ["audit", "billing", "eu1"], UnicastFrom = 2, Subtree = true,
+            Mode = PortMode.Group,
+            Recipients = ["audit", "billing", "eu1"],
+            UnicastFrom = 2,
+            Subtree = true,
         };
 
         var back = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(mixed)));

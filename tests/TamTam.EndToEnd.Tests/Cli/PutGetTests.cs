@@ -1,5 +1,5 @@
-using TamTam.Bench.Workloads.W5;
 using System.Security.Cryptography;
+using TamTam.Bench.Workloads.W5;
 using TamTam.Cli;
 using TamTam.EndToEnd.Tests.Infrastructure;
 

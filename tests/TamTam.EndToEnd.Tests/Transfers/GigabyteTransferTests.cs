@@ -1,5 +1,5 @@
-using TamTam.Bench.Workloads.W5;
 using System.Diagnostics;
+using TamTam.Bench.Workloads.W5;
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Protocol;

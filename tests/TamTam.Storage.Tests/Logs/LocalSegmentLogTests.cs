@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using TamTam.Storage.Diagnostics;
-using TamTam.Storage.Local;
 using TamTam.Storage.Internal;
+using TamTam.Storage.Local;
 using TamTam.Storage.Tests.Support;
 
 namespace TamTam.Storage.Tests.Logs;
