@@ -22,15 +22,15 @@ public sealed class PutGetTests(SharedSiloFixture silo) : IDisposable
             await new SeededPayload(41, (3 * 1024 * 1024) + 99).CopyToAsync(file);
         }
 
-        var getConsole = new Console(_folder);
+        var getConsole = new CliTestConsole(_folder);
         Task<int> get = getConsole.RunAsync("get", link, "drop", target, "--node", "getter", "--server", silo.Uri.ToString());
 
         // get joins and binds as it starts; until it has, a put ends with 300 NO_ROUTE and is tried again.
-        var putConsole = new Console(_folder);
+        var putConsole = new CliTestConsole(_folder);
         int put = ExitCodes.Failure;
         for (int attempt = 0; attempt < 50 && put != ExitCodes.Success; attempt++)
         {
-            putConsole = new Console(_folder);
+            putConsole = new CliTestConsole(_folder);
             put = await putConsole.RunAsync("put", link, "drop", source, "--wait", "--server", silo.Uri.ToString()).Within(TestTimeout.Batch);
             if (put != ExitCodes.Success)
             {
@@ -47,25 +47,4 @@ public sealed class PutGetTests(SharedSiloFixture silo) : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    internal sealed class Console
-    {
-        private readonly StringWriter _out = new();
-        private readonly StringWriter _error = new();
-
-        /// <param name="folder">The test's folder: its session files go under it.</param>
-        public Console(string folder)
-        {
-            string state = Path.Combine(folder, "state");
-            Cli = new CliConsole(_out, _error, () => new MemoryStream(), name => name == "TAMTAM_STATE_DIR" ? state : null);
-        }
-
-        public CliConsole Cli { get; }
-
-        public string Out => _out.ToString();
-
-        public string Error => _error.ToString();
-
-        public Task<int> RunAsync(params string[] args) => TamTamCommand.Create(Cli).Parse(args).InvokeAsync(Cli.InvocationConfiguration());
-    }
 }

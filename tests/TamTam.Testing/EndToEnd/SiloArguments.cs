@@ -1,3 +1,5 @@
+using TamTam.Testing;
+
 namespace TamTam.EndToEnd.Tests.Infrastructure;
 
 /// <summary>

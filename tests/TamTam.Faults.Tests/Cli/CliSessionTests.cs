@@ -71,7 +71,7 @@ public sealed class CliSessionTests(SharedSiloFixture silo) : IDisposable
     {
         string link = Links.Unique("cli-get");
         string target = Path.Combine(_folder, "got.bin");
-        var console = new PutGetTests.Console(_folder);
+        var console = new CliTestConsole(_folder);
         Task<int> get = console.RunAsync("get", link, Port, target, "--node", "getter", "--server", silo.Uri.ToString());
         await using TamTamClient sender = await Nodes.JoinAsync(silo.Uri, link, "sender");
         await SendOnceBoundAsync(sender, "payload"u8.ToArray());
@@ -90,14 +90,14 @@ public sealed class CliSessionTests(SharedSiloFixture silo) : IDisposable
         await using TamTamClient sender = await Nodes.JoinAsync(silo.Uri, link, "sender");
         string[] listen = ["listen", Port, "--link", link, "--node", "worker", "--count", "1", "--server", silo.Uri.ToString()];
 
-        var first = new PutGetTests.Console(_folder);
+        var first = new CliTestConsole(_folder);
         Task<int> firstRun = first.RunAsync(listen);
         await SendOnceBoundAsync(sender, "one"u8.ToArray());
         Assert.True(await firstRun.Within(TestTimeout.Batch) == ExitCodes.Success, first.Error);
 
         // The node stayed in its link: a message sent meanwhile waits in its inbox, and the next listen resumes the session.
         await sender.SendAsync(Port, "two"u8.ToArray()).Within();
-        var second = new PutGetTests.Console(_folder);
+        var second = new CliTestConsole(_folder);
         Assert.True(await second.RunAsync(listen).Within(TestTimeout.Batch) == ExitCodes.Success, second.Error);
 
         Assert.Equal(["one"], first.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));

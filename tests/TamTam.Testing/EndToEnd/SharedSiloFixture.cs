@@ -3,6 +3,8 @@ namespace TamTam.EndToEnd.Tests.Infrastructure;
 /// <summary>
 /// One real interchange for the tests that do not restart it: the host the executable runs, in-process, on
 /// free ports and its own data directory. Tests keep apart by using links of their own.
+/// xunit finds collection definitions only in the test assembly itself, so each assembly that uses one of these
+/// fixtures defines its collection (SharedSiloCollection and the others, in its Infrastructure folder).
 /// </summary>
 public class SharedSiloFixture : IAsyncLifetime
 {
@@ -33,12 +35,6 @@ public class SharedSiloFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class SharedSiloCollection : ICollectionFixture<SharedSiloFixture>
-{
-    public const string Name = "shared silo";
-}
-
 /// <summary>
 /// A shared silo whose sessions are kept only briefly after their connection ends: for tests in which a client
 /// goes away without LEAVE (a process that ended) and another one takes the node's name soon after.
@@ -48,12 +44,6 @@ public sealed class BriefSessionSiloFixture : SharedSiloFixture
     protected override string[] ExtraArguments => ["--TamTam:Gateway:SessionTimeout=00:00:02"];
 }
 
-[CollectionDefinition(Name)]
-public sealed class BriefSessionSiloCollection : ICollectionFixture<BriefSessionSiloFixture>
-{
-    public const string Name = "brief-session silo";
-}
-
 /// <summary>
 /// A shared silo for backlogs: sessions kept briefly after their connection ends (a stopped consumer's name is
 /// free again soon), and inboxes that hold far more than the default 10,000 messages.
@@ -61,10 +51,4 @@ public sealed class BriefSessionSiloCollection : ICollectionFixture<BriefSession
 public sealed class BacklogSiloFixture : SharedSiloFixture
 {
     protected override string[] ExtraArguments => ["--TamTam:Gateway:SessionTimeout=00:00:02", "--TamTam:Links:MaxInboxMessages=100000"];
-}
-
-[CollectionDefinition(Name)]
-public sealed class BacklogSiloCollection : ICollectionFixture<BacklogSiloFixture>
-{
-    public const string Name = "backlog silo";
 }
