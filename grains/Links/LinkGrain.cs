@@ -369,9 +369,10 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         if (_core.ConfirmStatuses(node, messageIds, results) is { } record && !await TryCommitAsync([record]))
         {
+            var unstored = new HashSet<Guid>(record.MessageIds);
             for (int i = 0; i < results.Length; i++)
             {
-                results[i] = Array.IndexOf(record.MessageIds, messageIds[i]) >= 0 ? ErrorCode.Unavailable : results[i];
+                results[i] = unstored.Contains(messageIds[i]) ? ErrorCode.Unavailable : results[i];
             }
         }
 

@@ -12,14 +12,18 @@ internal sealed partial class LinkOrchestrator
     /// </summary>
     public StatusesConfirmed? ConfirmStatuses(string node, Guid[] messageIds, ErrorCode[] results)
     {
+        // A batch holds each id once but for a client that repeats itself: the set keeps the record free of repeats
+        // without a quadratic scan of batches of thousands.
         List<Guid>? held = null;
+        HashSet<Guid>? seen = null;
         for (int i = 0; i < messageIds.Length; i++)
         {
             Guid id = messageIds[i];
             if (Ledger.HoldsStatus(node, id))
             {
                 held ??= new List<Guid>(messageIds.Length);
-                if (!held.Contains(id))
+                seen ??= new HashSet<Guid>(messageIds.Length);
+                if (seen.Add(id))
                 {
                     held.Add(id);
                 }
