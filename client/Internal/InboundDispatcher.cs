@@ -181,10 +181,11 @@ internal sealed class InboundDispatcher
         var status = new MessageStatus(frame.MessageId, frame.State, frame.Recipients, frame.Confirmed,
             Timestamps.FromMicroseconds(frame.At), _names.Get(frame.Detail.Utf8.Span));
         _logger.StatusReceived(status.MessageId, status.State, status.Confirmed, status.Recipients);
-        bool first = _statuses.Record(status);
-
-        // Confirm only after recording, and confirm repeats too: the server keeps a STATUS until it is confirmed.
+        // Confirm repeats too: the server keeps a STATUS until it is confirmed. The confirmation is encoded before the
+        // status is recorded, which completes the sender's receipt: whatever the application writes once it has the
+        // status (a LEAVE as it ends, say) goes out after the STATUS_ACK, never before it. Both leave at the next flush.
         _writer.Write(new StatusAckFrame(status.MessageId), _deliveries.Correlations.Next(AnswerKind.StatusAck, status.MessageId));
+        bool first = _statuses.Record(status);
         if (first)
         {
             _statusFeed.TryWrite(status);

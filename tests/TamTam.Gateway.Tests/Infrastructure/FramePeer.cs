@@ -11,7 +11,7 @@ namespace TamTam.Gateway.Tests.Infrastructure;
 /// </summary>
 internal abstract class FramePeer : IAsyncDisposable
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     /// <summary>What the server sends, as one byte stream.</summary>
     protected abstract PipeReader Input { get; }

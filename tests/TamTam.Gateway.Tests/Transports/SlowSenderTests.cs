@@ -80,8 +80,8 @@ public sealed class SlowSenderTests(TransportSiloFixture silo)
         await peer.HelloAsync(heartbeatMs: 1000);
         byte[] frame = RawFrames.Frame(0x7E, correlation: 64, body: new byte[10_000]);
 
-        // Ten pieces 400 ms apart: 4 s without a whole frame, past the idle limit of three 1 s heartbeats, within the 5 s
-        // frame timeout.
+        // Ten pieces 400 ms apart: 4 s without a whole frame, past the idle limit of three 1 s heartbeats, well within the
+        // 8 s frame timeout (a loaded machine stretches the pieces' delays).
         for (int piece = 0; piece < 10; piece++)
         {
             await peer.SendRawAsync(frame.AsMemory(piece * 1_000, 1_000));

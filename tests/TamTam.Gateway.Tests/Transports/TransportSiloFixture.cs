@@ -18,7 +18,7 @@ public sealed class TransportSiloFixture : IAsyncLifetime
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Short enough for the slow-sender tests; every other test's frames arrive in milliseconds.</summary>
-    public static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(8);
 
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"tamtam-transports-{Guid.NewGuid():N}");
 
