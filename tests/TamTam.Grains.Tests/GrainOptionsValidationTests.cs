@@ -19,6 +19,9 @@ public sealed class GrainOptionsValidationTests
     [InlineData("TamTam:Links:AckTimeout", "00:00:00")]
     [InlineData("TamTam:Links:TimerPeriod", "-00:00:01")]
     [InlineData("TamTam:Links:RetryDelays:0", "-00:00:01")]
+    [InlineData("TamTam:Links:DefaultTtl", "-00:00:01")]
+    [InlineData("TamTam:Links:DuplicateWindowIds", "-1")]
+    [InlineData("TamTam:Links:StorageProbeDelay", "00:00:00")]
     public void A_link_setting_out_of_range_fails_at_start_naming_its_key(string key, string value)
     {
         using ServiceProvider services = Build(new() { [key] = value });
@@ -32,6 +35,7 @@ public sealed class GrainOptionsValidationTests
     [InlineData("TamTam:Transfers:StagingTimeout", "00:00:00")]
     [InlineData("TamTam:Transfers:TimerPeriod", "00:00:00")]
     [InlineData("TamTam:Transfers:CleanupGrace", "-00:00:01")]
+    [InlineData("TamTam:Transfers:DefaultTtl", "-00:00:01")]
     public void A_transfer_setting_out_of_range_fails_at_start_naming_its_key(string key, string value)
     {
         using ServiceProvider services = Build(new() { [key] = value });
@@ -61,6 +65,11 @@ public sealed class GrainOptionsValidationTests
             ["TamTam:Links:RetryDelays:0"] = "00:00:03",
             ["TamTam:Links:MaxAttempts"] = "4",
             ["TamTam:Transfers:StagingTimeout"] = "00:00:02",
+
+            // No deadline for ttl 0 and no duplicate window: both documented settings.
+            ["TamTam:Links:DefaultTtl"] = "00:00:00",
+            ["TamTam:Transfers:DefaultTtl"] = "00:00:00",
+            ["TamTam:Links:DuplicateWindowIds"] = "0",
         });
 
         services.GetRequiredService<IStartupValidator>().Validate();

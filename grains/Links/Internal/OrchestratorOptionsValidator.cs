@@ -16,8 +16,13 @@ internal sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrat
         AtLeastOne(failures, nameof(options.MaxAttempts), options.MaxAttempts);
         AtLeastOne(failures, nameof(options.CompactionRecords), options.CompactionRecords);
         Positive(failures, nameof(options.AckTimeout), options.AckTimeout);
-        Positive(failures, nameof(options.DefaultTtl), options.DefaultTtl);
+        // A DefaultTtl of 00:00:00 is documented: messages sent with ttl 0 then never expire.
+        NotNegative(failures, nameof(options.DefaultTtl), options.DefaultTtl);
         Positive(failures, nameof(options.TimerPeriod), options.TimerPeriod);
+        NotNegative(failures, nameof(options.DuplicateWindow), options.DuplicateWindow);
+        AtLeastZero(failures, nameof(options.DuplicateWindowIds), options.DuplicateWindowIds);
+        Positive(failures, nameof(options.StorageProbeDelay), options.StorageProbeDelay);
+        NotNegative(failures, nameof(options.StorageProbeMaxDelay), options.StorageProbeMaxDelay);
         NotNegative(failures, nameof(options.RelinkTimeout), options.RelinkTimeout);
         NotNegative(failures, nameof(options.TransferAckTimeoutPerMiB), options.TransferAckTimeoutPerMiB);
         if (options.RetryDelays is { } delays)
@@ -29,6 +34,14 @@ internal sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrat
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void AtLeastZero(List<string> failures, string key, long value)
+    {
+        if (value < 0)
+        {
+            failures.Add(Fail(key, "must be 0 or more", value));
+        }
     }
 
     private static void AtLeastOne(List<string> failures, string key, long value)

@@ -11,7 +11,7 @@ internal sealed class TransferOptionsValidator : IValidateOptions<TransferOption
         var failures = new List<string>();
         Positive(failures, nameof(options.StagingTimeout), options.StagingTimeout);
         Positive(failures, nameof(options.TimerPeriod), options.TimerPeriod);
-        Positive(failures, nameof(options.DefaultTtl), options.DefaultTtl);
+        NotNegative(failures, nameof(options.DefaultTtl), options.DefaultTtl); // 00:00:00: no deadline, as the links'
         NotNegative(failures, nameof(options.ProgressWriteInterval), options.ProgressWriteInterval);
         NotNegative(failures, nameof(options.CleanupGrace), options.CleanupGrace);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
