@@ -89,7 +89,7 @@ internal sealed class ClusterTraffic : IAsyncDisposable
 
             if (Stopwatch.GetTimestamp() > deadline)
             {
-                string stuck = string.Join(", ", Links.Where((_, i) => firsts[i] is null).Select(l => l.Link));
+                string stuck = string.Join("; ", Links.Where((_, i) => firsts[i] is null).Select(l => l.Describe()));
                 throw new TimeoutException($"links not accepting {timeout} after the event: {stuck}; refused SENDs [{TrafficOutcome.Describe(Refusals())}]");
             }
 

@@ -215,6 +215,11 @@ internal sealed class LinkTraffic : IAsyncDisposable
         }
     }
 
+    /// <summary>The link and its clients' state, for failure messages.</summary>
+    public string Describe() =>
+        $"{Link} (producer connected {Producer.IsConnected}, resumed {Producer.IsResumed}, refused [{TrafficOutcome.Describe(Refusals)}]; "
+        + $"consumer connected {Consumer.IsConnected}, resumed {Consumer.IsResumed})";
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
