@@ -11,7 +11,7 @@ internal static class WorkloadCommand
 {
     public const string Usage =
         """
-        usage: dotnet run -c Release --project bench -- w1|w1-inproc|w2|w3|w4|w6 [options]
+        usage: dotnet run -c Release --project bench -- w1|w1-inproc|w2|w3|w4|w6|w7 [options]
           w1          W1 acked unicast over TCP through the gateway, with the .NET client
           w1-inproc   W1 inside the silo process: ILinkGrain calls and an in-process observer, no gateway
           w5          W5 large transfers through a silo process with the local payload store (w5 --help for its options)
@@ -35,6 +35,9 @@ internal static class WorkloadCommand
           w4          W4 request/reply, 20,000 sequential round trips of 64 B: --mode send (default) or stream
           w6          W6 --sessions (10000) idle sessions with heartbeats (--heartbeat-ms 5000, --hold 20) against a
                       silo process this command starts (or --server URI --server-pid PID); RSS per session
+          w7          W7 failover: W1 on 1 and on 3 silo processes (blob state on Azurite), then W1-shaped traffic on
+                      the largest --links across 3 silos while --kills (5) silos are SIGKILLed and restarted one by one;
+                      --mode azure-table (default) or redis clustering; --window (16) per producer
           --transport tcp|ws  w2, w3, w4: the gateway's TCP port (default) or WebSocket on the HTTP port
         """;
 
@@ -51,6 +54,7 @@ internal static class WorkloadCommand
         ["w3"] = options => WithInterchangeAsync(options, W3.Fanout.RunAsync),
         ["w4"] = options => WithInterchangeAsync(options, W4.RequestReply.RunAsync),
         ["w6"] = W6.IdleSessions.RunAsync,
+        ["w7"] = W7.Failover.RunAsync,
     };
 
     public static bool Knows(string verb) => Verbs.ContainsKey(verb) || Figures.ContainsKey(verb) || verb is "w5" or "w5-stageblock" or "unfinished";

@@ -72,6 +72,9 @@ internal sealed record WorkloadOptions
     public int? ServerPid { get; init; }
 
     /// <summary>The message count: <c>--messages</c>, or <paramref name="fallback"/> when it was not given.</summary>
+    /// <summary>W7: silos killed (and restarted) one after the other.</summary>
+    public int Kills { get; init; } = 5;
+
     public int MessagesOr(int fallback) => MessagesGiven ? Messages : fallback;
 
     /// <summary>The warm-up count: <c>--warmup</c>, or <paramref name="fallback"/> when it was not given.</summary>
@@ -95,6 +98,7 @@ internal sealed record WorkloadOptions
                 "--messages" => options with { Messages = Positive(name, value), MessagesGiven = true },
                 "--transport" => options with { Transport = value is "tcp" or "ws" ? value : throw new ArgumentException("--transport takes tcp or ws") },
                 "--mode" => options with { Mode = value },
+                "--kills" => options with { Kills = Positive(name, value) },
                 "--subscribers" => options with { Subscribers = Positive(name, value) },
                 "--sessions" => options with { Sessions = Positive(name, value) },
                 "--heartbeat-ms" => options with { HeartbeatMs = Positive(name, value) },

@@ -75,6 +75,9 @@ internal sealed record WorkloadResult
     /// <summary>What the in-process silo's meters saw during the run (absent against an external server).</summary>
     public SiloFigures? Silo { get; init; }
 
+    /// <summary>Silo processes of the cluster the run went through (W7's side-by-side W1), absent otherwise.</summary>
+    public int? Silos { get; init; }
+
     /// <summary>Silo settings that differ from the defaults, if any.</summary>
     public string? Settings { get; init; }
 

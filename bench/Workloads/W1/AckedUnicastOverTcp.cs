@@ -10,7 +10,11 @@ internal static class AckedUnicastOverTcp
     /// <summary>Connecting, joining and binding every link's two clients (128 connections at 64 links).</summary>
     private static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<WorkloadResult> RunAsync(Interchange interchange, WorkloadOptions options, int links)
+    public static Task<WorkloadResult> RunAsync(Interchange interchange, WorkloadOptions options, int links) =>
+        RunAsync(interchange, options, links, [interchange.Uri]);
+
+    /// <summary>W1 with link k's two clients on <paramref name="endpoints"/>[k mod n]: the silos of a cluster (W7).</summary>
+    public static async Task<WorkloadResult> RunAsync(Interchange interchange, WorkloadOptions options, int links, IReadOnlyList<Uri> endpoints)
     {
         string run = Guid.NewGuid().ToString("N")[..8];
         using var setup = new CancellationTokenSource(SetupTimeout);
@@ -19,7 +23,7 @@ internal static class AckedUnicastOverTcp
         {
             for (int k = 0; k < links; k++)
             {
-                pairs.Add(await TcpLinkPair.OpenAsync(interchange.Uri, $"w1-{run}-{k}", setup.Token));
+                pairs.Add(await TcpLinkPair.OpenAsync(endpoints[k % endpoints.Count], $"w1-{run}-{k}", setup.Token));
             }
 
             int window = options.Window > 0 ? options.Window : pairs[0].MaxInflight;

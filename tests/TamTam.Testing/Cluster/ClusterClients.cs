@@ -1,0 +1,84 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using TamTam.Client;
+
+namespace TamTam.Testing.Cluster;
+
+/// <summary>
+/// Clients of a <see cref="SiloCluster"/> as an application runs them: they know every silo, start on the one they
+/// are given, and when it dies or drains resume their session on another.
+/// </summary>
+internal static class ClusterClients
+{
+    /// <summary>Reconnection for failovers: quick at first, then patient for as long as a dead silo's links take to move.</summary>
+    public static readonly ReconnectOptions Failover = new()
+    {
+        MaxAttempts = 200,
+        InitialDelay = TimeSpan.FromMilliseconds(50),
+        MaxDelay = TimeSpan.FromMilliseconds(500),
+    };
+
+    /// <summary>Connects to the cluster, first trying <paramref name="endpoints"/>[<paramref name="first"/>] and then the others in order.</summary>
+    public static ValueTask<TamTamClient> ConnectAsync(IReadOnlyList<Uri> endpoints, int first, string clientName = "tamtam-cluster-tests",
+        int receiveBufferCapacity = 256)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        Uri[] ordered = [.. endpoints.Skip(first), .. endpoints.Take(first)];
+        return TamTamClient.ConnectAsync(new TamTamClientOptions
+        {
+            Uri = ordered[0],
+            TransportFactory = cancellationToken => DialFirstAsync(ordered, cancellationToken),
+            ClientName = clientName,
+            Reconnect = Failover,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            RequestTimeout = TimeSpan.FromSeconds(60),
+            ReceiveBufferCapacity = receiveBufferCapacity,
+        });
+    }
+
+    /// <summary>Connects (as <see cref="ConnectAsync"/>) and joins <paramref name="link"/> as <paramref name="node"/>.</summary>
+    public static async Task<TamTamClient> JoinAsync(IReadOnlyList<Uri> endpoints, int first, string link, string node)
+    {
+        TamTamClient client = await ConnectAsync(endpoints, first).ConfigureAwait(false);
+        try
+        {
+            await client.JoinAsync(link, node).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // The endpoints in order, the first that answers: a dead silo refuses at once on loopback.
+    private static async ValueTask<IDuplexPipe> DialFirstAsync(Uri[] endpoints, CancellationToken cancellationToken)
+    {
+        SocketException? last = null;
+        foreach (Uri endpoint in endpoints)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(endpoint.Host), endpoint.Port), cancellationToken).ConfigureAwait(false);
+                return new SocketPipe(new NetworkStream(socket, ownsSocket: true));
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                last = ex;
+            }
+        }
+
+        throw last ?? new SocketException((int)SocketError.HostUnreachable);
+    }
+
+    private sealed class SocketPipe(NetworkStream stream) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = PipeReader.Create(stream);
+
+        public PipeWriter Output { get; } = PipeWriter.Create(stream);
+    }
+}
