@@ -43,6 +43,13 @@ public sealed partial class IncomingMessage
     /// <summary>The sender's id for the message.</summary>
     public Guid MessageId { get; }
 
+    /// <summary>
+    /// The sender's W3C trace context (<c>traceparent</c>), when it sent the message inside an <see cref="System.Diagnostics.Activity"/>
+    /// (the SDK passes <see cref="System.Diagnostics.Activity.Current"/> on every send); <see langword="null"/> otherwise. Parse it with
+    /// <c>ActivityContext.TryParse</c> to make the processing's span a child of the sender's.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>The message's place in the link's total order.</summary>
     public ulong Sequence { get; }
 

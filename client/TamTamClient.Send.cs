@@ -38,7 +38,7 @@ public sealed partial class TamTamClient
         // message, and the server accepts it once (a repeat is answered DUPLICATE with the original sequence).
         Guid messageId = options?.MessageId ?? Guid.CreateVersion7();
         var frame = new SendFrame(messageId, _names.Encode(options?.Link), _names.Encode(port), ToTtlMilliseconds(options?.Ttl),
-            options?.Subtree ?? false, Station: null, Transfer: null, new ReadOnlySequence<byte>(payload));
+            options?.Subtree ?? false, Station: null, Transfer: null, new ReadOnlySequence<byte>(payload), TracePropagation.Current());
         QuotaPause? full = null; // made at the first refusal for a full inbox: most sends never meet one
         while (true)
         {

@@ -73,7 +73,8 @@ public sealed partial class TamTamClient
         int partSize = PartSize;
         int partCount = checked((int)TransferInfo.PartCountFor((ulong)length, (uint)partSize));
         var send = new SendFrame(messageId, _names.Encode(options?.Link), _names.Encode(port), ToTtlMilliseconds(options?.Ttl),
-            options?.Subtree ?? false, Station: null, new TransferInfo((ulong)length, (uint)partSize, (uint)partCount, sha256), default);
+            options?.Subtree ?? false, Station: null, new TransferInfo((ulong)length, (uint)partSize, (uint)partCount, sha256), default,
+            TracePropagation.Current());
         while (true)
         {
             ClientConnection connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -16,6 +16,7 @@ using TamTam.Grains.Streams;
 using TamTam.Grains.Transfers;
 using TamTam.Silo.Http;
 using TamTam.Silo.Internal;
+using TamTam.Silo.Telemetry;
 using TamTam.Storage.Hosting;
 
 namespace TamTam.Silo;
@@ -98,6 +99,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton<ReadinessProbe>();
+        builder.AddTamTamTelemetry();
 
         // Registered through a factory so that the host disposes it; resolved at start.
         builder.Services.AddSingleton(_ => new SiloTls(certificate));
@@ -155,6 +157,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         app.UseWebSockets();
         app.MapTamTamWebSocket();
         app.MapTamTamHealth();
+        app.MapTamTamMetrics();
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -163,7 +163,10 @@ internal sealed class InboundDispatcher
         byte[] payload = deliver.Payload.IsEmpty ? [] : deliver.Payload.ToArray();
         var message = new IncomingMessage(_deliveries, deliver.MessageId, deliver.Sequence, deliver.PortSequence,
             _names.Get(deliver.SrcLink.Utf8.Span), _names.Get(deliver.SrcNode.Utf8.Span), _names.Get(deliver.DestLink.Utf8.Span),
-            _names.Get(deliver.DestPort.Utf8.Span), deliver.Attempt, Timestamps.FromOptional(deliver.Deadline), deliver.Redelivery, payload);
+            _names.Get(deliver.DestPort.Utf8.Span), deliver.Attempt, Timestamps.FromOptional(deliver.Deadline), deliver.Redelivery, payload)
+        {
+            TraceParent = deliver.Trace?.ToString(),
+        };
         if (deliver.Transfer is { } parted)
         {
             // Its parts follow on this connection; they wait (within the server's window) for ReceivePayloadAsync.

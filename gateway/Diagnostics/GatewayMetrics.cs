@@ -39,7 +39,11 @@ public sealed class GatewayMetrics
         _errors = meter.CreateCounter<long>("tamtam.gateway.errors", "{error}", "ERROR frames sent to clients.");
         _unfinishedFrameBytes = meter.CreateUpDownCounter<long>("tamtam.gateway.unfinished_frames.bytes", "By",
             "Bytes held by frames begun and not yet finished, all connections together.");
+        Messages = new MessageTelemetry(meterFactory);
     }
+
+    /// <summary>The messages' counters and spans (meter and activity source <c>TamTam.Messages</c>).</summary>
+    internal MessageTelemetry Messages { get; }
 
     internal void SessionOpened() => _sessions.Add(1);
 

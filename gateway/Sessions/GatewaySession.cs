@@ -68,6 +68,9 @@ internal sealed class GatewaySession : IDisposable
 
     public string ConnectionId { get; }
 
+    /// <summary>The messages' counters and spans.</summary>
+    internal MessageTelemetry Messages => _statistics.Metrics.Messages;
+
     /// <summary>Reaches the link orchestrators; null for a gateway hosted without a cluster (links are then unavailable).</summary>
     public IGrainFactory? Grains { get; }
 

@@ -177,6 +177,16 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         return Task.CompletedTask;
     }
 
+    public Task ReportRoundTripAsync(string node, Guid sessionId, uint rttMicroseconds)
+    {
+        if (Ledger.Nodes.TryGetValue(node, out NodeState? state) && state.IsOnline && state.SessionId == sessionId)
+        {
+            state.RoundTripMicroseconds = rttMicroseconds;
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<bool> HoldsSessionAsync(string node, Guid session) =>
         Task.FromResult(Ledger.Nodes.TryGetValue(node, out NodeState? state) && state.IsMember && state.IsHeldBy(session, _core.NowUs()));
 

@@ -68,6 +68,13 @@ public interface ILinkGrain : IGrainWithStringKey
     [Alias("bindings-of")]
     Task<PortBinding[]> GetBindingsAsync(string node);
 
+    /// <summary>
+    /// The gateway measured the round trip of <paramref name="node"/>'s connection (its heartbeat's PONG), for NODES. Kept
+    /// in memory while that session is attached; ignored for any other session.
+    /// </summary>
+    [Alias("report-round-trip"), Orleans.Concurrency.OneWay]
+    Task ReportRoundTripAsync(string node, Guid sessionId, uint rttMicroseconds);
+
     /// <summary>The link's nodes, for NODES queries and operators.</summary>
     [Alias("nodes")]
     Task<NodeSummary[]> GetNodesAsync();

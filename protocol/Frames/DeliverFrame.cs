@@ -15,23 +15,25 @@ public readonly record struct DeliverFrame(
     long Deadline,
     bool Redelivery,
     TransferInfo? Transfer,
-    ReadOnlySequence<byte> Payload) : IFrame<DeliverFrame>
+    ReadOnlySequence<byte> Payload,
+    TraceContext? Trace = null) : IFrame<DeliverFrame>
 {
     public const ushort RedeliveryFlag = 0x0001;
     public const ushort PartedFlag = 0x0004;
+    public const ushort TracedFlag = TraceContext.Flag;
 
     public static FrameType Type => FrameType.Deliver;
 
-    public static ushort DefinedFlags => RedeliveryFlag | PartedFlag;
+    public static ushort DefinedFlags => RedeliveryFlag | PartedFlag | TracedFlag;
 
     public static bool HasPayload => true;
 
-    public ushort Flags => (ushort)((Redelivery ? RedeliveryFlag : 0) | (Transfer.HasValue ? PartedFlag : 0));
+    public ushort Flags => (ushort)((Redelivery ? RedeliveryFlag : 0) | (Transfer.HasValue ? PartedFlag : 0) | (Trace.HasValue ? TracedFlag : 0));
 
     public int FieldsLength =>
         ProtocolLimits.UuidSize + 8 + 8 + BodyWriter.SizeOfStr8(SrcLink) + BodyWriter.SizeOfStr8(SrcNode)
         + BodyWriter.SizeOfStr8(DestLink) + BodyWriter.SizeOfStr8(DestPort) + 2 + 8
-        + (Transfer.HasValue ? TransferInfo.Size : 0);
+        + (Transfer.HasValue ? TransferInfo.Size : 0) + (Trace.HasValue ? TraceContext.Size : 0);
 
     public static DeliverFrame Read(ref BodyReader reader, ushort flags)
     {
@@ -55,6 +57,7 @@ public readonly record struct DeliverFrame(
 
         long deadline = reader.ReadTimestamp("deadline");
         TransferInfo? transfer = (flags & PartedFlag) != 0 ? TransferInfo.Read(ref reader) : null;
+        TraceContext? trace = (flags & TracedFlag) != 0 ? TraceContext.Read(ref reader) : null;
         ReadOnlySequence<byte> payload = reader.ReadPayload();
         if (transfer.HasValue && !payload.IsEmpty)
         {
@@ -62,7 +65,7 @@ public readonly record struct DeliverFrame(
         }
 
         return new DeliverFrame(id, sequence, portSequence, srcLink, srcNode, destLink, destPort, attempt, deadline,
-            (flags & RedeliveryFlag) != 0, transfer, payload);
+            (flags & RedeliveryFlag) != 0, transfer, payload, trace);
     }
 
     public void WriteFields(ref BodyWriter writer)
@@ -82,5 +85,6 @@ public readonly record struct DeliverFrame(
         writer.WriteU16(Attempt);
         writer.WriteI64(Deadline);
         Transfer?.Write(ref writer);
+        Trace?.Write(ref writer);
     }
 }

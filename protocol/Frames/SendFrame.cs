@@ -4,7 +4,8 @@ namespace TamTam.Protocol.Frames;
 
 /// <summary>
 /// SEND (c→s): a message for a port of the own link (<see cref="DestLink"/> empty) or of another link.
-/// Answered by ACCEPTED once durable; the message later ends in exactly one STATUS.
+/// Answered by ACCEPTED once durable; the message later ends in exactly one STATUS. <see cref="Trace"/>: the sender's
+/// trace context (flag <c>TRACED</c>), handed on in the message's DELIVERs.
 /// </summary>
 public readonly record struct SendFrame(
     Guid MessageId,
@@ -14,19 +15,22 @@ public readonly record struct SendFrame(
     bool Subtree,
     StationSource? Station,
     TransferInfo? Transfer,
-    ReadOnlySequence<byte> Payload) : IFrame<SendFrame>
+    ReadOnlySequence<byte> Payload,
+    TraceContext? Trace = null) : IFrame<SendFrame>
 {
     public const ushort SubtreeFlag = 0x0002;
     public const ushort PartedFlag = 0x0004;
     public const ushort StationFlag = 0x0008;
+    public const ushort TracedFlag = TraceContext.Flag;
 
     public static FrameType Type => FrameType.Send;
 
-    public static ushort DefinedFlags => SubtreeFlag | PartedFlag | StationFlag;
+    public static ushort DefinedFlags => SubtreeFlag | PartedFlag | StationFlag | TracedFlag;
 
     public static bool HasPayload => true;
 
-    public ushort Flags => (ushort)((Subtree ? SubtreeFlag : 0) | (Transfer.HasValue ? PartedFlag : 0) | (Station.HasValue ? StationFlag : 0));
+    public ushort Flags => (ushort)((Subtree ? SubtreeFlag : 0) | (Transfer.HasValue ? PartedFlag : 0) | (Station.HasValue ? StationFlag : 0)
+        | (Trace.HasValue ? TracedFlag : 0));
 
     public int FieldsLength
     {
@@ -38,6 +42,7 @@ public readonly record struct SendFrame(
                 length += BodyWriter.SizeOfStr8(station.Link) + BodyWriter.SizeOfStr8(station.Node);
             }
 
+            length += Trace.HasValue ? TraceContext.Size : 0;
             return Transfer.HasValue ? length + TransferInfo.Size : length;
         }
     }
@@ -52,13 +57,14 @@ public readonly record struct SendFrame(
             ? new StationSource(reader.ReadName("src_link"), reader.ReadName("src_node"))
             : null;
         TransferInfo? transfer = (flags & PartedFlag) != 0 ? TransferInfo.Read(ref reader) : null;
+        TraceContext? trace = (flags & TracedFlag) != 0 ? TraceContext.Read(ref reader) : null;
         ReadOnlySequence<byte> payload = reader.ReadPayload();
         if (transfer.HasValue && !payload.IsEmpty)
         {
             throw reader.BadLength($"a PARTED SEND carries no inline payload, got {payload.Length} bytes");
         }
 
-        return new SendFrame(id, link, port, ttl, (flags & SubtreeFlag) != 0, station, transfer, payload);
+        return new SendFrame(id, link, port, ttl, (flags & SubtreeFlag) != 0, station, transfer, payload, trace);
     }
 
     public void WriteFields(ref BodyWriter writer)
@@ -79,5 +85,6 @@ public readonly record struct SendFrame(
         }
 
         Transfer?.Write(ref writer);
+        Trace?.Write(ref writer);
     }
 }

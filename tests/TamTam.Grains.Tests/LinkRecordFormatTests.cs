@@ -45,6 +45,22 @@ public sealed class LinkRecordFormatTests
         Assert.Equal(accepted.Payload, back.Payload);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Acceptance_keeps_the_senders_trace_context_beside_its_other_tail_fields(bool parted)
+    {
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        TransferDescriptor? transfer = parted ? new TransferDescriptor(3_000_000, 1_048_576, 3, new byte[32]) : null;
+        MessageAccepted accepted = Accepted(7, Guid.NewGuid()) with { Transfer = transfer, Subtree = true, TraceParent = traceParent };
+
+        var back = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(accepted)));
+        var untraced = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(accepted with { TraceParent = null })));
+
+        Assert.Equal((traceParent, true, transfer?.PartCount), (back.TraceParent, back.Subtree, back.Transfer?.PartCount));
+        Assert.Null(untraced.TraceParent);
+    }
+
     [Fact]
     public void Acceptance_keeps_where_its_unicast_recipients_start_and_an_acceptance_without_it_reads_by_its_mode()
     {

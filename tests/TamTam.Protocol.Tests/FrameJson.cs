@@ -37,6 +37,9 @@ internal static class FrameJson
                     fields["src_link"] = station.Link.ToString();
                     fields["src_node"] = station.Node.ToString();
                     break;
+                case TraceContext trace:
+                    fields["traceparent"] = trace.TraceParent.ToString();
+                    break;
                 case TransferInfo transfer:
                     fields["total_size"] = transfer.TotalSize;
                     fields["part_size"] = transfer.PartSize;
@@ -76,6 +79,10 @@ internal static class FrameJson
                 arguments[i] = fields.ContainsKey("src_link")
                     ? new StationSource(Str(fields["src_link"]), Str(fields["src_node"]))
                     : null;
+            }
+            else if (target == typeof(TraceContext?))
+            {
+                arguments[i] = fields.ContainsKey("traceparent") ? new TraceContext(Str(fields["traceparent"])) : null;
             }
             else if (target == typeof(TransferInfo?))
             {

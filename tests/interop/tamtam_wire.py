@@ -104,6 +104,7 @@ SUBTREE_BIND = 0x0001  # BIND, UNBIND
 SUBTREE = 0x0002      # SEND
 PARTED = 0x0004       # SEND, DELIVER
 STATION = 0x0008      # SEND
+TRACED = 0x0020       # SEND, DELIVER
 DUPLICATE = 0x0001    # ACCEPTED
 REDELIVERY = 0x0001   # DELIVER
 REQUEUE = 0x0001      # NACK
@@ -118,9 +119,9 @@ FLAGS.update({
     "ERROR": FATAL,
     "BIND": SUBTREE_BIND,
     "UNBIND": SUBTREE_BIND,
-    "SEND": SUBTREE | PARTED | STATION,   # bit 0 reserved, MUST be zero
+    "SEND": SUBTREE | PARTED | STATION | TRACED,   # bit 0 reserved, MUST be zero
     "ACCEPTED": DUPLICATE,
-    "DELIVER": REDELIVERY | PARTED,
+    "DELIVER": REDELIVERY | PARTED | TRACED,
     "NACK": REQUEUE,
     "STREAM": WANT_ACK | SUBTREE_STREAM,
     "NODES_REPORT": TRUNCATED_REPORT,
@@ -153,6 +154,21 @@ def _part_count(v, f):
         return "part_count < 1"
     expected = -(-f["total_size"] // f["part_size"])
     return None if v == expected else f"part_count {v} != ceil(total_size/part_size) = {expected}"
+
+
+_HEX = set("0123456789abcdef")
+
+
+def _traceparent(v, f):
+    # W3C Trace Context version 00: "00-" 32 hex "-" 16 hex "-" 2 hex, lowercase, ids not all zero (5.10).
+    parts = v.split("-")
+    if len(v) != 55 or len(parts) != 4 or parts[0] != "00" or [len(p) for p in parts] != [2, 32, 16, 2]:
+        return f"traceparent {v!r} is not a version-00 W3C traceparent"
+    if any(c not in _HEX for c in "".join(parts)):
+        return f"traceparent {v!r} is not lowercase hex"
+    if set(parts[1]) == {"0"} or set(parts[2]) == {"0"}:
+        return f"traceparent {v!r} has an all-zero id"
+    return None
 
 
 def _confirmed(v, f):
@@ -224,6 +240,7 @@ LAYOUTS = {
         F("src_link", "name", STATION),
         F("src_node", "name", STATION),
         *_PARTED_FIELDS,
+        F("traceparent", "str8", TRACED, _traceparent),
         F("payload", "payload"),
     ],
     "ACCEPTED": [
@@ -242,6 +259,7 @@ LAYOUTS = {
         F("attempt", "u16", check=_at_least(1)),
         F("deadline", "ts"),
         *_PARTED_FIELDS,
+        F("traceparent", "str8", TRACED, _traceparent),
         F("payload", "payload"),
     ],
     "ACK": [F("message_id", "uuid"), F("sequence", "u64")],

@@ -438,7 +438,7 @@ internal sealed class SessionFrameDispatcher
                 var entries = new NodeEntry[Math.Min(nodes.Length, ushort.MaxValue)];
                 for (int i = 0; i < entries.Length; i++)
                 {
-                    entries[i] = new NodeEntry(Utf8Text.From(nodes[i].Node), nodes[i].Online, 0, (uint)nodes[i].Pending);
+                    entries[i] = new NodeEntry(Utf8Text.From(nodes[i].Node), nodes[i].Online, nodes[i].RttMicroseconds, (uint)nodes[i].Pending);
                 }
 
                 await _session.Output.WriteAsync(new NodesReportFrame(entries, Truncated: entries.Length < nodes.Length), frame.Correlation,

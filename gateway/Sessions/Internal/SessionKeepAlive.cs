@@ -39,6 +39,7 @@ internal sealed class SessionKeepAlive
     /// <summary>A PONG arrived; if it answers our outstanding PING, it gives the round trip.</summary>
     public void PongReceived(uint correlation)
     {
+        long microseconds;
         lock (_pingLock)
         {
             if (correlation == 0 || correlation != _pendingCorrelation)
@@ -49,9 +50,13 @@ internal sealed class SessionKeepAlive
             // Measured on our monotonic clock rather than from the echoed wall-clock time: the same round
             // trip for a conforming client, and immune to clock steps.
             TimeSpan rtt = _timeProvider.GetElapsedTime(_pendingSentAt);
-            Volatile.Write(ref _rttMicroseconds, (long)(rtt.Ticks / TimeSpan.TicksPerMicrosecond));
+            microseconds = rtt.Ticks / TimeSpan.TicksPerMicrosecond;
+            Volatile.Write(ref _rttMicroseconds, microseconds);
             _pendingCorrelation = 0;
         }
+
+        // NODES reports it from the link (docs/protocol.md 5.17); 0 there means "not known", so a measured one is at least 1.
+        _session.Link?.ReportRoundTrip((uint)Math.Clamp(microseconds, 1, uint.MaxValue));
     }
 
     /// <summary>Runs until the session closes; never throws.</summary>

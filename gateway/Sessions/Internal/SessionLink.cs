@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TamTam.Diagnostics;
 using TamTam.Gateway.Internal;
@@ -46,6 +48,10 @@ internal sealed class SessionLink : ILinkObserver
     /// Orleans' response timeout (30 s by default), after which the link would take the session for lost.
     /// </summary>
     public static readonly TimeSpan PushWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>The deliver spans of unsettled deliveries, while tracing is on: an ACK's span is their child.</summary>
+    private readonly ConcurrentDictionary<Guid, ActivityContext> _deliverSpans = new();
+    private const int MaxDeliverSpans = 8192;
 
     public SessionLink(GatewaySession session, IGrainFactory grains, ILogger logger, int maxInflight, string link, string node)
     {
@@ -119,12 +125,17 @@ internal sealed class SessionLink : ILinkObserver
 
         Interlocked.Increment(ref _awaitingAnswer);
         string link = frame.DestLink.IsEmpty ? Link : _sentLinks.Decode(frame.DestLink);
-        var command = new SendCommand(frame.MessageId, _sentPorts.Decode(frame.DestPort), frame.Subtree, frame.TtlMs, frame.Payload.ToArray());
+        var command = new SendCommand(frame.MessageId, _sentPorts.Decode(frame.DestPort), frame.Subtree, frame.TtlMs, frame.Payload.ToArray(),
+            TraceParent: frame.Trace?.ToString());
         _sends.Add((correlation, link, command));
         return true;
     }
 
     public void QueueAck(uint correlation, AckCommand command) => _acks.Add((correlation, command));
+
+    /// <summary>Tells the link this node's last round trip, for NODES; a one-way call per heartbeat.</summary>
+    public void ReportRoundTrip(uint rttMicroseconds) =>
+        BackgroundWork.Run(Grain.ReportRoundTripAsync(Node, _session.AttachmentId, rttMicroseconds), "report the round trip", _logger);
 
     public void QueueStatusConfirmation(uint correlation, Guid messageId) => _confirmed.Add((correlation, messageId));
 
@@ -150,10 +161,18 @@ internal sealed class SessionLink : ILinkObserver
             commands[i] = acks[i].Command;
         }
 
+        long started = Stopwatch.GetTimestamp();
         ErrorCode[] results = await Grain.AcknowledgeAsync(Node, _session.AttachmentId, commands).ConfigureAwait(false);
         bool refused = false;
         for (int i = 0; i < results.Length; i++)
         {
+            ActivityContext delivered = default;
+            if (results[i] == ErrorCode.None)
+            {
+                _deliverSpans.TryRemove(commands[i].MessageId, out delivered);
+            }
+
+            _session.Messages.Settled(commands[i], Link, Node, results[i], started, delivered);
             if (results[i] != ErrorCode.None)
             {
                 refused = true;
@@ -271,6 +290,7 @@ internal sealed class SessionLink : ILinkObserver
             {
                 var frame = new StatusFrame(s.MessageId, s.State, s.Recipients, s.Confirmed, s.AtUs, s.Detail);
                 await _session.Output.WriteAsync(frame, 0, push.Token).ConfigureAwait(false);
+                _session.Messages.Final(s, Link, Node);
             }
 
             await _session.Output.FlushAsync(push.Token).ConfigureAwait(false);
@@ -312,7 +332,21 @@ internal sealed class SessionLink : ILinkObserver
     {
         TransferInfo? parted = d.Transfer is { } transfer && Transfers is { } transfers ? transfers.InfoFor(transfer) : null;
         var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, _names.Name(d.SourceLink), _names.Name(d.SourceNode),
-            _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, parted, new ReadOnlySequence<byte>(d.Payload));
+            _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, parted, new ReadOnlySequence<byte>(d.Payload),
+            d.TraceParent is { } traceParent ? new TraceContext(traceParent) : null);
+        using Activity? span = _session.Messages.Delivering(d, Node);
+        if (span is not null)
+        {
+            // The ACK of this delivery is traced as a child of it: one entry per unsettled delivery, which the window
+            // bounds; deliveries that are never settled here (expired, resumed elsewhere) are let go past a cap.
+            if (_deliverSpans.Count >= MaxDeliverSpans)
+            {
+                _deliverSpans.Clear();
+            }
+
+            _deliverSpans[d.MessageId] = span.Context;
+        }
+
         bool inlineAsParts = false;
         if (parted is null && frame.FieldsLength + d.Payload.Length > _session.Output.PeerMaxBody)
         {
@@ -416,6 +450,7 @@ internal sealed class SessionLink : ILinkObserver
         }
 
         SendOutcome[] outcomes;
+        long started = Stopwatch.GetTimestamp();
         try
         {
             outcomes = await _grains.GetGrain<ILinkGrain>(link).SendAsync(_source, commands).ConfigureAwait(false);
@@ -431,6 +466,7 @@ internal sealed class SessionLink : ILinkObserver
         {
             Interlocked.Decrement(ref _awaitingAnswer);
             SendOutcome outcome = outcomes[i];
+            _session.Messages.Answered(batch[i].Command, link, outcome, started);
             if (outcome.Code == ErrorCode.SessionTakenOver)
             {
                 // The link found the node held by another connection of this session: this one ends with 213.

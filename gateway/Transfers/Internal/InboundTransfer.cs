@@ -49,7 +49,13 @@ internal sealed class InboundTransfer : IDisposable
     /// <summary>The SHA-256 of the parts staged, in order.</summary>
     public UploadDigest Digest { get; }
 
-    public SendCommand Command => new(Id, Request.Port, Request.Subtree, Request.TtlMs, [], Request.Descriptor);
+    public SendCommand Command => new(Id, Request.Port, Request.Subtree, Request.TtlMs, [], Request.Descriptor, TraceParent);
+
+    /// <summary>The SEND's trace context (flag TRACED), kept with the message.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>When this connection's upload began (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for its span.</summary>
+    public long StartedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public bool AllHeld
     {

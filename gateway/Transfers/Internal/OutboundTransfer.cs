@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Collections;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TamTam.Diagnostics;
+using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Sessions;
 using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
@@ -74,6 +76,7 @@ internal sealed class OutboundTransfer : IDisposable
     {
         CancellationToken stop = _stop.Token;
         var reads = new Queue<(int Index, Task<byte[]> Read)>();
+        using Activity? span = TransferTracing.Downloading(Id, _node, Layout.TotalSize, Layout.PartCount);
         try
         {
             int[] confirmed = _grain is null ? [] : await _grain.GetConfirmedPartsAsync(_node, Layout.PartSize).ConfigureAwait(false);

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TamTam.Diagnostics;
+using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Sessions;
 using TamTam.Interfaces.Links;
@@ -122,7 +124,10 @@ internal sealed class TransferIntake
         }
 
         var upload = new InboundTransfer(send.MessageId, correlation, request, grain,
-            new ProgressReporter(indexes => grain.PartsStagedAsync(indexes), _logger, send.MessageId), _window);
+            new ProgressReporter(indexes => grain.PartsStagedAsync(indexes), _logger, send.MessageId), _window)
+        {
+            TraceParent = send.Trace?.ToString(),
+        };
         if (_uploads.TryGetValue(send.MessageId, out InboundTransfer? replaced))
         {
             replaced.Dispose();
@@ -286,9 +291,13 @@ internal sealed class TransferIntake
                 await upload.Grain.CommittedAsync().ConfigureAwait(false);
             }
 
+            long sending = Stopwatch.GetTimestamp();
+            SendCommand command = upload.Command;
             SendOutcome[] outcomes = await _grains.GetGrain<ILinkGrain>(upload.Request.DestinationLink)
-                .SendAsync(_source, [upload.Command]).ConfigureAwait(false);
+                .SendAsync(_source, [command]).ConfigureAwait(false);
             SendOutcome outcome = outcomes[0];
+            _session.Messages.Answered(command, upload.Request.DestinationLink, outcome, sending);
+            TransferTracing.Uploaded(upload.Id, upload.Layout.TotalSize, upload.Layout.PartCount, upload.TraceParent, upload.StartedAt, (int)outcome.Code);
             Forget(upload);
             if (outcome.Accepted)
             {

@@ -174,7 +174,7 @@ internal sealed partial class LinkOrchestrator(LinkLedger ledger, OrchestratorOp
         {
             if (node.IsMember)
             {
-                nodes.Add(new NodeSummary(node.Name, node.IsOnline, node.Inbox.Count));
+                nodes.Add(new NodeSummary(node.Name, node.IsOnline, node.Inbox.Count, node.IsOnline ? node.RoundTripMicroseconds : 0));
             }
         }
 

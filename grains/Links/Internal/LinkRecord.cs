@@ -30,7 +30,8 @@ internal sealed record MessageAccepted(
     byte[] Payload,
     TransferDescriptor? Transfer = null,
     bool Subtree = false,
-    int UnicastFrom = -1) : LinkRecord
+    int UnicastFrom = -1,
+    string? TraceParent = null) : LinkRecord
 {
     /// <summary>
     /// The first recipient whose delivery may move to another binder when its node leaves: every recipient of a

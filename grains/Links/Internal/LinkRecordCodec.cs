@@ -223,12 +223,14 @@ internal static class LinkRecordCodec
     private const byte TailParted = 1;
     private const byte TailSubtree = 2;
     private const byte TailUnicastFrom = 4;
+    private const byte TailTraced = 8;
 
     private static void WriteTail(ref Writer writer, MessageAccepted accepted)
     {
         TransferDescriptor? transfer = accepted.Transfer;
         bool unicastFrom = accepted.UnicastFrom >= 0;
-        byte flags = (byte)((transfer is null ? 0 : TailParted) | (accepted.Subtree ? TailSubtree : 0) | (unicastFrom ? TailUnicastFrom : 0));
+        byte flags = (byte)((transfer is null ? 0 : TailParted) | (accepted.Subtree ? TailSubtree : 0) | (unicastFrom ? TailUnicastFrom : 0)
+            | (accepted.TraceParent is null ? 0 : TailTraced));
         if (flags == 0)
         {
             return;
@@ -247,6 +249,11 @@ internal static class LinkRecordCodec
         {
             writer.U32((uint)accepted.UnicastFrom);
         }
+
+        if (accepted.TraceParent is { } traceParent)
+        {
+            writer.Str(traceParent);
+        }
     }
 
     private static MessageAccepted ReadAccepted(ref Reader reader)
@@ -263,7 +270,8 @@ internal static class LinkRecordCodec
             ? new TransferDescriptor(reader.I64(), (int)reader.U32(), (int)reader.U32(), reader.Bytes())
             : null;
         int unicastFrom = (flags & TailUnicastFrom) != 0 ? (int)reader.U32() : -1;
-        return accepted with { Transfer = transfer, Subtree = (flags & TailSubtree) != 0, UnicastFrom = unicastFrom };
+        string? traceParent = (flags & TailTraced) != 0 ? reader.Str() : null;
+        return accepted with { Transfer = transfer, Subtree = (flags & TailSubtree) != 0, UnicastFrom = unicastFrom, TraceParent = traceParent };
     }
 
     private static void WriteBinding(ref Writer writer, PortBound binding)

@@ -16,6 +16,9 @@ internal sealed class NodeState(string name)
 
     public bool IsOnline => Observer is not null;
 
+    /// <summary>The attached session's last measured round trip (NODES' <c>rtt_us</c>); 0 when unknown. In memory only.</summary>
+    public uint RoundTripMicroseconds { get; set; }
+
     /// <summary>Unsettled deliveries for this node in link order: its inbox.</summary>
     public SortedDictionary<ulong, Recipient> Inbox { get; } = [];
 
@@ -63,6 +66,11 @@ internal sealed class NodeState(string name)
 
     public void Attach(Guid sessionId, ILinkObserver observer)
     {
+        if (sessionId != SessionId)
+        {
+            RoundTripMicroseconds = 0;
+        }
+
         SessionId = sessionId;
         Observer = observer;
     }
@@ -71,5 +79,6 @@ internal sealed class NodeState(string name)
     {
         SessionId = Guid.Empty;
         Observer = null;
+        RoundTripMicroseconds = 0;
     }
 }

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace TamTam.Gateway.Tests.Telemetry;
+
+/// <summary>The real executable in its own process on free ports, its console output collected line by line.</summary>
+internal sealed class SiloExecutable : IAsyncDisposable
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly SemaphoreSlim _added = new(0);
+
+    private SiloExecutable(Process process) => _process = process;
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public static SiloExecutable Start(params string[] arguments)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "tamtam-silo.dll");
+        Assert.True(File.Exists(dll), $"{dll} is not in the test output");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add($"--TamTam:Tcp:Port={FreePorts.Next()}");
+        start.ArgumentList.Add($"--TamTam:Http:Port={FreePorts.Next()}");
+        start.ArgumentList.Add($"--TamTam:Orleans:SiloPort={FreePorts.Next()}");
+        start.ArgumentList.Add("--TamTam:Orleans:GatewayPort=0");
+        start.ArgumentList.Add($"--TamTam:DataPath={Path.Combine(Path.GetTempPath(), $"tamtam-log-test-{Guid.NewGuid():N}")}");
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var silo = new SiloExecutable(new Process { StartInfo = start });
+        silo._process.OutputDataReceived += (_, e) => silo.Collect(e.Data);
+        silo._process.ErrorDataReceived += (_, e) => silo.Collect(e.Data);
+        Assert.True(silo._process.Start());
+        silo._process.BeginOutputReadLine();
+        silo._process.BeginErrorReadLine();
+        return silo;
+    }
+
+    /// <summary>The first line that satisfies <paramref name="match"/>, waited for up to <paramref name="timeout"/>.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        using var expiry = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            if (_lines.FirstOrDefault(match) is { } line)
+            {
+                return line;
+            }
+
+            try
+            {
+                await _added.WaitAsync(expiry.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"No such line within {timeout}. Output:\n{string.Join('\n', _lines)}");
+            }
+        }
+    }
+
+    /// <summary>SIGTERM, then waits for the process to end, so that everything it logged has been read.</summary>
+    public async Task StopAsync()
+    {
+        using (Process kill = Process.Start("sh", ["-c", $"kill -TERM {_process.Id.ToString(CultureInfo.InvariantCulture)}"]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var stopped = new CancellationTokenSource(StopTimeout);
+        await _process.WaitForExitAsync(stopped.Token);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+        _added.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Collect(string? data)
+    {
+        if (data is not null)
+        {
+            _lines.Enqueue(data);
+            _added.Release();
+        }
+    }
+}
