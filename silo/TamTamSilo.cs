@@ -14,6 +14,7 @@ using TamTam.Gateway.Transports;
 using TamTam.Grains.Links;
 using TamTam.Grains.Streams;
 using TamTam.Grains.Transfers;
+using TamTam.Silo.Dashboard;
 using TamTam.Silo.Http;
 using TamTam.Silo.Internal;
 using TamTam.Storage.Hosting;
@@ -104,6 +105,7 @@ public sealed class TamTamSilo : IAsyncDisposable
 
         builder.Services.AddTamTamGateway(builder.Configuration);
         builder.Services.AddTamTamGatewayTransports();
+        builder.Services.AddTamTamDashboard();
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -156,6 +158,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         app.UseWebSockets();
         app.MapTamTamWebSocket();
         app.MapTamTamHealth();
+        app.MapTamTamDashboard();
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
