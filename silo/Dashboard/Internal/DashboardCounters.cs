@@ -17,16 +17,7 @@ internal sealed class DashboardCounters : IDisposable
 
     private readonly IMeterFactory _meters;
     private readonly MeterListener _listener;
-    private long _messagesIn;
-    private long _messagesOut;
-    private long _packetsIn;
-    private long _packetsOut;
-    private long _packetsRefused;
-    private long _holdBacks;
-    private long _droppedSlowConsumer;
-    private long _droppedTooLarge;
-    private long _droppedTtl;
-    private long _droppedRelayLost;
+    private readonly long[] _totals = new long[(int)Total.Count];
 
     public DashboardCounters(IMeterFactory meters)
     {
@@ -36,30 +27,47 @@ internal sealed class DashboardCounters : IDisposable
         _listener.Start();
     }
 
+    private enum Total
+    {
+        None = -1,
+        MessagesIn,
+        MessagesOut,
+        PacketsIn,
+        PacketsOut,
+        PacketsRefused,
+        HoldBacks,
+        DroppedSlowConsumer,
+        DroppedTooLarge,
+        DroppedTtl,
+        DroppedRelayLost,
+        Count,
+    }
+
     /// <summary>SEND frames received: messages offered by this silo's nodes.</summary>
-    public long MessagesIn => Volatile.Read(ref _messagesIn);
+    public long MessagesIn => Read(Total.MessagesIn);
 
     /// <summary>DELIVER frames sent: messages handed to this silo's nodes (redeliveries too).</summary>
-    public long MessagesOut => Volatile.Read(ref _messagesOut);
+    public long MessagesOut => Read(Total.MessagesOut);
 
     /// <summary>STREAM frames received from publishers.</summary>
-    public long PacketsIn => Volatile.Read(ref _packetsIn);
+    public long PacketsIn => Read(Total.PacketsIn);
 
     /// <summary>STREAM packets written to subscribers.</summary>
-    public long PacketsOut => Volatile.Read(ref _packetsOut);
+    public long PacketsOut => Read(Total.PacketsOut);
 
     /// <summary>STREAM frames answered with an ERROR (302, 305, 501).</summary>
-    public long PacketsRefused => Volatile.Read(ref _packetsRefused);
+    public long PacketsRefused => Read(Total.PacketsRefused);
 
     /// <summary>Pauses of publishers because a subscriber lagged.</summary>
-    public long HoldBacks => Volatile.Read(ref _holdBacks);
+    public long HoldBacks => Read(Total.HoldBacks);
 
     /// <summary>Packets not written to one subscriber, by the reason tag of <c>tamtam.streams.packets.dropped</c>.</summary>
     public (long SlowConsumer, long TooLarge, long Ttl, long RelayLost) Dropped =>
-        (Volatile.Read(ref _droppedSlowConsumer), Volatile.Read(ref _droppedTooLarge), Volatile.Read(ref _droppedTtl),
-            Volatile.Read(ref _droppedRelayLost));
+        (Read(Total.DroppedSlowConsumer), Read(Total.DroppedTooLarge), Read(Total.DroppedTtl), Read(Total.DroppedRelayLost));
 
     public void Dispose() => _listener.Dispose();
+
+    private long Read(Total total) => Volatile.Read(ref _totals[(int)total]);
 
     private void Publish(Instrument instrument, MeterListener listener)
     {
@@ -83,53 +91,34 @@ internal sealed class DashboardCounters : IDisposable
 
     private static void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        var counters = (DashboardCounters)state!;
-        switch (instrument.Name)
+        Total total = TotalOf(instrument.Name, tags);
+        if (total != Total.None)
         {
-            case "tamtam.gateway.frames.in":
-                switch (Tag(tags, FrameTypeTag))
-                {
-                    case "SEND":
-                        Interlocked.Add(ref counters._messagesIn, value);
-                        break;
-                    case "STREAM":
-                        Interlocked.Add(ref counters._packetsIn, value);
-                        break;
-                }
-
-                break;
-            case "tamtam.gateway.frames.out" when Tag(tags, FrameTypeTag) == "DELIVER":
-                Interlocked.Add(ref counters._messagesOut, value);
-                break;
-            case "tamtam.streams.packets.delivered":
-                Interlocked.Add(ref counters._packetsOut, value);
-                break;
-            case "tamtam.streams.refusals":
-                Interlocked.Add(ref counters._packetsRefused, value);
-                break;
-            case "tamtam.streams.holdbacks":
-                Interlocked.Add(ref counters._holdBacks, value);
-                break;
-            case "tamtam.streams.packets.dropped":
-                switch (Tag(tags, ReasonTag))
-                {
-                    case "slow_consumer":
-                        Interlocked.Add(ref counters._droppedSlowConsumer, value);
-                        break;
-                    case "too_large":
-                        Interlocked.Add(ref counters._droppedTooLarge, value);
-                        break;
-                    case "ttl":
-                        Interlocked.Add(ref counters._droppedTtl, value);
-                        break;
-                    default:
-                        Interlocked.Add(ref counters._droppedRelayLost, value);
-                        break;
-                }
-
-                break;
+            Interlocked.Add(ref ((DashboardCounters)state!)._totals[(int)total], value);
         }
     }
+
+    private static Total TotalOf(string instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags) => instrument switch
+    {
+        "tamtam.gateway.frames.in" => Tag(tags, FrameTypeTag) switch
+        {
+            "SEND" => Total.MessagesIn,
+            "STREAM" => Total.PacketsIn,
+            _ => Total.None,
+        },
+        "tamtam.gateway.frames.out" => Tag(tags, FrameTypeTag) == "DELIVER" ? Total.MessagesOut : Total.None,
+        "tamtam.streams.packets.delivered" => Total.PacketsOut,
+        "tamtam.streams.refusals" => Total.PacketsRefused,
+        "tamtam.streams.holdbacks" => Total.HoldBacks,
+        "tamtam.streams.packets.dropped" => Tag(tags, ReasonTag) switch
+        {
+            "slow_consumer" => Total.DroppedSlowConsumer,
+            "too_large" => Total.DroppedTooLarge,
+            "ttl" => Total.DroppedTtl,
+            _ => Total.DroppedRelayLost,
+        },
+        _ => Total.None,
+    };
 
     private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
     {
