@@ -14,6 +14,7 @@ using TamTam.Gateway.Transports;
 using TamTam.Grains.Links;
 using TamTam.Grains.Streams;
 using TamTam.Grains.Transfers;
+using TamTam.Silo.Dashboard;
 using TamTam.Silo.Http;
 using TamTam.Silo.Internal;
 using TamTam.Silo.Telemetry;
@@ -107,6 +108,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         builder.Services.AddTamTamGateway(builder.Configuration);
         builder.Services.AddTamTamGatewayTransports();
         builder.Services.AddTamTamDrain(builder.Configuration);
+        builder.Services.AddTamTamDashboard();
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -158,6 +160,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         app.MapTamTamWebSocket();
         app.MapTamTamHealth();
         app.MapTamTamMetrics();
+        app.MapTamTamDashboard();
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

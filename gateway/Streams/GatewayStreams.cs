@@ -50,6 +50,9 @@ public sealed class GatewayStreams
     /// <summary>This silo's relay, or <see langword="null"/> for a gateway hosted without a silo (nothing is then received).</summary>
     internal StreamRelay? Relay => _relay.Value;
 
+    /// <summary>How far this silo's subscribers are behind now; empty for a gateway hosted without a silo.</summary>
+    public StreamBacklog Backlog() => Relay?.Backlog() ?? default;
+
     internal SessionStreams Open(GatewaySession session, ILogger logger) => new(session, this, logger);
 
     internal void Delivered(int packets) => _delivered.Add(packets);

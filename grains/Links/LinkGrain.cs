@@ -420,6 +420,8 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
     public Task<PortBinding[]> GetBindingsAsync(string node) => Task.FromResult(_core.BindingsOf(node));
 
+    public Task<PortSummary[]> GetPortsAsync() => Task.FromResult(_core.PortSummaries());
+
     private OperationResult NotJoined(string node) =>
         OperationResult.Fail(ErrorCode.NotJoined, $"this session is not node \"{node}\" of link \"{Link}\"; join first");
 

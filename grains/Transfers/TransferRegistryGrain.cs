@@ -70,4 +70,20 @@ public sealed class TransferRegistryGrain(
 
         return live;
     }
+
+    public Task<Guid[]> GetLiveAsync(int limit)
+    {
+        var live = new List<Guid>(Math.Min(Math.Max(limit, 0), state.State.Live.Count));
+        foreach (Guid id in state.State.Live)
+        {
+            if (live.Count >= limit)
+            {
+                break;
+            }
+
+            live.Add(id);
+        }
+
+        return Task.FromResult(live.ToArray());
+    }
 }

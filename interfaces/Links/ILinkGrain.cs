@@ -79,6 +79,10 @@ public interface ILinkGrain : IGrainWithStringKey
     [Alias("nodes")]
     Task<NodeSummary[]> GetNodesAsync();
 
+    /// <summary>The link's port bindings with the nodes holding each, sorted by port, for operators. Read-only.</summary>
+    [Alias("ports")]
+    Task<PortSummary[]> GetPortsAsync();
+
     /// <summary>
     /// True while protocol session <paramref name="session"/> holds <paramref name="node"/>: connected, or
     /// disconnected within its session timeout. The session directory asks, to forget sessions that are over.

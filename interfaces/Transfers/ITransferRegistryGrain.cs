@@ -14,6 +14,9 @@ namespace TamTam.Interfaces.Transfers;
 [Alias("tamtam.ITransferRegistryGrain")]
 public interface ITransferRegistryGrain : IGrainWithIntegerKey
 {
+    /// <summary>The number of partitions; their keys are 0 … <see cref="PartitionCount"/> − 1.</summary>
+    public const int PartitionCount = 16;
+
     /// <summary>Lists <paramref name="transferId"/> as live; durable when this returns.</summary>
     [Alias("add")]
     Task AddAsync(Guid transferId);
@@ -25,4 +28,8 @@ public interface ITransferRegistryGrain : IGrainWithIntegerKey
     /// <summary>Activates every listed transfer (so that its timer watches its deadlines again) and drops those that are over.</summary>
     [Alias("wake")]
     Task<int> WakeAsync();
+
+    /// <summary>At most <paramref name="limit"/> of the transfers listed as live, for operators (the dashboard). Read-only.</summary>
+    [Alias("live")]
+    Task<Guid[]> GetLiveAsync(int limit);
 }

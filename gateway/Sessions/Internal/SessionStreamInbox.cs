@@ -45,6 +45,8 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
         _streams = streams;
     }
 
+    public long Backlog => Volatile.Read(ref _buffered);
+
     public int Offer(StreamBatch batch)
     {
         int count = batch.Count;

@@ -12,4 +12,7 @@ internal interface IStreamSubscriber
     /// subscriber holds nobody back).
     /// </returns>
     int Offer(StreamBatch batch);
+
+    /// <summary>Packets taken and not yet written to the socket, for operators.</summary>
+    long Backlog { get; }
 }

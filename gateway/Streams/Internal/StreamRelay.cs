@@ -101,6 +101,28 @@ internal sealed class StreamRelay(IGrainFactory grains, SiloAddress silo) : ILoc
 
     public bool Wants(string key) => ReceiversOf(key).Length > 0;
 
+    /// <summary>The subscribers' backlogs, each subscriber once whatever its number of bindings.</summary>
+    public StreamBacklog Backlog()
+    {
+        var seen = new HashSet<IStreamSubscriber>(ReferenceEqualityComparer.Instance);
+        long packets = 0;
+        long largest = 0;
+        lock (_gate)
+        {
+            foreach ((_, IStreamSubscriber subscriber) in _bindings)
+            {
+                if (seen.Add(subscriber))
+                {
+                    long backlog = subscriber.Backlog;
+                    packets += backlog;
+                    largest = Math.Max(largest, backlog);
+                }
+            }
+        }
+
+        return new StreamBacklog(seen.Count, packets, largest);
+    }
+
     /// <summary>The sessions whose bindings cover the stream <paramref name="key"/>; none is remembered as a refusal.</summary>
     private IStreamSubscriber[] ReceiversOf(string key)
     {

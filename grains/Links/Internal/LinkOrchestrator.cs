@@ -196,6 +196,31 @@ internal sealed partial class LinkOrchestrator(LinkLedger ledger, OrchestratorOp
         return [.. bindings];
     }
 
+    public PortSummary[] PortSummaries()
+    {
+        var ports = new Dictionary<(string Port, PortMode Mode, bool Subtree), SortedSet<string>>();
+        foreach (PortBound bound in Ledger.Bindings)
+        {
+            if (!ports.TryGetValue((bound.Port, bound.Mode, bound.Subtree), out SortedSet<string>? nodes))
+            {
+                nodes = new SortedSet<string>(StringComparer.Ordinal);
+                ports.Add((bound.Port, bound.Mode, bound.Subtree), nodes);
+            }
+
+            nodes.Add(bound.Node);
+        }
+
+        var summaries = new List<PortSummary>(ports.Count);
+        foreach (((string port, PortMode mode, bool subtree), SortedSet<string> nodes) in ports)
+        {
+            summaries.Add(new PortSummary(port, mode, subtree, [.. nodes]));
+        }
+
+        summaries.Sort(static (a, b) => string.CompareOrdinal(a.Port, b.Port) is var byPort and not 0 ? byPort
+            : a.Mode != b.Mode ? a.Mode.CompareTo(b.Mode) : a.Subtree.CompareTo(b.Subtree));
+        return [.. summaries];
+    }
+
     /// <summary>Applies <paramref name="record"/> to the ledger and adds it to the records to make durable.</summary>
     public void Apply(List<LinkRecord> records, LinkRecord record)
     {
@@ -203,3 +228,4 @@ internal sealed partial class LinkOrchestrator(LinkLedger ledger, OrchestratorOp
         records.Add(record);
     }
 }
+

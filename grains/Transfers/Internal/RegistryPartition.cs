@@ -6,7 +6,7 @@ namespace TamTam.Grains.Transfers.Internal;
 internal static class RegistryPartition
 {
     /// <summary>The number of registry partitions; their keys are 0 … Count − 1.</summary>
-    public const int Count = 16;
+    public const int Count = ITransferRegistryGrain.PartitionCount;
 
     /// <summary>The partition of <paramref name="transferId"/>: its last byte (random in the version 7 ids clients make), modulo <see cref="Count"/>.</summary>
     public static long Of(Guid transferId)
