@@ -19,7 +19,21 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error, Func<Stream>
         new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false },
         new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true },
         Console.OpenStandardInput,
-        Environment.GetEnvironmentVariable);
+        Environment.GetEnvironmentVariable)
+    {
+        OutputIsTerminal = !Console.IsOutputRedirected,
+        ReadKeyAsync = ReadConsoleKeyAsync,
+    };
+
+    /// <summary>Standard output is a terminal (<c>monitor</c> draws a live view there, and prints one snapshot elsewhere).</summary>
+    public bool OutputIsTerminal { get; init; }
+
+    /// <summary>The next key pressed, for <c>monitor</c>'s q; never completes where there is no keyboard.</summary>
+    public Func<CancellationToken, Task<ConsoleKeyInfo>> ReadKeyAsync { get; init; } = static async cancellationToken =>
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return default;
+    };
 
     public InvocationConfiguration InvocationConfiguration() => new() { Output = Out, Error = Error };
 
@@ -33,5 +47,22 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error, Func<Stream>
             _ => $"error: {exception.Message}",
         };
         await Error.WriteLineAsync(line);
+    }
+
+    private static async Task<ConsoleKeyInfo> ReadConsoleKeyAsync(CancellationToken cancellationToken)
+    {
+        // Console has no asynchronous key read: poll, as a person types slowly.
+        while (!Console.IsInputRedirected)
+        {
+            if (Console.KeyAvailable)
+            {
+                return Console.ReadKey(intercept: true);
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return default;
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using TamTam.Cli.Configuration;
 using TamTam.Client;
 
 namespace TamTam.Cli;
@@ -18,11 +20,13 @@ internal sealed class ConnectionOptions
     public const string DefaultServer = "tamtam://127.0.0.1:7420";
 
     private readonly CliConsole _console;
+    private readonly bool _nodeRequired;
 
-    private ConnectionOptions(CliConsole console, Option<string> server, Option<string> link, Option<string> node, Option<string> token,
+    private ConnectionOptions(CliConsole console, bool nodeRequired, Option<string> server, Option<string> link, Option<string> node, Option<string> token,
         Option<string> caCert)
     {
         _console = console;
+        _nodeRequired = nodeRequired;
         Server = server;
         Link = link;
         Node = node;
@@ -40,43 +44,42 @@ internal sealed class ConnectionOptions
 
     public Option<string> CaCert { get; }
 
-    /// <param name="console">Where the environment defaults come from.</param>
+    /// <param name="console">Where the environment and the config file are found.</param>
     /// <param name="nodeRequired">True when the node's name matters (a listener is found by it); otherwise a random <c>cli-…</c> name.</param>
     public static ConnectionOptions Create(CliConsole console, bool nodeRequired)
     {
         var server = new Option<string>("--server", "-s")
         {
             Description = $"The interchange: tamtam://host:port, tamtams://host:port (TLS), unix:///path, ws://host:port/ws or wss://host:port/ws; "
-                + $"several servers of one cluster separated by commas (tamtam://a:7420,b:7420), tried in turn [env {ServerVariable}]",
-            DefaultValueFactory = _ => ServerFromEnvironment(console),
+                + $"several servers of one cluster separated by commas (tamtam://a:7420,b:7420), tried in turn [env {ServerVariable}; config server]",
         };
-        var link = new Option<string>("--link", "-l")
-        {
-            Description = $"The link to join (required) [env {LinkVariable}]",
-            DefaultValueFactory = _ => console.GetEnvironmentVariable(LinkVariable) ?? string.Empty,
-        };
-
+        var link = new Option<string>("--link", "-l") { Description = $"The link to join (required) [env {LinkVariable}; config link; tamtam join]" };
         var node = new Option<string>("--node", "-n")
         {
-            Description = nodeRequired ? "This node's name in the link (required)" : "This node's name in the link (default: cli-<random>)",
-            Required = nodeRequired,
+            Description = (nodeRequired ? "This node's name in the link (required)" : "This node's name in the link (default: cli-<random>)") +
+                $" [env {Setting.Node.Variable}; config node; tamtam join]",
         };
         var token = new Option<string>("--token")
         {
-            Description = $"An access token (tamtam token) sent in HELLO; none: anonymous [env {TokenVariable}; prefer it to keep the token out of shell history]",
-            DefaultValueFactory = _ => console.GetEnvironmentVariable(TokenVariable) ?? string.Empty,
+            Description = $"An access token (tamtam token) sent in HELLO; none: anonymous [env {TokenVariable}; prefer it to keep the token out of shell history; config token]",
         };
         var caCert = new Option<string>("--cacert")
         {
-            Description = $"For tamtams:// and wss://: a certificate file (PEM or DER) the server's certificate must chain to, instead of the system's roots [env {CaCertVariable}]",
-            DefaultValueFactory = _ => console.GetEnvironmentVariable(CaCertVariable) ?? string.Empty,
+            Description = $"For tamtams:// and wss://: a certificate file (PEM or DER) the server's certificate must chain to, instead of the system's roots [env {CaCertVariable}; config cacert]",
         };
-        return new ConnectionOptions(console, server, link, node, token, caCert);
+        var options = new ConnectionOptions(console, nodeRequired, server, link, node, token, caCert);
+        server.DefaultValueFactory = result => options.Effective(result, Setting.Server) ?? DefaultServer;
+        link.DefaultValueFactory = result => options.Effective(result, Setting.Link) ?? string.Empty;
+        node.DefaultValueFactory = result => options.Effective(result, Setting.Node)!;
+        token.DefaultValueFactory = result => options.Effective(result, Setting.Token) ?? string.Empty;
+        caCert.DefaultValueFactory = result => options.Effective(result, Setting.CaCert) ?? string.Empty;
+        return options;
     }
 
     /// <param name="command">The command to add the options to.</param>
-    /// <param name="withLink">False for commands that take the link as an argument (<c>put</c>, <c>get</c>).</param>
-    public void AddTo(Command command, bool withLink = true)
+    /// <param name="withLink">False for commands that take the link as an argument (<c>put</c>, <c>get</c>) or need none.</param>
+    /// <param name="withNode">False for commands that only ask the server (<c>links</c>, <c>health</c>, <c>ping</c>): they never JOIN.</param>
+    public void AddTo(Command command, bool withLink = true, bool withNode = true)
     {
         command.Options.Add(Server);
         if (withLink)
@@ -84,24 +87,33 @@ internal sealed class ConnectionOptions
             command.Options.Add(Link);
         }
 
-        command.Options.Add(Node);
+        if (withNode)
+        {
+            command.Options.Add(Node);
+        }
+
         command.Options.Add(Token);
         command.Options.Add(CaCert);
         command.Validators.Add(result =>
         {
-            // Command validators run before option defaults are filled in, so the environment is asked here too.
-            string server = result.GetValue(Server) is { Length: > 0 } given ? given : ServerFromEnvironment(_console);
+            // Command validators run before option defaults are filled in, so the environment and the file are asked here too.
+            string server = Effective(result, Setting.Server) ?? DefaultServer;
             if (ParseServers(server, out string? serverError) is null)
             {
                 result.AddError(serverError!);
             }
 
-            if (withLink && string.IsNullOrEmpty(result.GetValue(Link)) && string.IsNullOrEmpty(_console.GetEnvironmentVariable(LinkVariable)))
+            if (withLink && string.IsNullOrEmpty(Effective(result, Setting.Link)))
             {
-                result.AddError($"--link is required (or set {LinkVariable})");
+                result.AddError($"--link is required (or set {LinkVariable}, the config file's link, or tamtam join)");
             }
 
-            string caCert = result.GetValue(CaCert) is { Length: > 0 } path ? path : _console.GetEnvironmentVariable(CaCertVariable) ?? string.Empty;
+            if (withNode && _nodeRequired && string.IsNullOrEmpty(Effective(result, Setting.Node)))
+            {
+                result.AddError($"--node is required (or set {Setting.Node.Variable}, the config file's node, or tamtam join)");
+            }
+
+            string caCert = Effective(result, Setting.CaCert) ?? string.Empty;
             if (caCert.Length > 0 && LoadCertificates(caCert, out string? error) is null)
             {
                 result.AddError(error!);
@@ -112,6 +124,9 @@ internal sealed class ConnectionOptions
     /// <summary>The node name given, or a fresh <c>cli-xxxxxxxx</c> for a one-off sender.</summary>
     public string NodeName(ParseResult parse) =>
         parse.GetValue(Node) is { Length: > 0 } given ? given : $"cli-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+
+    /// <summary>A node name was given (by flag, environment, config file or tamtam join): its session may be resumed and is saved.</summary>
+    public bool NodeGiven(ParseResult parse) => parse.GetValue(Node) is { Length: > 0 };
 
     public TamTamClientOptions ClientOptions(ParseResult parse)
     {
@@ -141,6 +156,17 @@ internal sealed class ConnectionOptions
         }
     }
 
+    /// <summary>The value of <paramref name="setting"/> for the command line being parsed: flag, environment, tamtam join, file.</summary>
+    private string? Effective(SymbolResult result, Setting setting) =>
+        SettingsResolver.For(_console, result).Resolve(setting, s => FlagOf(result, s)).Value;
+
+    private string? FlagOf(SymbolResult result, Setting setting)
+    {
+        Option<string>? option = setting == Setting.Server ? Server : setting == Setting.Link ? Link : setting == Setting.Node ? Node
+            : setting == Setting.Token ? Token : setting == Setting.CaCert ? CaCert : null;
+        return option is not null && result.GetResult(option) is { Implicit: false, Tokens.Count: > 0 } given ? given.Tokens[0].Value : null;
+    }
+
     /// <summary>The certificates of a PEM file (one or a bundle) or a DER file; null with a reason when it cannot be read.</summary>
     internal static X509Certificate2Collection? LoadCertificates(string path, out string? error)
     {
@@ -165,7 +191,4 @@ internal sealed class ConnectionOptions
             return null;
         }
     }
-
-    private static string ServerFromEnvironment(CliConsole console) =>
-        console.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultServer;
 }

@@ -16,6 +16,20 @@ internal static class TamTamCommand
         root.Subcommands.Add(PutCommand.Create(console));
         root.Subcommands.Add(GetCommand.Create(console));
         root.Subcommands.Add(TokenCommand.Create(console, clock ?? TimeProvider.System));
+        root.Subcommands.Add(NodesCommand.Create(console));
+        root.Subcommands.Add(LinksCommand.Create(console));
+        root.Subcommands.Add(HealthCommand.Create(console));
+        root.Subcommands.Add(PingCommand.Create(console));
+        root.Subcommands.Add(VersionCommand.Create(console));
+        root.Subcommands.Add(ConfigCommand.Create(console));
+        root.Subcommands.Add(MonitorCommand.Create(console, clock ?? TimeProvider.System));
+        root.Subcommands.Add(PublishCommand.Create(console));
+        root.Subcommands.Add(SubscribeCommand.Create(console));
+        root.Subcommands.Add(BroadcastCommand.Create(console));
+        root.Subcommands.Add(JoinCommand.Create(console));
+        root.Subcommands.Add(LeaveCommand.Create(console));
+        root.Subcommands.Add(CompletionCommand.Create(console));
+        GlobalOptions.AddTo(root, console);
         return root;
     }
 }

@@ -33,4 +33,19 @@ public sealed partial class TamTamClient
         Reply report = await RequestAsync(default(LinksFrame), FrameType.LinksReport, cancellationToken).ConfigureAwait(false);
         return (LinkList)report.Data!;
     }
+
+    /// <summary>
+    /// The member nodes of a link (NODES/NODES_REPORT): each with whether it is connected, its round trip and the
+    /// deliveries waiting in its inbox. Needs no JOIN when <paramref name="link"/> is given.
+    /// </summary>
+    /// <param name="link">The link; <see langword="null"/> for the session's own link (206 NOT_JOINED before JOIN).</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <returns>An empty list for a link no node is a member of.</returns>
+    /// <exception cref="TamTamException">203 when the access token may not see the link; 206 for the own link before JOIN.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="TamTamClientOptions.RequestTimeout"/>.</exception>
+    public async ValueTask<NodeList> ListNodesAsync(string? link = null, CancellationToken cancellationToken = default)
+    {
+        Reply report = await RequestAsync(new NodesFrame(_names.Encode(link)), FrameType.NodesReport, cancellationToken).ConfigureAwait(false);
+        return (NodeList)report.Data!;
+    }
 }

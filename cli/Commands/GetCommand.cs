@@ -29,6 +29,7 @@ internal static class GetCommand
         command.Options.Add(mode);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            CliOutput output = CliOutput.For(console, parse);
             try
             {
                 FileInfo target = parse.GetValue(file)!;
@@ -38,7 +39,7 @@ internal static class GetCommand
                 bool received;
                 try
                 {
-                    received = await GetAsync(session.Client, parse.GetValue(port)!, parse.GetValue(mode), target, cancellationToken);
+                    received = await GetAsync(output, session.Client, parse.GetValue(port)!, parse.GetValue(mode), target, cancellationToken);
                 }
                 catch (TamTamException refused) when (refused is not TamTamConnectionException)
                 {
@@ -57,13 +58,13 @@ internal static class GetCommand
             }
             catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or UnauthorizedAccessException)
             {
-                await console.ReportAsync(exception);
+                await output.ReportAsync(exception);
                 return ExitCodes.Failure;
             }
         });
         return command;
 
-        async Task<bool> GetAsync(TamTamClient client, string bound, PortMode portMode, FileInfo target, CancellationToken cancellationToken)
+        async Task<bool> GetAsync(CliOutput output, TamTamClient client, string bound, PortMode portMode, FileInfo target, CancellationToken cancellationToken)
         {
             // A resumed session has its binding already: binding it again changes nothing.
             await client.BindAsync(bound, portMode, cancellationToken: cancellationToken);
@@ -79,7 +80,15 @@ internal static class GetCommand
                 });
                 destination.SetLength(message.PayloadLength);
                 await message.AckAsync(cancellationToken);
-                await console.Out.WriteLineAsync($"{message.MessageId} {message.PayloadLength} bytes from {message.SourceLink}:{message.SourceNode} → {target.FullName}");
+                await output.WriteAsync(
+                    () => $"{message.MessageId} {message.PayloadLength} bytes from {message.SourceLink}:{message.SourceNode} → {target.FullName}",
+                    json =>
+                    {
+                        json.WriteString("id", message.MessageId);
+                        json.WriteNumber("bytes", message.PayloadLength);
+                        json.WriteString("source", $"{message.SourceLink}:{message.SourceNode}");
+                        json.WriteString("path", target.FullName);
+                    });
                 await client.UnbindAsync(bound, cancellationToken: cancellationToken);
                 return true;
             }

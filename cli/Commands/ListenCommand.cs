@@ -54,17 +54,21 @@ internal static class ListenCommand
         command.Options.Add(leave);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            CliOutput output = CliOutput.For(console, parse);
+
+            // --json is --format json: the one JSON form of a message.
             var request = new ListenRequest(parse.GetValue(port)!, parse.GetValue(mode), parse.GetValue(subtree), parse.GetValue(count),
-                parse.GetValue(format), parse.GetValue(leave));
+                output.Json ? MessageFormat.Json : parse.GetValue(format), parse.GetValue(leave));
             TamTamClientOptions options = connection.ClientOptions(parse);
-            return await RunAsync(console, options, parse.GetValue(connection.Link)!, connection.NodeName(parse), request, cancellationToken);
+            return await RunAsync(output, options, parse.GetValue(connection.Link)!, connection.NodeName(parse), request, cancellationToken);
         });
         return command;
     }
 
-    internal static async Task<int> RunAsync(CliConsole console, TamTamClientOptions options, string link, string node, ListenRequest request,
+    internal static async Task<int> RunAsync(CliOutput output, TamTamClientOptions options, string link, string node, ListenRequest request,
         CancellationToken cancellationToken)
     {
+        CliConsole console = output.Console;
         try
         {
             // Without --leave the node stays in its link, and the next listen of it resumes this session at once.
@@ -104,7 +108,7 @@ internal static class ListenCommand
         }
         catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or ArgumentException or UnauthorizedAccessException)
         {
-            await console.ReportAsync(exception);
+            await output.ReportAsync(exception);
             return ExitCodes.Failure;
         }
     }

@@ -31,6 +31,7 @@ internal static class PutCommand
         command.Options.Add(wait);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            CliOutput output = CliOutput.For(console, parse);
             try
             {
                 FileInfo source = parse.GetValue(file)!;
@@ -47,7 +48,7 @@ internal static class PutCommand
                 int exitCode;
                 try
                 {
-                    exitCode = await PutAsync(session.Client, parse.GetValue(port)!, source, messageId, parse.GetValue(wait), cancellationToken);
+                    exitCode = await PutAsync(output, session.Client, parse.GetValue(port)!, source, messageId, parse.GetValue(wait), cancellationToken);
                 }
                 catch (TamTamException refused) when (refused is not TamTamConnectionException)
                 {
@@ -61,26 +62,39 @@ internal static class PutCommand
             }
             catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or UnauthorizedAccessException)
             {
-                await console.ReportAsync(exception);
+                await output.ReportAsync(exception);
                 return ExitCodes.Failure;
             }
         });
         return command;
 
-        async Task<int> PutAsync(TamTamClient client, string destination, FileInfo source, Guid messageId, bool waitForState,
+        async Task<int> PutAsync(CliOutput output, TamTamClient client, string destination, FileInfo source, Guid messageId, bool waitForState,
             CancellationToken cancellationToken)
         {
             await using FileStream content = source.OpenRead();
             SendReceipt receipt = await TransferProgressBar.RunAsync(console, $"put {source.Name}", content.Length, progress =>
                 client.SendStreamAsync(destination, content, new SendOptions { MessageId = messageId },
                     new TransferOptions { Progress = progress }, cancellationToken));
-            await console.Out.WriteLineAsync($"{receipt.MessageId} #{receipt.Sequence}{(receipt.Duplicate ? " (duplicate)" : "")}");
+            if (output.Json)
+            {
+                await SendOutput.ReceiptAsync(output, receipt);
+            }
+            else
+            {
+                await console.Out.WriteLineAsync($"{receipt.MessageId} #{receipt.Sequence}{(receipt.Duplicate ? " (duplicate)" : "")}");
+            }
+
             if (!waitForState)
             {
                 return ExitCodes.Success;
             }
 
             MessageStatus status = await receipt.Completion.WaitAsync(cancellationToken);
+            if (output.Json)
+            {
+                return await SendOutput.StatusAsync(output, status);
+            }
+
             await console.Out.WriteLineAsync($"{status.MessageId} {status.State.WireName()} {status.Confirmed}/{status.Recipients}");
             return status.State == Protocol.FinalState.Delivered ? ExitCodes.Success : ExitCodes.NotDelivered;
         }

@@ -18,20 +18,7 @@ internal static class SendCommand
 
     public static Command Create(CliConsole console)
     {
-        var address = new Argument<Address>("address")
-        {
-            Description = "Where to send: port (in the joined link) or link:port",
-            CustomParser = result =>
-            {
-                if (Address.TryParse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, out Address? parsed, out string? error))
-                {
-                    return parsed;
-                }
-
-                result.AddError(error!);
-                return null;
-            },
-        };
+        Argument<Address> address = AddressArgument.Create("Where to send: port (in the joined link) or link:port");
         var text = new Argument<string?>("text")
         {
             Description = "The message; when omitted, standard input is sent",
@@ -72,16 +59,16 @@ internal static class SendCommand
                 parse.GetValue(wait),
                 parse.GetValue(lines));
             // A node given by name may be resumed (and is then saved for the next run); a random cli-… node never is.
-            bool named = parse.GetValue(connection.Node) is { Length: > 0 };
-            return await RunAsync(console, connection.ClientOptions(parse), parse.GetValue(connection.Link)!, connection.NodeName(parse),
-                request, named, cancellationToken);
+            return await RunAsync(CliOutput.For(console, parse), connection.ClientOptions(parse), parse.GetValue(connection.Link)!, connection.NodeName(parse),
+                request, connection.NodeGiven(parse), cancellationToken);
         });
         return command;
     }
 
-    internal static async Task<int> RunAsync(CliConsole console, TamTamClientOptions options, string link, string node, SendRequest request,
+    internal static async Task<int> RunAsync(CliOutput output, TamTamClientOptions options, string link, string node, SendRequest request,
         bool resumable, CancellationToken cancellationToken)
     {
+        CliConsole console = output.Console;
         var inFlight = new Queue<Task<SendResult>>();
         try
         {
@@ -93,13 +80,13 @@ internal static class SendCommand
                 inFlight.Enqueue(SendOneAsync(client, request, payload, cancellationToken));
                 if (inFlight.Count >= Window)
                 {
-                    exitCode = Worst(exitCode, await PrintAsync(console, await inFlight.Dequeue()));
+                    exitCode = Worst(exitCode, await PrintAsync(output, await inFlight.Dequeue()));
                 }
             }
 
             while (inFlight.Count > 0)
             {
-                exitCode = Worst(exitCode, await PrintAsync(console, await inFlight.Dequeue()));
+                exitCode = Worst(exitCode, await PrintAsync(output, await inFlight.Dequeue()));
             }
 
             await console.Out.FlushAsync(cancellationToken);
@@ -109,7 +96,7 @@ internal static class SendCommand
         catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or ArgumentException or UnauthorizedAccessException)
         {
             await console.Out.FlushAsync(CancellationToken.None);
-            await console.ReportAsync(exception);
+            await output.ReportAsync(exception);
 
             // The connection is gone, so are the sends still in flight: their failure is the one just reported.
             Task remaining = Task.WhenAll(inFlight);
@@ -134,25 +121,16 @@ internal static class SendCommand
         }
     }
 
-    private static async Task<int> PrintAsync(CliConsole console, SendResult result)
+    private static async Task<int> PrintAsync(CliOutput output, SendResult result)
     {
         if (result.Refusal is not null)
         {
-            await console.ReportAsync(result.Refusal);
+            await output.ReportAsync(result.Refusal);
             return ExitCodes.Failure;
         }
 
-        SendReceipt receipt = result.Receipt!;
-        await console.Out.WriteLineAsync(
-            $"accepted {receipt.MessageId} sequence {receipt.Sequence}{(receipt.Duplicate ? " duplicate" : string.Empty)}");
-        if (result.Status is not { } status)
-        {
-            return ExitCodes.Success;
-        }
-
-        string detail = status.Detail.Length > 0 ? $": {status.Detail}" : string.Empty;
-        await console.Out.WriteLineAsync($"{status.State.WireName()} {status.MessageId} confirmed {status.Confirmed}/{status.Recipients}{detail}");
-        return status.IsDelivered ? ExitCodes.Success : ExitCodes.NotDelivered;
+        await SendOutput.ReceiptAsync(output, result.Receipt!);
+        return result.Status is { } status ? await SendOutput.StatusAsync(output, status) : ExitCodes.Success;
     }
 
     // A failure outranks a message that was not delivered, which outranks success.

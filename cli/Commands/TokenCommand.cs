@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TamTam.Cli.Output;
 using TamTam.Gateway.Security;
 
 namespace TamTam.Cli.Commands;
@@ -59,17 +60,18 @@ internal static class TokenCommand
         command.Options.Add(bind);
         command.Options.Add(send);
         command.Options.Add(ttl);
-        command.SetAction(async (parse, _) => await RunAsync(console, clock, parse.GetValue(key) ?? string.Empty, parse.GetValue(kid)!,
+        command.SetAction(async (parse, _) => await RunAsync(CliOutput.For(console, parse), clock, parse.GetValue(key) ?? string.Empty, parse.GetValue(kid)!,
             parse.GetValue(link)!, parse.GetValue(node), parse.GetValue(bind) ?? [], parse.GetValue(send) ?? [], parse.GetValue(ttl)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(CliConsole console, TimeProvider clock, string keyText, string keyId, string link, string? node,
+    internal static async Task<int> RunAsync(CliOutput output, TimeProvider clock, string keyText, string keyId, string link, string? node,
         string[] bind, string[] send, TimeSpan ttl)
     {
+        CliConsole console = output.Console;
         if (keyText.Length == 0)
         {
-            await console.Error.WriteLineAsync($"error: --key is required (or set {KeyVariable})");
+            await output.ReportAsync($"--key is required (or set {KeyVariable})");
             return ExitCodes.Failure;
         }
 
@@ -80,7 +82,7 @@ internal static class TokenCommand
         }
         catch (FormatException)
         {
-            await console.Error.WriteLineAsync("error: --key is not standard base64");
+            await output.ReportAsync("--key is not standard base64");
             return ExitCodes.Failure;
         }
 
@@ -88,7 +90,23 @@ internal static class TokenCommand
         {
             var issuer = new AccessTokenIssuer(keyId, key);
             var claims = new AccessToken { Link = link, Node = node, Bind = bind, Send = send, ExpiresAt = clock.GetUtcNow() + ttl };
-            await console.Out.WriteLineAsync(issuer.Issue(claims));
+            string token = issuer.Issue(claims);
+            if (output.Json)
+            {
+                await output.ObjectAsync(json =>
+                {
+                    json.WriteString("token", token);
+                    json.WriteString("kid", keyId);
+                    json.WriteString("link", link);
+                    json.WriteString("node", node);
+                    WriteArray(json, "bind", bind);
+                    WriteArray(json, "send", send);
+                    json.WriteString("expires_at", claims.ExpiresAt);
+                });
+                return ExitCodes.Success;
+            }
+
+            await console.Out.WriteLineAsync(token);
 
             // Standard output holds the token alone, for $(tamtam token …); what it allows goes to standard error.
             await console.Error.WriteLineAsync($"token for {claims} (key {keyId})");
@@ -96,8 +114,19 @@ internal static class TokenCommand
         }
         catch (ArgumentException exception)
         {
-            await console.Error.WriteLineAsync($"error: {exception.Message}");
+            await output.ReportAsync(exception.Message);
             return ExitCodes.Failure;
         }
+    }
+
+    private static void WriteArray(System.Text.Json.Utf8JsonWriter json, string name, string[] values)
+    {
+        json.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
     }
 }

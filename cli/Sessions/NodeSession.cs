@@ -57,10 +57,10 @@ internal sealed class NodeSession : IAsyncDisposable
                 ? await JoinAsync(options, link, node, cancellationToken)
                 : await TamTamClient.ResumeOrJoinAsync(options, link, node, file.Token, cancellationToken);
 
-            // A session a listener keeps stays kept, whichever command resumed it.
-            bool stays = staysMember || (client.IsResumed && file.StaysMember);
-            file.Save(client.ResumeToken, stays);
-            client.Reconnected += (_, _) => file.Save(client.ResumeToken, stays);
+            // A session a listener keeps stays kept, whichever command resumed it; so does the node tamtam join made current.
+            bool stays = staysMember || (client.IsResumed && file.StaysMember) || JoinedSession.Read(console)?.Is(options.Uri, link, node) == true;
+            file.Save(client.ResumeToken, stays, client.SessionTimeout);
+            client.Reconnected += (_, _) => file.Save(client.ResumeToken, stays, client.SessionTimeout);
             if (client.IsResumed)
             {
                 await console.Error.WriteLineAsync($"resumed the session of node {node} of link {link}");
@@ -109,6 +109,9 @@ internal sealed class NodeSession : IAsyncDisposable
             await _console.Error.WriteLineAsync($"warning: node {Client.Node} could not leave its link ({exception.Message}); the next run resumes its session");
         }
     }
+
+    /// <summary>The node has LEFT by other means (<c>tamtam leave</c>): nothing is left to resume, its file goes.</summary>
+    public void Forget() => _file?.Forget();
 
     /// <summary>Closes the connection without LEAVE: the session stays resumable, and its file says how.</summary>
     public async ValueTask DisposeAsync()

@@ -20,11 +20,23 @@ internal sealed class SessionFile : IDisposable
 
     private const int Version = 1;
 
+    /// <summary>The reference server's session timeout, for files written before the timeout was saved in them.</summary>
+    private static readonly TimeSpan DefaultSessionTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Slack for clocks and for a process between its last touch and its end.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
+
+    /// <summary>Files younger than this are not even opened by a sweep.</summary>
+    private static readonly TimeSpan MinimumAge = Grace;
+
+    private static readonly TimeSpan MaxTouchInterval = TimeSpan.FromSeconds(30);
+
     private readonly FileStream _file;
     private readonly Lock _gate = new();
     private readonly string _server;
     private readonly string _link;
     private readonly string _node;
+    private Timer? _toucher;
 
     private SessionFile(FileStream file, string server, string link, string node, ReadOnlyMemory<byte> token, bool staysMember)
     {
@@ -53,14 +65,8 @@ internal sealed class SessionFile : IDisposable
     public static SessionFile? TryOpen(CliConsole console, Uri server, string link, string node)
     {
         string directory = DirectoryOf(console);
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        EnsureDirectory(directory);
+        Sweep(directory, TimeProvider.System.GetUtcNow());
         string key = $"{server.AbsoluteUri}\n{link}\n{node}";
         string path = System.IO.Path.Combine(directory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".session");
         FileStream file;
@@ -83,6 +89,61 @@ internal sealed class SessionFile : IDisposable
         return new SessionFile(file, server.AbsoluteUri, link, node, token, stays);
     }
 
+    /// <summary>Makes the state directory, the user's alone.</summary>
+    public static void EnsureDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    /// <summary>
+    /// Removes the files of sessions the server no longer keeps: not locked by a running process, and not written for
+    /// longer than their session's timeout (WELCOME's <c>session_timeout_ms</c>, saved with the token) and a minute more.
+    /// A running command keeps its file's time fresh, and a command that ends touches it last, so the timeout counts
+    /// from when its connection ended, as the server counts it.
+    /// </summary>
+    /// <returns>How many files went.</returns>
+    public static int Sweep(string directory, DateTimeOffset now)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return 0;
+        }
+
+        int removed = 0;
+        foreach (string path in Directory.EnumerateFiles(directory, "*.session"))
+        {
+            try
+            {
+                if (now - File.GetLastWriteTimeUtc(path) <= MinimumAge)
+                {
+                    continue;
+                }
+
+                using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                TimeSpan timeout = SessionTimeoutOf(file);
+                if (now - File.GetLastWriteTimeUtc(path) > timeout + Grace)
+                {
+                    // Deleted while open and locked: no process can be opening it to resume meanwhile.
+                    File.Delete(path);
+                    removed++;
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Locked by a running tamtam (its session is in use), or gone already.
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>The directory the session files are in: <c>$TAMTAM_STATE_DIR</c>, else the user's state directory.</summary>
     public static string DirectoryOf(CliConsole console)
     {
@@ -103,7 +164,7 @@ internal sealed class SessionFile : IDisposable
     }
 
     /// <summary>Saves the session's current token, durably, before the command does anything a crash could cut short.</summary>
-    public void Save(ReadOnlyMemory<byte> token, bool staysMember)
+    public void Save(ReadOnlyMemory<byte> token, bool staysMember, TimeSpan sessionTimeout)
     {
         var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json))
@@ -115,6 +176,7 @@ internal sealed class SessionFile : IDisposable
             writer.WriteString("node", _node);
             writer.WriteBase64String("resume_token", token.Span);
             writer.WriteBoolean("stays_member", staysMember);
+            writer.WriteNumber("session_timeout_ms", (long)sessionTimeout.TotalMilliseconds);
             writer.WriteEndObject();
         }
 
@@ -125,6 +187,29 @@ internal sealed class SessionFile : IDisposable
             _file.Flush(flushToDisk: true);
             Token = token.ToArray();
             StaysMember = staysMember;
+        }
+
+        // Touched while the command runs: a file a sweep finds old is one no running process holds.
+        TimeSpan interval = TimeSpan.FromTicks(Math.Clamp(sessionTimeout.Ticks / 3, TimeSpan.FromSeconds(1).Ticks, MaxTouchInterval.Ticks));
+        _toucher ??= new Timer(_ => Touch(), null, interval, interval);
+    }
+
+    /// <summary>Marks the file as in use now.</summary>
+    public void Touch()
+    {
+        lock (_gate)
+        {
+            try
+            {
+                if (!_file.SafeFileHandle.IsClosed)
+                {
+                    File.SetLastWriteTimeUtc(_file.SafeFileHandle, DateTime.UtcNow);
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                // Only the sweep's estimate suffers: it keeps the file longer.
+            }
         }
     }
 
@@ -139,7 +224,39 @@ internal sealed class SessionFile : IDisposable
         }
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _toucher?.Dispose();
+
+        // The session's timeout runs from now, when its connection ends.
+        Touch();
+        lock (_gate)
+        {
+            _file.Dispose();
+        }
+    }
+
+    private static TimeSpan SessionTimeoutOf(FileStream file)
+    {
+        if (file.Length is 0 or > 64 * 1024)
+        {
+            return TimeSpan.Zero;
+        }
+
+        byte[] bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(bytes);
+            return document.RootElement.TryGetProperty("session_timeout_ms", out JsonElement timeout) && timeout.TryGetInt64(out long milliseconds)
+                ? TimeSpan.FromMilliseconds(Math.Max(0, milliseconds))
+                : DefaultSessionTimeout;
+        }
+        catch (JsonException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
 
     /// <summary>The token of a file written for this very server, link and node; empty for a new, foreign or damaged file.</summary>
     private static (ReadOnlyMemory<byte> Token, bool StaysMember) Read(FileStream file, string server, string link, string node)

@@ -105,6 +105,9 @@ internal sealed class InboundDispatcher
                 case FrameType.LinksReport:
                     Complete(frame, new Reply(FrameType.LinksReport, Data: LinkListReader.Read(frame.Decode<LinksReportFrame>())));
                     break;
+                case FrameType.NodesReport:
+                    Complete(frame, new Reply(FrameType.NodesReport, Data: NodeListReader.Read(frame.Decode<NodesReportFrame>())));
+                    break;
                 case FrameType.Stream:
                     _streams.OnStream(frame.Decode<StreamFrame>());
                     break;
@@ -114,7 +117,7 @@ internal sealed class InboundDispatcher
                 case FrameType.PartAck:
                     _transfers.OnPartAck(frame.Decode<PartAckFrame>());
                     break;
-                case FrameType.StationOffer or FrameType.NodesReport:
+                case FrameType.StationOffer:
                     Reject(frame, new ProtocolException(ErrorCode.NotImplemented,
                         $"this client does not serve {frame.Type.WireName()} yet", frame.Correlation));
                     break;

@@ -16,7 +16,14 @@ internal sealed class FakeConsole
         // Session files go to a folder of this console's, never the user's state directory.
         string stateDirectory = Path.Combine(Path.GetTempPath(), "tamtam-cli-tests", Guid.NewGuid().ToString("N"));
         Console = new CliConsole(_out, _error, () => new MemoryStream(input),
-            name => environment?.GetValueOrDefault(name) ?? (name == "TAMTAM_STATE_DIR" ? stateDirectory : null));
+            name => environment?.GetValueOrDefault(name) ?? name switch
+            {
+                "TAMTAM_STATE_DIR" => stateDirectory,
+
+                // Never the user's own config file.
+                "TAMTAM_CONFIG" => Path.Combine(stateDirectory, "config.json"),
+                _ => null,
+            });
     }
 
     public CliConsole Console { get; }
