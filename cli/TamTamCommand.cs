@@ -29,6 +29,8 @@ internal static class TamTamCommand
         root.Subcommands.Add(JoinCommand.Create(console));
         root.Subcommands.Add(LeaveCommand.Create(console));
         root.Subcommands.Add(CompletionCommand.Create(console));
+        root.Subcommands.Add(StatusCommand.Create(console));
+        root.Subcommands.Add(AuditCommand.Create(console));
         GlobalOptions.AddTo(root, console);
         return root;
     }

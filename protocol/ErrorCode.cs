@@ -46,6 +46,7 @@ public enum ErrorCode : ushort
     Expired = 305,
     NotBound = 306,
     UnknownMessage = 307,
+    NotCancelable = 308,
 
     // Transfers.
     BadChecksum = 400,

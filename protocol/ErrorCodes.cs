@@ -56,6 +56,7 @@ public static class ErrorCodes
         ErrorCode.Expired => "EXPIRED",
         ErrorCode.NotBound => "NOT_BOUND",
         ErrorCode.UnknownMessage => "UNKNOWN_MESSAGE",
+        ErrorCode.NotCancelable => "NOT_CANCELABLE",
         ErrorCode.BadChecksum => "BAD_CHECKSUM",
         ErrorCode.BadDigest => "BAD_DIGEST",
         ErrorCode.UnknownTransfer => "UNKNOWN_TRANSFER",

@@ -11,4 +11,5 @@ public enum FinalState : byte
     Undeliverable = 6,
     TooLarge = 7,
     QuotaExceeded = 8,
+    Canceled = 9,
 }

@@ -17,6 +17,10 @@ public static class FinalStates
         FinalState.Undeliverable => "UNDELIVERABLE",
         FinalState.TooLarge => "TOO_LARGE",
         FinalState.QuotaExceeded => "QUOTA_EXCEEDED",
+        FinalState.Canceled => "CANCELED",
         _ => $"STATE_{(byte)state}",
     };
+
+    /// <summary>The highest final state this version defines: a STATUS or report with a higher one is 114.</summary>
+    public const FinalState Last = FinalState.Canceled;
 }

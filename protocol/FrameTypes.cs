@@ -9,8 +9,9 @@ public static class FrameTypes
         FrameType.Hello, FrameType.Welcome, FrameType.Ping, FrameType.Pong, FrameType.Error, FrameType.Ok,
         FrameType.Health, FrameType.HealthReport, FrameType.Join, FrameType.Leave, FrameType.Bind,
         FrameType.Unbind, FrameType.Send, FrameType.Accepted, FrameType.Deliver, FrameType.Ack, FrameType.Nack,
-        FrameType.Status, FrameType.StatusAck, FrameType.Part, FrameType.PartAck, FrameType.Stream,
+        FrameType.Status, FrameType.StatusAck, FrameType.Cancel, FrameType.Part, FrameType.PartAck, FrameType.Stream,
         FrameType.StreamAck, FrameType.Nodes, FrameType.NodesReport, FrameType.Links, FrameType.LinksReport,
+        FrameType.Message, FrameType.MessageReport, FrameType.Audit, FrameType.AuditReport,
         FrameType.StationRegister, FrameType.StationOffer, FrameType.StationClaim, FrameType.StationPass,
     ];
 
@@ -19,9 +20,9 @@ public static class FrameTypes
     {
         >= 0x01 and <= 0x08 => true,
         >= 0x10 and <= 0x13 => true,
-        >= 0x20 and <= 0x26 => true,
+        >= 0x20 and <= 0x27 => true,
         0x30 or 0x31 or 0x38 or 0x39 => true,
-        >= 0x40 and <= 0x43 => true,
+        >= 0x40 and <= 0x47 => true,
         >= 0x50 and <= 0x53 => true,
         _ => false,
     };
@@ -32,6 +33,7 @@ public static class FrameTypes
         FrameType.Ping or FrameType.Pong or FrameType.Error or FrameType.Part or FrameType.PartAck or FrameType.Stream => FrameDirection.Both,
         FrameType.Welcome or FrameType.Ok or FrameType.HealthReport or FrameType.Accepted or FrameType.Deliver => FrameDirection.ServerToClient,
         FrameType.Status or FrameType.NodesReport or FrameType.LinksReport or FrameType.StationOffer => FrameDirection.ServerToClient,
+        FrameType.MessageReport or FrameType.AuditReport => FrameDirection.ServerToClient,
         _ => FrameDirection.ClientToServer,
     };
 
@@ -57,6 +59,7 @@ public static class FrameTypes
         FrameType.Nack => "NACK",
         FrameType.Status => "STATUS",
         FrameType.StatusAck => "STATUS_ACK",
+        FrameType.Cancel => "CANCEL",
         FrameType.Part => "PART",
         FrameType.PartAck => "PART_ACK",
         FrameType.Stream => "STREAM",
@@ -65,6 +68,10 @@ public static class FrameTypes
         FrameType.NodesReport => "NODES_REPORT",
         FrameType.Links => "LINKS",
         FrameType.LinksReport => "LINKS_REPORT",
+        FrameType.Message => "MESSAGE",
+        FrameType.MessageReport => "MESSAGE_REPORT",
+        FrameType.Audit => "AUDIT",
+        FrameType.AuditReport => "AUDIT_REPORT",
         FrameType.StationRegister => "STATION_REGISTER",
         FrameType.StationOffer => "STATION_OFFER",
         FrameType.StationClaim => "STATION_CLAIM",

@@ -108,6 +108,12 @@ internal sealed class InboundDispatcher
                 case FrameType.NodesReport:
                     Complete(frame, new Reply(FrameType.NodesReport, Data: NodeListReader.Read(frame.Decode<NodesReportFrame>())));
                     break;
+                case FrameType.MessageReport:
+                    Complete(frame, new Reply(FrameType.MessageReport, Data: DescriptorReader.Read(frame.Decode<MessageReportFrame>())));
+                    break;
+                case FrameType.AuditReport:
+                    Complete(frame, new Reply(FrameType.AuditReport, Data: DescriptorReader.Read(frame.Decode<AuditReportFrame>())));
+                    break;
                 case FrameType.Stream:
                     _streams.OnStream(frame.Decode<StreamFrame>());
                     break;
@@ -244,7 +250,7 @@ internal sealed class InboundDispatcher
 
     private static bool IsReply(FrameType type) =>
         type is FrameType.Ok or FrameType.Accepted or FrameType.Pong or FrameType.HealthReport or FrameType.Error
-            or FrameType.NodesReport or FrameType.LinksReport;
+            or FrameType.NodesReport or FrameType.LinksReport or FrameType.MessageReport or FrameType.AuditReport;
 
     private HealthReport ToReport(in HealthReportFrame frame)
     {

@@ -89,4 +89,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 1042, Level = LogLevel.Information,
         Message = "Connection {ConnectionId}: its session was resumed on another connection; this one is closed (213)")]
     public static partial void SessionSuperseded(this ILogger logger, string connectionId);
+
+    [LoggerMessage(EventId = 1090, Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId}: a {Frame} call to a message descriptor failed; it was refused with 501")]
+    public static partial void DescriptorCallFailed(this ILogger logger, Exception exception, string connectionId, string frame);
 }

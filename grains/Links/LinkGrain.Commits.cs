@@ -56,6 +56,11 @@ public sealed partial class LinkGrain
             return;
         }
 
+        if (!await ArchiveBeforeAsync(oldest, cancellationToken))
+        {
+            return;
+        }
+
         await _log.TruncateBeforeAsync(oldest, cancellationToken);
         _recordsSinceCheckpoint = 0;
         LinkLog.Compacted(_logger, Link, lsn, oldest);

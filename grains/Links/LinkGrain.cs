@@ -129,6 +129,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             {
                 await _log.DisposeAsync();
             }
+
+            if (_archive is not null)
+            {
+                await _archive.DisposeAsync();
+            }
         }
     }
 

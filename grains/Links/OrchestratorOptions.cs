@@ -67,6 +67,14 @@ public sealed record OrchestratorOptions
     public int DuplicateWindowIds { get; init; } = DefaultDuplicateWindowIds;
 
     /// <summary>
+    /// How long every message's final state stays in the link's final-state ledger, counted from that state: a MESSAGE
+    /// query (or <c>tamtam status</c>) answers it, and the link's audit trail lists it, until then; after it the message
+    /// is unknown (307). Independent of <see cref="DuplicateWindow"/>, which only decides whether a repeated SEND is a
+    /// duplicate; keep this at least as long, so that a message its sender may still repeat can also be looked up.
+    /// </summary>
+    public TimeSpan LedgerRetention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// After a failed write the link refuses every call (501) and tries its storage again after this, then after twice
     /// as long each time up to <see cref="StorageProbeMaxDelay"/>; the first write that succeeds ends the outage.
     /// </summary>

@@ -1,3 +1,4 @@
+using TamTam.Interfaces.Descriptors;
 using TamTam.Protocol;
 
 namespace TamTam.Interfaces.Links;
@@ -93,4 +94,22 @@ public interface ILinkGrain : IGrainWithStringKey
     /// <summary>The link's figures for LINKS: member nodes and the last assigned sequence.</summary>
     [Alias("summary")]
     Task<LinkSummary> GetSummaryAsync();
+
+    /// <summary>
+    /// The descriptor of message <paramref name="messageId"/>: pending, final and held, or final in the link's ledger
+    /// within its retention. Asked by the message's descriptor grain; 307 when unknown to <paramref name="requester"/>.
+    /// </summary>
+    [Alias("describe-message")]
+    Task<DescriptorAnswer> DescribeMessageAsync(Guid messageId, MessageRequester requester);
+
+    /// <summary>Cancels a pending message (see <see cref="IMessageDescriptorGrain.CancelAsync"/>); decided in the link's order.</summary>
+    [Alias("cancel-message")]
+    Task<OperationResult> CancelMessageAsync(Guid messageId, MessageRequester requester);
+
+    /// <summary>
+    /// One page of the link's audit trail: final messages in the order of their acceptance, at most <paramref name="limit"/>,
+    /// from <paramref name="cursor"/> (0: the start; else a page's <see cref="AuditPage.Next"/>).
+    /// </summary>
+    [Alias("read-audit")]
+    Task<AuditPage> ReadAuditAsync(ulong cursor, int limit);
 }

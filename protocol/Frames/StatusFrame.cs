@@ -22,9 +22,9 @@ public readonly record struct StatusFrame(Guid MessageId, FinalState State, uint
     {
         Guid id = reader.ReadUuid("message_id");
         byte state = reader.ReadU8("state");
-        if (state is < (byte)FinalState.Delivered or > (byte)FinalState.QuotaExceeded)
+        if (state is < (byte)FinalState.Delivered or > (byte)FinalStates.Last)
         {
-            throw reader.OutOfRange("state", $"must be 1 … 8, got {state}");
+            throw reader.OutOfRange("state", $"must be 1 … {(byte)FinalStates.Last}, got {state}");
         }
 
         uint recipients = reader.ReadU32("recipients");

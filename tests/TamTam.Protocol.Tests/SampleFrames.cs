@@ -41,6 +41,12 @@ internal static class SampleFrames
         yield return new PartAckFrame(Id, 1, ErrorCode.BadChecksum);
         yield return new StreamFrame(Id, "", "metrics/cpu", 3, 0, true, false, Bytes(64));
         yield return new StreamAckFrame(Id, 99);
+        yield return new CancelFrame("", Id);
+        yield return new MessageFrame("orders", Id);
+        yield return new MessageReportFrame(Id, 42, "shop", "web-1", "orders", "orders/eu/new", 9, 1, 2, 3, "canceled",
+            [new RecipientEntry("billing", DeliveryOutcome.Canceled, 1)], Truncated: true);
+        yield return new AuditFrame("orders", 17, 100);
+        yield return new AuditReportFrame(5, [new AuditEntry(Id, 1, "shop", "web-1", "new", 10, FinalState.Delivered, 1, 1, 20)]);
         yield return new NodesFrame("");
         yield return new NodesReportFrame([new NodeEntry("a", true, 120, 0), new NodeEntry("b", false, 0, 5)], true);
         yield return new LinksFrame();

@@ -88,10 +88,11 @@ TYPES = {
     0x06: "OK", 0x07: "HEALTH", 0x08: "HEALTH_REPORT",
     0x10: "JOIN", 0x11: "LEAVE", 0x12: "BIND", 0x13: "UNBIND",
     0x20: "SEND", 0x21: "ACCEPTED", 0x22: "DELIVER", 0x23: "ACK", 0x24: "NACK",
-    0x25: "STATUS", 0x26: "STATUS_ACK",
+    0x25: "STATUS", 0x26: "STATUS_ACK", 0x27: "CANCEL",
     0x30: "PART", 0x31: "PART_ACK",
     0x38: "STREAM", 0x39: "STREAM_ACK",
     0x40: "NODES", 0x41: "NODES_REPORT", 0x42: "LINKS", 0x43: "LINKS_REPORT",
+    0x44: "MESSAGE", 0x45: "MESSAGE_REPORT", 0x46: "AUDIT", 0x47: "AUDIT_REPORT",
     0x50: "STATION_REGISTER", 0x51: "STATION_OFFER", 0x52: "STATION_CLAIM",
     0x53: "STATION_PASS",
 }
@@ -110,7 +111,7 @@ REDELIVERY = 0x0001   # DELIVER
 REQUEUE = 0x0001      # NACK
 WANT_ACK = 0x0001     # STREAM
 SUBTREE_STREAM = 0x0002  # STREAM
-TRUNCATED_REPORT = 0x0001  # NODES_REPORT, LINKS_REPORT
+TRUNCATED_REPORT = 0x0001  # NODES_REPORT, LINKS_REPORT, MESSAGE_REPORT
 
 # The flag bits each type defines; every other bit MUST be zero (error 115).
 FLAGS = {name: 0 for name in TYPES.values()}
@@ -126,6 +127,7 @@ FLAGS.update({
     "STREAM": WANT_ACK | SUBTREE_STREAM,
     "NODES_REPORT": TRUNCATED_REPORT,
     "LINKS_REPORT": TRUNCATED_REPORT,
+    "MESSAGE_REPORT": TRUNCATED_REPORT,
 })
 
 
@@ -271,7 +273,7 @@ LAYOUTS = {
     ],
     "STATUS": [
         F("message_id", "uuid"),
-        F("state", "u8", check=_between(1, 8)),
+        F("state", "u8", check=_between(1, 9)),
         F("recipients", "u32"),
         F("confirmed", "u32", check=_confirmed),
         F("at", "ts"),
@@ -304,6 +306,38 @@ LAYOUTS = {
     "LINKS": [],
     "LINKS_REPORT": [
         F("links", ("list", [F("link", "name"), F("nodes", "u32"), F("sequence", "u64")])),
+    ],
+    "CANCEL": [F("link", "link"), F("message_id", "uuid")],
+    "MESSAGE": [F("link", "link"), F("message_id", "uuid")],
+    "MESSAGE_REPORT": [
+        F("message_id", "uuid"),
+        F("sequence", "u64", check=_at_least(1)),
+        F("src_link", "name"),
+        F("src_node", "name"),
+        F("dest_link", "name"),
+        F("dest_port", "port"),
+        F("state", "u8", check=_between(0, 9)),
+        F("accepted_at", "ts"),
+        F("deadline", "ts"),
+        F("final_at", "ts"),
+        F("detail", "text"),
+        F("recipients", ("list", [F("node", "name"), F("outcome", "u8", check=_between(0, 6)), F("attempts", "u16")])),
+    ],
+    "AUDIT": [F("link", "link"), F("cursor", "u64"), F("limit", "u16")],
+    "AUDIT_REPORT": [
+        F("next", "u64"),
+        F("entries", ("list", [
+            F("message_id", "uuid"),
+            F("sequence", "u64", check=_at_least(1)),
+            F("src_link", "name"),
+            F("src_node", "name"),
+            F("port", "port"),
+            F("accepted_at", "ts"),
+            F("state", "u8", check=_between(1, 9)),
+            F("recipients", "u32"),
+            F("confirmed", "u32", check=_confirmed),
+            F("final_at", "ts"),
+        ])),
     ],
     "STATION_REGISTER": [F("station", "name"), F("links", ("list", "name"))],
     "STATION_OFFER": [

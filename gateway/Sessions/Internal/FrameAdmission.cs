@@ -34,7 +34,8 @@ internal static class FrameAdmission
     }
 
     private static bool IsWelcomedFrame(FrameType type) => type is FrameType.Ping or FrameType.Pong or FrameType.Health
-        or FrameType.Join or FrameType.Nodes or FrameType.Links or FrameType.StationRegister or FrameType.Error;
+        or FrameType.Join or FrameType.Nodes or FrameType.Links or FrameType.StationRegister or FrameType.Error
+        or FrameType.Message or FrameType.Cancel or FrameType.Audit;
 
     private static bool IsNodeFrame(FrameType type) => type is FrameType.Leave or FrameType.Bind or FrameType.Unbind
         or FrameType.Send or FrameType.Ack or FrameType.Nack or FrameType.StatusAck or FrameType.Part or FrameType.PartAck

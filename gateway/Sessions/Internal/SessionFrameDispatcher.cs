@@ -226,6 +226,19 @@ internal sealed class SessionFrameDispatcher
                 await ServeLinkRequestAsync(frame).ConfigureAwait(false);
                 break;
 
+            case FrameType.Message:
+            case FrameType.Cancel:
+            case FrameType.Audit:
+                if (_session.CloseIfAccessExpired())
+                {
+                    break;
+                }
+
+                // A query or cancel sees every SEND read before it.
+                await EndOfBatchAsync().ConfigureAwait(false);
+                await ServeDescriptorRequestAsync(frame).ConfigureAwait(false);
+                break;
+
             case FrameType.StationRegister when _session.Access is not null:
                 // Permission before implementation (docs/protocol.md section 4): a token grants no station rights.
                 FrameValidator.Validate(frame);
@@ -355,6 +368,30 @@ internal sealed class SessionFrameDispatcher
             }
         }
         else
+        {
+            await RejectAsync(frame, result.Code, result.Detail ?? result.Code.ToString()).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ServeDescriptorRequestAsync(Frame frame)
+    {
+        OperationResult result;
+        try
+        {
+            if (_session.Link is { } link)
+            {
+                await link.DrainAsync().ConfigureAwait(false);
+            }
+
+            result = await DescriptorRequests.AnswerAsync(_session, frame).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
+        {
+            _logger.DescriptorCallFailed(exception, _session.ConnectionId, frame.Type.WireName());
+            result = OperationResult.Fail(ErrorCode.Unavailable, "the message's link is unavailable; try again");
+        }
+
+        if (!result.Succeeded)
         {
             await RejectAsync(frame, result.Code, result.Detail ?? result.Code.ToString()).ConfigureAwait(false);
         }

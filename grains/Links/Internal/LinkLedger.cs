@@ -11,7 +11,7 @@ namespace TamTam.Grains.Links.Internal;
 /// <param name="link">The link's name.</param>
 /// <param name="idWindow">How long a done-with message's id stays a duplicate (<see cref="RememberedIds"/>).</param>
 /// <param name="idCapacity">At most how many done-with ids are remembered.</param>
-internal sealed class LinkLedger(string link, TimeSpan idWindow, int idCapacity)
+internal sealed partial class LinkLedger(string link, TimeSpan idWindow, int idCapacity)
 {
     private readonly Dictionary<ulong, PendingMessage> _messages = [];
     private readonly Dictionary<(string Link, string Node, Guid Id), ulong> _accepted = [];
@@ -351,9 +351,12 @@ internal sealed class LinkLedger(string link, TimeSpan idWindow, int idCapacity)
             {
                 if (recipient.State != RecipientState.Settled)
                 {
-                    Settle(recipient, RecipientOutcome.Expired);
+                    Settle(recipient, r.State == FinalState.Canceled ? RecipientOutcome.Canceled : RecipientOutcome.Expired);
                 }
             }
+
+            // A real end of the message (not a carried copy of its status, whose message compaction archived already).
+            RecordFinal(message, r);
         }
 
         // The id stays a duplicate until its status is confirmed or forwarded; after compaction this record,

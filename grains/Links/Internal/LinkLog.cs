@@ -34,4 +34,16 @@ internal static partial class LinkLog
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Link {Link} can write to its storage again; the activation stops once and the next replays its log")]
     public static partial void StorageRecovered(ILogger logger, string link);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Debug, Message = "Link {Link} archived {Count} final-state ledger entries to its audit log (accepted below {Oldest})")]
+    public static partial void Archived(ILogger logger, string link, int count, long oldest);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Link {Link} could not archive its final-state ledger entries; it keeps its log uncompacted and tries again at the next compaction")]
+    public static partial void ArchiveFailed(ILogger logger, string link, Exception exception);
+
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Information, Message = "Link {Link}: message {MessageId} (sequence {Sequence}) canceled by {Requester}")]
+    public static partial void Canceled(ILogger logger, string link, Guid messageId, ulong sequence, string requester);
+
+    [LoggerMessage(EventId = 3023, Level = LogLevel.Warning, Message = "Link {Link} could not read its audit log")]
+    public static partial void ArchiveReadFailed(ILogger logger, string link, Exception exception);
 }

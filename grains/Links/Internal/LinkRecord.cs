@@ -121,4 +121,5 @@ internal enum RecipientOutcome : byte
     Expired = 3,
     Undeliverable = 4,
     NoRoute = 5,
+    Canceled = 6,
 }

@@ -315,7 +315,7 @@ internal static class LinkRecordCodec
         return new Checkpoint(last, ports, members, bindings, remembered);
     }
 
-    private readonly ref struct Writer(ArrayBufferWriter<byte> output)
+    internal readonly ref struct Writer(ArrayBufferWriter<byte> output)
     {
         public void U8(byte value)
         {
@@ -402,7 +402,7 @@ internal static class LinkRecordCodec
         return new StatusesConfirmed(node, ids);
     }
 
-    private ref struct Reader(ReadOnlySpan<byte> bytes)
+    internal ref struct Reader(ReadOnlySpan<byte> bytes)
     {
         private readonly ReadOnlySpan<byte> _bytes = bytes;
         private int _position;

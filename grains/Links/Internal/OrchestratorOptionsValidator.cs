@@ -21,6 +21,7 @@ internal sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrat
         Positive(failures, nameof(options.TimerPeriod), options.TimerPeriod);
         NotNegative(failures, nameof(options.DuplicateWindow), options.DuplicateWindow);
         AtLeastZero(failures, nameof(options.DuplicateWindowIds), options.DuplicateWindowIds);
+        Positive(failures, nameof(options.LedgerRetention), options.LedgerRetention);
         Positive(failures, nameof(options.StorageProbeDelay), options.StorageProbeDelay);
         NotNegative(failures, nameof(options.StorageProbeMaxDelay), options.StorageProbeMaxDelay);
         NotNegative(failures, nameof(options.RelinkTimeout), options.RelinkTimeout);

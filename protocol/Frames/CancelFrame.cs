@@ -1,0 +1,27 @@
+using System.Buffers;
+
+namespace TamTam.Protocol.Frames;
+
+/// <summary>CANCEL (c→s): ends a message not yet final in the state CANCELED (docs/protocol.md, section 5.19).</summary>
+public readonly record struct CancelFrame(Utf8Text Link, Guid MessageId) : IFrame<CancelFrame>
+{
+    public static FrameType Type => FrameType.Cancel;
+
+    public static ushort DefinedFlags => 0;
+
+    public static bool HasPayload => false;
+
+    public ushort Flags => 0;
+
+    public ReadOnlySequence<byte> Payload => default;
+
+    public int FieldsLength => BodyWriter.SizeOfStr8(Link) + ProtocolLimits.UuidSize;
+
+    public static CancelFrame Read(ref BodyReader reader, ushort flags) => new(reader.ReadOptionalLink("link"), reader.ReadUuid("message_id"));
+
+    public void WriteFields(ref BodyWriter writer)
+    {
+        writer.WriteOptionalLink(Link, "link");
+        writer.WriteUuid(MessageId);
+    }
+}
