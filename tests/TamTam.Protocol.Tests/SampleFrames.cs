@@ -28,8 +28,11 @@ internal static class SampleFrames
         yield return new UnbindFrame("orders/eu", true);
         yield return new SendFrame(Id, "", "orders/eu/new", 5_000, false, null, null, Bytes(256));
         yield return new SendFrame(Id, "billing", "invoices", 0, true, new StationSource("edge", "n1"), new TransferInfo(3_000_000, 1_048_576, 3, Digest), default);
+        yield return new SendFrame(Id, "", "echo", 5_000, false, null, null, Bytes(16)) { Reply = new ReplyInfo(Id, "", "_reply/web-1") };
+        yield return new SendFrame(Id, "shop", "_reply/web-1", 0, false, null, null, Bytes(16)) { Reply = ReplyInfo.To(Id) };
         yield return new AcceptedFrame(Id, 42, 1_795_400_000_000_000, false);
         yield return new DeliverFrame(Id, 42, 7, "shop", "web-1", "billing", "invoices", 2, 0, true, null, Bytes(256));
+        yield return new DeliverFrame(Id, 43, 1, "shop", "web-1", "billing", "echo", 1, 0, false, null, Bytes(16)) { Reply = new ReplyInfo(Id, "shop", "_reply/web-1") };
         yield return new AckFrame(Id, 42);
         yield return new NackFrame(Id, 42, 17, "busy", true);
         yield return new StatusFrame(Id, FinalState.Partial, 3, 2, 1_795_400_000_000_000, "one receiver rejected");
