@@ -16,4 +16,5 @@ public sealed record Delivery(
     [property: Id(8)] long DeadlineUs,
     [property: Id(9)] bool Redelivery,
     [property: Id(10)] byte[] Payload,
-    [property: Id(11)] TransferDescriptor? Transfer = null);
+    [property: Id(11)] TransferDescriptor? Transfer = null,
+    [property: Id(12)] ReplyRoute? Reply = null);

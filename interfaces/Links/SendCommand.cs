@@ -13,4 +13,5 @@ public sealed record SendCommand(
     [property: Id(2)] bool Subtree,
     [property: Id(3)] uint TtlMs,
     [property: Id(4)] byte[] Payload,
-    [property: Id(5)] TransferDescriptor? Transfer = null);
+    [property: Id(5)] TransferDescriptor? Transfer = null,
+    [property: Id(6)] ReplyRoute? Reply = null);

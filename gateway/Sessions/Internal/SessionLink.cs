@@ -119,7 +119,8 @@ internal sealed class SessionLink : ILinkObserver
 
         Interlocked.Increment(ref _awaitingAnswer);
         string link = frame.DestLink.IsEmpty ? Link : _sentLinks.Decode(frame.DestLink);
-        var command = new SendCommand(frame.MessageId, _sentPorts.Decode(frame.DestPort), frame.Subtree, frame.TtlMs, frame.Payload.ToArray());
+        var command = new SendCommand(frame.MessageId, _sentPorts.Decode(frame.DestPort), frame.Subtree, frame.TtlMs, frame.Payload.ToArray(),
+            Reply: frame.Reply is { } reply ? ReplyRoutes.From(reply, Link) : null);
         _sends.Add((correlation, link, command));
         return true;
     }
@@ -312,7 +313,10 @@ internal sealed class SessionLink : ILinkObserver
     {
         TransferInfo? parted = d.Transfer is { } transfer && Transfers is { } transfers ? transfers.InfoFor(transfer) : null;
         var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, _names.Name(d.SourceLink), _names.Name(d.SourceNode),
-            _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, parted, new ReadOnlySequence<byte>(d.Payload));
+            _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, parted, new ReadOnlySequence<byte>(d.Payload))
+        {
+            Reply = d.Reply is { } reply ? ReplyRoutes.ToWire(reply) : null,
+        };
         bool inlineAsParts = false;
         if (parted is null && frame.FieldsLength + d.Payload.Length > _session.Output.PeerMaxBody)
         {

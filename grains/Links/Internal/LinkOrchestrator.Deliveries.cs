@@ -121,7 +121,7 @@ internal sealed partial class LinkOrchestrator
 
             MessageAccepted a = message.Accepted;
             (deliveries ??= []).Add(new Delivery(a.MessageId, a.Sequence, a.PortSequence, a.SourceLink, a.SourceNode, Link, a.Port,
-                recipient.Attempt, a.DeadlineUs, recipient.Attempt > 1 || recipient.MaybeDelivered, a.Payload, a.Transfer));
+                recipient.Attempt, a.DeadlineUs, recipient.Attempt > 1 || recipient.MaybeDelivered, a.Payload, a.Transfer, a.Reply));
             (sent ??= []).Add(recipient);
         }
 
