@@ -88,13 +88,17 @@ public sealed partial class IncomingMessage
     public ValueTask AckAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        Settle();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Settle()
+    {
         if (Interlocked.Exchange(ref _settled, 1) == 0)
         {
             _tracker.Ack(MessageId, Sequence);
             ReleaseTransfer();
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>

@@ -34,6 +34,7 @@ public sealed partial class TamTamClient
         await RequestAsync(default(LeaveFrame), FrameType.Ok, cancellationToken).ConfigureAwait(false);
         Link = null;
         Node = null;
+        _replyPortNode = null;
     }
 
     /// <summary>

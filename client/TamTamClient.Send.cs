@@ -27,8 +27,13 @@ public sealed partial class TamTamClient
     /// </exception>
     /// <exception cref="TamTamConnectionException">The connection ended before the reply.</exception>
     /// <exception cref="TimeoutException">No reply within <see cref="TamTamClientOptions.RequestTimeout"/>.</exception>
+    public ValueTask<SendReceipt> SendAsync(string port, ReadOnlyMemory<byte> payload, SendOptions? options = null, CancellationToken cancellationToken = default) =>
+        SendCoreAsync(port, payload, options, reply: null, cancellationToken);
+
+    /// <summary>A SEND, with the REPLY fields of a request or a reply when <paramref name="reply"/> is set.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<SendReceipt> SendAsync(string port, ReadOnlyMemory<byte> payload, SendOptions? options = null, CancellationToken cancellationToken = default)
+    private async ValueTask<SendReceipt> SendCoreAsync(
+        string port, ReadOnlyMemory<byte> payload, SendOptions? options, ReplyInfo? reply, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(port);
         cancellationToken.ThrowIfCancellationRequested();
@@ -38,7 +43,10 @@ public sealed partial class TamTamClient
         // message, and the server accepts it once (a repeat is answered DUPLICATE with the original sequence).
         Guid messageId = options?.MessageId ?? Guid.CreateVersion7();
         var frame = new SendFrame(messageId, _names.Encode(options?.Link), _names.Encode(port), ToTtlMilliseconds(options?.Ttl),
-            options?.Subtree ?? false, Station: null, Transfer: null, new ReadOnlySequence<byte>(payload), TracePropagation.Current());
+            options?.Subtree ?? false, Station: null, Transfer: null, new ReadOnlySequence<byte>(payload), TracePropagation.Current())
+        {
+            Reply = reply,
+        };
         QuotaPause? full = null; // made at the first refusal for a full inbox: most sends never meet one
         while (true)
         {

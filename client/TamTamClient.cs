@@ -41,6 +41,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
     private readonly Channel<MessageStatus> _statusFeed;
     private readonly StreamReceiver _streams;
     private readonly HeldPartedMessages _heldParted = new();
+    private readonly PendingReplies _replies = new();
     private ClientConnection _connection;
     private TaskCompletionSource<ClientConnection> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _reconnecting = Task.CompletedTask;
@@ -236,7 +237,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
     /// <summary>Starts a connection's loops; acknowledgements of held messages go to it from now on.</summary>
     private ClientConnection Open(IClientTransport transport, SessionTerms terms)
     {
-        return new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _streams, _heldParted, _inbox,
+        return new ClientConnection(_options, transport, terms, _logger, _clock, _statuses, _deliveries, _streams, _heldParted, _replies, _inbox,
             _statusFeed.Writer, OnConnectionLost);
     }
 

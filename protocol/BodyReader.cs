@@ -138,6 +138,18 @@ public ref struct BodyReader
         return Utf8Text.CheckedPort(text.Utf8);
     }
 
+    /// <summary>A <c>port?</c>: empty, or a port.</summary>
+    public Utf8Text ReadOptionalPort(string field)
+    {
+        if (_position < _span.Length && _span[_position] == 0)
+        {
+            _position++;
+            return default;
+        }
+
+        return ReadPort(field);
+    }
+
     /// <summary>A <c>text</c>: u16 length, then UTF-8.</summary>
     public Utf8Text ReadText(string field)
     {

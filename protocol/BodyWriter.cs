@@ -93,6 +93,17 @@ public ref struct BodyWriter
         WriteName(text, field);
     }
 
+    public void WriteOptionalPort(Utf8Text text, string field)
+    {
+        if (text.IsEmpty)
+        {
+            WriteU8(0);
+            return;
+        }
+
+        WritePort(text, field);
+    }
+
     public void WritePort(Utf8Text text, string field)
     {
         EnsureUtf8(text, field);

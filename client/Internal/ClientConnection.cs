@@ -27,7 +27,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private int _disposed;
 
     public ClientConnection(TamTamClientOptions options, IClientTransport transport, SessionTerms terms, ILogger logger, TimeProvider clock,
-        StatusTracker statuses, DeliveryTracker deliveries, StreamReceiver streams, HeldPartedMessages heldParted, Channel<IncomingMessage> inbox, ChannelWriter<MessageStatus> statusFeed,
+        StatusTracker statuses, DeliveryTracker deliveries, StreamReceiver streams, HeldPartedMessages heldParted, PendingReplies replies, Channel<IncomingMessage> inbox, ChannelWriter<MessageStatus> statusFeed,
         Action<ClientConnection, TamTamConnectionException> lost)
     {
         _transport = transport;
@@ -37,7 +37,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         Terms = terms;
         Writer = new FrameWriter(transport, exception => Fail(Lost(exception)), _lifetime.Token);
         Requests = new RequestTable(terms.MaxInflight, options.RequestTimeout, Handshake.HelloCorrelation, _lifetime.Token);
-        var dispatcher = new InboundDispatcher(Requests, statuses, deliveries, Writer, statusFeed, clock, logger, streams, Transfers, heldParted);
+        var dispatcher = new InboundDispatcher(Requests, statuses, deliveries, Writer, statusFeed, clock, logger, streams, Transfers, heldParted, replies);
 
         // Acknowledgements of held messages go to this connection before its first frame is read: a redelivery
         // read here must never meet an acknowledgement still bound for the connection that ended.

@@ -26,6 +26,7 @@ internal sealed class InboundDispatcher
     private readonly StreamReceiver _streams;
     private readonly TransferTable _transfers;
     private readonly HeldPartedMessages _held;
+    private readonly PendingReplies _replies;
 
     public InboundDispatcher(
         RequestTable requests,
@@ -37,8 +38,10 @@ internal sealed class InboundDispatcher
         ILogger logger,
         StreamReceiver streams,
         TransferTable transfers,
-        HeldPartedMessages held)
+        HeldPartedMessages held,
+        PendingReplies replies)
     {
+        _replies = replies;
         _streams = streams;
         _transfers = transfers;
         _held = held;
@@ -175,6 +178,9 @@ internal sealed class InboundDispatcher
             _names.Get(deliver.DestPort.Utf8.Span), deliver.Attempt, Timestamps.FromOptional(deliver.Deadline), deliver.Redelivery, payload)
         {
             TraceParent = deliver.Trace?.ToString(),
+            CorrelationId = deliver.Reply?.CorrelationId,
+            ReplyLink = deliver.Reply is { IsReply: false } request ? _names.Get(request.Link.Utf8.Span) : null,
+            ReplyPort = deliver.Reply is { IsReply: false } asked ? _names.Get(asked.Port.Utf8.Span) : null,
         };
         if (deliver.Transfer is { } parted)
         {
@@ -185,7 +191,8 @@ internal sealed class InboundDispatcher
             _held.Hold(message);
         }
 
-        return message;
+        // A reply to one of this client's requests goes to the request, not to the application's receive loop.
+        return _replies.TryTake(message, _logger) ? null : message;
     }
 
     private void OnStatus(in StatusFrame frame)

@@ -17,4 +17,5 @@ public sealed record Delivery(
     [property: Id(9)] bool Redelivery,
     [property: Id(10)] byte[] Payload,
     [property: Id(11)] TransferDescriptor? Transfer = null,
-    [property: Id(12)] string? TraceParent = null);
+    [property: Id(12)] ReplyRoute? Reply = null,
+    [property: Id(13)] string? TraceParent = null);

@@ -15,4 +15,5 @@ public sealed record SendCommand(
     [property: Id(3)] uint TtlMs,
     [property: Id(4)] byte[] Payload,
     [property: Id(5)] TransferDescriptor? Transfer = null,
-    [property: Id(6)] string? TraceParent = null);
+    [property: Id(6)] ReplyRoute? Reply = null,
+    [property: Id(7)] string? TraceParent = null);

@@ -10,4 +10,5 @@ public sealed record TransferRequest(
     [property: Id(2)] string Port,
     [property: Id(3)] bool Subtree,
     [property: Id(4)] uint TtlMs,
-    [property: Id(5)] TransferDescriptor Descriptor);
+    [property: Id(5)] TransferDescriptor Descriptor,
+    [property: Id(6)] ReplyRoute? Reply = null);

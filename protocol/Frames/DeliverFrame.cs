@@ -20,20 +20,25 @@ public readonly record struct DeliverFrame(
 {
     public const ushort RedeliveryFlag = 0x0001;
     public const ushort PartedFlag = 0x0004;
+    public const ushort ReplyFlag = 0x0010;
     public const ushort TracedFlag = TraceContext.Flag;
 
     public static FrameType Type => FrameType.Deliver;
 
-    public static ushort DefinedFlags => RedeliveryFlag | PartedFlag | TracedFlag;
+    public static ushort DefinedFlags => RedeliveryFlag | PartedFlag | ReplyFlag | TracedFlag;
 
     public static bool HasPayload => true;
 
-    public ushort Flags => (ushort)((Redelivery ? RedeliveryFlag : 0) | (Transfer.HasValue ? PartedFlag : 0) | (Trace.HasValue ? TracedFlag : 0));
+    /// <summary>With flag <c>REPLY</c>: where the reply to this request goes, or the request this reply answers.</summary>
+    public ReplyInfo? Reply { get; init; }
+
+    public ushort Flags => (ushort)((Redelivery ? RedeliveryFlag : 0) | (Transfer.HasValue ? PartedFlag : 0) | (Reply.HasValue ? ReplyFlag : 0)
+        | (Trace.HasValue ? TracedFlag : 0));
 
     public int FieldsLength =>
         ProtocolLimits.UuidSize + 8 + 8 + BodyWriter.SizeOfStr8(SrcLink) + BodyWriter.SizeOfStr8(SrcNode)
         + BodyWriter.SizeOfStr8(DestLink) + BodyWriter.SizeOfStr8(DestPort) + 2 + 8
-        + (Transfer.HasValue ? TransferInfo.Size : 0) + (Trace.HasValue ? TraceContext.Size : 0);
+        + (Transfer.HasValue ? TransferInfo.Size : 0) + (Reply is { } reply ? reply.Size : 0) + (Trace.HasValue ? TraceContext.Size : 0);
 
     public static DeliverFrame Read(ref BodyReader reader, ushort flags)
     {
@@ -57,6 +62,7 @@ public readonly record struct DeliverFrame(
 
         long deadline = reader.ReadTimestamp("deadline");
         TransferInfo? transfer = (flags & PartedFlag) != 0 ? TransferInfo.Read(ref reader) : null;
+        ReplyInfo? reply = (flags & ReplyFlag) != 0 ? ReplyInfo.Read(ref reader, linkNamed: true) : null;
         TraceContext? trace = (flags & TracedFlag) != 0 ? TraceContext.Read(ref reader) : null;
         ReadOnlySequence<byte> payload = reader.ReadPayload();
         if (transfer.HasValue && !payload.IsEmpty)
@@ -65,7 +71,8 @@ public readonly record struct DeliverFrame(
         }
 
         return new DeliverFrame(id, sequence, portSequence, srcLink, srcNode, destLink, destPort, attempt, deadline,
-            (flags & RedeliveryFlag) != 0, transfer, payload, trace);
+            (flags & RedeliveryFlag) != 0, transfer, payload, trace)
+        { Reply = reply };
     }
 
     public void WriteFields(ref BodyWriter writer)
@@ -85,6 +92,7 @@ public readonly record struct DeliverFrame(
         writer.WriteU16(Attempt);
         writer.WriteI64(Deadline);
         Transfer?.Write(ref writer);
+        Reply?.Write(ref writer, linkNamed: true);
         Trace?.Write(ref writer);
     }
 }

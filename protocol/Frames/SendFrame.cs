@@ -21,16 +21,20 @@ public readonly record struct SendFrame(
     public const ushort SubtreeFlag = 0x0002;
     public const ushort PartedFlag = 0x0004;
     public const ushort StationFlag = 0x0008;
+    public const ushort ReplyFlag = 0x0010;
     public const ushort TracedFlag = TraceContext.Flag;
 
     public static FrameType Type => FrameType.Send;
 
-    public static ushort DefinedFlags => SubtreeFlag | PartedFlag | StationFlag | TracedFlag;
+    public static ushort DefinedFlags => SubtreeFlag | PartedFlag | StationFlag | ReplyFlag | TracedFlag;
 
     public static bool HasPayload => true;
 
+    /// <summary>With flag <c>REPLY</c>: a request's reply address and correlation, or the request a reply answers.</summary>
+    public ReplyInfo? Reply { get; init; }
+
     public ushort Flags => (ushort)((Subtree ? SubtreeFlag : 0) | (Transfer.HasValue ? PartedFlag : 0) | (Station.HasValue ? StationFlag : 0)
-        | (Trace.HasValue ? TracedFlag : 0));
+        | (Reply.HasValue ? ReplyFlag : 0) | (Trace.HasValue ? TracedFlag : 0));
 
     public int FieldsLength
     {
@@ -40,6 +44,11 @@ public readonly record struct SendFrame(
             if (Station is { } station)
             {
                 length += BodyWriter.SizeOfStr8(station.Link) + BodyWriter.SizeOfStr8(station.Node);
+            }
+
+            if (Reply is { } reply)
+            {
+                length += reply.Size;
             }
 
             length += Trace.HasValue ? TraceContext.Size : 0;
@@ -57,6 +66,7 @@ public readonly record struct SendFrame(
             ? new StationSource(reader.ReadName("src_link"), reader.ReadName("src_node"))
             : null;
         TransferInfo? transfer = (flags & PartedFlag) != 0 ? TransferInfo.Read(ref reader) : null;
+        ReplyInfo? reply = (flags & ReplyFlag) != 0 ? ReplyInfo.Read(ref reader, linkNamed: false) : null;
         TraceContext? trace = (flags & TracedFlag) != 0 ? TraceContext.Read(ref reader) : null;
         ReadOnlySequence<byte> payload = reader.ReadPayload();
         if (transfer.HasValue && !payload.IsEmpty)
@@ -64,7 +74,7 @@ public readonly record struct SendFrame(
             throw reader.BadLength($"a PARTED SEND carries no inline payload, got {payload.Length} bytes");
         }
 
-        return new SendFrame(id, link, port, ttl, (flags & SubtreeFlag) != 0, station, transfer, payload, trace);
+        return new SendFrame(id, link, port, ttl, (flags & SubtreeFlag) != 0, station, transfer, payload, trace) { Reply = reply };
     }
 
     public void WriteFields(ref BodyWriter writer)
@@ -85,6 +95,7 @@ public readonly record struct SendFrame(
         }
 
         Transfer?.Write(ref writer);
+        Reply?.Write(ref writer, linkNamed: false);
         Trace?.Write(ref writer);
     }
 }

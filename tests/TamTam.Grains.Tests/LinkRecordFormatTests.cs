@@ -1,4 +1,5 @@
 using TamTam.Grains.Links.Internal;
+using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
@@ -59,6 +60,26 @@ public sealed class LinkRecordFormatTests
 
         Assert.Equal((traceParent, true, transfer?.PartCount), (back.TraceParent, back.Subtree, back.Transfer?.PartCount));
         Assert.Null(untraced.TraceParent);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Acceptance_keeps_its_reply_fields_beside_the_rest_of_its_tail(bool parted)
+    {
+        var request = new ReplyRoute(Guid.NewGuid(), "shop", "_reply/web-1");
+        TransferDescriptor? transfer = parted ? new TransferDescriptor(3_000_000, 1_048_576, 3, new byte[32]) : null;
+        MessageAccepted accepted = Accepted(7, Guid.NewGuid()) with { Reply = request, Transfer = transfer, UnicastFrom = 1, Subtree = true };
+        MessageAccepted reply = Accepted(8, Guid.NewGuid()) with { Reply = new ReplyRoute(request.CorrelationId, "", "") };
+
+        var requestBack = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(accepted)));
+        var replyBack = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(reply)));
+        var plainBack = Assert.IsType<MessageAccepted>(LinkRecordCodec.Decode(LinkRecordCodec.Encode(Accepted(9, Guid.NewGuid()))));
+
+        Assert.Equal(request, requestBack.Reply);
+        Assert.Equal((1, true, transfer?.TotalSize), (requestBack.UnicastFrom, requestBack.Subtree, requestBack.Transfer?.TotalSize));
+        Assert.Equal(reply.Reply, replyBack.Reply);
+        Assert.Null(plainBack.Reply);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace TamTam.Protocol.Tests;
 /// <summary>
 /// Maps frame structs to and from the JSON field form of spec/vectors (docs/protocol.md, section 9) by
 /// reflection over the frames' primary constructors: snake_case names, flag-carried booleans folded into
-/// the header flags, and the optional STATION and PARTED groups flattened.
+/// the header flags, and the optional STATION, PARTED and REPLY groups flattened.
 /// </summary>
 internal static class FrameJson
 {
@@ -52,6 +52,13 @@ internal static class FrameJson
                     fields[SnakeCase(parameter.Name!)] = ToNode(value);
                     break;
             }
+        }
+
+        if (frame.GetType().GetProperty("Reply")?.GetValue(frame) is ReplyInfo reply)
+        {
+            fields["correlation_id"] = reply.CorrelationId.ToString("D");
+            fields["reply_link"] = reply.Link.ToString();
+            fields["reply_port"] = reply.Port.ToString();
         }
 
         return fields;
@@ -103,7 +110,16 @@ internal static class FrameJson
             }
         }
 
-        return Constructor(type)!.Invoke(arguments);
+        object frame = Constructor(type)!.Invoke(arguments);
+
+        // The REPLY group is an init-only property beside the constructor's parameters.
+        if (fields.ContainsKey("correlation_id"))
+        {
+            type.GetProperty("Reply")!.SetValue(frame, new ReplyInfo(Guid.Parse(Str(fields["correlation_id"])), Str(fields["reply_link"]),
+                Str(fields["reply_port"])));
+        }
+
+        return frame;
     }
 
     // Empty-bodied frames are parameterless structs: no constructor to reflect on, no fields.

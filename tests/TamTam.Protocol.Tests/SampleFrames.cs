@@ -33,6 +33,10 @@ internal static class SampleFrames
         yield return new DeliverFrame(Id, 42, 7, "shop", "web-1", "billing", "invoices", 2, 0, true, null, Bytes(256));
         yield return new DeliverFrame(Id, 43, 8, "shop", "web-1", "billing", "invoices", 1, 0, false, null, Bytes(16),
             new TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        yield return new SendFrame(Id, "", "echo", 5_000, false, null, null, Bytes(16)) { Reply = new ReplyInfo(Id, "", "_reply/web-1") };
+        yield return new SendFrame(Id, "shop", "_reply/web-1", 0, false, null, null, Bytes(16)) { Reply = ReplyInfo.To(Id) };
+        yield return new DeliverFrame(Id, 43, 1, "shop", "web-1", "billing", "echo", 1, 0, false, null, Bytes(16)) { Reply = new ReplyInfo(Id, "shop", "_reply/web-1") };
+        yield return new SendFrame(Id, "", "echo", 5_000, false, null, null, Bytes(16), new TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")) { Reply = new ReplyInfo(Id, "", "_reply/web-1") };
         yield return new AckFrame(Id, 42);
         yield return new NackFrame(Id, 42, 17, "busy", true);
         yield return new StatusFrame(Id, FinalState.Partial, 3, 2, 1_795_400_000_000_000, "one receiver rejected");

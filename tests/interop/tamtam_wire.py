@@ -105,6 +105,7 @@ SUBTREE_BIND = 0x0001  # BIND, UNBIND
 SUBTREE = 0x0002      # SEND
 PARTED = 0x0004       # SEND, DELIVER
 STATION = 0x0008      # SEND
+REPLY = 0x0010        # SEND, DELIVER
 TRACED = 0x0020       # SEND, DELIVER
 DUPLICATE = 0x0001    # ACCEPTED
 REDELIVERY = 0x0001   # DELIVER
@@ -120,9 +121,9 @@ FLAGS.update({
     "ERROR": FATAL,
     "BIND": SUBTREE_BIND,
     "UNBIND": SUBTREE_BIND,
-    "SEND": SUBTREE | PARTED | STATION | TRACED,   # bit 0 reserved, MUST be zero
+    "SEND": SUBTREE | PARTED | STATION | REPLY | TRACED,   # bit 0 reserved, MUST be zero
     "ACCEPTED": DUPLICATE,
-    "DELIVER": REDELIVERY | PARTED | TRACED,
+    "DELIVER": REDELIVERY | PARTED | REPLY | TRACED,
     "NACK": REQUEUE,
     "STREAM": WANT_ACK | SUBTREE_STREAM,
     "NODES_REPORT": TRUNCATED_REPORT,
@@ -200,6 +201,25 @@ _PARTED_FIELDS = [
     F("sha256", "sha256", PARTED),
 ]
 
+def _reply_port(link_named: bool):
+    # A reply (empty reply_port) carries no reply_link; a DELIVER of a request always names it.
+    def check(v, f):
+        if v == "" and f["reply_link"] != "":
+            return "reply_link: a reply (empty reply_port) carries no reply_link"
+        if link_named and v != "" and f["reply_link"] == "":
+            return "reply_link: a DELIVER of a request names the link its reply goes to"
+        return None
+    return check
+
+
+def _reply_fields(link_named: bool):
+    return [
+        F("correlation_id", "uuid", REPLY),
+        F("reply_link", "link", REPLY),
+        F("reply_port", "port?", REPLY, _reply_port(link_named)),
+    ]
+
+
 LAYOUTS = {
     "HELLO": [
         F("min_version", "u16", check=_at_least(1)),
@@ -242,6 +262,7 @@ LAYOUTS = {
         F("src_link", "name", STATION),
         F("src_node", "name", STATION),
         *_PARTED_FIELDS,
+        *_reply_fields(link_named=False),
         F("traceparent", "str8", TRACED, _traceparent),
         F("payload", "payload"),
     ],
@@ -261,6 +282,7 @@ LAYOUTS = {
         F("attempt", "u16", check=_at_least(1)),
         F("deadline", "ts"),
         *_PARTED_FIELDS,
+        *_reply_fields(link_named=True),
         F("traceparent", "str8", TRACED, _traceparent),
         F("payload", "payload"),
     ],
@@ -413,7 +435,7 @@ class _Reader:
 
 
 _MIN_SIZES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "i64": 8, "ts": 8, "bool": 1, "uuid": 16,
-              "sha256": 32, "str8": 1, "name": 1, "port": 1, "link?": 1, "text": 2, "bytes": 2}
+              "sha256": 32, "str8": 1, "name": 1, "port": 1, "port?": 1, "link?": 1, "text": 2, "bytes": 2}
 
 
 def _min_size(element) -> int:
@@ -448,13 +470,13 @@ def _read_value(r: _Reader, kind, what: str):
         return str(_uuid.UUID(bytes=r.take(16, what)))
     if kind == "sha256":
         return r.take(32, what).hex()
-    if kind in ("str8", "name", "link", "port"):
+    if kind in ("str8", "name", "link", "port", "port?"):
         n = r.int("u8", f"{what} length")
         s = r.utf8(n, what)
         problem = None
         if kind == "name" or (kind == "link" and s != ""):
             problem = name_problem(s)
-        elif kind == "port":
+        elif kind == "port" or (kind == "port?" and s != ""):
             problem = port_problem(s)
         if problem is not None:
             raise WireError(INVALID_NAME, f"{what}: {problem}")
@@ -594,7 +616,7 @@ def _write_value(out: bytearray, kind, v, what: str) -> None:
         if len(b) != 32:
             raise WireError(BAD_LENGTH, f"{what}: sha256 of {len(b)} bytes")
         out += b
-    elif kind in ("str8", "name", "link", "port"):
+    elif kind in ("str8", "name", "link", "port", "port?"):
         if not isinstance(v, str):
             raise WireError(OUT_OF_RANGE, f"{what}: expected a string")
         b = v.encode("utf-8")

@@ -439,12 +439,19 @@ internal sealed class SessionFrameDispatcher
 
             case FrameType.Bind:
                 BindFrame bind = frame.Decode<BindFrame>();
-                OperationResult bound = await link!.Grain.BindAsync(link.Node, session, new PortBinding(bind.Port.ToString(), bind.Mode, bind.Subtree))
+                string port = bind.Port.ToString();
+                if (!ReplyPorts.MayBind(port, bind.Subtree, link!.Node))
+                {
+                    return OperationResult.Fail(ErrorCode.Forbidden,
+                        $"{ReplyPorts.Root} is reserved: node \"{link.Node}\" may bind only its own reply port {ReplyPorts.For(link.Node)}, without SUBTREE");
+                }
+
+                OperationResult bound = await link!.Grain.BindAsync(link.Node, session, new PortBinding(port, bind.Mode, bind.Subtree))
                     .ConfigureAwait(false);
                 if (bound.Succeeded && _session.Streams is { } binding)
                 {
                     // Subscribed before OK: a packet published after the BIND's answer reaches this node.
-                    await binding.SubscribeAsync(new StreamBinding(link.Link, bind.Port.ToString(), bind.Subtree)).ConfigureAwait(false);
+                    await binding.SubscribeAsync(new StreamBinding(link.Link, port, bind.Subtree)).ConfigureAwait(false);
                 }
 
                 return bound;

@@ -126,7 +126,7 @@ internal sealed class SessionLink : ILinkObserver
         Interlocked.Increment(ref _awaitingAnswer);
         string link = frame.DestLink.IsEmpty ? Link : _sentLinks.Decode(frame.DestLink);
         var command = new SendCommand(frame.MessageId, _sentPorts.Decode(frame.DestPort), frame.Subtree, frame.TtlMs, frame.Payload.ToArray(),
-            TraceParent: frame.Trace?.ToString());
+            Reply: frame.Reply is { } reply ? ReplyRoutes.From(reply, Link) : null, TraceParent: frame.Trace?.ToString());
         _sends.Add((correlation, link, command));
         return true;
     }
@@ -333,7 +333,10 @@ internal sealed class SessionLink : ILinkObserver
         TransferInfo? parted = d.Transfer is { } transfer && Transfers is { } transfers ? transfers.InfoFor(transfer) : null;
         var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, _names.Name(d.SourceLink), _names.Name(d.SourceNode),
             _names.Name(d.Link), _names.Port(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, parted, new ReadOnlySequence<byte>(d.Payload),
-            d.TraceParent is { } traceParent ? new TraceContext(traceParent) : null);
+            d.TraceParent is { } traceParent ? new TraceContext(traceParent) : null)
+        {
+            Reply = d.Reply is { } reply ? ReplyRoutes.ToWire(reply) : null,
+        };
         using Activity? span = _session.Messages.Delivering(d, Node);
         if (span is not null)
         {

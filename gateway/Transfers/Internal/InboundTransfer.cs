@@ -49,7 +49,7 @@ internal sealed class InboundTransfer : IDisposable
     /// <summary>The SHA-256 of the parts staged, in order.</summary>
     public UploadDigest Digest { get; }
 
-    public SendCommand Command => new(Id, Request.Port, Request.Subtree, Request.TtlMs, [], Request.Descriptor, TraceParent);
+    public SendCommand Command => new(Id, Request.Port, Request.Subtree, Request.TtlMs, [], Request.Descriptor, Request.Reply, TraceParent);
 
     /// <summary>The SEND's trace context (flag TRACED), kept with the message.</summary>
     public string? TraceParent { get; init; }

@@ -6,6 +6,7 @@ using TamTam.Diagnostics;
 using TamTam.Gateway.Diagnostics;
 using TamTam.Gateway.Internal;
 using TamTam.Gateway.Sessions;
+using TamTam.Gateway.Sessions.Internal;
 using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
@@ -74,7 +75,8 @@ internal sealed class TransferIntake
 
         var descriptor = new TransferDescriptor((long)info.TotalSize, (int)info.PartSize, (int)info.PartCount, info.Sha256.ToArray());
         string link = send.DestLink.IsEmpty ? _source.Link : send.DestLink.ToString();
-        var request = new TransferRequest(_source, link, send.DestPort.ToString(), send.Subtree, send.TtlMs, descriptor);
+        var request = new TransferRequest(_source, link, send.DestPort.ToString(), send.Subtree, send.TtlMs, descriptor,
+            send.Reply is { } reply ? ReplyRoutes.From(reply, _source.Link) : null);
         ITransferGrain grain = _grains.GetGrain<ITransferGrain>(send.MessageId);
         TransferStart start;
         IReadOnlyList<int> held = [];

@@ -121,7 +121,7 @@ internal sealed partial class LinkOrchestrator
 
             MessageAccepted a = message.Accepted;
             (deliveries ??= []).Add(new Delivery(a.MessageId, a.Sequence, a.PortSequence, a.SourceLink, a.SourceNode, Link, a.Port,
-                recipient.Attempt, a.DeadlineUs, recipient.Attempt > 1 || recipient.MaybeDelivered, a.Payload, a.Transfer, a.TraceParent));
+                recipient.Attempt, a.DeadlineUs, recipient.Attempt > 1 || recipient.MaybeDelivered, a.Payload, a.Transfer, a.Reply, a.TraceParent));
             (sent ??= []).Add(recipient);
         }
 

@@ -109,7 +109,7 @@ internal sealed partial class LinkOrchestrator
         long deadline = Options.DeadlineUs(command.TtlMs, now);
         var accepted = new MessageAccepted(Ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
             command.Port, mode, Ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree,
-            mode == PortMode.Group && unicastFrom < recipients.Count ? unicastFrom : -1, command.TraceParent);
+            mode == PortMode.Group && unicastFrom < recipients.Count ? unicastFrom : -1, command.Reply, command.TraceParent);
         created.Add(Ledger.Apply(accepted, 0)!);
         records.Add(accepted);
         return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);

@@ -1,3 +1,4 @@
+using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
@@ -15,6 +16,7 @@ internal abstract record LinkRecord;
 /// <see cref="Subtree"/>: sent with SUBTREE, so a unicast delivery whose node leaves may move to any binder of
 /// the subtree. <see cref="UnicastFrom"/>: the index in <see cref="Recipients"/> of the first recipient chosen
 /// as a unicast binder (a group message lists its group binders first); -1 for what <see cref="Mode"/> implies.
+/// <see cref="Reply"/>: sent with REPLY (a request or a reply), carried into every DELIVER of it.
 /// </summary>
 internal sealed record MessageAccepted(
     ulong Sequence,
@@ -31,6 +33,7 @@ internal sealed record MessageAccepted(
     TransferDescriptor? Transfer = null,
     bool Subtree = false,
     int UnicastFrom = -1,
+    ReplyRoute? Reply = null,
     string? TraceParent = null) : LinkRecord
 {
     /// <summary>

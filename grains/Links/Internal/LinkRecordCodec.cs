@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
@@ -217,20 +218,24 @@ internal static class LinkRecordCodec
         return record;
     }
 
-    // A tail may follow a MessageAccepted's payload: a flags byte (bit 0 parted, bit 1 SUBTREE), then a parted
-    // message's descriptor. Records written before parts existed end at the payload; those written before SUBTREE
-    // was kept have flags 1 (parted) or no tail.
+    // A tail may follow a MessageAccepted's payload: a flags byte (bit 0 parted, bit 1 SUBTREE, bit 2 unicast-from,
+    // bit 3 TRACED, bit 4 REPLY), then a parted message's descriptor, the unicast-from index, the REPLY fields and the
+    // traceparent, in that order. Records written before parts existed end at the payload; those written before
+    // SUBTREE was kept have flags 1 (parted) or no tail.
     private const byte TailParted = 1;
     private const byte TailSubtree = 2;
     private const byte TailUnicastFrom = 4;
     private const byte TailTraced = 8;
+
+    // 0x10, as the wire's REPLY bit: the correlation id, reply link and reply port follow the unicast-from index.
+    private const byte TailReply = 0x10;
 
     private static void WriteTail(ref Writer writer, MessageAccepted accepted)
     {
         TransferDescriptor? transfer = accepted.Transfer;
         bool unicastFrom = accepted.UnicastFrom >= 0;
         byte flags = (byte)((transfer is null ? 0 : TailParted) | (accepted.Subtree ? TailSubtree : 0) | (unicastFrom ? TailUnicastFrom : 0)
-            | (accepted.TraceParent is null ? 0 : TailTraced));
+            | (accepted.Reply is null ? 0 : TailReply) | (accepted.TraceParent is null ? 0 : TailTraced));
         if (flags == 0)
         {
             return;
@@ -248,6 +253,13 @@ internal static class LinkRecordCodec
         if (unicastFrom)
         {
             writer.U32((uint)accepted.UnicastFrom);
+        }
+
+        if (accepted.Reply is { } reply)
+        {
+            writer.Uuid(reply.CorrelationId);
+            writer.Str(reply.Link);
+            writer.Str(reply.Port);
         }
 
         if (accepted.TraceParent is { } traceParent)
@@ -270,8 +282,9 @@ internal static class LinkRecordCodec
             ? new TransferDescriptor(reader.I64(), (int)reader.U32(), (int)reader.U32(), reader.Bytes())
             : null;
         int unicastFrom = (flags & TailUnicastFrom) != 0 ? (int)reader.U32() : -1;
+        ReplyRoute? reply = (flags & TailReply) != 0 ? new ReplyRoute(reader.Uuid(), reader.Str(), reader.Str()) : null;
         string? traceParent = (flags & TailTraced) != 0 ? reader.Str() : null;
-        return accepted with { Transfer = transfer, Subtree = (flags & TailSubtree) != 0, UnicastFrom = unicastFrom, TraceParent = traceParent };
+        return accepted with { Transfer = transfer, Subtree = (flags & TailSubtree) != 0, UnicastFrom = unicastFrom, Reply = reply, TraceParent = traceParent };
     }
 
     private static void WriteBinding(ref Writer writer, PortBound binding)
