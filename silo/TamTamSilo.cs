@@ -18,6 +18,7 @@ using TamTam.Silo.Dashboard;
 using TamTam.Silo.Http;
 using TamTam.Silo.Internal;
 using TamTam.Silo.Telemetry;
+using TamTam.Storage.Blob;
 using TamTam.Storage.Hosting;
 
 namespace TamTam.Silo;
@@ -250,9 +251,12 @@ public sealed class TamTamSilo : IAsyncDisposable
     {
         if (options.Storage.IsBlob)
         {
+            // Links, payloads and grain state (Orleans' blob provider) reach one account alike: a service URI without a
+            // SAS token is reached with a token credential (managed identity).
             IConfigurationSection blob = configuration.GetSection(SiloOptions.StorageSettings.BlobSection);
-            silo.Services.AddTamTamBlobStorage(o => blob.Bind(o));
-            silo.AddBlobGrainStorageAsDefault(o => blob.Bind(o));
+            Action<BlobStorageOptions> bind = AzureIdentity.BindBlob(blob);
+            silo.Services.AddTamTamBlobStorage(bind);
+            silo.AddBlobGrainStorageAsDefault(bind);
         }
         else
         {

@@ -6,14 +6,15 @@ namespace TamTam.Storage.Blob;
 
 /// <summary>
 /// Settings of the Azure Blob backend, shared by <see cref="BlobSegmentLogStore"/>,
-/// <see cref="BlobGrainStorage"/> and <see cref="BlobPayloadStore"/>. Bind it from configuration or
+/// <see cref="BlobPayloadStore"/> and the grain storage (Orleans' blob provider, <c>AddBlobGrainStorage</c>). Bind it from configuration or
 /// set it in code; it is validated when the host starts (and again when a store is built), naming any
 /// bad key.
 /// </summary>
 /// <remarks>
 /// Give either <see cref="ConnectionString"/> or <see cref="ServiceUri"/> (with a SAS token in its
-/// query, or a <see cref="Credential"/> set in code). Everything lives in one container, under the
-/// prefixes <c>logs/</c>, <c>grains/</c> and <c>payloads/</c>, created on first use.
+/// query, or a <see cref="Credential"/> set in code). Everything lives in one container, created on first use:
+/// link logs under <c>logs/</c>, parted payloads under <c>payloads/</c>, grain state as Orleans names it
+/// (<c>&lt;state name&gt;-&lt;grain id&gt;.json</c>).
 /// </remarks>
 public sealed record BlobStorageOptions
 {

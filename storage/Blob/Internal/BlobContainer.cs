@@ -11,15 +11,20 @@ internal sealed class BlobContainer
     private readonly Lock _gate = new();
     private Task? _creation;
 
-    public BlobContainer(BlobStorageOptions options)
+    public BlobContainer(BlobStorageOptions options) => Client = CreateServiceClient(options).GetBlobContainerClient(options.ContainerName);
+
+    /// <summary>
+    /// The account's client as <paramref name="options"/> describe it (connection string, or service URI with the
+    /// credential or a SAS token), so that the segment logs, the payloads and Orleans' grain storage reach it alike.
+    /// </summary>
+    public static BlobServiceClient CreateServiceClient(BlobStorageOptions options)
     {
         var clientOptions = options.ServiceVersion is { } version ? new BlobClientOptions(version) : new BlobClientOptions();
-        BlobServiceClient service = !string.IsNullOrWhiteSpace(options.ConnectionString)
+        return !string.IsNullOrWhiteSpace(options.ConnectionString)
             ? new BlobServiceClient(options.ConnectionString, clientOptions)
             : options.Credential is { } credential
                 ? new BlobServiceClient(options.ServiceUri!, credential, clientOptions)
                 : new BlobServiceClient(options.ServiceUri!, clientOptions);
-        Client = service.GetBlobContainerClient(options.ContainerName);
     }
 
     /// <summary>The container's client; call <see cref="EnsureCreatedAsync"/> before the first write.</summary>

@@ -18,7 +18,7 @@ namespace TamTam.Storage.Tests.Hosting;
 public sealed class SiloWithBlobStorageTests(AzuriteFixture azurite)
 {
     [Fact]
-    public async Task A_grain_state_survives_a_silo_restart_and_the_silo_creates_its_container()
+    public async Task A_grain_state_survives_a_silo_restart_through_orleans_blob_provider_and_the_silo_creates_its_container()
     {
         var options = azurite.NewOptions();
 
@@ -31,6 +31,15 @@ public sealed class SiloWithBlobStorageTests(AzuriteFixture azurite)
             Assert.Equal(2, await grain.IncrementAsync());
             await silo.StopAsync();
         }
+
+        // Orleans' provider names the blob itself, at the container's root (TamTam's own provider used grains/).
+        var names = new List<string>();
+        await foreach (var item in new BlobContainerClient(options.ConnectionString, options.ContainerName).GetBlobsAsync())
+        {
+            names.Add(item.Name);
+        }
+
+        Assert.Contains(names, n => n.Contains("billing", StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal));
 
         using (var silo = BuildSilo(options))
         {
