@@ -97,6 +97,21 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Server_may_name_several_servers_of_a_cluster_given_or_from_the_environment()
+    {
+        var given = new FakeConsole();
+        Assert.Empty(TamTamCommand.Create(given.Console).Parse(["send", "orders", "x", "--link", "b", "--server", "tamtam://10.0.0.1:7420,10.0.0.2:7421"]).Errors);
+
+        var fromEnvironment = new FakeConsole(environment: new() { ["TAMTAM_SERVER"] = "tamtams://a:7421,b:7421" });
+        Assert.Empty(TamTamCommand.Create(fromEnvironment.Console).Parse(["send", "orders", "x", "--link", "b"]).Errors);
+
+        Assert.Equal([new Uri("tamtam://10.0.0.1:7420"), new Uri("tamtam://10.0.0.2:7421")],
+            ConnectionOptions.ParseServers("tamtam://10.0.0.1:7420,10.0.0.2:7421", out _));
+        Assert.Null(ConnectionOptions.ParseServers("tamtam://a:7420,,b", out string? error));
+        Assert.Contains("--server", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Server_that_is_not_a_URI_is_a_usage_error_whether_given_or_from_the_environment()
     {
         var given = new FakeConsole();

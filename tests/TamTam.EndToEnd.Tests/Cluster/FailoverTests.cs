@@ -85,6 +85,32 @@ public sealed class FailoverTests : TwoSiloTest
     }
 
     [Fact]
+    public async Task The_cli_given_both_silos_listens_on_through_the_other_when_its_silo_drains()
+    {
+        string link = Links.Unique("cli-failover");
+        string folder = Directory.CreateTempSubdirectory("tamtam-cli-failover-").FullName;
+        try
+        {
+            var console = new CliTestConsole(folder);
+            Task<int> listening = console.RunAsync("listen", FailoverClients.Port, "--link", link, "--node", "cli-listener", "--count", "2",
+                "--server", $"{Second.Uri},{First.Uri}");
+            await using TamTamClient sender = await Nodes.JoinAsync(First.Uri, link, "sender");
+
+            Assert.Equal(FinalState.Delivered, (await SendUntilRoutedAsync(sender, "before the drain")).State);
+            await Second.StopAsync();
+            Assert.Equal(FinalState.Delivered, (await SendUntilRoutedAsync(sender, "after the drain")).State);
+
+            Assert.Equal(0, await listening.Within(TestTimeout.Batch));
+            Assert.Contains("before the drain", console.Out, StringComparison.Ordinal);
+            Assert.Contains("after the drain", console.Out, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_client_given_several_silos_connects_to_the_first_that_answers()
     {
         string link = Links.Unique("first-answering");
@@ -93,5 +119,22 @@ public sealed class FailoverTests : TwoSiloTest
         await using TamTamClient client = await FailoverClients.JoinAsync([proxy.Uri, First.Uri], link, "node");
 
         Assert.Equal(First.Uri, client.Uri);
+    }
+
+    /// <summary>Sends until the listener's binding exists (300 NO_ROUTE before), then waits for the message's final state.</summary>
+    private static async Task<MessageStatus> SendUntilRoutedAsync(TamTamClient sender, string text)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                SendReceipt receipt = await sender.SendAsync(FailoverClients.Port, System.Text.Encoding.UTF8.GetBytes(text)).Within();
+                return await receipt.Completion.Within(TestTimeout.Batch);
+            }
+            catch (TamTamException exception) when (exception.Code == ErrorCode.NoRoute && attempt < 100)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 }
