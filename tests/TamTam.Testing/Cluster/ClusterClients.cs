@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using TamTam.Client;
 
 namespace TamTam.Testing.Cluster;
@@ -20,8 +21,8 @@ internal static class ClusterClients
     };
 
     /// <summary>Connects to the cluster, first trying <paramref name="endpoints"/>[<paramref name="first"/>] and then the others in order.</summary>
-    public static ValueTask<TamTamClient> ConnectAsync(IReadOnlyList<Uri> endpoints, int first, string clientName = "tamtam-cluster-tests",
-        int receiveBufferCapacity = 256)
+    public static ValueTask<TamTamClient> ConnectAsync(IReadOnlyList<Uri> endpoints, int first, ClientLogRecorder? log = null,
+        string clientName = "tamtam-cluster-tests", int receiveBufferCapacity = 256)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         Uri[] ordered = [.. endpoints.Skip(first), .. endpoints.Take(first)];
@@ -34,13 +35,14 @@ internal static class ClusterClients
             ConnectTimeout = TimeSpan.FromSeconds(5),
             RequestTimeout = TimeSpan.FromSeconds(60),
             ReceiveBufferCapacity = receiveBufferCapacity,
+            LoggerFactory = log is null ? null : new LoggerFactory([log]),
         });
     }
 
     /// <summary>Connects (as <see cref="ConnectAsync"/>) and joins <paramref name="link"/> as <paramref name="node"/>.</summary>
-    public static async Task<TamTamClient> JoinAsync(IReadOnlyList<Uri> endpoints, int first, string link, string node)
+    public static async Task<TamTamClient> JoinAsync(IReadOnlyList<Uri> endpoints, int first, string link, string node, ClientLogRecorder? log = null)
     {
-        TamTamClient client = await ConnectAsync(endpoints, first).ConfigureAwait(false);
+        TamTamClient client = await ConnectAsync(endpoints, first, log).ConfigureAwait(false);
         try
         {
             await client.JoinAsync(link, node).ConfigureAwait(false);

@@ -26,8 +26,13 @@ internal sealed class LinkTraffic : IAsyncDisposable
     private Task _producing = Task.CompletedTask;
     private Task _consuming = Task.CompletedTask;
 
-    private LinkTraffic(string link, TamTamClient producer, TamTamClient consumer, int payloadSize)
+    private readonly ClientLogRecorder _producerLog;
+    private readonly ClientLogRecorder _consumerLog;
+
+    private LinkTraffic(string link, TamTamClient producer, ClientLogRecorder producerLog, TamTamClient consumer, ClientLogRecorder consumerLog, int payloadSize)
     {
+        _producerLog = producerLog;
+        _consumerLog = consumerLog;
         Link = link;
         Producer = producer;
         Consumer = consumer;
@@ -106,13 +111,15 @@ internal sealed class LinkTraffic : IAsyncDisposable
     /// </summary>
     public static async Task<LinkTraffic> OpenAsync(IReadOnlyList<Uri> endpoints, string link, int producerSilo, int consumerSilo, int payloadSize = 256)
     {
-        TamTamClient consumer = await ClusterClients.JoinAsync(endpoints, consumerSilo, link, "consumer").ConfigureAwait(false);
+        var consumerLog = new ClientLogRecorder();
+        var producerLog = new ClientLogRecorder();
+        TamTamClient consumer = await ClusterClients.JoinAsync(endpoints, consumerSilo, link, "consumer", consumerLog).ConfigureAwait(false);
         TamTamClient? producer = null;
         try
         {
             await consumer.BindAsync(Port, PortMode.Unicast).ConfigureAwait(false);
-            producer = await ClusterClients.JoinAsync(endpoints, producerSilo, link, "producer").ConfigureAwait(false);
-            return new LinkTraffic(link, producer, consumer, payloadSize);
+            producer = await ClusterClients.JoinAsync(endpoints, producerSilo, link, "producer", producerLog).ConfigureAwait(false);
+            return new LinkTraffic(link, producer, producerLog, consumer, consumerLog, payloadSize);
         }
         catch
         {
@@ -217,8 +224,8 @@ internal sealed class LinkTraffic : IAsyncDisposable
 
     /// <summary>The link and its clients' state, for failure messages.</summary>
     public string Describe() =>
-        $"{Link} (producer connected {Producer.IsConnected}, resumed {Producer.IsResumed}, refused [{TrafficOutcome.Describe(Refusals)}]; "
-        + $"consumer connected {Consumer.IsConnected}, resumed {Consumer.IsResumed})";
+        $"{Link} (producer connected {Producer.IsConnected}, resumed {Producer.IsResumed}, refused [{TrafficOutcome.Describe(Refusals)}], "
+        + $"its log: {_producerLog.Last}; consumer connected {Consumer.IsConnected}, resumed {Consumer.IsResumed}, its log: {_consumerLog.Last})";
 
     public async ValueTask DisposeAsync()
     {

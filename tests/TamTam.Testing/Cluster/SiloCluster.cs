@@ -90,6 +90,10 @@ internal sealed class SiloCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Every silo's last lines of output, for failure messages.</summary>
+    public string DescribeOutputs() =>
+        string.Join("\n", Silos.Select(s => $"--- silo {s.Index} ({(s.IsRunning ? "running" : "stopped")}) ---\n{s.Output}"));
+
     public async ValueTask DisposeAsync()
     {
         foreach (ClusterSilo silo in Silos)
