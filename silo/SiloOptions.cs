@@ -6,7 +6,7 @@ namespace TamTam.Silo;
 /// (<c>--TamTam:Tcp:Port=7421</c>). The gateway's settings live under <c>TamTam:Gateway</c>
 /// (<see cref="Gateway.GatewayOptions"/>).
 /// </summary>
-public sealed record SiloOptions
+public sealed partial record SiloOptions
 {
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "TamTam";
@@ -35,8 +35,11 @@ public sealed record SiloOptions
     /// <summary>The wire protocol over a Unix domain socket (<c>TamTam:Unix</c>); off unless a path is set.</summary>
     public UnixSettings Unix { get; set; } = new();
 
-    /// <summary>The Orleans silo (<c>TamTam:Orleans</c>).</summary>
-    public OrleansSettings Orleans { get; set; } = new();
+    /// <summary>
+    /// The Orleans cluster (<c>TamTam:Cluster</c>): how silos find each other (single-machine localhost clustering by
+    /// default, Azure Table or Redis membership for several hosts), their ports, addresses, ids and failure detection.
+    /// </summary>
+    public ClusterSettings Cluster { get; set; } = new();
 
     /// <summary>
     /// TLS on the TCP and HTTP listeners (<c>TamTam:Tls</c>): off unless a certificate is configured. With it, TCP
@@ -119,28 +122,5 @@ public sealed record SiloOptions
 
         /// <summary>True when <see cref="CertificatePath"/> is set.</summary>
         public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
-    }
-
-    /// <summary><c>TamTam:Orleans</c>: single-silo localhost clustering until a clustering provider is configured.</summary>
-    public sealed record OrleansSettings
-    {
-        /// <summary>Silo-to-silo port (<c>TamTam:Orleans:SiloPort</c>), 1 … 65535.</summary>
-        public int SiloPort { get; set; } = 11111;
-
-        /// <summary>
-        /// The silo port of the cluster's primary silo (<c>TamTam:Orleans:PrimarySiloPort</c>) for a second silo on this
-        /// machine to join; 0 (the default): this silo is the primary. Localhost clustering only: several machines need
-        /// a clustering provider. Silos of one cluster share the data directory (docs/architecture.md).
-        /// </summary>
-        public int PrimarySiloPort { get; set; }
-
-        /// <summary>Orleans client gateway port (<c>TamTam:Orleans:GatewayPort</c>); 0 turns the Orleans gateway off.</summary>
-        public int GatewayPort { get; set; } = 30000;
-
-        /// <summary>The Orleans cluster id (<c>TamTam:Orleans:ClusterId</c>).</summary>
-        public string ClusterId { get; set; } = "tamtam";
-
-        /// <summary>The Orleans service id (<c>TamTam:Orleans:ServiceId</c>); stored state is keyed by it.</summary>
-        public string ServiceId { get; set; } = "tamtam";
     }
 }

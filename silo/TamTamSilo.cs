@@ -134,9 +134,7 @@ public sealed class TamTamSilo : IAsyncDisposable
 
         builder.UseOrleans(silo =>
         {
-            IPEndPoint? primary = options.Orleans.PrimarySiloPort == 0 ? null : new IPEndPoint(IPAddress.Loopback, options.Orleans.PrimarySiloPort);
-            silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort, primary,
-                serviceId: options.Orleans.ServiceId, clusterId: options.Orleans.ClusterId);
+            silo.UseTamTamClustering(options.Cluster);
             AddStorage(silo, options, builder.Configuration);
             silo.AddTamTamStreams();
         });

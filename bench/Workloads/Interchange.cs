@@ -62,8 +62,8 @@ internal sealed class Interchange : IAsyncDisposable
                 "--TamTam:Tcp:Port=0",
                 "--TamTam:Http:Port=0",
                 $"--TamTam:DataPath={dataPath}",
-                $"--TamTam:Orleans:SiloPort={FreePort()}",
-                "--TamTam:Orleans:GatewayPort=0",
+                $"--TamTam:Cluster:SiloPort={FreePort()}",
+                "--TamTam:Cluster:GatewayPort=0",
                 "--Logging:LogLevel:Default=Warning",
                 "--Logging:LogLevel:Orleans=Error",
 

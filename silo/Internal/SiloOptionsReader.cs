@@ -9,11 +9,14 @@ internal static class SiloOptionsReader
     private const int MaxPort = 65_535;
 
     /// <exception cref="OptionsValidationException">A value is out of range; the message names its key.</exception>
-    /// <exception cref="InvalidOperationException">A value does not convert to its type; the message names its key.</exception>
+    /// <exception cref="InvalidOperationException">A value does not convert to its type, or a <c>TamTam:Cluster</c> key is unknown; the message names its key.</exception>
     public static SiloOptions Read(IConfiguration configuration, out ListenAddress listen)
     {
         var options = new SiloOptions();
         configuration.GetSection(SiloOptions.SectionName).Bind(options);
+
+        // A misspelt cluster key would silently leave a default in place (a silo alone in its own cluster): refused.
+        configuration.GetSection(SiloOptions.ClusterSettings.SectionName).Bind(new SiloOptions.ClusterSettings(), o => o.ErrorOnUnknownConfiguration = true);
 
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.DataPath))
@@ -30,19 +33,7 @@ internal static class SiloOptionsReader
 
         CheckPort(failures, "TamTam:Tcp:Port", options.Tcp.Port, 0);
         CheckPort(failures, "TamTam:Http:Port", options.Http.Port, 0);
-        CheckPort(failures, "TamTam:Orleans:SiloPort", options.Orleans.SiloPort, 1);
-        CheckPort(failures, "TamTam:Orleans:GatewayPort", options.Orleans.GatewayPort, 0);
-        CheckPort(failures, "TamTam:Orleans:PrimarySiloPort", options.Orleans.PrimarySiloPort, 0);
-        if (string.IsNullOrWhiteSpace(options.Orleans.ClusterId))
-        {
-            failures.Add("TamTam:Orleans:ClusterId must be set.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.Orleans.ServiceId))
-        {
-            failures.Add("TamTam:Orleans:ServiceId must be set.");
-        }
-
+        ClusterSettingsCheck.Check(failures, options, configuration);
         if (failures.Count > 0)
         {
             throw new OptionsValidationException(SiloOptions.SectionName, typeof(SiloOptions), failures);
@@ -63,7 +54,7 @@ internal static class SiloOptionsReader
         }
     }
 
-    private static void CheckPort(List<string> failures, string key, int port, int min)
+    internal static void CheckPort(List<string> failures, string key, int port, int min)
     {
         if (port < min || port > MaxPort)
         {

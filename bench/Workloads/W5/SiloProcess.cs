@@ -36,7 +36,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         foreach (string argument in (string[])
                  [
                      "--TamTam:Tcp:Port=0", "--TamTam:Http:Port=0", $"--TamTam:DataPath={dataPath}",
-                     $"--TamTam:Orleans:SiloPort={FreePort()}", "--TamTam:Orleans:GatewayPort=0",
+                     $"--TamTam:Cluster:SiloPort={FreePort()}", "--TamTam:Cluster:GatewayPort=0",
                      "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:TamTam.Silo=Information", "--Logging:LogLevel:Orleans=Error",
                  ])
         {

@@ -39,7 +39,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (string argument in (string[])[dll, $"--TamTam:Tcp:Port={tcp}", "--TamTam:Http:Port=0", $"--TamTam:DataPath={dataPath}",
-            $"--TamTam:Orleans:SiloPort={FreePort()}", "--TamTam:Orleans:GatewayPort=0", "--Logging:LogLevel:Default=Warning", .. siloArguments])
+            $"--TamTam:Cluster:SiloPort={FreePort()}", "--TamTam:Cluster:GatewayPort=0", "--Logging:LogLevel:Default=Warning", .. siloArguments])
         {
             start.ArgumentList.Add(argument);
         }

@@ -19,8 +19,8 @@ public abstract class TwoSiloTest : IAsyncLifetime
     public async Task InitializeAsync()
     {
         string primaryPort = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
-        _first = await InProcessSilo.StartAsync(_data.Path, $"--TamTam:Orleans:SiloPort={primaryPort}");
-        _second = await InProcessSilo.StartAsync(_data.Path, $"--TamTam:Orleans:PrimarySiloPort={primaryPort}");
+        _first = await InProcessSilo.StartAsync(_data.Path, $"--TamTam:Cluster:SiloPort={primaryPort}");
+        _second = await InProcessSilo.StartAsync(_data.Path, $"--TamTam:Cluster:PrimarySiloPort={primaryPort}");
     }
 
     public async Task DisposeAsync()

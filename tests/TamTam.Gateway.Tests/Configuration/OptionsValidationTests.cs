@@ -43,7 +43,7 @@ public sealed class OptionsValidationTests
     [Theory]
     [InlineData("--TamTam:Tcp:Port=70000", "TamTam:Tcp:Port")]
     [InlineData("--TamTam:Http:Port=-1", "TamTam:Http:Port")]
-    [InlineData("--TamTam:Orleans:SiloPort=0", "TamTam:Orleans:SiloPort")]
+    [InlineData("--TamTam:Cluster:SiloPort=0", "TamTam:Cluster:SiloPort")]
     [InlineData("--TamTam:Listen:Address=somewhere", "TamTam:Listen:Address")]
     [InlineData("--TamTam:DataPath=", "TamTam:DataPath")]
     public void An_out_of_range_host_setting_is_refused_naming_its_key(string argument, string key)

@@ -30,8 +30,8 @@ public sealed class ExecutableTests
         };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add($"--TamTam:Tcp:Port={tcpPort}");
-        start.ArgumentList.Add($"--TamTam:Orleans:SiloPort={FreePorts.Next()}");
-        start.ArgumentList.Add("--TamTam:Orleans:GatewayPort=0");
+        start.ArgumentList.Add($"--TamTam:Cluster:SiloPort={FreePorts.Next()}");
+        start.ArgumentList.Add("--TamTam:Cluster:GatewayPort=0");
 
         // Environment below command line: the TCP port from here is overridden, the others apply.
         start.Environment["TAMTAM__TCP__PORT"] = overriddenTcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -27,8 +27,8 @@ public sealed class SiloFixture : IAsyncLifetime
         [
             "--TamTam:Tcp:Port=0",
             "--TamTam:Http:Port=0",
-            $"--TamTam:Orleans:SiloPort={FreePorts.Next()}",
-            "--TamTam:Orleans:GatewayPort=0",
+            $"--TamTam:Cluster:SiloPort={FreePorts.Next()}",
+            "--TamTam:Cluster:GatewayPort=0",
             $"--TamTam:Gateway:HandshakeTimeout={HandshakeTimeout.ToString("c", CultureInfo.InvariantCulture)}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",

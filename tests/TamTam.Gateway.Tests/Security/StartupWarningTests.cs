@@ -23,8 +23,8 @@ public sealed class StartupWarningTests
             "--TamTam:Tcp:Port=0",
             "--TamTam:Http:Port=0",
             $"--TamTam:DataPath={data}",
-            $"--TamTam:Orleans:SiloPort={FreePorts.Next()}",
-            "--TamTam:Orleans:GatewayPort=0",
+            $"--TamTam:Cluster:SiloPort={FreePorts.Next()}",
+            "--TamTam:Cluster:GatewayPort=0",
             "--Logging:LogLevel:Default=Warning",
         ]);
         builder.Logging.AddProvider(log);

@@ -7,9 +7,11 @@ using TamTam.Storage.Blob;
 namespace TamTam.Storage.Tests.Infrastructure;
 
 /// <summary>
-/// One Azurite blob service for the test run: started on 127.0.0.1 on a port it picks itself (port 0,
-/// read back from its output), over a temporary directory; stopped and the directory deleted at the
-/// end. Tests isolate themselves by container (<see cref="NewOptions"/>).
+/// One Azurite for the test run, with its blob and table endpoints (and the queue endpoint, which Azurite always
+/// starts): on 127.0.0.1 on ports it picks itself (port 0, read back from its output), over a temporary
+/// directory; stopped and the directory deleted at the end. Tests isolate themselves by container
+/// (<see cref="NewOptions"/>) and by table (<see cref="NewTableName"/>). <see cref="ConnectionString"/> names both
+/// endpoints, so one string serves blob and table clients alike.
 /// </summary>
 /// <remarks>If Azurite is not installed, starting fails and so does every test that uses it, saying how to install it.</remarks>
 public sealed partial class AzuriteFixture : IAsyncLifetime
@@ -22,13 +24,18 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
     private const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<int> _blobListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _tableListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _process;
     private string? _location;
 
-    /// <summary>The port Azurite listens on.</summary>
+    /// <summary>The port of the blob endpoint.</summary>
     public int Port { get; private set; }
 
-    /// <summary>A connection string for the emulator's development account.</summary>
+    /// <summary>The port of the table endpoint.</summary>
+    public int TablePort { get; private set; }
+
+    /// <summary>A connection string for the emulator's development account, with its blob and table endpoints.</summary>
     public string ConnectionString { get; private set; } = "";
 
     public async Task InitializeAsync()
@@ -43,32 +50,42 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--blobHost", "127.0.0.1", "--blobPort", "0", "--location", _location, "--silent", "--skipApiVersionCheck" })
+        string[] arguments =
+        [
+            "--blobHost", "127.0.0.1", "--blobPort", "0", "--tableHost", "127.0.0.1", "--tablePort", "0", "--queueHost", "127.0.0.1", "--queuePort", "0",
+            "--location", _location, "--silent", "--skipApiVersionCheck",
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) => OnOutput(e.Data, listening);
-        _process.ErrorDataReceived += (_, e) => OnOutput(e.Data, listening);
-        _process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException(
-            $"azurite-blob exited (code {_process.ExitCode}) before it listened. Its output:\n{Output()}"));
+        _process.OutputDataReceived += (_, e) => OnOutput(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnOutput(e.Data);
+        _process.Exited += (_, _) =>
+        {
+            var exited = new InvalidOperationException($"azurite exited (code {_process.ExitCode}) before it listened. Its output:\n{Output()}");
+            _blobListening.TrySetException(exited);
+            _tableListening.TrySetException(exited);
+        };
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
         try
         {
-            Port = await listening.Task.WaitAsync(StartTimeout);
+            Port = await _blobListening.Task.WaitAsync(StartTimeout);
+            TablePort = await _tableListening.Task.WaitAsync(StartTimeout);
         }
         catch (TimeoutException ex)
         {
-            throw new InvalidOperationException($"azurite-blob did not report listening within {StartTimeout}. Its output:\n{Output()}", ex);
+            throw new InvalidOperationException($"azurite did not report its blob and table endpoints within {StartTimeout}. Its output:\n{Output()}", ex);
         }
 
         ConnectionString = string.Create(CultureInfo.InvariantCulture,
-            $"DefaultEndpointsProtocol=http;AccountName={DevelopmentAccount};AccountKey={DevelopmentKey};BlobEndpoint=http://127.0.0.1:{Port}/{DevelopmentAccount};");
+            $"DefaultEndpointsProtocol=http;AccountName={DevelopmentAccount};AccountKey={DevelopmentKey};BlobEndpoint=http://127.0.0.1:{Port}/{DevelopmentAccount};" +
+            $"TableEndpoint=http://127.0.0.1:{TablePort}/{DevelopmentAccount};");
     }
 
     public async Task DisposeAsync()
@@ -98,7 +115,10 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         ContainerName = "t" + Guid.NewGuid().ToString("N")[..30],
     };
 
-    private void OnOutput(string? line, TaskCompletionSource<int> listening)
+    /// <summary>A table name of its own (Azure table names: letters and digits, starting with a letter), e.g. for a membership table.</summary>
+    public static string NewTableName() => "t" + Guid.NewGuid().ToString("N")[..30];
+
+    private void OnOutput(string? line)
     {
         if (line is null)
         {
@@ -113,7 +133,8 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         var match = ListeningLine().Match(line);
         if (match.Success)
         {
-            listening.TrySetResult(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+            var listening = match.Groups[1].Value == "Table" ? _tableListening : _blobListening;
+            listening.TrySetResult(int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
         }
     }
 
@@ -125,6 +146,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    [GeneratedRegex(@"listens on http://127\.0\.0\.1:(\d+)")]
+    // "Azurite Blob service is successfully listening at http://127.0.0.1:40123" (the queue's line is not waited for).
+    [GeneratedRegex(@"(Blob|Table) service .*listen\w* (?:at|on) http://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
 }

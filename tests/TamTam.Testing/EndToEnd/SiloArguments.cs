@@ -14,8 +14,8 @@ internal static class SiloArguments
         "--TamTam:Tcp:Port=0",
         "--TamTam:Http:Port=0",
         $"--TamTam:DataPath={dataPath}",
-        $"--TamTam:Orleans:SiloPort={FreePorts.Next()}",
-        "--TamTam:Orleans:GatewayPort=0",
+        $"--TamTam:Cluster:SiloPort={FreePorts.Next()}",
+        "--TamTam:Cluster:GatewayPort=0",
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
 
