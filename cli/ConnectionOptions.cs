@@ -46,7 +46,8 @@ internal sealed class ConnectionOptions
     {
         var server = new Option<string>("--server", "-s")
         {
-            Description = $"The interchange: tamtam://host:port, tamtams://host:port (TLS), unix:///path, ws://host:port/ws or wss://host:port/ws [env {ServerVariable}]",
+            Description = $"The interchange: tamtam://host:port, tamtams://host:port (TLS), unix:///path, ws://host:port/ws or wss://host:port/ws; "
+                + $"several servers of one cluster separated by commas (tamtam://a:7420,b:7420), tried in turn [env {ServerVariable}]",
             DefaultValueFactory = _ => ServerFromEnvironment(console),
         };
         var link = new Option<string>("--link", "-l")
@@ -90,9 +91,9 @@ internal sealed class ConnectionOptions
         {
             // Command validators run before option defaults are filled in, so the environment is asked here too.
             string server = result.GetValue(Server) is { Length: > 0 } given ? given : ServerFromEnvironment(_console);
-            if (!Uri.TryCreate(server, UriKind.Absolute, out _))
+            if (ParseServers(server, out string? serverError) is null)
             {
-                result.AddError($"--server \"{server}\" is not a URI such as {DefaultServer}");
+                result.AddError(serverError!);
             }
 
             if (withLink && string.IsNullOrEmpty(result.GetValue(Link)) && string.IsNullOrEmpty(_console.GetEnvironmentVariable(LinkVariable)))
@@ -112,13 +113,33 @@ internal sealed class ConnectionOptions
     public string NodeName(ParseResult parse) =>
         parse.GetValue(Node) is { Length: > 0 } given ? given : $"cli-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 
-    public TamTamClientOptions ClientOptions(ParseResult parse) => new()
+    public TamTamClientOptions ClientOptions(ParseResult parse)
     {
-        Uri = new Uri(parse.GetValue(Server)!),
-        ClientName = $"tamtam-cli/{typeof(ConnectionOptions).Assembly.GetName().Version?.ToString(3)}",
-        AuthToken = parse.GetValue(Token) is { Length: > 0 } token ? token.Trim() : null,
-        TrustedServerCertificates = parse.GetValue(CaCert) is { Length: > 0 } caCert ? LoadCertificates(caCert, out _) : null,
-    };
+        IReadOnlyList<Uri> servers = ParseServers(parse.GetValue(Server)!, out _)!;
+        return new TamTamClientOptions
+        {
+            Uri = servers[0],
+            Endpoints = servers,
+            ClientName = $"tamtam-cli/{typeof(ConnectionOptions).Assembly.GetName().Version?.ToString(3)}",
+            AuthToken = parse.GetValue(Token) is { Length: > 0 } token ? token.Trim() : null,
+            TrustedServerCertificates = parse.GetValue(CaCert) is { Length: > 0 } caCert ? LoadCertificates(caCert, out _) : null,
+        };
+    }
+
+    /// <summary>The servers of <c>--server</c> (one URI, or several: <c>tamtam://a:7420,b:7420</c>); null with a reason when it does not parse.</summary>
+    internal static IReadOnlyList<Uri>? ParseServers(string text, out string? error)
+    {
+        error = null;
+        try
+        {
+            return TamTamEndpoints.Parse(text);
+        }
+        catch (FormatException exception)
+        {
+            error = $"--server \"{text}\" is not a URI such as {DefaultServer} or a list such as tamtam://a:7420,b:7420: {exception.Message}";
+            return null;
+        }
+    }
 
     /// <summary>The certificates of a PEM file (one or a bundle) or a DER file; null with a reason when it cannot be read.</summary>
     internal static X509Certificate2Collection? LoadCertificates(string path, out string? error)

@@ -19,7 +19,7 @@ public sealed partial class TamTamClient
         bool reconnect = _options.Reconnect.Enabled && !disposing && IsWorthRetrying(failure.Code);
         if (!disposing)
         {
-            _logger.ConnectionLost(_options.Uri, failure.Message, failure.InnerException);
+            _logger.ConnectionLost(Uri, failure.Message, failure.InnerException);
         }
 
         if (!reconnect)
@@ -68,11 +68,16 @@ public sealed partial class TamTamClient
         {
             attempt++;
             TimeSpan delay = policy.DelayBefore(attempt, Random.Shared);
-            _logger.Reconnecting(_options.Uri, attempt, policy.MaxAttempts, delay);
+
+            // The next endpoint in turn on each attempt: the lost (or draining) server is tried last.
+            int index = _endpoints.IndexAfter(attempt);
+            Uri endpoint = _endpoints[index];
+            _logger.Reconnecting(endpoint, attempt, policy.MaxAttempts, delay);
             try
             {
                 await Task.Delay(delay, disposed).ConfigureAwait(false);
-                ClientConnection connection = await ResumeAsync(lost.Terms, lostAt, disposed).ConfigureAwait(false);
+                ClientConnection connection = await ResumeAsync(endpoint, lost.Terms, lostAt, disposed).ConfigureAwait(false);
+                _endpoints.Settle(index);
                 lock (_gate)
                 {
                     Volatile.Write(ref _connection, connection);
@@ -87,7 +92,7 @@ public sealed partial class TamTamClient
                 }
 
                 string outcome = connection.Terms.Resumed ? "resumed" : "expired; a new session joined again";
-                _logger.Reconnected(_options.Uri, attempt, connection.Terms.SessionId, outcome);
+                _logger.Reconnected(endpoint, attempt, connection.Terms.SessionId, outcome);
                 Raise(Reconnected, new TamTamReconnectedEventArgs(connection.Terms.Resumed, attempt, connection.Terms.SessionId), nameof(Reconnected));
                 return;
             }
@@ -104,7 +109,7 @@ public sealed partial class TamTamClient
                 or System.Net.Sockets.SocketException)
             {
                 last = exception;
-                _logger.ReconnectAttemptFailed(_options.Uri, attempt, exception.Message);
+                _logger.ReconnectAttemptFailed(endpoint, attempt, exception.Message);
             }
         }
 
@@ -113,9 +118,10 @@ public sealed partial class TamTamClient
             return;
         }
 
-        _logger.GaveUpReconnecting(_options.Uri, attempt, last.Message);
+        string servers = _endpoints.Count == 1 ? Uri.ToString() : string.Join(", ", _options.EndpointList());
+        _logger.GaveUpReconnecting(servers, attempt, last.Message);
         var failure = new TamTamReconnectException(last is TamTamException t ? t.Code : ErrorCode.None,
-            $"the connection to {_options.Uri} was lost and {attempt} reconnection attempts failed; the last: {last.Message}", attempt, last);
+            $"the connection to {servers} was lost and {attempt} reconnection attempts failed; the last: {last.Message}", attempt, last);
         End(failure);
         Raise(Disconnected, new TamTamDisconnectedEventArgs(failure, willReconnect: false), nameof(Disconnected));
     }
@@ -125,9 +131,9 @@ public sealed partial class TamTamClient
     /// session that joins the link again under the same node name, waiting out the old session's reservation (205)
     /// for at most its timeout.
     /// </summary>
-    private async Task<ClientConnection> ResumeAsync(SessionTerms previous, DateTime lostAt, CancellationToken cancellationToken)
+    private async Task<ClientConnection> ResumeAsync(Uri endpoint, SessionTerms previous, DateTime lostAt, CancellationToken cancellationToken)
     {
-        (IClientTransport transport, SessionTerms terms) = await DialAsync(_options, previous.ResumeToken, cancellationToken).ConfigureAwait(false);
+        (IClientTransport transport, SessionTerms terms) = await DialAsync(_options, endpoint, previous.ResumeToken, cancellationToken).ConfigureAwait(false);
         ClientConnection connection = Open(transport, terms);
         if (terms.Resumed || Link is not { } link || Node is not { } node)
         {

@@ -37,9 +37,10 @@ public sealed partial class TamTamClient
         ArgumentException.ThrowIfNullOrEmpty(node);
         options.Validate();
         ILogger logger = options.LoggerFactory?.CreateLogger<TamTamClient>() ?? NullLogger<TamTamClient>.Instance;
-        (IClientTransport transport, SessionTerms terms) = await DialAsync(options, resumeToken, cancellationToken).ConfigureAwait(false);
-        logger.Connected(options.Uri, terms.SessionId, terms.ServerName, terms.MaxBody, terms.MaxInflight);
-        var client = new TamTamClient(options, transport, terms, logger);
+        (IClientTransport transport, SessionTerms terms, EndpointRotation endpoints) =
+            await DialFirstAsync(options, resumeToken, logger, cancellationToken).ConfigureAwait(false);
+        logger.Connected(endpoints.Current, terms.SessionId, terms.ServerName, terms.MaxBody, terms.MaxInflight);
+        var client = new TamTamClient(options, endpoints, transport, terms, logger);
         if (terms.Resumed)
         {
             client.Link = link;

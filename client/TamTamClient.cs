@@ -28,6 +28,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
     private const int StreamBufferPackets = 65_536;
 
     private readonly TamTamClientOptions _options;
+    private readonly EndpointRotation _endpoints;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock = TimeProvider.System;
     private readonly CancellationTokenSource _disposed = new();
@@ -46,9 +47,10 @@ public sealed partial class TamTamClient : IAsyncDisposable
     private TamTamConnectionException? _failure;
     private int _disposing;
 
-    private TamTamClient(TamTamClientOptions options, IClientTransport transport, SessionTerms terms, ILogger logger)
+    private TamTamClient(TamTamClientOptions options, EndpointRotation endpoints, IClientTransport transport, SessionTerms terms, ILogger logger)
     {
         _options = options;
+        _endpoints = endpoints;
         _logger = logger;
         // Unbounded here because the server bounds it: a node has at most the server's delivery window of
         // unacknowledged messages, and a read loop that waited for room would leave replies unread behind them.
@@ -100,8 +102,11 @@ public sealed partial class TamTamClient : IAsyncDisposable
     /// <summary>How long the server keeps this session for a resume after its connection is lost (from WELCOME).</summary>
     public TimeSpan SessionTimeout => Volatile.Read(ref _connection).Terms.SessionTimeout;
 
-    /// <summary>The server this client is connected to.</summary>
-    public Uri Uri => _options.Uri;
+    /// <summary>
+    /// The server this client is connected to (while reconnecting, the one it was connected to): one of
+    /// <see cref="TamTamClientOptions.Endpoints"/> when several are configured.
+    /// </summary>
+    public Uri Uri => _endpoints.Current;
 
     /// <summary>The link joined by <see cref="JoinAsync"/>, or <see langword="null"/>.</summary>
     public string? Link { get; private set; }
@@ -115,8 +120,9 @@ public sealed partial class TamTamClient : IAsyncDisposable
     /// <summary>
     /// Opens the transport named by <see cref="TamTamClientOptions.Uri"/> (or made by
     /// <see cref="TamTamClientOptions.TransportFactory"/>) and performs the HELLO/WELCOME handshake, all within
-    /// <see cref="TamTamClientOptions.ConnectTimeout"/>. The first connection is not retried: a failure here is the
-    /// caller's to handle.
+    /// <see cref="TamTamClientOptions.ConnectTimeout"/>. With several <see cref="TamTamClientOptions.Endpoints"/> it
+    /// tries each in order, once, until one answers (a refusal such as 201 AUTH_FAILED ends the tries at once). The
+    /// first connection is not retried beyond that: a failure here is the caller's to handle.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid (the message names the property).</exception>
     /// <exception cref="TamTamConnectionException">The server refused the session (e.g. 201 AUTH_FAILED) or is unreachable.</exception>
@@ -127,9 +133,10 @@ public sealed partial class TamTamClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ILogger logger = options.LoggerFactory?.CreateLogger<TamTamClient>() ?? NullLogger<TamTamClient>.Instance;
-        (IClientTransport transport, SessionTerms terms) = await DialAsync(options, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-        logger.Connected(options.Uri, terms.SessionId, terms.ServerName, terms.MaxBody, terms.MaxInflight);
-        return new TamTamClient(options, transport, terms, logger);
+        (IClientTransport transport, SessionTerms terms, EndpointRotation endpoints) =
+            await DialFirstAsync(options, ReadOnlyMemory<byte>.Empty, logger, cancellationToken).ConfigureAwait(false);
+        logger.Connected(endpoints.Current, terms.SessionId, terms.ServerName, terms.MaxBody, terms.MaxInflight);
+        return new TamTamClient(options, endpoints, transport, terms, logger);
     }
 
     /// <summary>
@@ -151,7 +158,7 @@ public sealed partial class TamTamClient : IAsyncDisposable
         ClientConnection connection = Volatile.Read(ref _connection);
         if (connection.IsOpen)
         {
-            _logger.ConnectionClosed(_options.Uri);
+            _logger.ConnectionClosed(Uri);
         }
 
         await connection.CloseAsync(disposed, _options.ConnectTimeout).ConfigureAwait(false);
@@ -160,12 +167,38 @@ public sealed partial class TamTamClient : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"TamTamClient {_options.Uri} session {SessionId}";
+    public override string ToString() => $"TamTamClient {Uri} session {SessionId}";
 
-    /// <summary>Opens a transport and runs the handshake within the connect timeout.</summary>
-    private static async ValueTask<(IClientTransport Transport, SessionTerms Terms)> DialAsync(TamTamClientOptions options, ReadOnlyMemory<byte> resumeToken,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The first connection: each endpoint in order, once, until one answers. A failure another server could
+    /// answer differently (unreachable, timed out, 211 draining) moves on; a refusal of this client ends the tries.
+    /// </summary>
+    private static async ValueTask<(IClientTransport Transport, SessionTerms Terms, EndpointRotation Endpoints)> DialFirstAsync(
+        TamTamClientOptions options, ReadOnlyMemory<byte> resumeToken, ILogger logger, CancellationToken cancellationToken)
     {
+        var endpoints = new EndpointRotation(options.EndpointList());
+        for (int index = 0; ; index++)
+        {
+            try
+            {
+                (IClientTransport transport, SessionTerms terms) = await DialAsync(options, endpoints[index], resumeToken, cancellationToken).ConfigureAwait(false);
+                endpoints.Settle(index);
+                return (transport, terms, endpoints);
+            }
+            catch (Exception exception) when (index + 1 < endpoints.Count && !cancellationToken.IsCancellationRequested
+                && (exception is TimeoutException || exception is TamTamConnectionException { Code: var code } && IsWorthRetrying(code)))
+            {
+                logger.EndpointUnavailable(endpoints[index], endpoints[index + 1], exception.Message);
+            }
+        }
+    }
+
+    /// <summary>Opens a transport to <paramref name="endpoint"/> and runs the handshake within the connect timeout.</summary>
+    private static async ValueTask<(IClientTransport Transport, SessionTerms Terms)> DialAsync(TamTamClientOptions options, Uri endpoint,
+        ReadOnlyMemory<byte> resumeToken, CancellationToken cancellationToken)
+    {
+        // The transports and the handshake read the endpoint (and the TLS host name) from Uri.
+        options = options.Uri == endpoint ? options : options with { Uri = endpoint };
         using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         connectTimeout.CancelAfter(options.ConnectTimeout);
         IClientTransport? transport = null;

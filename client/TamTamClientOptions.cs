@@ -28,6 +28,17 @@ public sealed record TamTamClientOptions
     public Uri Uri { get; init; } = DefaultUri;
 
     /// <summary>
+    /// Several servers of one interchange (every silo runs the gateway), in the order to try them; when set and not
+    /// empty, it replaces <see cref="Uri"/>. <see cref="TamTamClient.ConnectAsync"/> takes the first that answers.
+    /// When the connection is lost, or the server drains (fatal 211 SHUTTING_DOWN), each reconnection attempt
+    /// (<see cref="Reconnect"/>, with its backoff) dials the next endpoint in turn, wrapping round, and resumes the
+    /// session there: any server of the interchange honours its resume token. <see cref="TamTamEndpoints.Parse"/>
+    /// reads a list from <c>tamtam://a:7420,b:7420</c>. With <see cref="TransportFactory"/> the list only names
+    /// connections in logs.
+    /// </summary>
+    public IReadOnlyList<Uri>? Endpoints { get; init; }
+
+    /// <summary>
     /// Opens the connection's byte stream instead of dialling <see cref="Uri"/>, e.g. the client's end of an
     /// in-memory connection to a gateway in the same process (the gateway's <c>InMemoryGatewayConnector.ConnectAsync</c>).
     /// Called once per connect, within <see cref="ConnectTimeout"/>; the client owns the pipe it returns and
@@ -120,19 +131,16 @@ public sealed record TamTamClientOptions
     /// <exception cref="ArgumentException">A property holds a value the client cannot use.</exception>
     public void Validate()
     {
-        if (Uri is null)
+        if (Endpoints is { Count: > 0 } endpoints)
         {
-            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(Uri)} is required.", nameof(Uri));
+            foreach (Uri endpoint in endpoints)
+            {
+                ValidateUri(endpoint, nameof(Endpoints));
+            }
         }
-
-        if (!Uri.IsAbsoluteUri)
+        else
         {
-            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(Uri)} must be absolute, e.g. tamtam://host:7420.", nameof(Uri));
-        }
-
-        if (TransportFactory is null && string.Equals(Uri.Scheme, "memory", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(Uri)} {Uri} needs {nameof(TransportFactory)}: an in-memory connection is made by the embedder.", nameof(TransportFactory));
+            ValidateUri(Uri, nameof(Uri));
         }
 
         if (ClientName is null || System.Text.Encoding.UTF8.GetByteCount(ClientName) > byte.MaxValue)
@@ -169,6 +177,27 @@ public sealed record TamTamClientOptions
         }
 
         Reconnect.Validate();
+    }
+
+    /// <summary>The servers to try, in order: <see cref="Endpoints"/>, or <see cref="Uri"/> alone.</summary>
+    internal IReadOnlyList<Uri> EndpointList() => Endpoints is { Count: > 0 } endpoints ? endpoints : [Uri];
+
+    private void ValidateUri(Uri? uri, string name)
+    {
+        if (uri is null)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{name} is required (no null entries).", name);
+        }
+
+        if (!uri.IsAbsoluteUri)
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{name} {uri} must be absolute, e.g. tamtam://host:7420.", name);
+        }
+
+        if (TransportFactory is null && string.Equals(uri.Scheme, "memory", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{name} {uri} needs {nameof(TransportFactory)}: an in-memory connection is made by the embedder.", name);
+        }
     }
 
     private static void RequirePositive(TimeSpan value, string name)

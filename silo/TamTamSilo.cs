@@ -104,6 +104,7 @@ public sealed class TamTamSilo : IAsyncDisposable
 
         builder.Services.AddTamTamGateway(builder.Configuration);
         builder.Services.AddTamTamGatewayTransports();
+        builder.Services.AddTamTamDrain(builder.Configuration);
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -60,7 +60,7 @@ internal static partial class ClientLog
     public static partial void ReconnectAttemptFailed(this ILogger logger, Uri uri, int attempt, string reason);
 
     [LoggerMessage(EventId = 5017, Level = LogLevel.Error, Message = "Gave up reconnecting to {Uri} after {Attempts} attempts: {Reason}")]
-    public static partial void GaveUpReconnecting(this ILogger logger, Uri uri, int attempts, string reason);
+    public static partial void GaveUpReconnecting(this ILogger logger, string uri, int attempts, string reason);
 
     [LoggerMessage(EventId = 5018, Level = LogLevel.Error, Message = "A {Event} event handler threw")]
     public static partial void EventHandlerFailed(this ILogger logger, string @event, Exception exception);
@@ -76,4 +76,7 @@ internal static partial class ClientLog
     [LoggerMessage(EventId = 5021, Level = LogLevel.Debug,
         Message = "The server answered the STATUS_ACK of message {MessageId} with error {Code}: {Detail}")]
     public static partial void StatusAckRefused(this ILogger logger, Guid messageId, ErrorCode code, string detail);
+
+    [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "Connecting to {Uri} failed, trying {Next}: {Reason}")]
+    public static partial void EndpointUnavailable(this ILogger logger, Uri uri, Uri next, string reason);
 }

@@ -17,7 +17,7 @@ namespace TamTam.Gateway.Sessions;
 /// pipe) hands each accepted connection to <see cref="RunAsync"/> as an <see cref="IDuplexPipe"/>; the
 /// protocol, limits, timers and authentication (<see cref="SecurityOptions"/>) are the same on all of them.
 /// </summary>
-public sealed class GatewaySessionHost
+public sealed class GatewaySessionHost : IDisposable
 {
     private readonly GatewayOptions _options;
     private readonly GatewayStatistics _statistics;
@@ -29,6 +29,8 @@ public sealed class GatewaySessionHost
     private readonly GatewayStreams? _streams;
     private readonly IPayloadStore? _payloads;
     private readonly UnfinishedFrameBudget _unfinishedFrames;
+    private readonly OpenConnections _open = new();
+    private readonly CancellationTokenSource _draining = new();
 
     /// <param name="options">Limits and timers.</param>
     /// <param name="statistics">Running totals.</param>
@@ -64,6 +66,27 @@ public sealed class GatewaySessionHost
     /// </summary>
     public long UnfinishedFrameBytes => _unfinishedFrames.Held;
 
+    /// <summary>True once <see cref="BeginDrain"/> was called or the host began to stop.</summary>
+    public bool IsDraining => _draining.IsCancellationRequested || _stopping.IsCancellationRequested;
+
+    /// <summary>
+    /// Tells every session 211 (SHUTTING_DOWN, fatal: resume on another server) and every connection from now on too,
+    /// before its HELLO is read. A host calls it first when it stops; the host's stopping signal does the same.
+    /// </summary>
+    public void BeginDrain() => _draining.Cancel();
+
+    /// <summary>Releases the drain signal; the host's container calls it when the host is disposed.</summary>
+    public void Dispose() => _draining.Dispose();
+
+    /// <summary>Connections running now on every transport, those still before their handshake included.</summary>
+    public int OpenConnections => _open.Count;
+
+    /// <summary>
+    /// Completes once no connection is open: a draining host waits on it after the stopping host told every session
+    /// 211. Cancelled by <paramref name="cancellationToken"/>, the drain's bound.
+    /// </summary>
+    public Task WaitForConnectionsToCloseAsync(CancellationToken cancellationToken) => _open.WhenNoneAsync(cancellationToken);
+
     /// <summary>
     /// Runs one session over <paramref name="transport"/> until the client closes it, a fatal error or
     /// timeout ends it, or the host stops (the client then gets error 211). Completes both sides of the
@@ -80,9 +103,18 @@ public sealed class GatewaySessionHost
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(connectionId);
         _logger.ConnectionOpened(connectionId, transportName, remote ?? "-");
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(closeRequested, _stopping);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(closeRequested, _stopping, _draining.Token);
         using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator, _streams,
             _payloads, _unfinishedFrames);
-        await session.RunAsync(stopping.Token).ConfigureAwait(false);
+        _open.Opened();
+        try
+        {
+            // Once the host stops, a new connection is told 211 before its HELLO is read: it goes to another server.
+            await session.RunAsync(stopping.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _open.Closed();
+        }
     }
 }

@@ -7,9 +7,9 @@ namespace TamTam.Interfaces.Sessions;
 /// "Sessions and resume").
 /// </summary>
 /// <remarks>
-/// The entry lives in the grain's memory and is forgotten once the session is over (LEAVE, or the link says the
-/// session no longer holds its node). A lost entry (its silo died) makes a resume answer 204; the client then
-/// starts a new session and joins again.
+/// The entry is kept in grain storage (written once at JOIN), so it survives the silo it was on: after a drain or a
+/// crash the session resumes through any other silo. It is forgotten, and its stored state cleared, once the session
+/// is over (LEAVE, or the link says the session no longer holds its node).
 /// </remarks>
 [Alias("tamtam.ISessionGrain")]
 public interface ISessionGrain : IGrainWithGuidKey

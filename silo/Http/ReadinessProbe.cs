@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
+using TamTam.Gateway.Sessions;
 using TamTam.Silo.Internal;
 using TamTam.Storage.Health;
 
@@ -7,19 +8,20 @@ namespace TamTam.Silo.Http;
 
 /// <summary>
 /// What <c>GET /healthz/ready</c> checks: the silo is an active member of its cluster, the gateway listens (the host
-/// has started and is not stopping, the wire protocol's port is bound), and the storage backend in use (local directory or blob container) takes a write.
+/// has started and is not stopping or draining, the wire protocol's port is bound), and the storage backend in use (local directory or blob container) takes a write.
 /// </summary>
 internal sealed class ReadinessProbe(
     IClusterMembershipService membership,
     ILocalSiloDetails silo,
     IHostApplicationLifetime lifetime,
     SiloEndpoints endpoints,
-    IStorageProbe storage)
+    IStorageProbe storage,
+    GatewaySessionHost sessions)
 {
     public async Task<ReadinessResponse> CheckAsync(CancellationToken cancellationToken)
     {
         bool cluster = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active;
-        bool gateway = lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested
+        bool gateway = lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested && !sessions.IsDraining
             && endpoints.Tcp?.IPEndPoint is { Port: > 0 };
         bool writable = await storage.IsWritableAsync(cancellationToken).ConfigureAwait(false);
         bool ready = cluster && gateway && writable;
