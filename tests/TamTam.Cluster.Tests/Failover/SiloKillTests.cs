@@ -14,7 +14,6 @@ public sealed class SiloKillTests(ClusterBackends backends, ITestOutputHelper ou
     private const int Window = 8;
 
     [Theory]
-    [InlineData(ClusterMode.Localhost)]
     [InlineData(ClusterMode.AzureTable)]
     [InlineData(ClusterMode.Redis)]
     public async Task Every_accepted_message_is_delivered_once_and_reaches_a_final_state_when_a_silo_is_SIGKILLed_mid_traffic(ClusterMode mode)
@@ -26,7 +25,6 @@ public sealed class SiloKillTests(ClusterBackends backends, ITestOutputHelper ou
             traffic.Start(Window);
             await traffic.WaitForMoreAcceptedAsync(Links * 50, ClusterTimeout.Traffic);
 
-            // Not the first silo: in localhost clustering it is the primary, and the same choice keeps the modes comparable.
             ClusterSilo victim = cluster.Silos[1];
             long killedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             await victim.KillAsync();

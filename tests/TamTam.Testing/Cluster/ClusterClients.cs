@@ -1,6 +1,3 @@
-using System.IO.Pipelines;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using TamTam.Client;
 
@@ -28,8 +25,7 @@ internal static class ClusterClients
         Uri[] ordered = [.. endpoints.Skip(first), .. endpoints.Take(first)];
         return TamTamClient.ConnectAsync(new TamTamClientOptions
         {
-            Uri = ordered[0],
-            TransportFactory = cancellationToken => DialFirstAsync(ordered, cancellationToken),
+            Endpoints = ordered,
             ClientName = clientName,
             Reconnect = Failover,
             ConnectTimeout = TimeSpan.FromSeconds(5),
@@ -53,34 +49,5 @@ internal static class ClusterClients
             await client.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    // The endpoints in order, the first that answers: a dead silo refuses at once on loopback.
-    private static async ValueTask<IDuplexPipe> DialFirstAsync(Uri[] endpoints, CancellationToken cancellationToken)
-    {
-        SocketException? last = null;
-        foreach (Uri endpoint in endpoints)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(endpoint.Host), endpoint.Port), cancellationToken).ConfigureAwait(false);
-                return new SocketPipe(new NetworkStream(socket, ownsSocket: true));
-            }
-            catch (SocketException ex)
-            {
-                socket.Dispose();
-                last = ex;
-            }
-        }
-
-        throw last ?? new SocketException((int)SocketError.HostUnreachable);
-    }
-
-    private sealed class SocketPipe(NetworkStream stream) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = PipeReader.Create(stream);
-
-        public PipeWriter Output { get; } = PipeWriter.Create(stream);
     }
 }

@@ -121,16 +121,6 @@ internal sealed class SiloCluster : IAsyncDisposable
         {
             case ClusterMode.Localhost:
                 yield return "--TamTam:Cluster:Mode=localhost";
-
-                // INTERIM until the TamTam:Cluster keys land: the keys of today's silo.
-                yield return $"--TamTam:Orleans:SiloPort={siloPort}";
-                yield return "--TamTam:Orleans:GatewayPort=0";
-                yield return $"--TamTam:Orleans:ClusterId={clusterId}";
-                yield return $"--TamTam:Orleans:ServiceId={clusterId}";
-                if (!primary)
-                {
-                    yield return $"--TamTam:Orleans:PrimarySiloPort={primarySiloPort}";
-                }
                 if (!primary)
                 {
                     yield return $"--TamTam:Cluster:PrimarySiloPort={primarySiloPort}";
