@@ -32,7 +32,8 @@ public sealed class PartedTransferFailoverTests(ClusterBackends backends, ITestO
             await receiver.BindAsync(Port, PortMode.Unicast).AsTask().WaitAsync(ClusterTimeout.Start);
             var sink = new DigestSink();
             Task<IncomingMessage> receiving = PartedTransfers.ReceiveOneAsync(receiver, sink);
-            await using TamTamClient sender = await ClusterClients.JoinAsync(cluster.Endpoints, 1, link, "sender").WaitAsync(ClusterTimeout.Start);
+            var senderLog = new ClientLogRecorder();
+            await using TamTamClient sender = await ClusterClients.JoinAsync(cluster.Endpoints, 1, link, "sender", senderLog).WaitAsync(ClusterTimeout.Start);
             int partSize = sender.PartSize;
 
             var reached = new TaskCompletionSource();
@@ -46,9 +47,19 @@ public sealed class PartedTransferFailoverTests(ClusterBackends backends, ITestO
             sender.Reconnected += (_, _) => Interlocked.CompareExchange(ref readBeforeResume, source.BytesRead, -1);
             await cluster.Silos[1].KillAsync();
 
-            SendReceipt receipt = await uploading.WaitAsync(ClusterTimeout.Failover);
-            MessageStatus status = await receipt.Completion.WaitAsync(ClusterTimeout.Settle);
-            await receiving.WaitAsync(ClusterTimeout.Settle);
+            SendReceipt receipt;
+            MessageStatus status;
+            try
+            {
+                receipt = await uploading.WaitAsync(ClusterTimeout.Failover);
+                status = await receipt.Completion.WaitAsync(ClusterTimeout.Settle);
+                await receiving.WaitAsync(ClusterTimeout.Settle);
+            }
+            catch (TimeoutException)
+            {
+                output.WriteLine($"upload done: {uploading.IsCompleted}; read {source.BytesRead} bytes; the sender's log: {senderLog.Last}");
+                throw;
+            }
 
             Assert.Equal(FinalState.Delivered, status.State);
             Assert.Equal(sha256, sink.Sha256());

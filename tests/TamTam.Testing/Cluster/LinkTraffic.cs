@@ -41,6 +41,9 @@ internal sealed class LinkTraffic : IAsyncDisposable
 
     public string Link { get; }
 
+    /// <summary>Where its clients started.</summary>
+    public string Silos { get; private init; } = string.Empty;
+
     public TamTamClient Producer { get; }
 
     public TamTamClient Consumer { get; }
@@ -119,7 +122,7 @@ internal sealed class LinkTraffic : IAsyncDisposable
         {
             await consumer.BindAsync(Port, PortMode.Unicast).ConfigureAwait(false);
             producer = await ClusterClients.JoinAsync(endpoints, producerSilo, link, "producer", producerLog).ConfigureAwait(false);
-            return new LinkTraffic(link, producer, producerLog, consumer, consumerLog, payloadSize);
+            return new LinkTraffic(link, producer, producerLog, consumer, consumerLog, payloadSize) { Silos = $"producer on silo {producerSilo}, consumer on silo {consumerSilo}" };
         }
         catch
         {
@@ -181,24 +184,27 @@ internal sealed class LinkTraffic : IAsyncDisposable
         }
 
         using var deadline = new CancellationTokenSource(timeout);
-        var statuses = new List<MessageStatus>(receipts.Length);
-        foreach (SendReceipt receipt in receipts)
-        {
-            try
-            {
-                statuses.Add(await receipt.WaitForCompletionAsync(deadline.Token).ConfigureAwait(false));
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (TamTamConnectionException)
-            {
-                // The producer's client ended: the status is lost to it (counted as missing).
-            }
-        }
+        Task<MessageStatus?>[] waits = [.. receipts.Select(r => StatusOrNothingAsync(r, deadline.Token))];
+        MessageStatus?[] statuses = await Task.WhenAll(waits).ConfigureAwait(false);
+        return [.. statuses.OfType<MessageStatus>()];
+    }
 
-        return statuses;
+    private static async Task<MessageStatus?> StatusOrNothingAsync(SendReceipt receipt, CancellationToken deadline)
+    {
+        try
+        {
+            return await receipt.WaitForCompletionAsync(deadline).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not within the bound: counted as missing.
+            return null;
+        }
+        catch (TamTamConnectionException)
+        {
+            // The producer's client ended: the status is lost to it (counted as missing).
+            return null;
+        }
     }
 
     /// <summary>
@@ -224,7 +230,7 @@ internal sealed class LinkTraffic : IAsyncDisposable
 
     /// <summary>The link and its clients' state, for failure messages.</summary>
     public string Describe() =>
-        $"{Link} (producer connected {Producer.IsConnected}, resumed {Producer.IsResumed}, refused [{TrafficOutcome.Describe(Refusals)}], "
+        $"{Link} ({Silos}; producer connected {Producer.IsConnected}, resumed {Producer.IsResumed}, refused [{TrafficOutcome.Describe(Refusals)}], "
         + $"its log: {_producerLog.Last}; consumer connected {Consumer.IsConnected}, resumed {Consumer.IsResumed}, its log: {_consumerLog.Last})";
 
     public async ValueTask DisposeAsync()
