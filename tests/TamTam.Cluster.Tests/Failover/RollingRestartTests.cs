@@ -19,28 +19,31 @@ public sealed class RollingRestartTests(ClusterBackends backends, ITestOutputHel
     public async Task A_rolling_restart_of_every_silo_under_acknowledged_traffic_loses_and_duplicates_nothing()
     {
         await using SiloCluster cluster = await backends.StartClusterAsync(ClusterMode.Redis);
-        await using ClusterTraffic traffic = await ClusterTraffic.OpenAsync(cluster.Endpoints, Links, "rolling").WaitAsync(ClusterTimeout.Start);
-        traffic.Start(Window);
-        await traffic.WaitForMoreAcceptedAsync(Links * 30, ClusterTimeout.Traffic);
-
-        foreach (ClusterSilo silo in cluster.Silos)
+        await cluster.ShowingSiloOutputAsync(output, async () =>
         {
-            long stoppedAt = Stopwatch.GetTimestamp();
-            await silo.TerminateAsync(ClusterTimeout.Drain);
-            TimeSpan drained = Stopwatch.GetElapsedTime(stoppedAt);
-            IReadOnlyList<TimeSpan> moved = await traffic.WaitUntilEveryLinkAcceptsAsync(stoppedAt, ClusterTimeout.Failover);
-            await silo.StartAsync();
-            await traffic.WaitForMoreAcceptedAsync(Links * 20, ClusterTimeout.Traffic);
-            output.WriteLine($"silo {silo.Index}: drained in {drained.TotalMilliseconds:F0} ms, every link accepting {moved.Max().TotalMilliseconds:F0} ms after SIGTERM");
-        }
+            await using ClusterTraffic traffic = await ClusterTraffic.OpenAsync(cluster.Endpoints, Links, "rolling").WaitAsync(ClusterTimeout.Start);
+            traffic.Start(Window);
+            await traffic.WaitForMoreAcceptedAsync(Links * 30, ClusterTimeout.Traffic);
 
-        await traffic.StopProducingAsync(ClusterTimeout.Traffic);
-        TrafficOutcome outcome = await traffic.SettleAsync(ClusterTimeout.Settle);
-        output.WriteLine(outcome.ToString());
+            foreach (ClusterSilo silo in cluster.Silos)
+            {
+                long stoppedAt = Stopwatch.GetTimestamp();
+                await silo.TerminateAsync(ClusterTimeout.Drain);
+                TimeSpan drained = Stopwatch.GetElapsedTime(stoppedAt);
+                IReadOnlyList<TimeSpan> moved = await traffic.WaitUntilEveryLinkAcceptsAsync(stoppedAt, ClusterTimeout.Failover);
+                await silo.StartAsync();
+                await traffic.WaitForMoreAcceptedAsync(Links * 20, ClusterTimeout.Traffic);
+                output.WriteLine($"silo {silo.Index}: drained in {drained.TotalMilliseconds:F0} ms, every link accepting {moved.Max().TotalMilliseconds:F0} ms after SIGTERM");
+            }
 
-        Assert.Equal(0, outcome.Lost);
-        Assert.Equal(0, outcome.ProcessedTwice);
-        Assert.Equal(0, outcome.WithoutFinalState);
-        Assert.Equal(outcome.Accepted, outcome.FinalStates.GetValueOrDefault("Delivered"));
+            await traffic.StopProducingAsync(ClusterTimeout.Traffic);
+            TrafficOutcome outcome = await traffic.SettleAsync(ClusterTimeout.Settle);
+            output.WriteLine(outcome.ToString());
+
+            Assert.Equal(0, outcome.Lost);
+            Assert.Equal(0, outcome.ProcessedTwice);
+            Assert.Equal(0, outcome.WithoutFinalState);
+            Assert.Equal(outcome.Accepted, outcome.FinalStates.GetValueOrDefault("Delivered"));
+        });
     }
 }

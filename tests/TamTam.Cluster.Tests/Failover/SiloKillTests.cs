@@ -14,30 +14,31 @@ public sealed class SiloKillTests(ClusterBackends backends, ITestOutputHelper ou
     private const int Window = 8;
 
     [Theory]
-    [InlineData(ClusterMode.Localhost)]
     [InlineData(ClusterMode.AzureTable)]
     [InlineData(ClusterMode.Redis)]
     public async Task Every_accepted_message_is_delivered_once_and_reaches_a_final_state_when_a_silo_is_SIGKILLed_mid_traffic(ClusterMode mode)
     {
         await using SiloCluster cluster = await backends.StartClusterAsync(mode);
-        await using ClusterTraffic traffic = await ClusterTraffic.OpenAsync(cluster.Endpoints, Links, "kill").WaitAsync(ClusterTimeout.Start);
-        traffic.Start(Window);
-        await traffic.WaitForMoreAcceptedAsync(Links * 50, ClusterTimeout.Traffic);
+        await cluster.ShowingSiloOutputAsync(output, async () =>
+        {
+            await using ClusterTraffic traffic = await ClusterTraffic.OpenAsync(cluster.Endpoints, Links, "kill").WaitAsync(ClusterTimeout.Start);
+            traffic.Start(Window);
+            await traffic.WaitForMoreAcceptedAsync(Links * 50, ClusterTimeout.Traffic);
 
-        // Not the first silo: in localhost clustering it is the primary, and the same choice keeps the modes comparable.
-        ClusterSilo victim = cluster.Silos[1];
-        long killedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        await victim.KillAsync();
+            ClusterSilo victim = cluster.Silos[1];
+            long killedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            await victim.KillAsync();
 
-        IReadOnlyList<TimeSpan> recovery = await traffic.WaitUntilEveryLinkAcceptsAsync(killedAt, ClusterTimeout.Failover);
-        await traffic.WaitForMoreAcceptedAsync(Links * 20, ClusterTimeout.Traffic);
-        await traffic.StopProducingAsync(ClusterTimeout.Traffic);
-        TrafficOutcome outcome = await traffic.SettleAsync(ClusterTimeout.Settle);
-        output.WriteLine($"{mode}: every link accepting again {recovery.Max().TotalMilliseconds:F0} ms after the kill; {outcome}");
+            IReadOnlyList<TimeSpan> recovery = await traffic.WaitUntilEveryLinkAcceptsAsync(killedAt, ClusterTimeout.Failover);
+            await traffic.WaitForMoreAcceptedAsync(Links * 20, ClusterTimeout.Traffic);
+            await traffic.StopProducingAsync(ClusterTimeout.Traffic);
+            TrafficOutcome outcome = await traffic.SettleAsync(ClusterTimeout.Settle);
+            output.WriteLine($"{mode}: every link accepting again {recovery.Max().TotalMilliseconds:F0} ms after the kill; {outcome}");
 
-        Assert.Equal(0, outcome.Lost);
-        Assert.Equal(0, outcome.ProcessedTwice);
-        Assert.Equal(0, outcome.WithoutFinalState);
-        Assert.Equal(outcome.Accepted, outcome.FinalStates.GetValueOrDefault("Delivered"));
+            Assert.Equal(0, outcome.Lost);
+            Assert.Equal(0, outcome.ProcessedTwice);
+            Assert.Equal(0, outcome.WithoutFinalState);
+            Assert.Equal(outcome.Accepted, outcome.FinalStates.GetValueOrDefault("Delivered"));
+        });
     }
 }

@@ -21,31 +21,34 @@ public sealed class StorageOutageTests(ClusterBackends backends, ITestOutputHelp
     {
         await using AzuriteServer azurite = await AzuriteServer.StartAsync();
         await using SiloCluster cluster = await SiloCluster.StartAsync(ClusterMode.Redis, 2, azurite, backends.Redis);
-        await using ClusterTraffic traffic = await ClusterTraffic.OpenAsync(cluster.Endpoints, Links, "outage").WaitAsync(ClusterTimeout.Start);
-        traffic.Start(Window);
-        await traffic.WaitForMoreAcceptedAsync(Links * 30, ClusterTimeout.Traffic);
+        await cluster.ShowingSiloOutputAsync(output, async () =>
+        {
+            await using ClusterTraffic traffic = await ClusterTraffic.OpenAsync(cluster.Endpoints, Links, "outage").WaitAsync(ClusterTimeout.Start);
+            traffic.Start(Window);
+            await traffic.WaitForMoreAcceptedAsync(Links * 30, ClusterTimeout.Traffic);
 
-        await azurite.StopAsync();
-        long stoppedAt = Stopwatch.GetTimestamp();
-        await traffic.WaitForRefusalAsync(nameof(ErrorCode.Unavailable), ClusterTimeout.Failover);
-        TimeSpan refused = Stopwatch.GetElapsedTime(stoppedAt);
-        long refusedAt = Stopwatch.GetTimestamp();
+            await azurite.StopAsync();
+            long stoppedAt = Stopwatch.GetTimestamp();
+            await traffic.WaitForRefusalAsync(nameof(ErrorCode.Unavailable), ClusterTimeout.Failover);
+            TimeSpan refused = Stopwatch.GetElapsedTime(stoppedAt);
+            long refusedAt = Stopwatch.GetTimestamp();
 
-        // While storage stays away nothing sent from now on is accepted: ACCEPTED means durable.
-        await traffic.WaitForMoreRefusalsAsync(Links * 3, ClusterTimeout.Traffic);
-        Assert.All(traffic.Links, l => Assert.Null(l.FirstAcceptIssuedAfter(refusedAt)));
+            // While storage stays away nothing sent from now on is accepted: ACCEPTED means durable.
+            await traffic.WaitForMoreRefusalsAsync(Links * 3, ClusterTimeout.Traffic);
+            Assert.All(traffic.Links, l => Assert.Null(l.FirstAcceptIssuedAfter(refusedAt)));
 
-        await azurite.StartAgainAsync();
-        long backAt = Stopwatch.GetTimestamp();
-        IReadOnlyList<TimeSpan> recovered = await traffic.WaitUntilEveryLinkAcceptsAsync(backAt, ClusterTimeout.Failover);
-        await traffic.WaitForMoreAcceptedAsync(Links * 20, ClusterTimeout.Traffic);
-        await traffic.StopProducingAsync(ClusterTimeout.Traffic);
-        TrafficOutcome outcome = await traffic.SettleAsync(ClusterTimeout.Settle);
-        output.WriteLine($"first 501 {refused.TotalMilliseconds:F0} ms after storage stopped; every link accepting "
-            + $"{recovered.Max().TotalMilliseconds:F0} ms after it was back; {outcome}");
+            await azurite.StartAgainAsync();
+            long backAt = Stopwatch.GetTimestamp();
+            IReadOnlyList<TimeSpan> recovered = await traffic.WaitUntilEveryLinkAcceptsAsync(backAt, ClusterTimeout.Failover);
+            await traffic.WaitForMoreAcceptedAsync(Links * 20, ClusterTimeout.Traffic);
+            await traffic.StopProducingAsync(ClusterTimeout.Traffic);
+            TrafficOutcome outcome = await traffic.SettleAsync(ClusterTimeout.Settle);
+            output.WriteLine($"first 501 {refused.TotalMilliseconds:F0} ms after storage stopped; every link accepting "
+                + $"{recovered.Max().TotalMilliseconds:F0} ms after it was back; {outcome}");
 
-        Assert.Equal(0, outcome.Lost);
-        Assert.Equal(0, outcome.ProcessedTwice);
-        Assert.Equal(0, outcome.WithoutFinalState);
+            Assert.Equal(0, outcome.Lost);
+            Assert.Equal(0, outcome.ProcessedTwice);
+            Assert.Equal(0, outcome.WithoutFinalState);
+        });
     }
 }

@@ -12,6 +12,10 @@ internal sealed class AzuriteServer : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
 
+    // Azurite closes its listeners at once on SIGTERM but then waits for every open keep-alive connection, which silos
+    // under traffic never let go; after this it is killed.
+    private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(5);
+
     // Azurite's well-known development account; it only exists inside the emulator.
     private const string Account = "devstoreaccount1";
     private const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -85,12 +89,21 @@ internal sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the services (SIGTERM, so that Azurite saves its metadata) and waits until they are gone.</summary>
+    /// <summary>Stops the services (SIGTERM, so that Azurite saves its metadata; SIGKILL if it still runs after a few seconds) and waits until they are gone.</summary>
     public async Task StopAsync()
     {
         if (_process is not null)
         {
-            await _process.TerminateAsync(StopTimeout).ConfigureAwait(false);
+            try
+            {
+                await _process.TerminateAsync(GracefulStop).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // TerminateAsync has killed it.
+            }
+
+            await _process.KillAsync(StopTimeout).ConfigureAwait(false);
             await _process.DisposeAsync().ConfigureAwait(false);
             _process = null;
         }

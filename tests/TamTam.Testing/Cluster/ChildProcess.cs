@@ -10,7 +10,7 @@ namespace TamTam.Testing.Cluster;
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
-    private const int KeptLines = 400;
+    private const int KeptLines = 1_500;
 
     private readonly Process _process;
     private readonly Queue<string> _output = new();

@@ -1,6 +1,4 @@
-using System.IO.Pipelines;
-using System.Net;
-using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using TamTam.Client;
 
 namespace TamTam.Testing.Cluster;
@@ -20,27 +18,27 @@ internal static class ClusterClients
     };
 
     /// <summary>Connects to the cluster, first trying <paramref name="endpoints"/>[<paramref name="first"/>] and then the others in order.</summary>
-    public static ValueTask<TamTamClient> ConnectAsync(IReadOnlyList<Uri> endpoints, int first, string clientName = "tamtam-cluster-tests",
-        int receiveBufferCapacity = 256)
+    public static ValueTask<TamTamClient> ConnectAsync(IReadOnlyList<Uri> endpoints, int first, ClientLogRecorder? log = null,
+        string clientName = "tamtam-cluster-tests", int receiveBufferCapacity = 256)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         Uri[] ordered = [.. endpoints.Skip(first), .. endpoints.Take(first)];
         return TamTamClient.ConnectAsync(new TamTamClientOptions
         {
-            Uri = ordered[0],
-            TransportFactory = cancellationToken => DialFirstAsync(ordered, cancellationToken),
+            Endpoints = ordered,
             ClientName = clientName,
             Reconnect = Failover,
             ConnectTimeout = TimeSpan.FromSeconds(5),
             RequestTimeout = TimeSpan.FromSeconds(60),
             ReceiveBufferCapacity = receiveBufferCapacity,
+            LoggerFactory = log is null ? null : new LoggerFactory([log]),
         });
     }
 
     /// <summary>Connects (as <see cref="ConnectAsync"/>) and joins <paramref name="link"/> as <paramref name="node"/>.</summary>
-    public static async Task<TamTamClient> JoinAsync(IReadOnlyList<Uri> endpoints, int first, string link, string node)
+    public static async Task<TamTamClient> JoinAsync(IReadOnlyList<Uri> endpoints, int first, string link, string node, ClientLogRecorder? log = null)
     {
-        TamTamClient client = await ConnectAsync(endpoints, first).ConfigureAwait(false);
+        TamTamClient client = await ConnectAsync(endpoints, first, log).ConfigureAwait(false);
         try
         {
             await client.JoinAsync(link, node).ConfigureAwait(false);
@@ -51,34 +49,5 @@ internal static class ClusterClients
             await client.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    // The endpoints in order, the first that answers: a dead silo refuses at once on loopback.
-    private static async ValueTask<IDuplexPipe> DialFirstAsync(Uri[] endpoints, CancellationToken cancellationToken)
-    {
-        SocketException? last = null;
-        foreach (Uri endpoint in endpoints)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(endpoint.Host), endpoint.Port), cancellationToken).ConfigureAwait(false);
-                return new SocketPipe(new NetworkStream(socket, ownsSocket: true));
-            }
-            catch (SocketException ex)
-            {
-                socket.Dispose();
-                last = ex;
-            }
-        }
-
-        throw last ?? new SocketException((int)SocketError.HostUnreachable);
-    }
-
-    private sealed class SocketPipe(NetworkStream stream) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = PipeReader.Create(stream);
-
-        public PipeWriter Output { get; } = PipeWriter.Create(stream);
     }
 }

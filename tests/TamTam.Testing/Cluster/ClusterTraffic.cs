@@ -119,6 +119,17 @@ internal sealed class ClusterTraffic : IAsyncDisposable
         TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
         IReadOnlyList<MessageStatus>[] statuses = await Task.WhenAll(
             Links.Select(l => l.FinalStatesAsync(left > TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
+        var missing = new List<string>();
+        for (int i = 0; i < Links.Count; i++)
+        {
+            int lost = Links[i].Unprocessed.Count;
+            int withoutStatus = Links[i].AcceptedCount - statuses[i].Count;
+            if (lost > 0 || withoutStatus > 0)
+            {
+                missing.Add($"{Links[i].Link} ({Links[i].Silos}): lost {lost}, without a final state {withoutStatus}");
+            }
+        }
+
         var states = new Dictionary<string, int>();
         foreach (MessageStatus status in statuses.SelectMany(s => s))
         {
@@ -133,7 +144,8 @@ internal sealed class ClusterTraffic : IAsyncDisposable
             ProcessedTwice: Links.Sum(l => l.ProcessedTwice.Count),
             FinalStates: states,
             WithoutFinalState: AcceptedCount - statuses.Sum(s => s.Count),
-            Refusals: Refusals());
+            Refusals: Refusals(),
+            Shortfalls: missing);
     }
 
     /// <summary>SENDs that got no ACCEPTED, by reason, over all links.</summary>
@@ -174,11 +186,11 @@ internal sealed class ClusterTraffic : IAsyncDisposable
 
 /// <summary>What a failover kept: accepted messages, lost ones (accepted, never processed), ones handed to an application twice, final states.</summary>
 internal sealed record TrafficOutcome(int Accepted, int Processed, int Lost, int ProcessedTwice, IReadOnlyDictionary<string, int> FinalStates,
-    int WithoutFinalState, IReadOnlyDictionary<string, int> Refusals)
+    int WithoutFinalState, IReadOnlyDictionary<string, int> Refusals, IReadOnlyList<string> Shortfalls)
 {
     public override string ToString() =>
         $"accepted {Accepted}, processed {Processed}, lost {Lost}, processed twice {ProcessedTwice}, without a final state {WithoutFinalState}, " +
-        $"final states [{Describe(FinalStates)}], refused SENDs [{Describe(Refusals)}]";
+        $"final states [{Describe(FinalStates)}], refused SENDs [{Describe(Refusals)}]{(Shortfalls.Count == 0 ? string.Empty : $"; short: {string.Join("; ", Shortfalls)}")}";
 
     /// <summary>Counts by name, as one line.</summary>
     public static string Describe(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"));

@@ -26,8 +26,13 @@ internal sealed class LinkTraffic : IAsyncDisposable
     private Task _producing = Task.CompletedTask;
     private Task _consuming = Task.CompletedTask;
 
-    private LinkTraffic(string link, TamTamClient producer, TamTamClient consumer, int payloadSize)
+    private readonly ClientLogRecorder _producerLog;
+    private readonly ClientLogRecorder _consumerLog;
+
+    private LinkTraffic(string link, TamTamClient producer, ClientLogRecorder producerLog, TamTamClient consumer, ClientLogRecorder consumerLog, int payloadSize)
     {
+        _producerLog = producerLog;
+        _consumerLog = consumerLog;
         Link = link;
         Producer = producer;
         Consumer = consumer;
@@ -35,6 +40,9 @@ internal sealed class LinkTraffic : IAsyncDisposable
     }
 
     public string Link { get; }
+
+    /// <summary>Where its clients started.</summary>
+    public string Silos { get; private init; } = string.Empty;
 
     public TamTamClient Producer { get; }
 
@@ -106,13 +114,15 @@ internal sealed class LinkTraffic : IAsyncDisposable
     /// </summary>
     public static async Task<LinkTraffic> OpenAsync(IReadOnlyList<Uri> endpoints, string link, int producerSilo, int consumerSilo, int payloadSize = 256)
     {
-        TamTamClient consumer = await ClusterClients.JoinAsync(endpoints, consumerSilo, link, "consumer").ConfigureAwait(false);
+        var consumerLog = new ClientLogRecorder();
+        var producerLog = new ClientLogRecorder();
+        TamTamClient consumer = await ClusterClients.JoinAsync(endpoints, consumerSilo, link, "consumer", consumerLog).ConfigureAwait(false);
         TamTamClient? producer = null;
         try
         {
             await consumer.BindAsync(Port, PortMode.Unicast).ConfigureAwait(false);
-            producer = await ClusterClients.JoinAsync(endpoints, producerSilo, link, "producer").ConfigureAwait(false);
-            return new LinkTraffic(link, producer, consumer, payloadSize);
+            producer = await ClusterClients.JoinAsync(endpoints, producerSilo, link, "producer", producerLog).ConfigureAwait(false);
+            return new LinkTraffic(link, producer, producerLog, consumer, consumerLog, payloadSize) { Silos = $"producer on silo {producerSilo}, consumer on silo {consumerSilo}" };
         }
         catch
         {
@@ -174,24 +184,27 @@ internal sealed class LinkTraffic : IAsyncDisposable
         }
 
         using var deadline = new CancellationTokenSource(timeout);
-        var statuses = new List<MessageStatus>(receipts.Length);
-        foreach (SendReceipt receipt in receipts)
-        {
-            try
-            {
-                statuses.Add(await receipt.WaitForCompletionAsync(deadline.Token).ConfigureAwait(false));
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (TamTamConnectionException)
-            {
-                // The producer's client ended: the status is lost to it (counted as missing).
-            }
-        }
+        Task<MessageStatus?>[] waits = [.. receipts.Select(r => StatusOrNothingAsync(r, deadline.Token))];
+        MessageStatus?[] statuses = await Task.WhenAll(waits).ConfigureAwait(false);
+        return [.. statuses.OfType<MessageStatus>()];
+    }
 
-        return statuses;
+    private static async Task<MessageStatus?> StatusOrNothingAsync(SendReceipt receipt, CancellationToken deadline)
+    {
+        try
+        {
+            return await receipt.WaitForCompletionAsync(deadline).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not within the bound: counted as missing.
+            return null;
+        }
+        catch (TamTamConnectionException)
+        {
+            // The producer's client ended: the status is lost to it (counted as missing).
+            return null;
+        }
     }
 
     /// <summary>
@@ -217,8 +230,8 @@ internal sealed class LinkTraffic : IAsyncDisposable
 
     /// <summary>The link and its clients' state, for failure messages.</summary>
     public string Describe() =>
-        $"{Link} (producer connected {Producer.IsConnected}, resumed {Producer.IsResumed}, refused [{TrafficOutcome.Describe(Refusals)}]; "
-        + $"consumer connected {Consumer.IsConnected}, resumed {Consumer.IsResumed})";
+        $"{Link} ({Silos}; producer connected {Producer.IsConnected}, resumed {Producer.IsResumed}, refused [{TrafficOutcome.Describe(Refusals)}], "
+        + $"its log: {_producerLog.Last}; consumer connected {Consumer.IsConnected}, resumed {Consumer.IsResumed}, its log: {_consumerLog.Last})";
 
     public async ValueTask DisposeAsync()
     {

@@ -29,7 +29,8 @@ internal sealed class RedisServer : IAsyncDisposable
         Task<string> ready;
         try
         {
-            process = ChildProcess.Start("redis-server",
+            string? configured = Environment.GetEnvironmentVariable(Redis.RedisServerFixture.OverrideVariable);
+            process = ChildProcess.Start(string.IsNullOrWhiteSpace(configured) ? "redis-server" : configured,
                 ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                 line => line.Contains("Ready to accept connections", StringComparison.Ordinal), out ready);
         }

@@ -90,6 +90,10 @@ internal sealed class SiloCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Every silo's last lines of output, for failure messages.</summary>
+    public string DescribeOutputs() =>
+        string.Join("\n", Silos.Select(s => $"--- silo {s.Index} ({(s.IsRunning ? "running" : "stopped")}) ---\n{s.Output}"));
+
     public async ValueTask DisposeAsync()
     {
         foreach (ClusterSilo silo in Silos)
@@ -117,16 +121,6 @@ internal sealed class SiloCluster : IAsyncDisposable
         {
             case ClusterMode.Localhost:
                 yield return "--TamTam:Cluster:Mode=localhost";
-
-                // INTERIM until the TamTam:Cluster keys land: the keys of today's silo.
-                yield return $"--TamTam:Orleans:SiloPort={siloPort}";
-                yield return "--TamTam:Orleans:GatewayPort=0";
-                yield return $"--TamTam:Orleans:ClusterId={clusterId}";
-                yield return $"--TamTam:Orleans:ServiceId={clusterId}";
-                if (!primary)
-                {
-                    yield return $"--TamTam:Orleans:PrimarySiloPort={primarySiloPort}";
-                }
                 if (!primary)
                 {
                     yield return $"--TamTam:Cluster:PrimarySiloPort={primarySiloPort}";

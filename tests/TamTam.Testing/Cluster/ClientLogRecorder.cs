@@ -1,0 +1,57 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace TamTam.Testing.Cluster;
+
+/// <summary>
+/// The last lines one client logged (Information and up: connects, reconnect attempts, lost connections), so that a
+/// failover that leaves a client behind says why in the test's failure message.
+/// </summary>
+internal sealed class ClientLogRecorder : ILoggerProvider, ILogger
+{
+    private const int Kept = 12;
+
+    private readonly Queue<string> _lines = new();
+
+    /// <summary>The kept lines, oldest first, on one line each.</summary>
+    public string Last
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return string.Join(" | ", _lines);
+            }
+        }
+    }
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel))
+        {
+            return;
+        }
+
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"{DateTime.UtcNow:HH:mm:ss.fff} {formatter(state, exception)}{(exception is null ? string.Empty : $" ({exception.GetType().Name}: {exception.Message})")}");
+        lock (_lines)
+        {
+            _lines.Enqueue(line);
+            if (_lines.Count > Kept)
+            {
+                _lines.Dequeue();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}
