@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Playwright;
 using TamTam.Client;
 using TamTam.Dashboard.Tests.Infrastructure;
@@ -56,6 +57,34 @@ public sealed class DashboardTests(Chromium chromium, DashboardSilo silo) : ICla
         await traffic.CancelAsync();
         await sending;
         await acknowledging;
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Dashboard_shows_a_transfer_in_flight_with_its_progress_until_it_is_delivered()
+    {
+        IPage page = await chromium.Context.NewPageAsync();
+        await page.GotoAsync(silo.Dashboard.ToString());
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("live", new() { Timeout = Wait });
+
+        await using TamTamClient archive = await Nodes.ListenAsync(silo.Uri, "vault", "archive", "backups");
+        await using TamTamClient sender = await Nodes.JoinAsync(silo.Uri, "vault", "nightly");
+        int partSize = sender.PartSize;
+        const int Parts = 8;
+        const int PartsBeforeTheGate = 4;
+        using var content = new GatedStream(Parts * (long)partSize, PartsBeforeTheGate * (long)partSize);
+        var messageId = Guid.CreateVersion7();
+        Task<SendReceipt> upload = sender.SendStreamAsync("backups", content, new SendOptions { MessageId = messageId },
+            new TransferOptions { Length = Parts * (long)partSize, Sha256 = SHA256.HashData(new byte[Parts * partSize]) });
+
+        ILocator row = page.Locator($"#transfers tr[data-key='{messageId}']");
+        await Assertions.Expect(row).ToContainTextAsync("staging", new() { Timeout = Wait });
+        await Assertions.Expect(row).ToContainTextAsync($"{100 * PartsBeforeTheGate / Parts}%", new() { Timeout = Wait });
+
+        content.Open();
+        await upload.WaitAsync(TimeSpan.FromSeconds(30));
+        await PartedTransfers.ReceiveOneAsync(archive, Stream.Null).WaitAsync(TimeSpan.FromSeconds(30));
+        await Assertions.Expect(row).ToHaveCountAsync(0, new() { Timeout = Wait });
         await page.CloseAsync();
     }
 
