@@ -16,6 +16,8 @@ internal static class TamTamCommand
         root.Subcommands.Add(PutCommand.Create(console));
         root.Subcommands.Add(GetCommand.Create(console));
         root.Subcommands.Add(TokenCommand.Create(console, clock ?? TimeProvider.System));
+        root.Subcommands.Add(RequestCommand.Create(console));
+        root.Subcommands.Add(ReplyCommand.Create(console));
         return root;
     }
 }
