@@ -12,7 +12,7 @@ internal static class ExitCodes
     /// </summary>
     public const int Failure = 1;
 
-    /// <summary><c>send --wait</c>, <c>put --wait</c>, <c>broadcast --wait</c>: a message ended in a final state other than DELIVERED.</summary>
+    /// <summary><c>send --wait</c>, <c>put --wait</c>, <c>broadcast --wait</c>: a message ended in a final state other than DELIVERED; <c>request</c>: the request did, without a reply.</summary>
     public const int NotDelivered = 3;
 
     /// <summary><c>health</c>: the server answered that it is degraded (it serves, with trouble: see its figures).</summary>
@@ -20,4 +20,7 @@ internal static class ExitCodes
 
     /// <summary><c>health</c>: the server answered that it is unhealthy.</summary>
     public const int Unhealthy = 5;
+
+    /// <summary><c>request</c>: no reply came within <c>--timeout</c>.</summary>
+    public const int NoReply = 6;
 }

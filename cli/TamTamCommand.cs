@@ -31,6 +31,8 @@ internal static class TamTamCommand
         root.Subcommands.Add(CompletionCommand.Create(console));
         root.Subcommands.Add(StatusCommand.Create(console));
         root.Subcommands.Add(AuditCommand.Create(console));
+        root.Subcommands.Add(RequestCommand.Create(console));
+        root.Subcommands.Add(ReplyCommand.Create(console));
         GlobalOptions.AddTo(root, console);
         return root;
     }

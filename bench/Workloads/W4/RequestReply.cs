@@ -13,7 +13,9 @@ namespace TamTam.Bench.Workloads.W4;
 /// <remarks>
 /// <c>--mode send</c> (default): SEND, acknowledged by each receiver, so each round trip crosses the link's
 /// durable log twice (two group commits with their fsyncs). <c>--mode stream</c>: STREAM packets, no
-/// acknowledgement, no log — the shape of the peers' core request/reply.
+/// acknowledgement, no log — the shape of the peers' core request/reply. <c>--mode request</c>: the SDK's
+/// <c>RequestAsync</c>/<c>ReplyAsync</c> (docs/protocol.md section 5.10.1) — SEND both ways as in <c>send</c>, the reply
+/// to the requester's own reply port, matched by correlation id.
 /// </remarks>
 internal static class RequestReply
 {
@@ -31,9 +33,9 @@ internal static class RequestReply
         int roundTrips = options.MessagesOr(DefaultRoundTrips);
         int size = options.PayloadBytes == 256 ? DefaultPayload : options.PayloadBytes;
         string mode = options.Mode ?? "send";
-        if (mode is not ("send" or "stream"))
+        if (mode is not ("send" or "stream" or "request"))
         {
-            throw new ArgumentException("w4 --mode takes send or stream");
+            throw new ArgumentException("w4 --mode takes send, stream or request");
         }
 
         Uri uri = interchange.UriFor(options.Transport);
@@ -50,7 +52,12 @@ internal static class RequestReply
 
         var payloads = new RandomPayloads(size);
         using var limit = new CancellationTokenSource(options.Limit);
-        IRoundTrip trip = mode == "stream" ? new StreamRoundTrip(requester, responder) : new SendRoundTrip(requester, responder);
+        IRoundTrip trip = mode switch
+        {
+            "stream" => new StreamRoundTrip(requester, responder),
+            "request" => new RequestRoundTrip(requester, responder),
+            _ => new SendRoundTrip(requester, responder),
+        };
         Task responding = trip.RespondAsync(limit.Token);
         try
         {
@@ -155,6 +162,37 @@ internal static class RequestReply
             IncomingMessage reply = _replies.Current;
             await reply.AckAsync(cancellationToken);
             _ = await sent;
+            if (reply.Payload.Length != payload.Length || reply.Payload.Span[0] != payload[0])
+            {
+                throw new InvalidOperationException("the reply does not echo its request");
+            }
+        }
+    }
+
+    /// <summary>RequestAsync and ReplyAsync: the responder replies, then acknowledges; the SDK acknowledges the reply.</summary>
+    private sealed class RequestRoundTrip(TamTamClient requester, TamTamClient responder) : IRoundTrip
+    {
+        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+        public async Task RespondAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await foreach (IncomingMessage request in responder.ReceiveAsync(cancellationToken))
+                {
+                    _ = await responder.ReplyAsync(request, request.Payload, options: null, cancellationToken);
+                    await request.AckAsync(cancellationToken);
+                }
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or TamTamException)
+            {
+                // The run is over (or cut short): the requester reports what completed.
+            }
+        }
+
+        public async ValueTask RoundTripAsync(byte[] payload, CancellationToken cancellationToken)
+        {
+            IncomingMessage reply = await requester.RequestAsync(RequestPort, payload, Timeout, options: null, cancellationToken);
             if (reply.Payload.Length != payload.Length || reply.Payload.Span[0] != payload[0])
             {
                 throw new InvalidOperationException("the reply does not echo its request");
