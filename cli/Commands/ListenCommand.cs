@@ -23,14 +23,7 @@ internal static class ListenCommand
             HelpName = "unicast|group|broadcast",
         };
         var subtree = new Option<bool>("--subtree") { Description = "Also receive for every port below <port>" };
-        var count = new Option<int?>("--count", "-c") { Description = "Exit after this many messages" };
-        count.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1)
-            {
-                result.AddError("--count must be at least 1");
-            }
-        });
+        Option<int?> count = CountOption.Create("Exit after this many messages");
         var leave = new Option<bool>("--leave")
         {
             Description = "Leave the link on exit: the binding goes, and what waits for this node goes to other listeners. " +

@@ -13,14 +13,7 @@ internal static class PingCommand
 {
     public static Command Create(CliConsole console)
     {
-        var count = new Option<int?>("--count", "-c") { Description = "Stop after this many PINGs (default: until Ctrl+C)" };
-        count.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1)
-            {
-                result.AddError("--count must be at least 1");
-            }
-        });
+        Option<int?> count = CountOption.Create("Stop after this many PINGs (default: until Ctrl+C)");
         var interval = DurationOption.Create("--interval", "Time between PINGs, e.g. 1s, 200ms", TimeSpan.FromSeconds(1), "-i");
         var timeout = DurationOption.Create("--timeout", "How long to wait for each PONG", TimeSpan.FromSeconds(5), "-W");
         ConnectionOptions connection = ConnectionOptions.Create(console, nodeRequired: false);

@@ -24,21 +24,7 @@ internal static class SendCommand
             Description = "The message; when omitted, standard input is sent",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var ttl = new Option<TimeSpan?>("--ttl")
-        {
-            Description = "Expire the message this long after acceptance, e.g. 30s, 500ms, 5m",
-            CustomParser = result =>
-            {
-                string token = result.Tokens[0].Value;
-                if (Duration.TryParse(token, out TimeSpan value))
-                {
-                    return value;
-                }
-
-                result.AddError($"--ttl \"{token}\" is not a duration such as 30s, 500ms or 5m");
-                return null;
-            },
-        };
+        Option<TimeSpan> ttl = DurationOption.Create("--ttl", "Expire the message this long after acceptance, e.g. 30s, 500ms, 5m", TimeSpan.Zero);
         var wait = new Option<bool>("--wait", "-w") { Description = "Wait for each message's final state and print it" };
         var lines = new Option<bool>("--lines") { Description = "Send each line of standard input as its own message" };
         ConnectionOptions connection = ConnectionOptions.Create(console, nodeRequired: false);
@@ -55,7 +41,7 @@ internal static class SendCommand
             var request = new SendRequest(
                 parse.GetValue(address)!,
                 parse.GetValue(text),
-                new SendOptions { Link = parse.GetValue(address)!.Link, Ttl = parse.GetValue(ttl) },
+                new SendOptions { Link = parse.GetValue(address)!.Link, Ttl = parse.GetValue(ttl) is { Ticks: > 0 } lifetime ? lifetime : null },
                 parse.GetValue(wait),
                 parse.GetValue(lines));
             // A node given by name may be resumed (and is then saved for the next run); a random cli-… node never is.

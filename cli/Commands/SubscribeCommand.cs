@@ -17,14 +17,7 @@ internal static class SubscribeCommand
     {
         var port = new Argument<string>("port") { Description = "The port to receive packets of, e.g. telemetry/temp" };
         var subtree = new Option<bool>("--subtree") { Description = "Also receive the packets of every port below <port>" };
-        var count = new Option<int?>("--count", "-c") { Description = "Exit after this many packets" };
-        count.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1)
-            {
-                result.AddError("--count must be at least 1");
-            }
-        });
+        Option<int?> count = CountOption.Create("Exit after this many packets");
         var mode = new Option<PortMode>("--mode", "-m")
         {
             Description = "How the port is bound, should messages be sent to it too (packets reach every binder whatever the mode)",

@@ -35,22 +35,7 @@ internal static class TokenCommand
         {
             Description = "An address pattern the token may SEND to: port-pattern or link:port-pattern, link may be '*' (repeat for more; none: no SEND)",
         };
-        var ttl = new Option<TimeSpan>("--ttl")
-        {
-            Description = "How long the token is accepted, e.g. 15m, 24h, 30d",
-            DefaultValueFactory = _ => DefaultTtl,
-            CustomParser = result =>
-            {
-                string token = result.Tokens[0].Value;
-                if (Duration.TryParse(token, out TimeSpan value))
-                {
-                    return value;
-                }
-
-                result.AddError($"--ttl \"{token}\" is not a duration such as 15m, 24h or 30d");
-                return default;
-            },
-        };
+        Option<TimeSpan> ttl = DurationOption.Create("--ttl", "How long the token is accepted, e.g. 15m, 24h, 30d", DefaultTtl);
 
         var command = new Command("token", "Print a signed access token for a node: which link, node name, ports and destinations, until when.");
         command.Options.Add(key);

@@ -114,14 +114,7 @@ internal sealed class ConfigFile
     private void Save()
     {
         string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        PrivateDirectory.Create(directory);
 
         using var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json, WriterOptions))

@@ -40,7 +40,7 @@ internal sealed record JoinedSession(string Server, string Link, string Node)
     public void Save(CliConsole console)
     {
         string path = PathOf(console);
-        SessionFile.EnsureDirectory(Path.GetDirectoryName(path)!);
+        PrivateDirectory.Create(Path.GetDirectoryName(path)!);
         using var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json))
         {

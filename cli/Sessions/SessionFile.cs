@@ -65,7 +65,7 @@ internal sealed class SessionFile : IDisposable
     public static SessionFile? TryOpen(CliConsole console, Uri server, string link, string node)
     {
         string directory = DirectoryOf(console);
-        EnsureDirectory(directory);
+        PrivateDirectory.Create(directory);
         Sweep(directory, TimeProvider.System.GetUtcNow());
         string key = $"{server.AbsoluteUri}\n{link}\n{node}";
         string path = System.IO.Path.Combine(directory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".session");
@@ -87,19 +87,6 @@ internal sealed class SessionFile : IDisposable
 
         (ReadOnlyMemory<byte> token, bool stays) = Read(file, server.AbsoluteUri, link, node);
         return new SessionFile(file, server.AbsoluteUri, link, node, token, stays);
-    }
-
-    /// <summary>Makes the state directory, the user's alone.</summary>
-    public static void EnsureDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
     }
 
     /// <summary>

@@ -39,6 +39,25 @@ public sealed class TokenCommandTests
     }
 
     [Fact]
+    public async Task Token_with_json_prints_the_token_and_its_claims_as_one_object()
+    {
+        var console = new FakeConsole();
+
+        int exit = await RunAsync(console, "token", "--key", Convert.ToBase64String(Key), "--kid", "k1", "--link", "billing", "--bind", "invoices/**",
+            "--ttl", "1h", "--json");
+
+        Assert.Equal(0, exit);
+        using JsonDocument output = JsonDocument.Parse(Assert.Single(console.OutLines));
+        JsonElement root = output.RootElement;
+        using JsonDocument claims = Verify(root.GetProperty("token").GetString()!);
+        Assert.Equal("billing", claims.RootElement.GetProperty("link").GetString());
+        Assert.Equal("k1", root.GetProperty("kid").GetString());
+        Assert.Equal(["invoices/**"], root.GetProperty("bind").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(Now.AddHours(1), root.GetProperty("expires_at").GetDateTimeOffset());
+        Assert.Empty(console.Error);
+    }
+
+    [Fact]
     public async Task Token_takes_the_key_from_the_environment_and_defaults_to_one_hour_without_node_bind_or_send()
     {
         var console = new FakeConsole(environment: new() { ["TAMTAM_TOKEN_KEY"] = Convert.ToBase64String(Key) });
