@@ -8,6 +8,9 @@ namespace TamTam.Client;
 
 public sealed partial class TamTamClient
 {
+    // The reference server's largest page: fewer round trips for a long trail, still one page in memory.
+    private const int AuditReadPage = 1024;
+
     /// <summary>
     /// What the interchange knows of message <paramref name="messageId"/> (MESSAGE/MESSAGE_REPORT): pending or final, its
     /// recipients with their outcomes and attempts, its times. A node sees the messages it sent; an anonymous session, or
@@ -64,7 +67,7 @@ public sealed partial class TamTamClient
         ulong cursor = 0;
         do
         {
-            AuditPage page = await ReadAuditPageAsync(link, cursor, 0, cancellationToken).ConfigureAwait(false);
+            AuditPage page = await ReadAuditPageAsync(link, cursor, AuditReadPage, cancellationToken).ConfigureAwait(false);
             foreach (AuditRecord record in page.Records)
             {
                 yield return record;
