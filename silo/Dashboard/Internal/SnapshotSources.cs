@@ -136,7 +136,8 @@ internal sealed class SnapshotSources(IGrainFactory grains, ILocalSiloDetails si
             var shownNodes = new DashboardNode[nodeList.Length];
             for (int i = 0; i < nodeList.Length; i++)
             {
-                shownNodes[i] = new DashboardNode(nodeList[i].Node, nodeList[i].Online, nodeList[i].Pending, RoundTripMs: null);
+                shownNodes[i] = new DashboardNode(nodeList[i].Node, nodeList[i].Online, nodeList[i].Pending,
+                    RoundTripMs: nodeList[i].RttMicroseconds == 0 ? null : nodeList[i].RttMicroseconds / 1000.0);
             }
 
             var shownPorts = new DashboardPort[portList.Length];
