@@ -45,7 +45,8 @@ public static class SiloTelemetry
             {
                 metrics.AddMeter(TamTamMeters, OrleansMeter)
                     .AddRuntimeInstrumentation()
-                    .AddPrometheusExporter();
+                    // No response cache (the exporter's default keeps one for 300 ms): a scrape shows the counts of now.
+                    .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (options.Otlp.IsEnabled)
                 {
                     metrics.AddOtlpExporter((exporter, reader) =>

@@ -23,6 +23,15 @@ internal abstract class FramePeer : IAsyncDisposable
         where T : struct, IFrame<T> =>
         SendRawAsync(FrameCodec.ToArray(frame, correlation));
 
+    /// <summary>Sends <paramref name="request"/> and expects the next frame to be its OK.</summary>
+    public async Task ExpectOkAsync<T>(T request, uint correlation)
+        where T : struct, IFrame<T>
+    {
+        await SendAsync(request, correlation);
+        ReceivedFrame reply = await ReceiveAsync();
+        Assert.Equal((FrameType.Ok, correlation), (reply.Type, reply.Correlation));
+    }
+
     public static HelloFrame Hello(ushort minVersion = 1, ushort maxVersion = 1, uint maxBody = 0, uint heartbeatMs = 0,
         byte[]? resumeToken = null) =>
         new(minVersion, maxVersion, maxBody, heartbeatMs, "tamtam-tests/1", ReadOnlyMemory<byte>.Empty, resumeToken ?? ReadOnlyMemory<byte>.Empty);

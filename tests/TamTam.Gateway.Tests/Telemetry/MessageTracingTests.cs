@@ -60,10 +60,10 @@ public sealed class MessageTracingTests(SiloFixture silo)
         const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         string link = $"trace-{Guid.NewGuid():N}"[..24];
         await using WireClient receiver = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
-        await ExpectOkAsync(receiver, new JoinFrame(link, "receiver"), 2);
-        await ExpectOkAsync(receiver, new BindFrame(PortMode.Unicast, "in", Subtree: false), 3);
+        await receiver.ExpectOkAsync(new JoinFrame(link, "receiver"), 2);
+        await receiver.ExpectOkAsync(new BindFrame(PortMode.Unicast, "in", Subtree: false), 3);
         await using WireClient sender = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
-        await ExpectOkAsync(sender, new JoinFrame(link, "sender"), 2);
+        await sender.ExpectOkAsync(new JoinFrame(link, "sender"), 2);
 
         await sender.SendAsync(new SendFrame(Guid.CreateVersion7(), default, "in", 0, false, null, null, new ReadOnlySequence<byte>([1]),
             new TraceContext(traceParent)), correlation: 10);
@@ -80,7 +80,7 @@ public sealed class MessageTracingTests(SiloFixture silo)
     {
         string link = $"trace-{Guid.NewGuid():N}"[..24];
         await using WireClient sender = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
-        await ExpectOkAsync(sender, new JoinFrame(link, "sender"), 2);
+        await sender.ExpectOkAsync(new JoinFrame(link, "sender"), 2);
         byte[] frame = RawSend("00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01");
 
         await sender.SendRawAsync(frame);
@@ -124,13 +124,5 @@ public sealed class MessageTracingTests(SiloFixture silo)
         var buffer = new ArrayBufferWriter<byte>();
         FrameCodec.Encode(buffer, frame, 10);
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static async Task ExpectOkAsync<T>(WireClient client, T request, uint correlation)
-        where T : struct, IFrame<T>
-    {
-        await client.SendAsync(request, correlation);
-        ReceivedFrame reply = await client.ReceiveAsync();
-        Assert.Equal((FrameType.Ok, correlation), (reply.Type, reply.Correlation));
     }
 }

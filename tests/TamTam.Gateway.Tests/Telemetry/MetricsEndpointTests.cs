@@ -89,10 +89,10 @@ public sealed partial class MetricsEndpointTests(SiloFixture silo)
     {
         string link = $"metrics-{Guid.NewGuid():N}"[..24];
         await using WireClient receiver = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
-        await ExpectOkAsync(receiver, new JoinFrame(link, "receiver"), 2);
-        await ExpectOkAsync(receiver, new BindFrame(PortMode.Unicast, "in", Subtree: false), 3);
+        await receiver.ExpectOkAsync(new JoinFrame(link, "receiver"), 2);
+        await receiver.ExpectOkAsync(new BindFrame(PortMode.Unicast, "in", Subtree: false), 3);
         await using WireClient sender = await WireClient.ConnectWelcomedAsync(silo.TcpEndPoint);
-        await ExpectOkAsync(sender, new JoinFrame(link, "sender"), 2);
+        await sender.ExpectOkAsync(new JoinFrame(link, "sender"), 2);
 
         for (int i = 0; i < count; i++)
         {
@@ -104,14 +104,6 @@ public sealed partial class MetricsEndpointTests(SiloFixture silo)
             StatusFrame status = await sender.ReceiveAsync<StatusFrame>();
             Assert.Equal(FinalState.Delivered, status.State);
         }
-    }
-
-    private static async Task ExpectOkAsync<T>(WireClient client, T request, uint correlation)
-        where T : struct, IFrame<T>
-    {
-        await client.SendAsync(request, correlation);
-        ReceivedFrame reply = await client.ReceiveAsync();
-        Assert.Equal((FrameType.Ok, correlation), (reply.Type, reply.Correlation));
     }
 
     [GeneratedRegex(@"Create(?<kind>Counter|UpDownCounter|Histogram|Gauge|ObservableCounter|ObservableUpDownCounter|ObservableGauge)<\w+>\(\s*""(?<name>tamtam\.[^""]+)"",\s*""(?<unit>[^""]*)""")]
