@@ -10,7 +10,10 @@ namespace TamTam.Dashboard.Tests.Infrastructure;
 public sealed class Chromium : IAsyncLifetime
 {
     /// <summary>Where Debian installs the browser.</summary>
-    public const string ExecutablePath = "/usr/bin/chromium";
+    public const string DebianPath = "/usr/bin/chromium";
+
+    /// <summary>Names another chromium executable than <see cref="DebianPath"/>.</summary>
+    public const string PathVariable = "TAMTAM_CHROMIUM";
 
     private static readonly string[] Flags =
     [
@@ -25,12 +28,14 @@ public sealed class Chromium : IAsyncLifetime
     /// <summary>The browser's one context (its empty profile); each test opens its own pages.</summary>
     public IBrowserContext Context => _context ?? throw new InvalidOperationException("Chromium is not started.");
 
+    private static string ExecutablePath => Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } path ? path : DebianPath;
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(ExecutablePath))
         {
             throw new InvalidOperationException(
-                $"The dashboard tests need Debian's chromium at {ExecutablePath}: install it with `apt-get install chromium` (.ci/run does).");
+                $"The dashboard tests need chromium at {ExecutablePath}: install Debian's with `apt-get install chromium` (.ci/run does), or name another with {PathVariable}.");
         }
 
         Directory.CreateDirectory(_profile);
