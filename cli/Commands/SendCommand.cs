@@ -18,20 +18,7 @@ internal static class SendCommand
 
     public static Command Create(CliConsole console)
     {
-        var address = new Argument<Address>("address")
-        {
-            Description = "Where to send: port (in the joined link) or link:port",
-            CustomParser = result =>
-            {
-                if (Address.TryParse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, out Address? parsed, out string? error))
-                {
-                    return parsed;
-                }
-
-                result.AddError(error!);
-                return null;
-            },
-        };
+        Argument<Address> address = Address.Argument("Where to send: port (in the joined link) or link:port");
         var text = new Argument<string?>("text")
         {
             Description = "The message; when omitted, standard input is sent",
