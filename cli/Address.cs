@@ -1,3 +1,4 @@
+using System.CommandLine;
 namespace TamTam.Cli;
 
 /// <summary>
@@ -6,6 +7,22 @@ namespace TamTam.Cli;
 /// </summary>
 internal sealed record Address(string? Link, string Port)
 {
+    /// <summary>A command's <c>&lt;address&gt;</c> argument: <c>port</c> or <c>link:port</c>, refused at parse time when malformed.</summary>
+    public static Argument<Address> Argument(string description) => new("address")
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            if (TryParse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, out Address? parsed, out string? error))
+            {
+                return parsed;
+            }
+
+            result.AddError(error!);
+            return null;
+        },
+    };
+
     public static bool TryParse(string? text, out Address? address, out string? error)
     {
         address = null;

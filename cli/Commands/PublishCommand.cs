@@ -15,7 +15,7 @@ internal static class PublishCommand
 {
     public static Command Create(CliConsole console)
     {
-        Argument<Address> address = AddressArgument.Create("Where to publish: port (in the joined link) or link:port");
+        Argument<Address> address = Address.Argument("Where to publish: port (in the joined link) or link:port");
         var text = new Argument<string?>("text") { Description = "The packet; when omitted, each line of standard input is a packet", Arity = ArgumentArity.ZeroOrOne };
         var ttl = new Option<byte>("--ttl")
         {

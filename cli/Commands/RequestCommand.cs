@@ -15,20 +15,7 @@ internal static class RequestCommand
 {
     public static Command Create(CliConsole console)
     {
-        var address = new Argument<Address>("address")
-        {
-            Description = "The service to ask: port (in the joined link) or link:port",
-            CustomParser = result =>
-            {
-                if (Address.TryParse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, out Address? parsed, out string? error))
-                {
-                    return parsed;
-                }
-
-                result.AddError(error!);
-                return null;
-            },
-        };
+        Argument<Address> address = Address.Argument("The service to ask: port (in the joined link) or link:port");
         var text = new Argument<string?>("text")
         {
             Description = "The request; when omitted, standard input is sent",

@@ -18,7 +18,7 @@ internal static class SendCommand
 
     public static Command Create(CliConsole console)
     {
-        Argument<Address> address = AddressArgument.Create("Where to send: port (in the joined link) or link:port");
+        Argument<Address> address = Address.Argument("Where to send: port (in the joined link) or link:port");
         var text = new Argument<string?>("text")
         {
             Description = "The message; when omitted, standard input is sent",
