@@ -255,6 +255,7 @@ public sealed class TamTamSilo : IAsyncDisposable
             // SAS token is reached with a token credential (managed identity).
             IConfigurationSection blob = configuration.GetSection(SiloOptions.StorageSettings.BlobSection);
             Action<BlobStorageOptions> bind = AzureIdentity.BindBlob(blob);
+            silo.Services.AddSingleton<ILeaseHolderLiveness, ClusterLeaseHolders>();
             silo.Services.AddTamTamBlobStorage(bind);
             silo.AddBlobGrainStorageAsDefault(bind);
         }

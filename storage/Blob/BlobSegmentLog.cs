@@ -27,11 +27,11 @@ internal static class BlobSegmentLog
     /// the segments and scans the last one for a torn tail.
     /// </summary>
     public static async Task<SegmentLog> OpenAsync(
-        string name, BlobContainer container, string prefix, BlobStorageOptions options, StorageMetrics metrics, ILogger logger)
+        string name, BlobContainer container, string prefix, BlobStorageOptions options, StorageMetrics metrics, ILeaseHolderLiveness? liveness, ILogger logger)
     {
         await container.EnsureCreatedAsync().ConfigureAwait(false);
         var lease = await BlobLogLease.AcquireAsync(
-            container.Client, prefix + BlobLogLease.LockBlobName, name, options.LeaseDuration, logger, CancellationToken.None).ConfigureAwait(false);
+            container.Client, prefix + BlobLogLease.LockBlobName, name, options.LeaseDuration, liveness, logger, CancellationToken.None).ConfigureAwait(false);
         try
         {
             var (segments, lengths) = await ListSegmentsAsync(container, prefix).ConfigureAwait(false);

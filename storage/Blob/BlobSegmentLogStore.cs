@@ -12,7 +12,8 @@ namespace TamTam.Storage.Blob;
 /// <remarks>
 /// Within this store a name maps to one open log, shared by reference-counted handles. Another store
 /// (in this process or any other) opening the same log is refused while the log's lease is held; after
-/// a crash, once it runs out (<see cref="BlobStorageOptions.LeaseDuration"/>).
+/// a crash, once it runs out (<see cref="BlobStorageOptions.LeaseDuration"/>) or, with an
+/// <see cref="ILeaseHolderLiveness"/>, as soon as the holder is known to be dead.
 /// </remarks>
 public sealed class BlobSegmentLogStore : ISegmentLogStore, IAsyncDisposable
 {
@@ -23,11 +24,19 @@ public sealed class BlobSegmentLogStore : ISegmentLogStore, IAsyncDisposable
     private readonly BlobContainer _container;
     private readonly StorageMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly ILeaseHolderLiveness? _liveness;
     private readonly SharedLogTable _logs;
 
     /// <summary>Creates a store over <paramref name="options"/>' container; sends nothing until a log is opened.</summary>
+    /// <param name="options">The account and container.</param>
+    /// <param name="metrics">Where the logs' metrics go.</param>
+    /// <param name="logger">Where the logs' events go.</param>
+    /// <param name="liveness">
+    /// Records this process as the holder of each lease it takes, and tells whether another holder is dead, so that a
+    /// crashed writer's lease is broken at once; null: such a lease runs out by itself.
+    /// </param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
-    public BlobSegmentLogStore(BlobStorageOptions options, StorageMetrics metrics, ILogger<BlobSegmentLogStore> logger)
+    public BlobSegmentLogStore(BlobStorageOptions options, StorageMetrics metrics, ILogger<BlobSegmentLogStore> logger, ILeaseHolderLiveness? liveness = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -38,6 +47,7 @@ public sealed class BlobSegmentLogStore : ISegmentLogStore, IAsyncDisposable
         _container = new BlobContainer(options);
         _metrics = metrics;
         _logger = logger;
+        _liveness = liveness;
         _logs = new SharedLogTable(OpenOneAsync);
     }
 
@@ -61,5 +71,5 @@ public sealed class BlobSegmentLogStore : ISegmentLogStore, IAsyncDisposable
     public ValueTask DisposeAsync() => _logs.DisposeAsync();
 
     private async Task<ISegmentLog> OpenOneAsync(string name) =>
-        await BlobSegmentLog.OpenAsync(name, _container, GetLogPrefix(name), _options, _metrics, _logger).ConfigureAwait(false);
+        await BlobSegmentLog.OpenAsync(name, _container, GetLogPrefix(name), _options, _metrics, _liveness, _logger).ConfigureAwait(false);
 }

@@ -15,7 +15,9 @@ public static class BlobStorageServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="ISegmentLogStore"/> as a <see cref="BlobSegmentLogStore"/> and
     /// <see cref="IPayloadStore"/> as a <see cref="BlobPayloadStore"/>, both over the (unnamed)
-    /// <see cref="BlobStorageOptions"/>, validated when the host starts, plus <see cref="StorageMetrics"/>.
+    /// <see cref="BlobStorageOptions"/>, validated when the host starts, plus <see cref="StorageMetrics"/>. An
+    /// <see cref="ILeaseHolderLiveness"/> registered in <paramref name="services"/> (the silo registers one over Orleans
+    /// membership) lets the logs break a dead writer's lease at once.
     /// </summary>
     /// <param name="services">The services to add to.</param>
     /// <param name="configure">Sets the options: at least a connection string or a service URI.</param>
@@ -28,7 +30,8 @@ public static class BlobStorageServiceCollectionExtensions
         services.TryAddSingleton(sp => new BlobSegmentLogStore(
             sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value,
             sp.GetRequiredService<StorageMetrics>(),
-            sp.GetRequiredService<ILogger<BlobSegmentLogStore>>()));
+            sp.GetRequiredService<ILogger<BlobSegmentLogStore>>(),
+            sp.GetService<ILeaseHolderLiveness>()));
         services.TryAddSingleton<ISegmentLogStore>(sp => sp.GetRequiredService<BlobSegmentLogStore>());
         services.TryAddSingleton(sp => new BlobPayloadStore(
             sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value,

@@ -72,4 +72,12 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = 4042, Level = LogLevel.Warning,
         Message = "Segment log {LogName}: releasing the lease on {LockBlob} failed; it runs out by itself within {LeaseDuration}")]
     public static partial void LeaseReleaseFailed(this ILogger logger, Exception exception, string logName, string lockBlob, TimeSpan leaseDuration);
+
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Warning,
+        Message = "Segment log {LogName}: the lease on {LockBlob} was held by {Holder}, which the cluster has declared dead; broken at once instead of waiting for it to run out")]
+    public static partial void DeadHolderLeaseBroken(this ILogger logger, string logName, string lockBlob, string holder);
+
+    [LoggerMessage(EventId = 4051, Level = LogLevel.Information,
+        Message = "Segment log {LogName}: the lease on {LockBlob} is held by {Holder}, which the cluster has not declared dead; the log stays closed here")]
+    public static partial void LiveHolderLeaseKept(this ILogger logger, string logName, string lockBlob, string holder);
 }

@@ -11,7 +11,8 @@ namespace TamTam.Storage.Blob.Internal;
 /// <summary>
 /// The blob backend's counterpart of a log's <c>.lock</c> file: a lease on the log's lock blob, held
 /// while the log is open and renewed at a third of its duration. A second opener (in any process)
-/// finds the lease held and is refused. After a crash the lease runs out by itself.
+/// finds the lease held and is refused. After a crash the lease runs out by itself, or, when the silo that held it
+/// has been declared dead by the cluster (<see cref="ILeaseHolderLiveness"/>), the next opener breaks it at once.
 /// </summary>
 /// <remarks>
 /// A renewal that fails is retried at the next tick; once the lease may have run out unrenewed,
@@ -48,10 +49,15 @@ internal sealed class BlobLogLease : IAsyncDisposable
     /// <summary>Why the lease is gone, or null while it is held.</summary>
     public Exception? LostReason => _lostReason;
 
-    /// <summary>Creates the lock blob if needed and takes its lease.</summary>
-    /// <exception cref="IOException">The lease is held: the log is open elsewhere.</exception>
+    /// <summary>
+    /// Creates the lock blob if needed and takes its lease. With <paramref name="liveness"/>, the holder is recorded in
+    /// the lock blob's metadata, and a lease found held by a holder <paramref name="liveness"/> knows to be dead is
+    /// broken at once (only if the lock blob is unchanged since its holder was read, so a new holder is never broken).
+    /// </summary>
+    /// <exception cref="IOException">The lease is held by a live (or unknown) holder: the log is open elsewhere.</exception>
     public static async Task<BlobLogLease> AcquireAsync(
-        BlobContainerClient container, string lockBlob, string logName, TimeSpan duration, ILogger logger, CancellationToken cancellationToken)
+        BlobContainerClient container, string lockBlob, string logName, TimeSpan duration, ILeaseHolderLiveness? liveness, ILogger logger,
+        CancellationToken cancellationToken)
     {
         var blob = container.GetBlockBlobClient(lockBlob);
         try
@@ -71,14 +77,77 @@ internal sealed class BlobLogLease : IAsyncDisposable
         }
         catch (RequestFailedException ex) when (ex.Status == BlobStatus.Conflict)
         {
-            throw new IOException(
-                $"Segment log '{logName}' is already open elsewhere (the lease on its lock blob '{lockBlob}' is held); a log has one writer at a time. " +
-                $"After a crash the lease runs out within {duration}.",
-                ex);
+            if (liveness is null || !await TryBreakDeadHoldersLeaseAsync(blob, lease, logName, liveness, logger, cancellationToken).ConfigureAwait(false))
+            {
+                throw Held(logName, lockBlob, duration, ex);
+            }
+
+            try
+            {
+                await lease.AcquireAsync(duration, conditions: null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException again) when (again.Status == BlobStatus.Conflict)
+            {
+                // Another opener took it between the break and this acquire.
+                throw Held(logName, lockBlob, duration, again);
+            }
         }
 
-        return new BlobLogLease(lease, logName, lockBlob, duration, logger);
+        var taken = new BlobLogLease(lease, logName, lockBlob, duration, logger);
+        if (liveness is not null)
+        {
+            try
+            {
+                await blob.SetMetadataAsync(new Dictionary<string, string> { [HolderMetadataKey] = liveness.Self },
+                    new BlobRequestConditions { LeaseId = lease.LeaseId }, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await taken.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return taken;
     }
+
+    /// <summary>The lock blob's metadata key that names the lease's holder (<see cref="ILeaseHolderLiveness.Self"/>).</summary>
+    public const string HolderMetadataKey = "tamtamholder";
+
+    private static async Task<bool> TryBreakDeadHoldersLeaseAsync(
+        BlockBlobClient blob, BlobLeaseClient lease, string logName, ILeaseHolderLiveness liveness, ILogger logger, CancellationToken cancellationToken)
+    {
+        BlobProperties properties = (await blob.GetPropertiesAsync(conditions: null, cancellationToken).ConfigureAwait(false)).Value;
+        if (properties.LeaseState != LeaseState.Leased || !properties.Metadata.TryGetValue(HolderMetadataKey, out string? holder))
+        {
+            // Free again (the acquire is tried once more), or held by a writer that recorded no holder: never broken.
+            return properties.LeaseState != LeaseState.Leased;
+        }
+
+        if (holder == liveness.Self || !liveness.IsDead(holder))
+        {
+            logger.LiveHolderLeaseKept(logName, blob.Name, holder);
+            return false;
+        }
+
+        try
+        {
+            // If-Match: a holder that took the lease since recorded itself, which changed the ETag: then nothing is broken.
+            await lease.BreakAsync(TimeSpan.Zero, new RequestConditions { IfMatch = properties.ETag }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (BlobStatus.IsConditionFailure(ex))
+        {
+            return false;
+        }
+
+        logger.DeadHolderLeaseBroken(logName, blob.Name, holder);
+        return true;
+    }
+
+    private static IOException Held(string logName, string lockBlob, TimeSpan duration, Exception inner) => new(
+        $"Segment log '{logName}' is already open elsewhere (the lease on its lock blob '{lockBlob}' is held); a log has one writer at a time. " +
+        $"After a crash the lease runs out within {duration}, or is broken as soon as the cluster declares its holder dead.",
+        inner);
 
     /// <summary>Stops renewing and releases the lease, so the log can be opened elsewhere at once.</summary>
     public async ValueTask DisposeAsync()
