@@ -143,6 +143,14 @@ public sealed record TamTamClientOptions
             ValidateUri(Uri, nameof(Uri));
         }
 
+        foreach (Uri endpoint in EndpointList())
+        {
+            if (TransportFactory is null && string.Equals(endpoint.Scheme, "memory", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"{nameof(TamTamClientOptions)}: {endpoint} needs {nameof(TransportFactory)}: an in-memory connection is made by the embedder.", nameof(TransportFactory));
+            }
+        }
+
         if (ClientName is null || System.Text.Encoding.UTF8.GetByteCount(ClientName) > byte.MaxValue)
         {
             throw new ArgumentException($"{nameof(TamTamClientOptions)}.{nameof(ClientName)} must be set and at most 255 UTF-8 bytes.", nameof(ClientName));
@@ -192,11 +200,6 @@ public sealed record TamTamClientOptions
         if (!uri.IsAbsoluteUri)
         {
             throw new ArgumentException($"{nameof(TamTamClientOptions)}.{name} {uri} must be absolute, e.g. tamtam://host:7420.", name);
-        }
-
-        if (TransportFactory is null && string.Equals(uri.Scheme, "memory", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"{nameof(TamTamClientOptions)}.{name} {uri} needs {nameof(TransportFactory)}: an in-memory connection is made by the embedder.", name);
         }
     }
 
