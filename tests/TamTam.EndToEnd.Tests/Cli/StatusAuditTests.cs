@@ -1,5 +1,5 @@
-using TamTam.Client;
 using TamTam.Cli;
+using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
 
 namespace TamTam.EndToEnd.Tests.Cli;

@@ -14,6 +14,9 @@ public sealed class FrameAdmissionTests
     [InlineData(SessionState.Welcomed, FrameType.Ping, ErrorCode.None)]
     [InlineData(SessionState.Welcomed, FrameType.Join, ErrorCode.None)]
     [InlineData(SessionState.Welcomed, FrameType.StationRegister, ErrorCode.None)]
+    [InlineData(SessionState.Welcomed, FrameType.Message, ErrorCode.None)]
+    [InlineData(SessionState.Welcomed, FrameType.Cancel, ErrorCode.None)]
+    [InlineData(SessionState.Welcomed, FrameType.Audit, ErrorCode.None)]
     [InlineData(SessionState.Welcomed, FrameType.Send, ErrorCode.NotJoined)]
     [InlineData(SessionState.Welcomed, FrameType.Stream, ErrorCode.NotJoined)]
     [InlineData(SessionState.Welcomed, FrameType.StationClaim, ErrorCode.UnexpectedFrame)]
@@ -37,7 +40,8 @@ public sealed class FrameAdmissionTests
         FrameType[] serverOnly =
         [
             FrameType.Welcome, FrameType.Ok, FrameType.HealthReport, FrameType.Accepted, FrameType.Deliver,
-            FrameType.Status, FrameType.NodesReport, FrameType.LinksReport, FrameType.StationOffer,
+            FrameType.Status, FrameType.NodesReport, FrameType.LinksReport, FrameType.MessageReport, FrameType.AuditReport,
+            FrameType.StationOffer,
         ];
 
         foreach (FrameType type in FrameTypes.All)
