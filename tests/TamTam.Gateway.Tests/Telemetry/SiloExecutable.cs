@@ -31,8 +31,8 @@ internal sealed class SiloExecutable : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add($"--TamTam:Tcp:Port={FreePorts.Next()}");
         start.ArgumentList.Add($"--TamTam:Http:Port={FreePorts.Next()}");
-        start.ArgumentList.Add($"--TamTam:Orleans:SiloPort={FreePorts.Next()}");
-        start.ArgumentList.Add("--TamTam:Orleans:GatewayPort=0");
+        start.ArgumentList.Add($"--TamTam:Cluster:SiloPort={FreePorts.Next()}");
+        start.ArgumentList.Add("--TamTam:Cluster:GatewayPort=0");
         start.ArgumentList.Add($"--TamTam:DataPath={Path.Combine(Path.GetTempPath(), $"tamtam-log-test-{Guid.NewGuid():N}")}");
         foreach (string argument in arguments)
         {
