@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TamTam.Cli.Output;
 using TamTam.Client;
 using TamTam.Protocol;
 
@@ -14,19 +15,17 @@ internal static class AuditCommand
     public static Command Create(CliConsole console)
     {
         var link = new Argument<string>("link") { Description = "The link whose trail to export" };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line (message_id, sequence, src_link, src_node, port, accepted_at, state, recipients, confirmed, final_at)" };
         ConnectionOptions connection = ConnectionOptions.Create(console, nodeRequired: false);
 
         var command = new Command("audit", "Export a link's audit trail: every final message, in acceptance order.");
         command.Arguments.Add(link);
         connection.AddTo(command, withLink: false);
-        command.Options.Add(json);
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
                 await using TamTamClient client = await TamTamClient.ConnectAsync(connection.ClientOptions(parse), cancellationToken);
-                bool asJson = parse.GetValue(json);
+                bool asJson = CliOutput.For(console, parse).Json;
                 await foreach (AuditRecord record in client.ReadAuditAsync(parse.GetValue(link)!, cancellationToken))
                 {
                     await console.Out.WriteLineAsync(asJson ? record.ToJson()

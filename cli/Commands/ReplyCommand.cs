@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using TamTam.Cli.Output;
 using TamTam.Cli.Sessions;
 using TamTam.Client;
 using TamTam.Protocol;
@@ -42,12 +43,12 @@ internal static class ReplyCommand
         command.Options.Add(count);
         command.SetAction(async (parse, cancellationToken) =>
             await RunAsync(console, connection.ClientOptions(parse), parse.GetValue(connection.Link)!, connection.NodeName(parse), parse.GetValue(port)!,
-                parse.GetValue(exec), parse.GetValue(count), cancellationToken));
+                parse.GetValue(exec), parse.GetValue(count), CliOutput.For(console, parse), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(CliConsole console, TamTamClientOptions options, string link, string node, string port, string? exec,
-        int? count, CancellationToken cancellationToken)
+        int? count, CliOutput output, CancellationToken cancellationToken)
     {
         try
         {
@@ -59,7 +60,7 @@ internal static class ReplyCommand
             {
                 await foreach (IncomingMessage message in client.ReceiveAsync(cancellationToken))
                 {
-                    await AnswerAsync(console, client, message, exec, cancellationToken);
+                    await AnswerAsync(console, output, client, message, exec, cancellationToken);
                     if (++answered == count)
                     {
                         break;
@@ -84,7 +85,8 @@ internal static class ReplyCommand
         }
     }
 
-    private static async Task AnswerAsync(CliConsole console, TamTamClient client, IncomingMessage message, string? exec, CancellationToken cancellationToken)
+    private static async Task AnswerAsync(CliConsole console, CliOutput output, TamTamClient client, IncomingMessage message, string? exec,
+        CancellationToken cancellationToken)
     {
         string from = $"{message.SourceLink}:{message.SourceNode}";
         if (!message.IsRequest)
@@ -98,14 +100,27 @@ internal static class ReplyCommand
         if (failure is not null)
         {
             await message.NackAsync(detail: failure, cancellationToken: cancellationToken);
-            await console.Out.WriteLineAsync($"rejected {message.MessageId} from {from}: {failure}");
+            await output.WriteAsync(() => $"rejected {message.MessageId} from {from}: {failure}", json =>
+            {
+                json.WriteString("event", "rejected");
+                json.WriteString("request", message.MessageId);
+                json.WriteString("source", from);
+                json.WriteString("detail", failure);
+            });
         }
         else
         {
             try
             {
                 SendReceipt receipt = await client.ReplyAsync(message, reply, cancellationToken: cancellationToken);
-                await console.Out.WriteLineAsync($"replied {message.MessageId} from {from} with {reply.Length} bytes ({receipt.MessageId})");
+                await output.WriteAsync(() => $"replied {message.MessageId} from {from} with {reply.Length} bytes ({receipt.MessageId})", json =>
+                {
+                    json.WriteString("event", "replied");
+                    json.WriteString("request", message.MessageId);
+                    json.WriteString("source", from);
+                    json.WriteNumber("bytes", reply.Length);
+                    json.WriteString("reply", receipt.MessageId);
+                });
             }
             catch (TamTamException refused) when (refused is not TamTamConnectionException)
             {

@@ -41,7 +41,8 @@ internal static class RequestCommand
             Address to = parse.GetValue(address)!;
             bool named = parse.GetValue(connection.Node) is { Length: > 0 };
             return await RunAsync(console, connection.ClientOptions(parse), parse.GetValue(connection.Link)!, connection.NodeName(parse), named, to,
-                parse.GetValue(text), parse.GetValue(timeout) ?? TimeSpan.FromSeconds(10), parse.GetValue(format), cancellationToken);
+                parse.GetValue(text), parse.GetValue(timeout) ?? TimeSpan.FromSeconds(10),
+                CliOutput.For(console, parse).Json ? MessageFormat.Json : parse.GetValue(format), cancellationToken);
         });
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using TamTam.Cli.Output;
 using TamTam.Cli.Sessions;
 using TamTam.Client;
 using TamTam.Protocol;
@@ -18,14 +19,12 @@ internal static class StatusCommand
     {
         var id = new Argument<Guid>("message-id") { Description = "The message's id, as its sender sent it" };
         var cancel = new Option<bool>("--cancel") { Description = "Cancel the message first: it ends CANCELED unless it is final already (308)" };
-        var json = new Option<bool>("--json") { Description = "Print the descriptor as one JSON object" };
         ConnectionOptions connection = ConnectionOptions.Create(console, nodeRequired: false);
 
         var command = new Command("status", "Show a message's state, recipients and times; optionally cancel it.");
         command.Arguments.Add(id);
         connection.AddTo(command);
         command.Options.Add(cancel);
-        command.Options.Add(json);
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
@@ -44,7 +43,7 @@ internal static class StatusCommand
                 }
 
                 MessageDescriptor descriptor = await client.GetStatusAsync(messageId, link, cancellationToken);
-                await console.Out.WriteLineAsync(parse.GetValue(json) ? ToJson(descriptor) : ToText(descriptor));
+                await console.Out.WriteLineAsync(CliOutput.For(console, parse).Json ? ToJson(descriptor) : ToText(descriptor));
                 return ExitCodes.Success;
             }
             catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using TamTam.Cli;
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
@@ -49,7 +50,7 @@ public sealed class RequestReplyCliTests(SharedSiloFixture silo) : IDisposable
     }
 
     [Fact]
-    public async Task Request_exits_4_when_no_reply_comes_within_its_timeout()
+    public async Task Request_exits_6_when_no_reply_comes_within_its_timeout()
     {
         string link = Links.Unique("cli-rr-silent");
         await using TamTamClient silent = await Nodes.ListenAsync(silo.Uri, link, "silent", Service);
@@ -63,13 +64,34 @@ public sealed class RequestReplyCliTests(SharedSiloFixture silo) : IDisposable
         Assert.Empty(console.Out);
     }
 
+    [Fact]
+    public async Task With_json_request_prints_the_reply_as_an_object_and_reply_one_event_per_request()
+    {
+        string link = Links.Unique("cli-rr-json");
+        var replyConsole = new CliTestConsole(_folder);
+        Task<int> replying = replyConsole.RunAsync("reply", Service, "--count", "1", "--json", "--link", link, "--node", "echo",
+            "--server", silo.Uri.ToString());
+
+        (int code, CliTestConsole request) = await RequestUntilBoundAsync(link, "ping", "--json");
+
+        Assert.True(code == ExitCodes.Success, request.Error);
+        using (JsonDocument reply = JsonDocument.Parse(request.Out))
+        {
+            Assert.Equal("ping", reply.RootElement.GetProperty("text").GetString());
+        }
+
+        Assert.Equal(ExitCodes.Success, await replying.Within(TestTimeout.Batch));
+        using JsonDocument replied = JsonDocument.Parse(replyConsole.Out);
+        Assert.Equal(("replied", 4), (replied.RootElement.GetProperty("event").GetString(), replied.RootElement.GetProperty("bytes").GetInt32()));
+    }
+
     // reply binds its port as it starts; until it has, a request ends with 300 NO_ROUTE and is made again.
-    private async Task<(int Code, CliTestConsole Console)> RequestUntilBoundAsync(string link, string text)
+    private async Task<(int Code, CliTestConsole Console)> RequestUntilBoundAsync(string link, string text, params string[] more)
     {
         for (int attempt = 0; ; attempt++)
         {
             var console = new CliTestConsole(_folder);
-            int code = await console.RunAsync("request", Service, text, "--timeout", "10s", "--link", link, "--server", silo.Uri.ToString())
+            int code = await console.RunAsync(["request", Service, text, "--timeout", "10s", "--link", link, "--server", silo.Uri.ToString(), .. more])
                 .Within(TestTimeout.Batch);
             if (code != ExitCodes.Failure || !console.Error.Contains("300", StringComparison.Ordinal) || attempt == 50)
             {

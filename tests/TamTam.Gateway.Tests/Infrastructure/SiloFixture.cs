@@ -49,3 +49,14 @@ public sealed class SiloCollection : ICollectionFixture<SiloFixture>
 {
     public const string Name = "silo";
 }
+
+/// <summary>
+/// A silo of its own for tests that read process-wide figures (the meters every in-process silo shares, as
+/// <c>/metrics</c> serves them): run alone, after the parallel collections, so that no other silo starts or stops
+/// meanwhile and moves the figures under them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SerialSiloCollection : ICollectionFixture<SiloFixture>
+{
+    public const string Name = "silo, run alone";
+}

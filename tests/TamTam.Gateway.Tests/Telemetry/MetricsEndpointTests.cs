@@ -8,7 +8,7 @@ using TamTam.Protocol.Frames;
 
 namespace TamTam.Gateway.Tests.Telemetry;
 
-[Collection(SiloCollection.Name)]
+[Collection(SerialSiloCollection.Name)]
 public sealed partial class MetricsEndpointTests(SiloFixture silo)
 {
     private const int Messages = 20;
