@@ -51,7 +51,7 @@ public static class SiloTelemetry
                 {
                     metrics.AddOtlpExporter((exporter, reader) =>
                     {
-                        Configure(exporter, options.Otlp);
+                        Configure(exporter, options.Otlp, MetricsSignalPath);
                         reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.Otlp.MetricsInterval.TotalMilliseconds;
                     });
                 }
@@ -62,7 +62,7 @@ public static class SiloTelemetry
         {
             telemetry.WithTracing(tracing => tracing
                 .AddSource(MessageTelemetry.SourceName, TransferTracing.SourceName)
-                .AddOtlpExporter(exporter => Configure(exporter, options.Otlp)));
+                .AddOtlpExporter(exporter => Configure(exporter, options.Otlp, TracesSignalPath)));
         }
 
         return builder;
@@ -75,10 +75,26 @@ public static class SiloTelemetry
         return endpoints;
     }
 
-    private static void Configure(OtlpExporterOptions exporter, TelemetryOptions.OtlpSettings otlp)
+    private const string TracesSignalPath = "v1/traces";
+    private const string MetricsSignalPath = "v1/metrics";
+
+    /// <summary>
+    /// Points the exporter at the collector. With <c>http/protobuf</c> the configured endpoint is the collector's base
+    /// address and the signal's path (<c>/v1/traces</c>, <c>/v1/metrics</c>) is appended here: the exporter appends it
+    /// only to an endpoint read from <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, and posts to an endpoint set in code as it is.
+    /// </summary>
+    private static void Configure(OtlpExporterOptions exporter, TelemetryOptions.OtlpSettings otlp, string signalPath)
     {
-        exporter.Endpoint = new Uri(otlp.Endpoint);
-        exporter.Protocol = IsHttp(otlp.Protocol) ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        if (IsHttp(otlp.Protocol))
+        {
+            exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+            exporter.Endpoint = new Uri(otlp.Endpoint.TrimEnd('/') + "/" + signalPath);
+        }
+        else
+        {
+            exporter.Protocol = OtlpExportProtocol.Grpc;
+            exporter.Endpoint = new Uri(otlp.Endpoint);
+        }
     }
 
     private static bool IsHttp(string protocol) => string.Equals(protocol, TelemetryOptions.OtlpSettings.HttpProtobuf, StringComparison.OrdinalIgnoreCase);

@@ -24,7 +24,7 @@ public sealed record TelemetryOptions
         /// <summary>The gRPC protocol (the default; collectors listen on 4317).</summary>
         public const string Grpc = "grpc";
 
-        /// <summary>HTTP with protobuf bodies (collectors listen on 4318; the exporter adds <c>/v1/metrics</c> and <c>/v1/traces</c>).</summary>
+        /// <summary>HTTP with protobuf bodies (collectors listen on 4318; the silo appends <c>/v1/metrics</c> and <c>/v1/traces</c> to the endpoint).</summary>
         public const string HttpProtobuf = "http/protobuf";
 
         /// <summary>
