@@ -8,7 +8,7 @@ namespace TamTam.Cli.Commands;
 
 /// <summary>
 /// <c>tamtam request &lt;address&gt; [&lt;text&gt;]</c>: sends the text (or standard input) as a request and prints the
-/// reply's payload. Exit code 0 with a reply, 4 when none came within <c>--timeout</c>, 3 when the request ended
+/// reply's payload. Exit code 0 with a reply, 6 when none came within <c>--timeout</c>, 3 when the request ended
 /// without one (REJECTED, EXPIRED, NO_ROUTE), 1 for any other failure.
 /// </summary>
 internal static class RequestCommand
@@ -21,7 +21,7 @@ internal static class RequestCommand
             Description = "The request; when omitted, standard input is sent",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        Option<TimeSpan?> timeout = DurationOption("--timeout", "How long to wait for the reply, e.g. 5s, 500ms (default 10s); also the request's TTL");
+        Option<TimeSpan> timeout = DurationOption.Create("--timeout", "How long to wait for the reply, e.g. 5s, 500ms; also the request's TTL", TimeSpan.FromSeconds(10));
         var format = new Option<MessageFormat>("--format", "-f")
         {
             Description = "text: the reply's payload (\\n-escaped); json: the reply as an object; hex: the payload in hex",
@@ -41,27 +41,11 @@ internal static class RequestCommand
             Address to = parse.GetValue(address)!;
             bool named = parse.GetValue(connection.Node) is { Length: > 0 };
             return await RunAsync(console, connection.ClientOptions(parse), parse.GetValue(connection.Link)!, connection.NodeName(parse), named, to,
-                parse.GetValue(text), parse.GetValue(timeout) ?? TimeSpan.FromSeconds(10),
+                parse.GetValue(text), parse.GetValue(timeout),
                 CliOutput.For(console, parse).Json ? MessageFormat.Json : parse.GetValue(format), cancellationToken);
         });
         return command;
     }
-
-    internal static Option<TimeSpan?> DurationOption(string name, string description) => new(name)
-    {
-        Description = description,
-        CustomParser = result =>
-        {
-            string token = result.Tokens[0].Value;
-            if (Duration.TryParse(token, out TimeSpan value) && value > TimeSpan.Zero)
-            {
-                return value;
-            }
-
-            result.AddError($"{name} \"{token}\" is not a positive duration such as 30s, 500ms or 5m");
-            return null;
-        },
-    };
 
     private static async Task<int> RunAsync(CliConsole console, TamTamClientOptions options, string link, string node, bool resumable, Address to,
         string? text, TimeSpan timeout, MessageFormat format, CancellationToken cancellationToken)

@@ -32,12 +32,28 @@ internal sealed class SettingsResolver
     public static SettingsResolver For(CliConsole console, SymbolResult? result)
     {
         string? given = null;
-        if (result?.GetResult(ConfigOptionName) is OptionResult config && config.Tokens.Count > 0)
+        if (result is not null && ConfigOf(result) is { Tokens.Count: > 0 } config)
         {
             given = config.Tokens[0].Value;
         }
 
         return For(console, given);
+    }
+
+    /// <summary>
+    /// The <c>--config</c> of <paramref name="result"/>'s parse, or null. A default asked for outside a parse (the usage
+    /// printed after an error asks every option's) has a result tree without the root option, where a lookup by name throws.
+    /// </summary>
+    private static OptionResult? ConfigOf(SymbolResult result)
+    {
+        try
+        {
+            return result.GetResult(ConfigOptionName) as OptionResult;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     public static SettingsResolver For(CliConsole console, string? configPath) =>

@@ -190,5 +190,8 @@ public sealed class CommandLineTests
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("--link is required", console.Error, StringComparison.Ordinal);
+        // The usage that follows is written whole: rendering it asks every option's default, out of any parse.
+        Assert.DoesNotContain("Exception", console.Error + console.Out, StringComparison.Ordinal);
+        Assert.Contains("--server", console.Out + console.Error, StringComparison.Ordinal);
     }
 }
