@@ -109,6 +109,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         builder.Services.AddTamTamGateway(builder.Configuration);
         builder.Services.AddTamTamGatewayTransports();
         builder.Services.AddTamTamDrain(builder.Configuration);
+        builder.Services.AddHostedService<ClusterDeathWatch>();
         builder.Services.AddTamTamDashboard();
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
 

@@ -74,6 +74,14 @@ internal static partial class GatewayLog
         Message = "Session {SessionId} resumed on connection {ConnectionId} as node {Node} of link {Link}")]
     public static partial void SessionResumed(this ILogger logger, Guid sessionId, string connectionId, string link, string node);
 
+    [LoggerMessage(EventId = 1043, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: joining link {Link} again as {Node}: {Reason}")]
+    public static partial void Rejoining(this ILogger logger, string connectionId, string link, string node, string reason);
+
+    [LoggerMessage(EventId = 1044, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: joined link {Link} again as {Node} after {Milliseconds} ms ({Attempts} attempt(s))")]
+    public static partial void Rejoined(this ILogger logger, string connectionId, string link, string node, long milliseconds, int attempts);
+
     [LoggerMessage(EventId = 1035, Level = LogLevel.Warning,
         Message = "Connection {ConnectionId}: closing with error 501, its unfinished frame ({PendingBytes} bytes) does not fit in what unfinished frames may hold ({BudgetBytes} bytes, TamTam:Gateway:MaxUnfinishedFrameBytes)")]
     public static partial void UnfinishedFramesOverBudget(this ILogger logger, string connectionId, long pendingBytes, long budgetBytes);

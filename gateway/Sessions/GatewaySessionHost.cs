@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ public sealed class GatewaySessionHost : IDisposable
     private readonly UnfinishedFrameBudget _unfinishedFrames;
     private readonly OpenConnections _open = new();
     private readonly CancellationTokenSource _draining = new();
+    private readonly ConcurrentDictionary<GatewaySession, byte> _sessions = new();
 
     /// <param name="options">Limits and timers.</param>
     /// <param name="statistics">Running totals.</param>
@@ -58,6 +60,27 @@ public sealed class GatewaySessionHost : IDisposable
         _timeProvider = timeProvider;
         _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         _unfinishedFrames = new UnfinishedFrameBudget(_options.MaxUnfinishedFrameBytes, statistics.Metrics);
+    }
+
+    /// <summary>
+    /// A silo of the cluster died: every joined session joins its link again, in the background. A link whose activation
+    /// died with the silo comes back on a live silo knowing none of its nodes' connections; joined again, it pushes them
+    /// their held statuses and inboxes at once, with no client having to reconnect. A link that lives on is joined by the
+    /// same connection again, which changes nothing there. Returns how many sessions were asked.
+    /// </summary>
+    public int RejoinLinks(string why)
+    {
+        int asked = 0;
+        foreach (GatewaySession session in _sessions.Keys)
+        {
+            if (session.Link is { } link)
+            {
+                link.RequestRejoin(why);
+                asked++;
+            }
+        }
+
+        return asked;
     }
 
     /// <summary>
@@ -107,6 +130,7 @@ public sealed class GatewaySessionHost : IDisposable
         using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator, _streams,
             _payloads, _unfinishedFrames);
         _open.Opened();
+        _sessions.TryAdd(session, 0);
         try
         {
             // Once the host stops, a new connection is told 211 before its HELLO is read: it goes to another server.
@@ -114,6 +138,7 @@ public sealed class GatewaySessionHost : IDisposable
         }
         finally
         {
+            _sessions.TryRemove(session, out _);
             _open.Closed();
         }
     }

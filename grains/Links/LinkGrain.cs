@@ -145,6 +145,10 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return Unavailable();
         }
 
+        // The same connection joining again (after a silo of the cluster died, its gateway asks every session to): its
+        // held statuses went to it already and wait for its confirmation; only the inbox is looked at again.
+        bool sameConnection = Ledger.Nodes.TryGetValue(attachment.Node, out NodeState? before) && before.IsOnline
+            && before.SessionId == attachment.SessionId;
         if (_core.Join(attachment, out NodeState node, out NodeJoined? joined, out ILinkObserver? superseded) is { } refusal)
         {
             return refusal;
@@ -161,7 +165,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
 
         LinkLog.Joined(_logger, Link, attachment.Node, attachment.SessionId);
-        PushStatuses(attachment.Node, [.. Ledger.HeldStatusesFor(attachment.Node)]);
+        if (!sameConnection)
+        {
+            PushStatuses(attachment.Node, [.. Ledger.HeldStatusesFor(attachment.Node)]);
+        }
+
         Dispatch(node, _core.NowUs());
         if (superseded is not null)
         {

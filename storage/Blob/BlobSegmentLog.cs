@@ -31,7 +31,7 @@ internal static class BlobSegmentLog
     {
         await container.EnsureCreatedAsync().ConfigureAwait(false);
         var lease = await BlobLogLease.AcquireAsync(
-            container.Client, prefix + BlobLogLease.LockBlobName, name, options.LeaseDuration, liveness, logger, CancellationToken.None).ConfigureAwait(false);
+            container.Client, prefix + BlobLogLease.LockBlobName, name, options.LeaseDuration, options.LeaseWait, liveness, logger, CancellationToken.None).ConfigureAwait(false);
         try
         {
             var (segments, lengths) = await ListSegmentsAsync(container, prefix).ConfigureAwait(false);

@@ -27,6 +27,9 @@ public sealed record BlobStorageOptions
     /// <summary>The default <see cref="ReadBufferBytes"/>: 256 KiB (blob reads pay per round trip, so larger than on disk).</summary>
     public const int DefaultReadBufferBytes = 256 * 1024;
 
+    /// <summary>The default <see cref="LeaseWait"/>: 10 seconds, longer than a failure detection takes.</summary>
+    public static readonly TimeSpan DefaultLeaseWait = TimeSpan.FromSeconds(10);
+
     /// <summary>The default <see cref="LeaseDuration"/>: 30 seconds.</summary>
     public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromSeconds(30);
 
@@ -69,6 +72,13 @@ public sealed record BlobStorageOptions
     /// crash, the log can be opened elsewhere once the lease has run out.
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = DefaultLeaseDuration;
+
+    /// <summary>
+    /// How long opening a log whose lease another writer holds waits for it: for the writer to close it (a link moving
+    /// between silos) or to be declared dead (<see cref="ILeaseHolderLiveness"/>), trying again every 100 ms or so;
+    /// the open fails after it. Zero refuses at once. 0 to 60 seconds.
+    /// </summary>
+    public TimeSpan LeaseWait { get; set; } = DefaultLeaseWait;
 
     /// <summary>The silo lifecycle stage at which grain storage makes sure its container exists.</summary>
     public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;

@@ -57,6 +57,11 @@ public sealed class BlobStorageOptionsValidator : IValidateOptions<BlobStorageOp
             failures.Add($"{prefix}.{nameof(BlobStorageOptions.ReadBufferBytes)} must be at least {MinReadBufferBytes}; it is {options.ReadBufferBytes}.");
         }
 
+        if (options.LeaseWait < TimeSpan.Zero || options.LeaseWait > MaxLeaseDuration)
+        {
+            failures.Add($"{prefix}.{nameof(BlobStorageOptions.LeaseWait)} must be 00:00:00 to {MaxLeaseDuration}; it is {options.LeaseWait}.");
+        }
+
         if (options.LeaseDuration < MinLeaseDuration || options.LeaseDuration > MaxLeaseDuration)
         {
             failures.Add($"{prefix}.{nameof(BlobStorageOptions.LeaseDuration)} must be {MinLeaseDuration} to {MaxLeaseDuration}; it is {options.LeaseDuration}.");

@@ -6,7 +6,7 @@ namespace TamTam.Storage.Blob;
 /// one registered, a crashed writer's lease simply runs out (<see cref="BlobStorageOptions.LeaseDuration"/>).
 /// </summary>
 /// <remarks>
-/// Breaking a live writer's lease would let two writers at one log, so <see cref="IsDead"/> must answer true only for a
+/// Breaking a live writer's lease would let two writers at one log, so <see cref="IsDeadAsync"/> must answer true only for a
 /// holder that can never write again (Orleans: a silo declared dead in the membership table, which kills itself if it
 /// still runs). Appends are fenced by their position as well, so a writer that has not yet noticed cannot interleave.
 /// </remarks>
@@ -15,6 +15,11 @@ public interface ILeaseHolderLiveness
     /// <summary>This process's name as a holder, recorded in the lock blob's metadata when it takes a lease.</summary>
     string Self { get; }
 
-    /// <summary>True when <paramref name="holder"/> (another process's <see cref="Self"/>) is known to be dead for good.</summary>
-    bool IsDead(string holder);
+    /// <summary>
+    /// True when <paramref name="holder"/> (another process's <see cref="Self"/>) is known to be dead for good. Asked again and
+    /// again while an opener waits for a held lease (<see cref="BlobStorageOptions.LeaseWait"/>): an implementation should
+    /// learn a death as soon as it is declared (Orleans: read the membership table rather than wait for gossip), and may
+    /// share one such read between concurrent askers.
+    /// </summary>
+    ValueTask<bool> IsDeadAsync(string holder, CancellationToken cancellationToken);
 }

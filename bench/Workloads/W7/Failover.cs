@@ -75,6 +75,7 @@ internal static class Failover
             ClusterSilo victim = cluster.Silos[mode == ClusterMode.Localhost ? 1 + (kill % (Silos - 1)) : kill % Silos];
             int acceptedBefore = traffic.AcceptedCount;
             long killedAt = Stopwatch.GetTimestamp();
+            await Console.Error.WriteLineAsync($"w7: {DateTime.UtcNow:HH:mm:ss.fff} SIGKILL silo {victim.Index}");
             await victim.KillAsync();
             IReadOnlyList<TimeSpan> perLink = await traffic.WaitUntilEveryLinkAcceptsAsync(killedAt, EveryLinkBound);
             double all = perLink.Max().TotalMilliseconds;

@@ -43,6 +43,9 @@ internal sealed class SessionLink : ILinkObserver
     private int _awaitingAnswer;
     private ILinkObserver? _reference;
 
+    // 1 while a rejoin runs: requests meanwhile are served by it.
+    private int _rejoining;
+
     /// <summary>
     /// How long a push from the link may wait for a client that is not reading before it answers anyway: well within
     /// Orleans' response timeout (30 s by default), after which the link would take the session for lost.
@@ -173,6 +176,13 @@ internal sealed class SessionLink : ILinkObserver
             }
 
             _session.Messages.Settled(commands[i], Link, Node, results[i], started, delivered);
+            if (results[i] == ErrorCode.NotJoined)
+            {
+                // The link does not know this connection as its node: a new activation of it (its silo died, and it came
+                // back elsewhere) that nobody told about this session. The deliveries come again once it is joined.
+                RequestRejoin("the link answered an acknowledgement as from a node not joined");
+            }
+
             if (results[i] != ErrorCode.None)
             {
                 refused = true;
@@ -220,8 +230,17 @@ internal sealed class SessionLink : ILinkObserver
             return; // the session is closing: its answers have nowhere to go
         }
 
-        // As when the read loop made these calls itself: the session ends, and the client resumes on a new one.
         _logger.LinkCallFailed(exception, _session.ConnectionId, Link);
+        if (ClusterFailure.IsSiloLoss(exception))
+        {
+            // The link's silo went away: the link comes back on another, which does not know this session. Join it there
+            // rather than end a connection that is fine: what this call carried is not lost (the deliveries it acknowledged
+            // come again, the statuses it confirmed too), and the client need not reconnect.
+            RequestRejoin("a call to the link found its silo gone");
+            return;
+        }
+
+        // As when the read loop made these calls itself: the session ends, and the client resumes on a new one.
         _session.RequestClose(new CloseRequest(ErrorCode.Unavailable, $"link \"{Link}\" did not answer; resume the session", 0));
     }
 
@@ -391,30 +410,66 @@ internal sealed class SessionLink : ILinkObserver
     {
         // The old activation waits for this call while it deactivates, and the new one cannot start
         // before it is gone: join again once this call has returned.
-        BackgroundWork.Run(Task.Run(RejoinAsync), "join the link again", _logger);
+        RequestRejoin("the link is moving");
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Joins the link again as <see cref="Node"/> in the background (once, however many ask meanwhile): after the link's
+    /// activation was lost with its silo, the new one pushes this node its held statuses and inbox only once the node
+    /// is joined there. Gives up after <see cref="RejoinBound"/>: then the session ends and the client resumes.
+    /// </summary>
+    public void RequestRejoin(string why)
+    {
+        if (_session.Closing.IsCancellationRequested || _session.IsSuperseded || Interlocked.Exchange(ref _rejoining, 1) == 1)
+        {
+            return;
+        }
+
+        _logger.Rejoining(_session.ConnectionId, Link, Node, why);
+        BackgroundWork.Run(Task.Run(RejoinAsync), "join the link again", _logger);
+    }
+
+    /// <summary>How long a rejoin keeps trying a link that does not answer (its silo's death not yet declared, its log being taken over).</summary>
+    public static readonly TimeSpan RejoinBound = TimeSpan.FromSeconds(20);
+
     private async Task RejoinAsync()
     {
-        for (int attempt = 1; attempt <= 5 && !_session.Closing.IsCancellationRequested; attempt++)
+        long started = Stopwatch.GetTimestamp();
+        try
         {
-            try
+            for (int attempt = 1; !_session.Closing.IsCancellationRequested && !_session.IsSuperseded; attempt++)
             {
-                OperationResult result = await JoinAsync().ConfigureAwait(false);
-                if (result.Succeeded)
+                try
                 {
+                    OperationResult result = await JoinAsync().ConfigureAwait(false);
+                    if (!result.Succeeded)
+                    {
+                        _logger.RelinkRefused(_session.ConnectionId, Link, Node, result.Code, result.Detail ?? "");
+                    }
+                    else
+                    {
+                        _logger.Rejoined(_session.ConnectionId, Link, Node, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempt);
+                    }
+
                     return;
                 }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    _logger.RelinkFailed(exception, _session.ConnectionId, Link, Node, attempt);
+                    if (Stopwatch.GetElapsedTime(started) >= RejoinBound)
+                    {
+                        _session.RequestClose(new CloseRequest(ErrorCode.Unavailable, $"link \"{Link}\" did not take this session back; resume the session", 0));
+                        return;
+                    }
 
-                _logger.RelinkRefused(_session.ConnectionId, Link, Node, result.Code, result.Detail ?? "");
-                return;
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), _session.Closing).ConfigureAwait(false);
+                }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                _logger.RelinkFailed(exception, _session.ConnectionId, Link, Node, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _session.Closing).ConfigureAwait(false);
-            }
+        }
+        finally
+        {
+            Volatile.Write(ref _rejoining, 0);
         }
     }
 

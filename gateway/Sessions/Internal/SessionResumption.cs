@@ -18,6 +18,13 @@ internal static class SessionResumption
 {
     private const string Expired = "the resume token is unknown or its session has expired; send HELLO without it for a new session";
 
+    /// <summary>
+    /// How long a resume waits for the session directory or the link while their silo is gone (not yet declared dead,
+    /// or their grains being placed again): within a client's connect timeout (10 s by default), so that the client is
+    /// answered WELCOME as soon as they are back instead of 501 and a reconnect later.
+    /// </summary>
+    public static readonly TimeSpan ClusterWait = TimeSpan.FromSeconds(6);
+
     /// <summary>The session's link, attached to this connection, or the refusal for the ERROR that answers HELLO.</summary>
     public static async Task<(SessionLink? Link, OperationResult Result)> ResumeAsync(GatewaySession session, ReadOnlyMemory<byte> presented,
         AccessToken? access, GatewayOptions options, ILogger logger)
@@ -30,7 +37,9 @@ internal static class SessionResumption
         SessionEntry? entry;
         try
         {
-            entry = await grains.GetGrain<ISessionGrain>(token.SessionId).ResolveAsync(token.SecretHash()).ConfigureAwait(false);
+            ISessionGrain directory = grains.GetGrain<ISessionGrain>(token.SessionId);
+            byte[] secretHash = token.SecretHash();
+            entry = await ClusterFailure.RetryOnSiloLossAsync(() => directory.ResolveAsync(secretHash), ClusterWait, session.Closing).ConfigureAwait(false);
         }
         catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
@@ -53,7 +62,7 @@ internal static class SessionResumption
         OperationResult result;
         try
         {
-            result = await link.JoinAsync(resume: true).ConfigureAwait(false);
+            result = await ClusterFailure.RetryOnSiloLossAsync(() => link.JoinAsync(resume: true), ClusterWait, session.Closing).ConfigureAwait(false);
         }
         catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {

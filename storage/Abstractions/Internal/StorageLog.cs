@@ -78,6 +78,6 @@ internal static partial class StorageLog
     public static partial void DeadHolderLeaseBroken(this ILogger logger, string logName, string lockBlob, string holder);
 
     [LoggerMessage(EventId = 4051, Level = LogLevel.Information,
-        Message = "Segment log {LogName}: the lease on {LockBlob} is held by {Holder}, which the cluster has not declared dead; the log stays closed here")]
+        Message = "Segment log {LogName}: the lease on {LockBlob} is held by {Holder}, which the cluster has not declared dead (yet); waiting for it to close the log or be declared dead")]
     public static partial void LiveHolderLeaseKept(this ILogger logger, string logName, string lockBlob, string holder);
 }

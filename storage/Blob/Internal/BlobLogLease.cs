@@ -56,7 +56,7 @@ internal sealed class BlobLogLease : IAsyncDisposable
     /// </summary>
     /// <exception cref="IOException">The lease is held by a live (or unknown) holder: the log is open elsewhere.</exception>
     public static async Task<BlobLogLease> AcquireAsync(
-        BlobContainerClient container, string lockBlob, string logName, TimeSpan duration, ILeaseHolderLiveness? liveness, ILogger logger,
+        BlobContainerClient container, string lockBlob, string logName, TimeSpan duration, TimeSpan wait, ILeaseHolderLiveness? liveness, ILogger logger,
         CancellationToken cancellationToken)
     {
         var blob = container.GetBlockBlobClient(lockBlob);
@@ -71,26 +71,42 @@ internal sealed class BlobLogLease : IAsyncDisposable
         }
 
         var lease = blob.GetBlobLeaseClient();
-        try
+        long started = Stopwatch.GetTimestamp();
+        for (int attempt = 1; ; attempt++)
         {
-            await lease.AcquireAsync(duration, conditions: null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == BlobStatus.Conflict)
-        {
-            if (liveness is null || !await TryBreakDeadHoldersLeaseAsync(blob, lease, logName, liveness, logger, cancellationToken).ConfigureAwait(false))
-            {
-                throw Held(logName, lockBlob, duration, ex);
-            }
-
+            RequestFailedException held;
             try
             {
                 await lease.AcquireAsync(duration, conditions: null, cancellationToken).ConfigureAwait(false);
+                break;
             }
-            catch (RequestFailedException again) when (again.Status == BlobStatus.Conflict)
+            catch (RequestFailedException ex) when (ex.Status == BlobStatus.Conflict)
             {
-                // Another opener took it between the break and this acquire.
-                throw Held(logName, lockBlob, duration, again);
+                held = ex;
             }
+
+            if (liveness is not null && await TryBreakDeadHoldersLeaseAsync(blob, lease, logName, liveness, logger, attempt == 1, cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await lease.AcquireAsync(duration, conditions: null, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (RequestFailedException again) when (again.Status == BlobStatus.Conflict)
+                {
+                    // Another opener took it between the break and this acquire.
+                    held = again;
+                }
+            }
+
+            // A writer closing the log (its link moving to another silo), or one not yet declared dead: wait for either.
+            TimeSpan waited = Stopwatch.GetElapsedTime(started);
+            if (waited >= wait)
+            {
+                throw Held(logName, lockBlob, duration, wait, held);
+            }
+
+            await Task.Delay(Min(RetryDelay, wait - waited), cancellationToken).ConfigureAwait(false);
         }
 
         var taken = new BlobLogLease(lease, logName, lockBlob, duration, logger);
@@ -114,8 +130,14 @@ internal sealed class BlobLogLease : IAsyncDisposable
     /// <summary>The lock blob's metadata key that names the lease's holder (<see cref="ILeaseHolderLiveness.Self"/>).</summary>
     public const string HolderMetadataKey = "tamtamholder";
 
+    /// <summary>How often a held lease is tried again while an opener waits for it.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     private static async Task<bool> TryBreakDeadHoldersLeaseAsync(
-        BlockBlobClient blob, BlobLeaseClient lease, string logName, ILeaseHolderLiveness liveness, ILogger logger, CancellationToken cancellationToken)
+        BlockBlobClient blob, BlobLeaseClient lease, string logName, ILeaseHolderLiveness liveness, ILogger logger, bool first,
+        CancellationToken cancellationToken)
     {
         BlobProperties properties = (await blob.GetPropertiesAsync(conditions: null, cancellationToken).ConfigureAwait(false)).Value;
         if (properties.LeaseState != LeaseState.Leased || !properties.Metadata.TryGetValue(HolderMetadataKey, out string? holder))
@@ -124,9 +146,13 @@ internal sealed class BlobLogLease : IAsyncDisposable
             return properties.LeaseState != LeaseState.Leased;
         }
 
-        if (holder == liveness.Self || !liveness.IsDead(holder))
+        if (holder == liveness.Self || !await liveness.IsDeadAsync(holder, cancellationToken).ConfigureAwait(false))
         {
-            logger.LiveHolderLeaseKept(logName, blob.Name, holder);
+            if (first)
+            {
+                logger.LiveHolderLeaseKept(logName, blob.Name, holder);
+            }
+
             return false;
         }
 
@@ -144,8 +170,8 @@ internal sealed class BlobLogLease : IAsyncDisposable
         return true;
     }
 
-    private static IOException Held(string logName, string lockBlob, TimeSpan duration, Exception inner) => new(
-        $"Segment log '{logName}' is already open elsewhere (the lease on its lock blob '{lockBlob}' is held); a log has one writer at a time. " +
+    private static IOException Held(string logName, string lockBlob, TimeSpan duration, TimeSpan wait, Exception inner) => new(
+        $"Segment log '{logName}' is already open elsewhere (the lease on its lock blob '{lockBlob}' is held, still after {wait}); a log has one writer at a time. " +
         $"After a crash the lease runs out within {duration}, or is broken as soon as the cluster declares its holder dead.",
         inner);
 

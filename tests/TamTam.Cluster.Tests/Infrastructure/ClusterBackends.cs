@@ -30,8 +30,8 @@ public sealed class ClusterBackends : IAsyncLifetime
         }
     }
 
-    internal Task<SiloCluster> StartClusterAsync(ClusterMode mode, int silos = 3) =>
-        SiloCluster.StartAsync(mode, silos, Azurite, mode == ClusterMode.Redis ? Redis : null);
+    internal Task<SiloCluster> StartClusterAsync(ClusterMode mode, int silos = 3, IReadOnlyList<string>? extraArguments = null) =>
+        SiloCluster.StartAsync(mode, silos, Azurite, mode == ClusterMode.Redis ? Redis : null, extraArguments);
 }
 
 /// <summary>xunit finds collection definitions only in the test assembly itself.</summary>

@@ -66,7 +66,7 @@ public sealed class BlobSegmentLogTests(AzuriteFixture azurite) : SegmentLogCont
         await using var log = await OpenAsync("exclusive");
         await log.AppendAsync(Records.Batch(1, 2));
 
-        var other = NewStore();
+        var other = new BlobSegmentLogStore(_options with { LeaseWait = TimeSpan.Zero }, _metrics, NullLogger<BlobSegmentLogStore>.Instance);
         var refused = await Assert.ThrowsAsync<IOException>(async () => await other.OpenAsync("exclusive"));
         Assert.Contains("one writer", refused.Message, StringComparison.Ordinal);
 

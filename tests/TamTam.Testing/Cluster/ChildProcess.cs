@@ -15,8 +15,13 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Queue<string> _output = new();
     private readonly List<(Func<string, bool> Matches, TaskCompletionSource<string> Seen)> _watches = [];
+    private readonly StreamWriter? _trace;
 
-    private ChildProcess(Process process) => _process = process;
+    private ChildProcess(Process process, StreamWriter? trace)
+    {
+        _process = process;
+        _trace = trace;
+    }
 
     /// <summary>The process id.</summary>
     public int Id => _process.Id;
@@ -37,7 +42,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="file"/> with <paramref name="arguments"/>; the returned task of <see cref="WaitForLineAsync"/> can be taken before any output.</summary>
-    public static ChildProcess Start(string file, IEnumerable<string> arguments, Func<string, bool>? ready, out Task<string> readyLine)
+    /// <param name="traceName">With <see cref="ClusterTrace"/> on, every line also goes to this file of its directory.</param>
+    public static ChildProcess Start(string file, IEnumerable<string> arguments, Func<string, bool>? ready, out Task<string> readyLine,
+        string? traceName = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -52,7 +59,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var child = new ChildProcess(process);
+        var child = new ChildProcess(process, traceName is null ? null : ClusterTrace.Open(traceName));
         readyLine = ready is null ? Task.FromResult(string.Empty) : child.WatchFor(ready);
         process.OutputDataReceived += (_, e) => child.Collect(e.Data);
         process.ErrorDataReceived += (_, e) => child.Collect(e.Data);
@@ -123,6 +130,13 @@ internal sealed class ChildProcess : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            if (_trace is not null)
+            {
+                lock (_trace)
+                {
+                    _trace.Dispose();
+                }
+            }
         }
     }
 
@@ -131,6 +145,14 @@ internal sealed class ChildProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (_trace is not null)
+        {
+            lock (_trace)
+            {
+                _trace.WriteLine(line);
+            }
         }
 
         List<TaskCompletionSource<string>>? seen = null;

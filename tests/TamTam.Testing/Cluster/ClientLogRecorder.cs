@@ -12,6 +12,10 @@ internal sealed class ClientLogRecorder : ILoggerProvider, ILogger
     private const int Kept = 12;
 
     private readonly Queue<string> _lines = new();
+    private readonly StreamWriter? _trace;
+
+    /// <param name="traceName">With <see cref="ClusterTrace"/> on, every line also goes to this file of its directory.</param>
+    public ClientLogRecorder(string? traceName = null) => _trace = traceName is null ? null : ClusterTrace.Open(traceName);
 
     /// <summary>The kept lines, oldest first, on one line each.</summary>
     public string Last
@@ -39,8 +43,13 @@ internal sealed class ClientLogRecorder : ILoggerProvider, ILogger
             return;
         }
 
-        string line = string.Create(CultureInfo.InvariantCulture,
-            $"{DateTime.UtcNow:HH:mm:ss.fff} {formatter(state, exception)}{(exception is null ? string.Empty : $" ({exception.GetType().Name}: {exception.Message})")}");
+        Note($"{formatter(state, exception)}{(exception is null ? string.Empty : $" ({exception.GetType().Name}: {exception.Message})")}");
+    }
+
+    /// <summary>A line of the traffic's own (a refused send), kept and traced like the client's.</summary>
+    public void Note(string text)
+    {
+        string line = string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {text}");
         lock (_lines)
         {
             _lines.Enqueue(line);
@@ -48,10 +57,16 @@ internal sealed class ClientLogRecorder : ILoggerProvider, ILogger
             {
                 _lines.Dequeue();
             }
+
+            _trace?.WriteLine(line);
         }
     }
 
     public void Dispose()
     {
+        lock (_lines)
+        {
+            _trace?.Dispose();
+        }
     }
 }

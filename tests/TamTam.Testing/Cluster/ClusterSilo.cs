@@ -56,8 +56,8 @@ internal sealed partial class ClusterSilo : IAsyncDisposable
             throw new InvalidOperationException($"{dll} is not beside the binaries (reference the silo project)");
         }
 
-        _process = ChildProcess.Start(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [dll, .. _arguments],
-            line => ListeningLine().IsMatch(line), out Task<string> listening);
+        _process = ChildProcess.Start(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [dll, .. _arguments, .. ClusterTrace.SiloArguments],
+            line => ListeningLine().IsMatch(line), out Task<string> listening, traceName: $"silo{Index}");
         try
         {
             await listening.WaitAsync(StartTimeout).ConfigureAwait(false);

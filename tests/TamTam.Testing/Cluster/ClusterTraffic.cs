@@ -18,18 +18,26 @@ internal sealed class ClusterTraffic : IAsyncDisposable
 
     public int ProcessedCount => Links.Sum(l => l.ProcessedCount);
 
-    /// <summary>Opens <paramref name="links"/> links across the silos of <paramref name="endpoints"/>.</summary>
-    public static async Task<ClusterTraffic> OpenAsync(IReadOnlyList<Uri> endpoints, int links, string purpose, int payloadSize = 256)
+    /// <summary>How many times the clients of every link reconnected so far.</summary>
+    public int Reconnections => Links.Sum(l => l.Reconnections);
+
+    /// <summary>
+    /// Opens <paramref name="links"/> links across the silos of <paramref name="endpoints"/>; <paramref name="placement"/> (given a
+    /// link's index) puts its producer and consumer elsewhere than on two different silos. Link i is named
+    /// <c>purpose-run-i</c>, <paramref name="run"/> random unless given.
+    /// </summary>
+    public static async Task<ClusterTraffic> OpenAsync(IReadOnlyList<Uri> endpoints, int links, string purpose, int payloadSize = 256,
+        Func<int, (int Producer, int Consumer)>? placement = null, string? run = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var opened = new List<LinkTraffic>();
         try
         {
-            string run = Guid.NewGuid().ToString("N")[..8];
+            run ??= Guid.NewGuid().ToString("N")[..8];
             for (int i = 0; i < links; i++)
             {
-                opened.Add(await LinkTraffic.OpenAsync(endpoints, $"{purpose}-{run}-{i}", i % endpoints.Count, (i + 1) % endpoints.Count, payloadSize)
-                    .ConfigureAwait(false));
+                (int producer, int consumer) = placement?.Invoke(i) ?? (i % endpoints.Count, (i + 1) % endpoints.Count);
+                opened.Add(await LinkTraffic.OpenAsync(endpoints, $"{purpose}-{run}-{i}", producer, consumer, payloadSize).ConfigureAwait(false));
             }
 
             return new ClusterTraffic(opened);

@@ -29,8 +29,12 @@ internal sealed class LinkTraffic : IAsyncDisposable
     private readonly ClientLogRecorder _producerLog;
     private readonly ClientLogRecorder _consumerLog;
 
+    private int _reconnections;
+
     private LinkTraffic(string link, TamTamClient producer, ClientLogRecorder producerLog, TamTamClient consumer, ClientLogRecorder consumerLog, int payloadSize)
     {
+        producer.Reconnected += (_, _) => Interlocked.Increment(ref _reconnections);
+        consumer.Reconnected += (_, _) => Interlocked.Increment(ref _reconnections);
         _producerLog = producerLog;
         _consumerLog = consumerLog;
         Link = link;
@@ -47,6 +51,9 @@ internal sealed class LinkTraffic : IAsyncDisposable
     public TamTamClient Producer { get; }
 
     public TamTamClient Consumer { get; }
+
+    /// <summary>How many times its producer and its consumer reconnected so far.</summary>
+    public int Reconnections => Volatile.Read(ref _reconnections);
 
     /// <summary>Messages ACCEPTED so far.</summary>
     public int AcceptedCount
@@ -114,8 +121,8 @@ internal sealed class LinkTraffic : IAsyncDisposable
     /// </summary>
     public static async Task<LinkTraffic> OpenAsync(IReadOnlyList<Uri> endpoints, string link, int producerSilo, int consumerSilo, int payloadSize = 256)
     {
-        var consumerLog = new ClientLogRecorder();
-        var producerLog = new ClientLogRecorder();
+        var consumerLog = new ClientLogRecorder($"{link}-consumer");
+        var producerLog = new ClientLogRecorder($"{link}-producer");
         TamTamClient consumer = await ClusterClients.JoinAsync(endpoints, consumerSilo, link, "consumer", consumerLog).ConfigureAwait(false);
         TamTamClient? producer = null;
         try
@@ -238,6 +245,8 @@ internal sealed class LinkTraffic : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await Producer.DisposeAsync().ConfigureAwait(false);
         await Consumer.DisposeAsync().ConfigureAwait(false);
+        _producerLog.Dispose();
+        _consumerLog.Dispose();
         try
         {
             await Task.WhenAll(_producing, _consuming).WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
@@ -305,6 +314,11 @@ internal sealed class LinkTraffic : IAsyncDisposable
 
     private void Refuse(string reason)
     {
+        if (ClusterTrace.IsOn)
+        {
+            _producerLog.Note($"send refused: {reason}");
+        }
+
         lock (_gate)
         {
             _refusals[reason] = _refusals.GetValueOrDefault(reason) + 1;
