@@ -59,7 +59,7 @@ public sealed partial record SiloOptions
         /// <summary>
         /// The configuration section the blob backend's settings are bound from (<c>ConnectionString</c> or
         /// <c>ServiceUri</c>, <c>ContainerName</c>, <c>ServiceVersion</c>, <c>SegmentSizeBytes</c>, <c>ReadBufferBytes</c>,
-        /// <c>LeaseDuration</c>, <c>LeaseWait</c>).
+        /// <c>LeaseDuration</c>, <c>LeaseWait</c>, <c>MaxRetries</c>, <c>RetryDelay</c>, <c>MaxRetryDelay</c>, <c>NetworkTimeout</c>).
         /// </summary>
         public const string BlobSection = "TamTam:Storage:Blob";
 

@@ -17,6 +17,10 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly IClientTransport _transport;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _lifetime = new();
+
+    // Taken once: the source is disposed with the connection, and work that got this connection just before it ended
+    // (an upload starting on it) still reads the token, which is cancelled by then.
+    private readonly CancellationToken _closed;
     private readonly Action<ClientConnection, TamTamConnectionException> _lost;
     private readonly TimeSpan _closeTimeout;
     private readonly FrameReadLoop _reader;
@@ -34,6 +38,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         _logger = logger;
         _lost = lost;
         _closeTimeout = options.CloseTimeout;
+        _closed = _lifetime.Token;
         Terms = terms;
         Writer = new FrameWriter(transport, exception => Fail(Lost(exception)), _lifetime.Token);
         Requests = new RequestTable(terms.MaxInflight, options.RequestTimeout, Handshake.HelloCorrelation, _lifetime.Token);
@@ -67,7 +72,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     public bool IsOpen => Failure is null;
 
     /// <summary>Fires when the connection ends, for work that waits on something else than a request of it.</summary>
-    public CancellationToken Closed => _lifetime.Token;
+    public CancellationToken Closed => _closed;
 
     /// <summary>
     /// Sends what is buffered (acknowledgements above all) within <paramref name="timeout"/>, ends this side, waits up

@@ -30,6 +30,21 @@ public sealed record BlobStorageOptions
     /// <summary>The default <see cref="LeaseWait"/>: 10 seconds, longer than a failure detection takes.</summary>
     public static readonly TimeSpan DefaultLeaseWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>The default <see cref="MaxRetries"/>: 3.</summary>
+    public const int DefaultMaxRetries = 3;
+
+    /// <summary>
+    /// The default <see cref="RetryDelay"/>: 200 ms, so that a service that stays away is reported within about two seconds
+    /// (the client library's own default, 0.8 s doubled three times, kept senders waiting for many seconds before 501).
+    /// </summary>
+    public static readonly TimeSpan DefaultRetryDelay = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The default <see cref="MaxRetryDelay"/>: 2 seconds.</summary>
+    public static readonly TimeSpan DefaultMaxRetryDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>The default <see cref="NetworkTimeout"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultNetworkTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>The default <see cref="LeaseDuration"/>: 30 seconds.</summary>
     public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromSeconds(30);
 
@@ -79,6 +94,22 @@ public sealed record BlobStorageOptions
     /// the open fails after it. Zero refuses at once. 0 to 60 seconds.
     /// </summary>
     public TimeSpan LeaseWait { get; set; } = DefaultLeaseWait;
+
+    /// <summary>
+    /// How many times a failed request to the service is tried again (timeouts, throttling, refused connections) before
+    /// the operation fails: a log append that fails faults its commit, and senders are told 501 until storage is back.
+    /// 0 to 10.
+    /// </summary>
+    public int MaxRetries { get; set; } = DefaultMaxRetries;
+
+    /// <summary>The wait before the first retry, doubled before each next one (with jitter) up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = DefaultRetryDelay;
+
+    /// <summary>The longest wait between two tries of a request.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = DefaultMaxRetryDelay;
+
+    /// <summary>How long one try of a request may take before it is abandoned (and tried again); bounds a part upload too.</summary>
+    public TimeSpan NetworkTimeout { get; set; } = DefaultNetworkTimeout;
 
     /// <summary>The silo lifecycle stage at which grain storage makes sure its container exists.</summary>
     public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;

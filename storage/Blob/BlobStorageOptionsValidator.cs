@@ -57,6 +57,21 @@ public sealed class BlobStorageOptionsValidator : IValidateOptions<BlobStorageOp
             failures.Add($"{prefix}.{nameof(BlobStorageOptions.ReadBufferBytes)} must be at least {MinReadBufferBytes}; it is {options.ReadBufferBytes}.");
         }
 
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add($"{prefix}.{nameof(BlobStorageOptions.MaxRetries)} must be 0 to 10; it is {options.MaxRetries}.");
+        }
+
+        if (options.RetryDelay <= TimeSpan.Zero || options.MaxRetryDelay < options.RetryDelay)
+        {
+            failures.Add($"{prefix}.{nameof(BlobStorageOptions.RetryDelay)} must be positive and at most {nameof(BlobStorageOptions.MaxRetryDelay)}; they are {options.RetryDelay} and {options.MaxRetryDelay}.");
+        }
+
+        if (options.NetworkTimeout < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{prefix}.{nameof(BlobStorageOptions.NetworkTimeout)} must be at least 00:00:01; it is {options.NetworkTimeout}.");
+        }
+
         if (options.LeaseWait < TimeSpan.Zero || options.LeaseWait > MaxLeaseDuration)
         {
             failures.Add($"{prefix}.{nameof(BlobStorageOptions.LeaseWait)} must be 00:00:00 to {MaxLeaseDuration}; it is {options.LeaseWait}.");

@@ -43,8 +43,9 @@ internal sealed class SessionLink : ILinkObserver
     private int _awaitingAnswer;
     private ILinkObserver? _reference;
 
-    // 1 while a rejoin runs: requests meanwhile are served by it.
-    private int _rejoining;
+    // 0: no rejoin runs; 1: one runs; 2: one runs and another was asked for meanwhile (the link may have moved again
+    // after the running one's JOIN reached it), so it joins once more when done.
+    private int _rejoinState;
 
     /// <summary>
     /// How long a push from the link may wait for a client that is not reading before it answers anyway: well within
@@ -421,13 +422,26 @@ internal sealed class SessionLink : ILinkObserver
     /// </summary>
     public void RequestRejoin(string why)
     {
-        if (_session.Closing.IsCancellationRequested || _session.IsSuperseded || Interlocked.Exchange(ref _rejoining, 1) == 1)
+        if (_session.Closing.IsCancellationRequested || _session.IsSuperseded)
         {
             return;
         }
 
-        _logger.Rejoining(_session.ConnectionId, Link, Node, why);
-        BackgroundWork.Run(Task.Run(RejoinAsync), "join the link again", _logger);
+        while (true)
+        {
+            int state = Volatile.Read(ref _rejoinState);
+            if (state == 0 && Interlocked.CompareExchange(ref _rejoinState, 1, 0) == 0)
+            {
+                _logger.Rejoining(_session.ConnectionId, Link, Node, why);
+                BackgroundWork.Run(Task.Run(RejoinAsync), "join the link again", _logger);
+                return;
+            }
+
+            if (state == 2 || (state == 1 && Interlocked.CompareExchange(ref _rejoinState, 2, 1) == 1))
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>How long a rejoin keeps trying a link that does not answer (its silo's death not yet declared, its log being taken over).</summary>
@@ -435,41 +449,51 @@ internal sealed class SessionLink : ILinkObserver
 
     private async Task RejoinAsync()
     {
-        long started = Stopwatch.GetTimestamp();
         try
         {
-            for (int attempt = 1; !_session.Closing.IsCancellationRequested && !_session.IsSuperseded; attempt++)
+            do
             {
-                try
-                {
-                    OperationResult result = await JoinAsync().ConfigureAwait(false);
-                    if (!result.Succeeded)
-                    {
-                        _logger.RelinkRefused(_session.ConnectionId, Link, Node, result.Code, result.Detail ?? "");
-                    }
-                    else
-                    {
-                        _logger.Rejoined(_session.ConnectionId, Link, Node, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempt);
-                    }
+                await JoinUntilAnsweredAsync().ConfigureAwait(false);
+            }
+            while (Interlocked.CompareExchange(ref _rejoinState, 0, 1) == 2 && Interlocked.Exchange(ref _rejoinState, 1) == 2);
+        }
+        catch
+        {
+            Volatile.Write(ref _rejoinState, 0);
+            throw;
+        }
+    }
 
+    private async Task JoinUntilAnsweredAsync()
+    {
+        long started = Stopwatch.GetTimestamp();
+        for (int attempt = 1; !_session.Closing.IsCancellationRequested && !_session.IsSuperseded; attempt++)
+        {
+            try
+            {
+                OperationResult result = await JoinAsync().ConfigureAwait(false);
+                if (!result.Succeeded)
+                {
+                    _logger.RelinkRefused(_session.ConnectionId, Link, Node, result.Code, result.Detail ?? "");
+                }
+                else
+                {
+                    _logger.Rejoined(_session.ConnectionId, Link, Node, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempt);
+                }
+
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                _logger.RelinkFailed(exception, _session.ConnectionId, Link, Node, attempt);
+                if (Stopwatch.GetElapsedTime(started) >= RejoinBound)
+                {
+                    _session.RequestClose(new CloseRequest(ErrorCode.Unavailable, $"link \"{Link}\" did not take this session back; resume the session", 0));
                     return;
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    _logger.RelinkFailed(exception, _session.ConnectionId, Link, Node, attempt);
-                    if (Stopwatch.GetElapsedTime(started) >= RejoinBound)
-                    {
-                        _session.RequestClose(new CloseRequest(ErrorCode.Unavailable, $"link \"{Link}\" did not take this session back; resume the session", 0));
-                        return;
-                    }
 
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), _session.Closing).ConfigureAwait(false);
-                }
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), _session.Closing).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            Volatile.Write(ref _rejoining, 0);
         }
     }
 
