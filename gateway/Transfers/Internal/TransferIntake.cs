@@ -83,12 +83,17 @@ internal sealed class TransferIntake
         SendOutcome route = default;
         try
         {
-            start = await grain.BeginAsync(request).ConfigureAwait(false);
+            // A transfer or a link that lived on a silo that just died is waited for (a resumed upload comes right then),
+            // rather than refused with 501 and sent again later.
+            start = await ClusterFailure.RetryOnSiloLossAsync(() => grain.BeginAsync(request), SessionResumption.ClusterWait, _session.Closing)
+                .ConfigureAwait(false);
             if (start.Phase == TransferPhase.Staging)
             {
                 // Before any byte is sent: a message its link would refuse (no route, full inbox) is refused now,
                 // with the code it would get at the end. The link checks again when the upload is complete.
-                route = await _grains.GetGrain<ILinkGrain>(link).CheckRouteAsync(_source, request.Port, request.Subtree).ConfigureAwait(false);
+                ILinkGrain destination = _grains.GetGrain<ILinkGrain>(link);
+                route = await ClusterFailure.RetryOnSiloLossAsync(() => destination.CheckRouteAsync(_source, request.Port, request.Subtree),
+                    SessionResumption.ClusterWait, _session.Closing).ConfigureAwait(false);
                 if (route.Code is not (ErrorCode.None or ErrorCode.Unavailable))
                 {
                     await grain.DiscardAsync(route.Code).ConfigureAwait(false);
