@@ -35,7 +35,7 @@ internal sealed class RenderedOverlay
     public static async Task<RenderedOverlay> RenderAsync(string overlay)
     {
         string kubectl = Tool.Require("kubectl",
-            "it comes with the machine image here; elsewhere install kubectl 1.27 or later (its kustomize v5 renders these overlays)");
+            "install kubectl 1.27 or later (its kustomize v5 renders these overlays; Debian's kubernetes-client 1.20 is too old)");
         Tool.Result result = await Tool.RunAsync(kubectl, ["kustomize", Path.Combine(Repository.Kubernetes, "overlays", overlay)]);
         Assert.True(result.ExitCode == 0, result.Describe($"kubectl kustomize infra/k8s/overlays/{overlay}"));
         return new RenderedOverlay(overlay, result.Output, KubernetesYaml.LoadAllFromString(result.Output));
@@ -89,6 +89,17 @@ internal sealed class RenderedOverlay
 
         fromFields = fields;
         return environment;
+    }
+
+    /// <summary>
+    /// The silo as these settings build it, with the files of the pod's secret volume (the TLS certificate) made in a
+    /// temporary directory: <see cref="SiloConfiguration.Build"/>.
+    /// </summary>
+    public SiloConfiguration BuildSilo()
+    {
+        HashSet<string> secretVolumes = [.. StatefulSet.Spec.Template.Spec.Volumes.Where(v => v.Secret is not null).Select(v => v.Name)];
+        V1VolumeMount? secret = Silo.VolumeMounts.SingleOrDefault(m => secretVolumes.Contains(m.Name));
+        return SiloConfiguration.Build(Settings(), secret?.MountPath);
     }
 
     /// <summary>The <c>TamTam</c> settings of <see cref="Environment"/>, as configuration keys (<c>TamTam:A:B</c>).</summary>

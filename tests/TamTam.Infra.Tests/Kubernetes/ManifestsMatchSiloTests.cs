@@ -8,9 +8,6 @@ namespace TamTam.Infra.Tests.Kubernetes;
 /// <summary>The rendered manifests held against the real silo: its settings, ports, health endpoints, drain and RBAC.</summary>
 public sealed class ManifestsMatchSiloTests
 {
-    /// <summary>Where the production overlay mounts the TLS secret; the settings point into it.</summary>
-    private const string TlsMount = "/etc/tamtam/tls";
-
     /// <summary>Variables other than TamTam settings that the pod gets, each read by Orleans' Kubernetes hosting or .NET.</summary>
     private static readonly Dictionary<string, string> DownwardApi = new()
     {
@@ -32,7 +29,7 @@ public sealed class ManifestsMatchSiloTests
         Assert.All(settings.Keys, key => Assert.Null(SiloSettings.Unknown(key)));
 
         // The silo's own reading: values in range, modes it knows, strict sections without unknown keys.
-        await using SiloConfiguration silo = SiloConfiguration.Build(settings, TlsMount);
+        await using SiloConfiguration silo = rendered.BuildSilo();
         Assert.Equal("any", silo.Options.Listen.Address);
 
         // Whatever else the container gets is the downward API or TMPDIR, nothing the silo would ignore.
@@ -46,7 +43,7 @@ public sealed class ManifestsMatchSiloTests
     public async Task Container_ports_and_services_are_the_ports_the_silo_binds(string overlay)
     {
         RenderedOverlay rendered = await RenderedOverlay.RenderAsync(overlay);
-        await using SiloConfiguration silo = SiloConfiguration.Build(rendered.Settings(), TlsMount);
+        await using SiloConfiguration silo = rendered.BuildSilo();
         SiloOptions options = silo.Options;
 
         Dictionary<string, int> ports = rendered.Silo.Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
@@ -82,7 +79,7 @@ public sealed class ManifestsMatchSiloTests
     public async Task Probes_ask_the_silo_health_endpoints_in_the_silo_scheme(string overlay)
     {
         RenderedOverlay rendered = await RenderedOverlay.RenderAsync(overlay);
-        await using SiloConfiguration silo = SiloConfiguration.Build(rendered.Settings(), TlsMount);
+        await using SiloConfiguration silo = rendered.BuildSilo();
         V1Container container = rendered.Silo;
         string scheme = silo.Options.Tls.Enabled ? "HTTPS" : "HTTP";
 
@@ -102,7 +99,7 @@ public sealed class ManifestsMatchSiloTests
     {
         RenderedOverlay rendered = await RenderedOverlay.RenderAsync(overlay);
         IReadOnlyDictionary<string, string> settings = rendered.Settings();
-        await using SiloConfiguration silo = SiloConfiguration.Build(settings, TlsMount);
+        await using SiloConfiguration silo = rendered.BuildSilo();
 
         // Kubernetes kills the process at the grace period: the silo's whole stop must end before it.
         long grace = rendered.StatefulSet.Spec.Template.Spec.TerminationGracePeriodSeconds ?? 30;
@@ -146,7 +143,7 @@ public sealed class ManifestsMatchSiloTests
     public async Task The_silo_runs_unprivileged_on_a_read_only_root_with_its_data_and_temp_mounted(string overlay)
     {
         RenderedOverlay rendered = await RenderedOverlay.RenderAsync(overlay);
-        await using SiloConfiguration silo = SiloConfiguration.Build(rendered.Settings(), TlsMount);
+        await using SiloConfiguration silo = rendered.BuildSilo();
         V1Container container = rendered.Silo;
         V1PodSpec pod = rendered.StatefulSet.Spec.Template.Spec;
 
@@ -168,7 +165,7 @@ public sealed class ManifestsMatchSiloTests
     public async Task Production_runs_three_or_more_silos_on_shared_storage_with_tokens_and_TLS()
     {
         RenderedOverlay rendered = await RenderedOverlay.RenderAsync("production");
-        await using SiloConfiguration silo = SiloConfiguration.Build(rendered.Settings(), TlsMount);
+        await using SiloConfiguration silo = rendered.BuildSilo();
         SiloOptions options = silo.Options;
 
         Assert.True(rendered.StatefulSet.Spec.Replicas >= 3);
@@ -184,7 +181,7 @@ public sealed class ManifestsMatchSiloTests
     public async Task Dev_keeps_one_silo_and_its_local_data_on_a_persistent_volume()
     {
         RenderedOverlay rendered = await RenderedOverlay.RenderAsync("dev");
-        await using SiloConfiguration silo = SiloConfiguration.Build(rendered.Settings());
+        await using SiloConfiguration silo = rendered.BuildSilo();
 
         Assert.Equal(1, rendered.StatefulSet.Spec.Replicas);
         Assert.False(silo.Options.Storage.IsBlob);
