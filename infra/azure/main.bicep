@@ -14,8 +14,8 @@ param namePrefix string = 'tamtam'
 @description('The silo image docs/container.md builds, e.g. myregistry.azurecr.io/tamtam-cloud:0.1.0.')
 param image string
 
-@description('The registry to pull the image from with the managed identity (give it AcrPull); empty for a public image.')
-param registryServer string = ''
+@description('An Azure Container Registry in this resource group that holds the image: the silos pull with the managed identity, given AcrPull here. Empty for an image anyone may pull.')
+param registryName string = ''
 
 @description('Silos in the cluster: three or more, so that one can be lost or restarted while the others serve.')
 @minValue(3)
@@ -60,6 +60,7 @@ var roles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
 }
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -129,6 +130,20 @@ resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identity.id, roles.storageTableDataContributor)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = if (!empty(registryName)) {
+  name: registryName
+}
+
+resource registryRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(registryName)) {
+  scope: registry
+  name: guid(resourceId('Microsoft.ContainerRegistry/registries', registryName), identity.id, roles.acrPull)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
   }
@@ -291,11 +306,11 @@ resource silos 'Microsoft.App/containerApps@2024-03-01' = {
     configuration: {
       activeRevisionsMode: 'Single'
       secrets: concat(tokenSecrets, tlsSecrets)
-      registries: empty(registryServer)
+      registries: empty(registryName)
         ? []
         : [
             {
-              server: registryServer
+              server: registry!.properties.loginServer
               identity: identity.id
             }
           ]
@@ -389,6 +404,7 @@ resource silos 'Microsoft.App/containerApps@2024-03-01' = {
     }
   }
   dependsOn: [
+    registryRole
     blobRole
     tableRole
     vaultRole
@@ -400,7 +416,7 @@ resource silos 'Microsoft.App/containerApps@2024-03-01' = {
 @description('Where clients connect: tamtam://<fqdn>:7420 (tamtams:// with TLS) and ws://<fqdn>:7480/ws (wss://).')
 output fqdn string = silos.properties.configuration.ingress.fqdn
 
-@description('The managed identity the silos run as: give it AcrPull on the registry.')
+@description('The managed identity the silos run as.')
 output identityPrincipalId string = identity.properties.principalId
 
 @description('The client id DefaultAzureCredential uses (AZURE_CLIENT_ID).')

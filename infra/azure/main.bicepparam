@@ -6,7 +6,7 @@ using 'main.bicep'
 
 param namePrefix = 'tamtam'
 param image = 'myregistry.azurecr.io/tamtam-cloud:0.1.0'
-param registryServer = 'myregistry.azurecr.io'
+param registryName = 'myregistry'
 param siloCount = 3
 param siloCpu = '1.0'
 param siloMemory = '2Gi'
