@@ -1,7 +1,12 @@
 using System.Net;
+using Azure.Identity;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Clustering.AzureStorage;
 using TamTam.Infra.Tests.Infrastructure;
 using TamTam.Silo;
+using TamTam.Storage.Blob;
 
 namespace TamTam.Infra.Tests.Kubernetes;
 
@@ -161,10 +166,12 @@ public sealed class ManifestsMatchSiloTests
         Assert.True(container.Resources.Limits.ContainsKey("memory"), "a memory limit keeps one silo from starving its node");
     }
 
-    [Fact]
-    public async Task Production_runs_three_or_more_silos_on_shared_storage_with_tokens_and_TLS()
+    [Theory]
+    [InlineData("production")]
+    [InlineData("aks")]
+    public async Task Production_runs_three_or_more_silos_on_shared_storage_with_tokens_and_TLS(string overlay)
     {
-        RenderedOverlay rendered = await RenderedOverlay.RenderAsync("production");
+        RenderedOverlay rendered = await RenderedOverlay.RenderAsync(overlay);
         await using SiloConfiguration silo = rendered.BuildSilo();
         SiloOptions options = silo.Options;
 
@@ -175,6 +182,29 @@ public sealed class ManifestsMatchSiloTests
         Assert.Equal("false", rendered.Settings()["TamTam:Security:AllowAnonymous"]);
         Assert.Contains(rendered.Settings().Keys, k => k.StartsWith("TamTam:Security:Keys:", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("1", rendered.Single<V1PodDisruptionBudget>().Spec.MaxUnavailable.Value);
+    }
+
+    [Fact]
+    public async Task Aks_reaches_storage_with_the_workload_identity_and_no_connection_string()
+    {
+        RenderedOverlay rendered = await RenderedOverlay.RenderAsync("aks");
+        IReadOnlyDictionary<string, string> settings = rendered.Settings();
+        await using SiloConfiguration silo = rendered.BuildSilo();
+
+        Assert.DoesNotContain(settings.Keys, k => k.EndsWith(":ConnectionString", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(rendered.All<V1Secret>(), s => s.Metadata.Name.StartsWith("tamtam-storage", StringComparison.Ordinal));
+        Assert.True(silo.Options.Cluster.IsAzureTable);
+
+        // The webhook injects the identity into labelled pods of an annotated service account.
+        Assert.Equal("true", rendered.StatefulSet.Spec.Template.Metadata.Labels["azure.workload.identity/use"]);
+        Assert.True(Guid.TryParse(rendered.Single<V1ServiceAccount>().Metadata.Annotations["azure.workload.identity/client-id"], out _));
+
+        // The silo's clients: a token credential for the blob service URI, the table client at its service URI.
+        BlobStorageOptions blob = silo.Services.GetRequiredService<IOptionsMonitor<BlobStorageOptions>>().Get(Options.DefaultName);
+        Assert.Equal(new Uri(settings["TamTam:Storage:Blob:ServiceUri"]), blob.ServiceUri);
+        Assert.IsType<DefaultAzureCredential>(blob.Credential);
+        AzureStorageClusteringOptions clustering = silo.Services.GetRequiredService<IOptions<AzureStorageClusteringOptions>>().Value;
+        Assert.Equal(new Uri(settings["TamTam:Cluster:AzureTable:ServiceUri"]), clustering.TableServiceClient!.Uri);
     }
 
     [Fact]

@@ -9,9 +9,9 @@ public sealed class OverlayRenderingTests
     public static TheoryData<string> Overlays => [.. Repository.Overlays()];
 
     [Fact]
-    public void The_dev_and_production_overlays_exist()
+    public void The_dev_production_and_aks_overlays_exist()
     {
-        Assert.Equal(["dev", "production"], Repository.Overlays());
+        Assert.Equal(["aks", "dev", "production"], Repository.Overlays());
     }
 
     [Theory]
