@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using TamTam.Testing;
 using TamTam.Testing.Cluster;
 
 namespace TamTam.Bench.Workloads.ColdStart;
@@ -51,7 +50,7 @@ internal sealed class ColdSilo : IAsyncDisposable
     {
         string dataPath = Path.Combine(Path.GetTempPath(), "tamtam-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataPath);
-        int tcp = FreePort();
+        int tcp = FreePorts.Next();
         bool dll = executable.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         List<string> arguments =
         [
@@ -59,7 +58,7 @@ internal sealed class ColdSilo : IAsyncDisposable
             $"--TamTam:Tcp:Port={tcp.ToString(CultureInfo.InvariantCulture)}",
             "--TamTam:Http:Port=0",
             $"--TamTam:DataPath={dataPath}",
-            $"--TamTam:Cluster:SiloPort={FreePort().ToString(CultureInfo.InvariantCulture)}",
+            $"--TamTam:Cluster:SiloPort={FreePorts.Next().ToString(CultureInfo.InvariantCulture)}",
             "--TamTam:Cluster:GatewayPort=0",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Orleans=Error",
@@ -117,12 +116,5 @@ internal sealed class ColdSilo : IAsyncDisposable
             await _process.DisposeAsync();
             Directory.Delete(_dataPath, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
