@@ -14,6 +14,7 @@ internal static class WorkloadCommand
         usage: dotnet run -c Release --project bench -- w1|w1-inproc|w2|w3|w4|w6|w7 [options]
           w1          W1 acked unicast over TCP through the gateway, with the .NET client
           w1-inproc   W1 inside the silo process: ILinkGrain calls and an in-process observer, no gateway
+          w1-cold     W1 over the first 200,000 messages of fresh silo processes (w1-cold --help for its options)
           w5          W5 large transfers through a silo process with the local payload store (w5 --help for its options)
           w5-stageblock  the blob service alone doing W5's Put Block and ranged reads (w5-stageblock for its options)
           unfinished  silo memory while connections hold unfinished 1 MiB frames and after they close (unfinished --help)
@@ -57,7 +58,7 @@ internal static class WorkloadCommand
         ["w7"] = W7.Failover.RunAsync,
     };
 
-    public static bool Knows(string verb) => Verbs.ContainsKey(verb) || Figures.ContainsKey(verb) || verb is "w5" or "w5-stageblock" or "unfinished";
+    public static bool Knows(string verb) => Verbs.ContainsKey(verb) || Figures.ContainsKey(verb) || verb is "w1-cold" or "w5" or "w5-stageblock" or "unfinished";
 
     public static async Task<int> RunAsync(string verb, string[] args)
     {
@@ -70,6 +71,12 @@ internal static class WorkloadCommand
         if (verb == "unfinished")
         {
             return await Unfinished.UnfinishedFrames.RunAsync(args);
+        }
+
+        if (verb == "w1-cold")
+        {
+            // Fresh silo processes, one per result: the cold start (ReadyToRun, runtime settings).
+            return await ColdStart.ColdStartW1.RunAsync(args);
         }
 
         if (verb == "w5-stageblock")

@@ -78,6 +78,15 @@ internal sealed record WorkloadResult
     /// <summary>Silo processes of the cluster the run went through (W7's side-by-side W1), absent otherwise.</summary>
     public int? Silos { get; init; }
 
+    /// <summary>w1-cold: from the silo process's start to its listening line, milliseconds.</summary>
+    public double? StartupMs { get; init; }
+
+    /// <summary>w1-cold: CPU the silo process used until it listened, milliseconds.</summary>
+    public double? StartupCpuMs { get; init; }
+
+    /// <summary>w1-cold: CPU the silo process used over the run per delivered message, microseconds.</summary>
+    public double? SiloCpuUsPerMsg { get; init; }
+
     /// <summary>Silo settings that differ from the defaults, if any.</summary>
     public string? Settings { get; init; }
 
