@@ -42,7 +42,7 @@ public static class StreamingSiloBuilderExtensions
         silo.AddStreaming();
         silo.Services.AddSingleton<ImplicitSubscribers>();
         silo.Services.AddSingleton<GrainSubscribers>();
-        silo.Services.AddSingleton(services => new TamTamStreamProvider(ProviderName, new PacketPublisher(services.GetRequiredService<IGrainFactory>()),
+        silo.Services.AddSingleton(services => new TamTamStreamProvider(ProviderName, services.GetRequiredService<IGrainFactory>(),
             services.GetRequiredService<IGrainContextAccessor>(), services.GetRequiredService<GrainSubscribers>(),
             services.GetRequiredService<ImplicitSubscribers>()));
         silo.Services.AddKeyedSingleton<IStreamProvider>(ProviderName, (services, _) => services.GetRequiredService<TamTamStreamProvider>());
@@ -53,15 +53,16 @@ public static class StreamingSiloBuilderExtensions
 
     /// <summary>
     /// Registers the Orleans stream provider <see cref="ProviderName"/> on an Orleans client of a TamTam cluster, through
-    /// which it publishes to port streams (<c>client.GetStreamProvider("tamtam").GetStream&lt;StreamPacket&gt;(StreamId.Create(link, port)).OnNextAsync(…)</c>),
-    /// as grains do. Subscribing is for grains: an Orleans client that wants a port's packets joins the link as a node.
+    /// which it publishes to and subscribes to port streams as grains do
+    /// (<c>client.GetStreamProvider("tamtam").GetStream&lt;StreamPacket&gt;(StreamId.Create(link, port))</c>). A client's
+    /// subscription is held by a silo of the cluster while the client stays connected; implicit subscriptions are for grains.
     /// </summary>
     public static IClientBuilder AddTamTamStreams(this IClientBuilder client)
     {
         ArgumentNullException.ThrowIfNull(client);
         client.AddStreaming();
         client.Services.AddKeyedSingleton<IStreamProvider>(ProviderName, (services, _) =>
-            new TamTamStreamProvider(ProviderName, new PacketPublisher(services.GetRequiredService<IGrainFactory>()), null, null, null));
+            new TamTamStreamProvider(ProviderName, services.GetRequiredService<IGrainFactory>(), null, null, null));
         return client;
     }
 }

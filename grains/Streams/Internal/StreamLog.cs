@@ -27,4 +27,8 @@ internal static partial class StreamLog
     [LoggerMessage(EventId = 3211, Level = LogLevel.Warning,
         Message = "Stream {Key}: {Packets} packet(s) did not reach grain {Grain} (its observer failed, or the grain could not be reached)")]
     public static partial void ConsumerFailed(ILogger logger, Exception exception, string key, GrainId grain, int packets);
+
+    [LoggerMessage(EventId = 3212, Level = LogLevel.Information,
+        Message = "Stream {Key}: the Orleans client {Client} is gone; its subscriptions end")]
+    public static partial void ConsumerGone(ILogger logger, Exception exception, string key, GrainId client);
 }

@@ -23,11 +23,14 @@ internal sealed class ConsumerRoute
     private readonly Lock _gate = new();
     private readonly StreamMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly Action<ConsumerRoute>? _gone;
     private int _backlog;
     private bool _sending;
 
-    public ConsumerRoute(string key, GrainId grain, IStreamPacketConsumer consumer, StreamMetrics metrics, ILogger logger)
+    // gone: told when the subscriber is an Orleans client that is no longer connected, to end its subscriptions.
+    public ConsumerRoute(string key, GrainId grain, IStreamPacketConsumer consumer, StreamMetrics metrics, ILogger logger, Action<ConsumerRoute>? gone)
     {
+        _gone = gone;
         Key = key;
         Grain = grain;
         Consumer = consumer;
@@ -101,6 +104,13 @@ internal sealed class ConsumerRoute
                     _metrics.ConsumerDropped(unobserved, "no_observer");
                     StreamLog.ConsumerWithoutObserver(_logger, Key, Grain, unobserved);
                 }
+            }
+            catch (ClientNotAvailableException exception) when (_gone is not null)
+            {
+                _metrics.ConsumerDropped(packets, "consumer_failed");
+                StreamLog.ConsumerGone(_logger, exception, Key, Grain);
+                _gone(this);
+                return;
             }
             catch (Exception exception)
             {

@@ -24,9 +24,10 @@ internal sealed class GrainSubscribers
     private readonly StreamMetrics _metrics;
     private readonly ILogger<GrainSubscribers> _logger;
     private readonly Lock _gate = new();
-    private readonly Dictionary<Guid, (string Key, GrainId Grain)> _subscriptions = [];
+    private readonly Dictionary<Guid, (string Key, GrainId Grain, IStreamPacketConsumer? Consumer)> _subscriptions = [];
     private readonly ConcurrentDictionary<string, ConsumerRoute[]> _explicit = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConsumerRoute[]> _implicitRoutes = new(StringComparer.Ordinal);
+    private readonly Action<ConsumerRoute> _gone;
 
     public GrainSubscribers(IGrainFactory grains, ILocalSiloDetails silo, ImplicitSubscribers implicitSubscribers, StreamMetrics metrics,
         ILogger<GrainSubscribers> logger)
@@ -36,17 +37,19 @@ internal sealed class GrainSubscribers
         _implicit = implicitSubscribers;
         _metrics = metrics;
         _logger = logger;
+        _gone = Gone;
     }
 
     /// <summary>
-    /// Adds <paramref name="grain"/>'s subscription <paramref name="subscription"/> to the stream <paramref name="key"/>;
+    /// Adds <paramref name="grain"/>'s subscription <paramref name="subscription"/> to the stream <paramref name="key"/>,
+    /// delivered through <paramref name="consumer"/> (an Orleans client's consumer object) or else the grain's extension;
     /// completes once the port grain knows this silo wants the stream.
     /// </summary>
-    public async Task SubscribeAsync(string key, Guid subscription, GrainId grain)
+    public async Task SubscribeAsync(string key, Guid subscription, GrainId grain, IStreamPacketConsumer? consumer = null)
     {
         lock (_gate)
         {
-            _subscriptions[subscription] = (key, grain);
+            _subscriptions[subscription] = (key, grain, consumer);
             Rebuild(key);
         }
 
@@ -58,7 +61,7 @@ internal sealed class GrainSubscribers
     {
         lock (_gate)
         {
-            if (!_subscriptions.Remove(subscription, out (string Key, GrainId Grain) held))
+            if (!_subscriptions.Remove(subscription, out (string Key, GrainId Grain, IStreamPacketConsumer? Consumer) held))
             {
                 return false;
             }
@@ -74,7 +77,7 @@ internal sealed class GrainSubscribers
         List<Guid> found = [];
         lock (_gate)
         {
-            foreach (KeyValuePair<Guid, (string Key, GrainId Grain)> entry in _subscriptions)
+            foreach (KeyValuePair<Guid, (string Key, GrainId Grain, IStreamPacketConsumer? Consumer)> entry in _subscriptions)
             {
                 if (entry.Value.Grain == grain && entry.Value.Key == key)
                 {
@@ -84,6 +87,15 @@ internal sealed class GrainSubscribers
         }
 
         return found;
+    }
+
+    /// <summary>Whether this silo holds the subscription <paramref name="subscription"/>.</summary>
+    public bool Holds(Guid subscription)
+    {
+        lock (_gate)
+        {
+            return _subscriptions.ContainsKey(subscription);
+        }
     }
 
     /// <summary>
@@ -133,7 +145,7 @@ internal sealed class GrainSubscribers
         for (int i = 0; i < routes.Length; i++)
         {
             (Guid subscription, GrainId grain) = subscribers[i];
-            routes[i] = new ConsumerRoute(key, grain, ConsumerOf(grain), _metrics, _logger) { Subscriptions = [subscription] };
+            routes[i] = new ConsumerRoute(key, grain, ConsumerOf(grain), _metrics, _logger, null) { Subscriptions = [subscription] };
         }
 
         return _implicitRoutes.GetOrAdd(key, routes);
@@ -143,26 +155,27 @@ internal sealed class GrainSubscribers
     private void Rebuild(string key)
     {
         ConsumerRoute[] previous = _explicit.TryGetValue(key, out ConsumerRoute[]? known) ? known : [];
-        Dictionary<GrainId, List<Guid>> byGrain = [];
-        foreach (KeyValuePair<Guid, (string Key, GrainId Grain)> entry in _subscriptions)
+        Dictionary<GrainId, (IStreamPacketConsumer? Consumer, List<Guid> Ids)> byGrain = [];
+        foreach (KeyValuePair<Guid, (string Key, GrainId Grain, IStreamPacketConsumer? Consumer)> entry in _subscriptions)
         {
             if (entry.Value.Key == key)
             {
-                if (!byGrain.TryGetValue(entry.Value.Grain, out List<Guid>? ids))
+                if (!byGrain.TryGetValue(entry.Value.Grain, out (IStreamPacketConsumer? Consumer, List<Guid> Ids) held))
                 {
-                    byGrain[entry.Value.Grain] = ids = [];
+                    byGrain[entry.Value.Grain] = held = (entry.Value.Consumer, []);
                 }
 
-                ids.Add(entry.Key);
+                held.Ids.Add(entry.Key);
             }
         }
 
         var routes = new ConsumerRoute[byGrain.Count];
         int i = 0;
-        foreach ((GrainId grain, List<Guid> ids) in byGrain)
+        foreach ((GrainId grain, (IStreamPacketConsumer? consumer, List<Guid> ids)) in byGrain)
         {
             // A grain's route is kept across changes, so what waits for it keeps its order.
-            ConsumerRoute route = Array.Find(previous, r => r.Grain == grain) ?? new ConsumerRoute(key, grain, ConsumerOf(grain), _metrics, _logger);
+            ConsumerRoute route = Array.Find(previous, r => r.Grain == grain)
+                ?? new ConsumerRoute(key, grain, consumer ?? ConsumerOf(grain), _metrics, _logger, _gone);
             route.Subscriptions = [.. ids];
             routes[i++] = route;
         }
@@ -174,6 +187,15 @@ internal sealed class GrainSubscribers
         else
         {
             _explicit[key] = routes;
+        }
+    }
+
+    // A route whose subscriber is an Orleans client that is gone: its subscriptions end.
+    private void Gone(ConsumerRoute route)
+    {
+        foreach (Guid subscription in route.Subscriptions)
+        {
+            Unsubscribe(subscription);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 using Orleans.Streams.Core;
@@ -11,18 +12,20 @@ namespace TamTam.Grains.Streams.Provider;
 /// <summary>
 /// A subscribed grain's side of the <c>tamtam</c> provider (one per activation, on the grain's scheduler): the
 /// observers the grain attached, by subscription, and the delivery of each batch's packets to them, one packet after
-/// the other, in sequence order, each awaited — as Orleans delivers a stream's items to a grain.
+/// the other, in sequence order, each awaited — as Orleans delivers a stream's items to a grain. An Orleans client has
+/// one too, as an observer object (<paramref name="grain"/> null), serving all its subscriptions.
 /// </summary>
-internal sealed class PacketConsumerExtension(IGrainContext grain, TamTamStreamProvider provider) : IStreamPacketConsumer
+internal sealed class PacketConsumerExtension(IGrainContext? grain, TamTamStreamProvider provider) : IStreamPacketConsumer
 {
-    private readonly Dictionary<Guid, Attached> _attached = [];
+    // Concurrent: a client's consumer is called for several streams at once, and attached to from any thread.
+    private readonly ConcurrentDictionary<Guid, Attached> _attached = [];
     private readonly HashSet<Guid> _offered = [];
 
     /// <summary>Attaches an observer (one of <paramref name="observer"/> and <paramref name="batchObserver"/>) to <paramref name="subscription"/>.</summary>
     public void Attach(Guid subscription, PortStreamId stream, IAsyncObserver<StreamPacket>? observer, IAsyncBatchObserver<StreamPacket>? batchObserver) =>
         _attached[subscription] = new Attached(stream, observer, batchObserver);
 
-    public void Detach(Guid subscription) => _attached.Remove(subscription);
+    public void Detach(Guid subscription) => _attached.TryRemove(subscription, out _);
 
     public async Task<int> DeliverAsync(string key, Guid[] subscriptions, StreamBatch[] batches)
     {
@@ -33,7 +36,7 @@ internal sealed class PacketConsumerExtension(IGrainContext grain, TamTamStreamP
         {
             // A subscription this activation has no observer for (an implicit one, or an explicit one made by an earlier
             // activation): a grain that observes subscriptions is offered it once, to attach one (Orleans' pattern).
-            if (!_attached.ContainsKey(subscription) && _offered.Add(subscription) && grain.GrainInstance is IStreamSubscriptionObserver observer)
+            if (!_attached.ContainsKey(subscription) && grain?.GrainInstance is IStreamSubscriptionObserver observer && _offered.Add(subscription))
             {
                 await observer.OnSubscribed(new HandleFactory(provider, stream, subscription))
                     .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Orleans.Streams;
 using TamTam.Interfaces.Streams;
 
@@ -8,15 +9,24 @@ namespace TamTam.Grains.Streams.Provider;
 /// of <see cref="StreamPacket"/>, published through the port grains and received through the silos' relays, as wire
 /// nodes publish and receive them. No pulling agent, queue or pub-sub grain is involved.
 /// </summary>
+/// <remarks>
+/// A grain's subscription is held by its silo (<see cref="GrainSubscribers"/>) and delivered through the grain's
+/// extension; an Orleans client's (code outside any grain, on a client or in a silo's host) is held by a
+/// <see cref="IClientStreamSubscriptionGrain"/> and delivered to the client's one consumer object.
+/// </remarks>
 internal sealed class TamTamStreamProvider(
-    string name, PacketPublisher publisher, IGrainContextAccessor? contexts, GrainSubscribers? subscribers, ImplicitSubscribers? implicitSubscribers)
+    string name, IGrainFactory grains, IGrainContextAccessor? contexts, GrainSubscribers? subscribers, ImplicitSubscribers? implicitSubscribers)
     : IStreamProvider
 {
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<Guid, PortStreamId> _clientSubscriptions = new();
+    private (PacketConsumerExtension Consumer, IStreamPacketConsumer Reference)? _client;
+
     public string Name { get; } = name;
 
     public bool IsRewindable => false;
 
-    internal PacketPublisher Publisher { get; } = publisher;
+    internal PacketPublisher Publisher { get; } = new(grains);
 
     public IAsyncStream<T> GetStream<T>(StreamId streamId) =>
         typeof(T) == typeof(StreamPacket)
@@ -26,13 +36,23 @@ internal sealed class TamTamStreamProvider(
     internal async Task<StreamSubscriptionHandle<StreamPacket>> SubscribeAsync(PortStreamId stream, IAsyncObserver<StreamPacket>? observer,
         IAsyncBatchObserver<StreamPacket>? batchObserver)
     {
-        (IGrainContext grain, GrainSubscribers grains, ImplicitSubscribers implicitOnes) = Subscriber();
-        Guid? implicitSubscription = implicitOnes.SubscriptionOf(grain.GrainId, stream.Id);
+        if (Grain() is not { } grain)
+        {
+            var clientSubscription = Guid.NewGuid();
+            (PacketConsumerExtension consumer, IStreamPacketConsumer reference) = Client();
+            consumer.Attach(clientSubscription, stream, observer, batchObserver);
+            _clientSubscriptions[clientSubscription] = stream;
+            await grains.GetGrain<IClientStreamSubscriptionGrain>(clientSubscription).SubscribeAsync(stream.Key, reference)
+                .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
+            return new PacketSubscriptionHandle(this, stream, clientSubscription);
+        }
+
+        Guid? implicitSubscription = implicitSubscribers!.SubscriptionOf(grain.GrainId, stream.Id);
         Guid subscription = implicitSubscription ?? Guid.NewGuid();
         ConsumerOf(grain).Attach(subscription, stream, observer, batchObserver);
         if (implicitSubscription is null)
         {
-            await grains.SubscribeAsync(stream.Key, subscription, grain.GrainId).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
+            await subscribers!.SubscribeAsync(stream.Key, subscription, grain.GrainId).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
 
         return new PacketSubscriptionHandle(this, stream, subscription);
@@ -41,47 +61,72 @@ internal sealed class TamTamStreamProvider(
     internal Task<StreamSubscriptionHandle<StreamPacket>> ResumeAsync(PacketSubscriptionHandle handle, IAsyncObserver<StreamPacket>? observer,
         IAsyncBatchObserver<StreamPacket>? batchObserver)
     {
-        (IGrainContext grain, _, _) = Subscriber();
-        ConsumerOf(grain).Attach(handle.HandleId, handle.Stream, observer, batchObserver);
+        PacketConsumerExtension consumer = Grain() is { } grain ? ConsumerOf(grain) : Client().Consumer;
+        consumer.Attach(handle.HandleId, handle.Stream, observer, batchObserver);
         return Task.FromResult<StreamSubscriptionHandle<StreamPacket>>(handle);
     }
 
     internal Task UnsubscribeAsync(PacketSubscriptionHandle handle)
     {
-        (IGrainContext grain, GrainSubscribers grains, _) = Subscriber();
-        ConsumerOf(grain).Detach(handle.HandleId);
-        grains.Unsubscribe(handle.HandleId);
-        return Task.CompletedTask;
+        if (Grain() is { } grain)
+        {
+            ConsumerOf(grain).Detach(handle.HandleId);
+            subscribers!.Unsubscribe(handle.HandleId);
+            return Task.CompletedTask;
+        }
+
+        Client().Consumer.Detach(handle.HandleId);
+        return _clientSubscriptions.TryRemove(handle.HandleId, out _)
+            ? grains.GetGrain<IClientStreamSubscriptionGrain>(handle.HandleId).UnsubscribeAsync()
+            : Task.CompletedTask;
     }
 
     internal Task<IList<StreamSubscriptionHandle<StreamPacket>>> HandlesAsync(PortStreamId stream)
     {
-        (IGrainContext grain, GrainSubscribers grains, ImplicitSubscribers implicitOnes) = Subscriber();
         List<StreamSubscriptionHandle<StreamPacket>> handles = [];
-        if (implicitOnes.SubscriptionOf(grain.GrainId, stream.Id) is { } implicitSubscription)
+        if (Grain() is { } grain)
         {
-            handles.Add(new PacketSubscriptionHandle(this, stream, implicitSubscription));
-        }
+            if (implicitSubscribers!.SubscriptionOf(grain.GrainId, stream.Id) is { } implicitSubscription)
+            {
+                handles.Add(new PacketSubscriptionHandle(this, stream, implicitSubscription));
+            }
 
-        foreach (Guid subscription in grains.SubscriptionsOf(grain.GrainId, stream.Key))
+            foreach (Guid subscription in subscribers!.SubscriptionsOf(grain.GrainId, stream.Key))
+            {
+                handles.Add(new PacketSubscriptionHandle(this, stream, subscription));
+            }
+        }
+        else
         {
-            handles.Add(new PacketSubscriptionHandle(this, stream, subscription));
+            foreach ((Guid subscription, PortStreamId of) in _clientSubscriptions)
+            {
+                if (of.Id == stream.Id)
+                {
+                    handles.Add(new PacketSubscriptionHandle(this, stream, subscription));
+                }
+            }
         }
 
         return Task.FromResult<IList<StreamSubscriptionHandle<StreamPacket>>>(handles);
     }
 
-    private (IGrainContext Grain, GrainSubscribers Grains, ImplicitSubscribers Implicit) Subscriber()
-    {
-        if (subscribers is null || implicitSubscribers is null || contexts is null)
-        {
-            throw new NotSupportedException(
-                $"subscribing through the {Name} stream provider is done by grains, in a silo set up with AddTamTamStreams; an Orleans client publishes only");
-        }
+    // The calling grain, on a silo set up with AddTamTamStreams; null for code outside any grain (an Orleans client).
+    private IGrainContext? Grain() =>
+        contexts?.GrainContext is { } context && context.GrainInstance is IGrainBase && subscribers is not null ? context : null;
 
-        return contexts.GrainContext is { } grain
-            ? (grain, subscribers, implicitSubscribers)
-            : throw new InvalidOperationException($"subscriptions through the {Name} stream provider are made from within a grain");
+    // The client's consumer object, made at its first subscription; held here, since Orleans holds observers weakly.
+    private (PacketConsumerExtension Consumer, IStreamPacketConsumer Reference) Client()
+    {
+        lock (_gate)
+        {
+            if (_client is null)
+            {
+                var consumer = new PacketConsumerExtension(null, this);
+                _client = (consumer, grains.CreateObjectReference<IStreamPacketConsumer>(consumer));
+            }
+
+            return _client.Value;
+        }
     }
 
     private PacketConsumerExtension ConsumerOf(IGrainContext grain) =>
