@@ -42,10 +42,14 @@ for round in $(seq 1 "$rounds"); do
       load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "")
       echo "ab: round $round, $side ($commit): $workload" >&2
       # shellcheck disable=SC2086 # the workload's words are its arguments
-      dotnet "$work/$side/bench/bin/Release/net10.0/TamTam.Bench.dll" $workload | grep '^{' | while IFS= read -r line; do
+      # A failed run (a port taken by another process meanwhile, say) is reported and the rounds go on.
+      if ! dotnet "$work/$side/bench/bin/Release/net10.0/TamTam.Bench.dll" $workload > "$work/run.out"; then
+        echo "ab: round $round, $side ($commit): $workload failed; see its output above" >&2
+      fi
+      grep '^{' "$work/run.out" | while IFS= read -r line; do
         printf '{"side":"%s","commit":"%s","round":%s,"workload":"%s","at":"%s","load":"%s","result":%s}\n' \
           "$side" "$commit" "$round" "$workload" "$at" "$load" "$line" | tee -a "$out"
-      done
+      done || true
     done
   done
 done
