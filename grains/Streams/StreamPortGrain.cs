@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Metadata;
 using Orleans.Placement;
 using TamTam.Grains.Streams.Internal;
+using TamTam.Grains.Streams.Provider;
 using TamTam.Interfaces.Streams;
 
 namespace TamTam.Grains.Streams;
@@ -59,7 +60,7 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
         _manifests = manifests;
         _relays = relays;
         _silo = silo.SiloAddress;
-        _localRelay = services.GetService<ILocalStreamRelay>();
+        _localRelay = new SiloStreamRelay(services.GetService<ILocalStreamRelay>(), services.GetRequiredService<GrainSubscribers>(), withImplicit: true);
         _routePaused = OnRoutePaused;
     }
 

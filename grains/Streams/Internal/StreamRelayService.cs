@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TamTam.Grains.Streams.Provider;
 using TamTam.Interfaces.Streams;
 
 namespace TamTam.Grains.Streams.Internal;
@@ -20,7 +21,8 @@ public sealed class StreamRelayService : GrainService, IStreamRelay
     public StreamRelayService(GrainId id, Silo silo, ILoggerFactory loggerFactory, IServiceProvider services)
         : base(id, silo, loggerFactory)
     {
-        _local = new Lazy<ILocalStreamRelay?>(services.GetService<ILocalStreamRelay>);
+        _local = new Lazy<ILocalStreamRelay?>(() =>
+            new SiloStreamRelay(services.GetService<ILocalStreamRelay>(), services.GetRequiredService<GrainSubscribers>(), withImplicit: false));
     }
 
     public Task<bool> DeliverAsync(StreamBatch[] batches)

@@ -4,6 +4,7 @@ using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.EndToEnd.Tests.Sessions;
 using TamTam.Interfaces.Streams;
 using TamTam.Protocol;
+using StreamPacket = TamTam.Client.StreamPacket;
 
 namespace TamTam.EndToEnd.Tests.Streams;
 
