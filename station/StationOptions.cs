@@ -44,6 +44,15 @@ public sealed record StationOptions
     /// <summary>The interchanges the station joins; with two or more it bridges them. May be empty: local links only.</summary>
     public IReadOnlyList<StationUpstream> Upstreams { get; init; } = [];
 
+    /// <summary>
+    /// When the station answers a DELIVER from an interchange. <see langword="true"/> (the default): once the message has its
+    /// final state in the hosted link — ACK when DELIVERED (every local recipient acknowledged it), NACK otherwise — so the
+    /// sender's DELIVERED means its receiver did the work. <see langword="false"/>: ACK as soon as the hosted link has
+    /// stored it (docs/protocol.md section 5.18's minimum), which frees the interchange's delivery window at once but tells
+    /// the sender only that the station has it.
+    /// </summary>
+    public bool AcknowledgeWhenFinal { get; init; } = true;
+
     /// <summary>How long the station waits between attempts to reach an interchange that is down, at first and at most.</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 

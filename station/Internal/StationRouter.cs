@@ -229,6 +229,12 @@ internal sealed class StationRouter
                 await NackAsync(from, d.MessageId, d.Sequence, (ushort)outcome.Code, outcome.Detail ?? outcome.Code.WireName(),
                     requeue: outcome.Code == ErrorCode.Unavailable).ConfigureAwait(false);
             }
+            else if (!_options.AcknowledgeWhenFinal)
+            {
+                _inbound.TryRemove(d.MessageId, out _);
+                await AnswerAsync(new InboundDelivery(from, d.Sequence), new StatusReport(d.MessageId, d.SourceNode, FinalState.Delivered, 1, 1, 0, "stored"))
+                    .ConfigureAwait(false);
+            }
             else if (outcome.Duplicate)
             {
                 // Delivered again (the station's ACK was lost, or the station restarted): answer as the first time.
@@ -354,7 +360,9 @@ internal sealed class StationRouter
         _inbound[d.MessageId] = new InboundDelivery(from, d.Sequence);
         await _journal.RecordAsync(new JournalEntry(d.MessageId, d.SourceLink, d.SourceNode, from.Index)).ConfigureAwait(false);
         var command = new SendCommand(d.MessageId, d.Port, false, 0, d.Payload, Reply: d.Reply, TraceParent: d.TraceParent);
-        Task<UpstreamReply>? reply = await to.StartRequestAsync(ToSendFrame(command, d.DestinationLink, d.SourceLink, d.SourceNode), CancellationToken.None)
+        // A SEND with STATION names one of the station's own links as its source (section 5.18): the bridge sends as its
+        // first link, with the message's source link as the node, so the receiver still sees where it came from.
+        Task<UpstreamReply>? reply = await to.StartRequestAsync(ToSendFrame(command, d.DestinationLink, _options.Links[0], d.SourceLink), CancellationToken.None)
             .ConfigureAwait(false);
         SendOutcome outcome = await OutcomeOfAsync(reply, d.MessageId, d.DestinationLink).ConfigureAwait(false);
         if (!outcome.Accepted)

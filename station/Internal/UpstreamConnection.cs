@@ -22,7 +22,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private readonly PipeReader _reader;
     private readonly SemaphoreSlim _write = new(1, 1);
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<UpstreamReply>> _pending = new();
-    private TaskCompletionSource<WelcomeInfo> _welcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<WelcomeInfo> _welcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextCorrelation;
 
     private UpstreamConnection(Socket socket)
@@ -52,15 +52,6 @@ internal sealed class UpstreamConnection : IAsyncDisposable
 
     /// <summary>The handshake's answer; faults with <see cref="UpstreamRefusedException"/> when the interchange refuses it.</summary>
     public Task<WelcomeInfo> Welcome => _welcome.Task;
-
-    /// <summary>For a second HELLO on this connection (after 204): the next WELCOME or ERROR answers it.</summary>
-    public void ResetWelcome()
-    {
-        if (_welcome.Task.IsCompleted)
-        {
-            _welcome = new TaskCompletionSource<WelcomeInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-    }
 
     /// <summary>
     /// Writes <paramref name="frame"/> with a new correlation and returns, once it is written, the task of the reply of that

@@ -5,8 +5,7 @@ using TamTam.Protocol.Frames;
 namespace TamTam.Station.Internal;
 
 /// <summary>
-/// The station's session at one interchange, kept up: connect, HELLO (resuming the last session when it can),
-/// STATION_REGISTER with the hosted links, then read until the connection ends; wait (doubling up to a limit) and again.
+/// The station's session at one interchange, kept up: connect, HELLO, STATION_REGISTER with the hosted links, then read until the connection ends; wait (doubling up to a limit) and again.
 /// What the interchange sends goes to the <see cref="StationRouter"/>; what the station sends goes through
 /// <see cref="StartRequestAsync{T}"/> and <see cref="TryWriteAsync{T}"/> on the connection of the moment.
 /// </summary>
@@ -21,7 +20,6 @@ internal sealed class UpstreamConnector
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _firstRegistration = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile UpstreamConnection? _connection;
-    private byte[] _resumeToken = [];
     private int _registrations;
 
     public UpstreamConnector(int index, StationOptions options, Func<UpstreamConnector, IReadOnlyList<UpstreamEvent>, ValueTask> events,
@@ -159,18 +157,12 @@ internal sealed class UpstreamConnector
 
     private async Task RegisterAsync(UpstreamConnection connection, CancellationToken cancellationToken)
     {
-        UpstreamConnection.WelcomeInfo welcome;
-        try
-        {
-            welcome = await HelloAsync(connection, _resumeToken, cancellationToken).ConfigureAwait(false);
-        }
-        catch (UpstreamRefusedException e) when (e.Code == ErrorCode.SessionExpired)
-        {
-            // 204: the interchange forgot the session (its timeout ran out, or its state went with a restart): a new one.
-            welcome = await HelloAsync(connection, [], cancellationToken).ConfigureAwait(false);
-        }
-
-        _resumeToken = welcome.ResumeToken;
+        // A station session is not resumable (docs/protocol.md section 5.18): every connection is a new session that
+        // registers again, and the interchange sends again what the station had not acknowledged.
+        byte[] token = System.Text.Encoding.UTF8.GetBytes(_upstream.Token);
+        await connection.WriteAsync(new HelloFrame(1, 1, 0, 0, ClientName, token, ReadOnlyMemory<byte>.Empty), connection.NextCorrelation(), cancellationToken)
+            .ConfigureAwait(false);
+        await connection.Welcome.WaitAsync(_options.UpstreamSendTimeout, cancellationToken).ConfigureAwait(false);
         var links = new Utf8Text[_options.Links.Count];
         for (int i = 0; i < links.Length; i++)
         {
@@ -183,14 +175,5 @@ internal sealed class UpstreamConnector
         {
             throw new UpstreamRefusedException(reply.Code, reply.Detail);
         }
-    }
-
-    private async Task<UpstreamConnection.WelcomeInfo> HelloAsync(UpstreamConnection connection, byte[] resumeToken, CancellationToken cancellationToken)
-    {
-        byte[] token = System.Text.Encoding.UTF8.GetBytes(_upstream.Token);
-        connection.ResetWelcome();
-        await connection.WriteAsync(new HelloFrame(1, 1, 0, 0, ClientName, token, resumeToken), connection.NextCorrelation(), cancellationToken)
-            .ConfigureAwait(false);
-        return await connection.Welcome.WaitAsync(_options.UpstreamSendTimeout, cancellationToken).ConfigureAwait(false);
     }
 }
