@@ -45,6 +45,14 @@ public sealed record StationOptions
     public IReadOnlyList<StationUpstream> Upstreams { get; init; } = [];
 
     /// <summary>
+    /// True (the default): STATION_REGISTER names the hosted links, so every interchange routes to them directly from the
+    /// start. False: the station registers with no links and is found through the ring — it claims the offers for its links,
+    /// and each claim teaches the interchange a route (docs/protocol.md section 5.18). Such a station cannot send upstream
+    /// (a SEND with STATION must name a registered link): its nodes' messages beyond it are refused with 203.
+    /// </summary>
+    public bool RegisterLinks { get; init; } = true;
+
+    /// <summary>
     /// When the station answers a DELIVER from an interchange. <see langword="true"/> (the default): once the message has its
     /// final state in the hosted link — ACK when DELIVERED (every local recipient acknowledged it), NACK otherwise — so the
     /// sender's DELIVERED means its receiver did the work. <see langword="false"/>: ACK as soon as the hosted link has

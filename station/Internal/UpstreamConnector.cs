@@ -163,7 +163,7 @@ internal sealed class UpstreamConnector
         await connection.WriteAsync(new HelloFrame(1, 1, 0, 0, ClientName, token, ReadOnlyMemory<byte>.Empty), connection.NextCorrelation(), cancellationToken)
             .ConfigureAwait(false);
         await connection.Welcome.WaitAsync(_options.UpstreamSendTimeout, cancellationToken).ConfigureAwait(false);
-        var links = new Utf8Text[_options.Links.Count];
+        var links = new Utf8Text[_options.RegisterLinks ? _options.Links.Count : 0];
         for (int i = 0; i < links.Length; i++)
         {
             links[i] = Utf8Text.Name(_options.Links[i]);
