@@ -17,11 +17,6 @@ internal sealed class InterchangeOptionsValidator : IValidateOptions<Interchange
         Positive(failures, nameof(options.RouteLifetime), options.RouteLifetime);
         Positive(failures, nameof(options.OfferRetry), options.OfferRetry);
         Positive(failures, nameof(options.OfferTimeout), options.OfferTimeout);
-        if (!Enum.IsDefined(options.Routing))
-        {
-            failures.Add($"{InterchangeOptions.Section}:{nameof(options.Routing)} must be DirectWhenKnown or RingFirst");
-        }
-
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
