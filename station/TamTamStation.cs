@@ -59,6 +59,9 @@ public sealed class TamTamStation : IAsyncDisposable
     /// <summary>How many times the station has registered at interchange <paramref name="upstream"/> since it started.</summary>
     public int Registrations(int upstream) => _router.Connectors[upstream].Registrations;
 
+    /// <summary>Offers (STATION_OFFER) received from the interchanges since the station started.</summary>
+    public long OffersReceived => _router.Offers;
+
     /// <summary>Messages the station sent upstream whose final status has not come back yet.</summary>
     public int AwaitingStatus => _router.AwaitingStatus;
 

@@ -24,6 +24,7 @@ internal sealed class StationRouter
     private readonly ConcurrentDictionary<Guid, StatusReport> _settled = new();
     private readonly ConcurrentDictionary<int, (DateTimeOffset At, IReadOnlyDictionary<string, uint> Links)> _bridgeLinks = new();
     private UpstreamJournal? _journal;
+    private long _offers;
     private UpstreamConnector[] _connectors = [];
 
     public StationRouter(StationOptions options, IGrainFactory grains, ILogger<StationRouter> logger)
@@ -41,6 +42,9 @@ internal sealed class StationRouter
 
     /// <summary>Messages sent upstream (or bridged) whose final status has not come back yet.</summary>
     public int AwaitingStatus => _journal?.Count ?? 0;
+
+    /// <summary>Offers received from every interchange since the station started.</summary>
+    public long Offers => Interlocked.Read(ref _offers);
 
     public void Attach(UpstreamJournal journal, UpstreamConnector[] connectors)
     {
@@ -167,6 +171,7 @@ internal sealed class StationRouter
 
     private async Task OfferedAsync(UpstreamConnector from, UpstreamOffer offer)
     {
+        Interlocked.Increment(ref _offers);
         if (Hosts(offer.DestinationLink) || await BridgesAsync(from, offer.DestinationLink).ConfigureAwait(false))
         {
             StationMetrics.Claimed.Add(1);
