@@ -40,9 +40,13 @@ internal static class StationCommand
             DefaultValueFactory = _ => "final",
         };
         ack.AcceptOnlyFromAmong("final", "stored");
+        var unregistered = new Option<bool>("--unregistered")
+        {
+            Description = "Host the links without naming them in STATION_REGISTER: the interchange finds them through the ring",
+        };
 
         var command = new Command("station", "Run a station: host links on local disk for local nodes, joined to one or more interchanges.");
-        foreach (Option option in new Option[] { name, links, data, listen, port, httpPort, unix, siloPort, upstreams, token, ack })
+        foreach (Option option in new Option[] { name, links, data, listen, port, httpPort, unix, siloPort, upstreams, token, ack, unregistered })
         {
             command.Options.Add(option);
         }
@@ -65,6 +69,7 @@ internal static class StationCommand
                     SiloPort = parse.GetValue(siloPort),
                     Upstreams = [.. (parse.GetValue(upstreams) ?? []).Select(u => StationUpstream.Parse(u, upstreamToken))],
                     AcknowledgeWhenFinal = parse.GetValue(ack) != "stored",
+                    RegisterLinks = !parse.GetValue(unregistered),
                 };
                 options.Validate();
             }

@@ -47,10 +47,11 @@ internal static class Stations
         return client;
     }
 
-    public static async Task<IncomingMessage> NextAsync(TamTamClient client)
+    public static async Task<IncomingMessage> NextAsync(TamTamClient client, TimeSpan? within = null)
     {
-        await using IAsyncEnumerator<IncomingMessage> messages = client.ReceiveAsync().GetAsyncEnumerator();
-        Assert.True(await messages.MoveNextAsync().Bounded(), "the node's connection ended before a message came");
+        // Not disposed: an enumerator still waiting when the bound fires cannot be, and its timeout is the failure to report.
+        IAsyncEnumerator<IncomingMessage> messages = client.ReceiveAsync().GetAsyncEnumerator();
+        Assert.True(await messages.MoveNextAsync().AsTask().WaitAsync(within ?? Within.Exchange), "the node's connection ended before a message came");
         return messages.Current;
     }
 }
