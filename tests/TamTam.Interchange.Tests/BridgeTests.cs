@@ -43,25 +43,13 @@ public sealed class BridgeTests : IAsyncLifetime
     [Fact]
     public async Task A_message_to_a_link_of_the_other_interchange_crosses_the_bridge_and_its_status_comes_back()
     {
-        await using TamTamClient receiver = await NodeAsync(_east!.Uri, "harbour", "crane", "orders");
-        await using TamTamClient sender = await NodeAsync(_west!.Uri, "office", "clerk", port: null);
+        await using TamTamClient receiver = await Stations.NodeAsync(_east!.Uri, "harbour", "crane", "orders");
+        await using TamTamClient sender = await Stations.NodeAsync(_west!.Uri, "office", "clerk");
 
         SendReceipt receipt = await sender.SendAsync("orders", "across"u8.ToArray(), new SendOptions { Link = "harbour" }).Bounded();
         IncomingMessage message = await Stations.NextAsync(receiver);
         Assert.Equal(("bridge-home", "office", "across"), (message.SourceLink, message.SourceNode, System.Text.Encoding.UTF8.GetString(message.Payload.Span)));
         await message.AckAsync();
         Assert.Equal(FinalState.Delivered, (await receipt.Completion.Bounded()).State);
-    }
-
-    private static async Task<TamTamClient> NodeAsync(Uri uri, string link, string node, string? port)
-    {
-        TamTamClient client = await TamTamClient.ConnectAsync(new TamTamClientOptions { Uri = uri, ClientName = "tamtam-interchange-tests" }).Bounded();
-        await client.JoinAsync(link, node).Bounded();
-        if (port is not null)
-        {
-            await client.BindAsync(port).Bounded();
-        }
-
-        return client;
     }
 }

@@ -161,10 +161,5 @@ public sealed class RingTests : IAsyncLifetime
         return station;
     }
 
-    private async Task<TamTamClient> CloudNodeAsync(string node)
-    {
-        TamTamClient client = await TamTamClient.ConnectAsync(new TamTamClientOptions { Uri = Cloud.Uri, ClientName = "tamtam-interchange-tests" }).Bounded();
-        await client.JoinAsync("cloud", node).Bounded();
-        return client;
-    }
+    private Task<TamTamClient> CloudNodeAsync(string node) => Stations.NodeAsync(Cloud.Uri, "cloud", node);
 }

@@ -43,8 +43,7 @@ public sealed class TtlTests : IAsyncLifetime
     [Fact]
     public async Task A_message_nobody_claims_ends_NO_ROUTE_when_its_ttl_runs_out_before_the_turn_ends()
     {
-        await using TamTamClient sender = await TamTamClient.ConnectAsync(new TamTamClientOptions { Uri = _cloud!.Uri, ClientName = "tamtam-interchange-tests" }).Bounded();
-        await sender.JoinAsync("cloud", "web").Bounded();
+        await using TamTamClient sender = await Stations.NodeAsync(_cloud!.Uri, "cloud", "web");
         SendReceipt receipt = await sender.SendAsync("orders", "lost"u8.ToArray(), new SendOptions { Link = "nowhere" }).Bounded();
         Assert.Equal(FinalState.NoRoute, (await receipt.Completion.Bounded()).State);
         Assert.Equal([1L, 1L, 0L], _stations.Select(s => s.OffersReceived));

@@ -30,11 +30,15 @@ internal static class Stations
     public static string NewDataPath(string test) =>
         Directory.CreateTempSubdirectory($"tamtam-station-{test}-").FullName;
 
-    public static async Task<TamTamClient> NodeAsync(TamTamStation station, string link, string node, string? port = null)
+    public static Task<TamTamClient> NodeAsync(TamTamStation station, string link, string node, string? port = null) =>
+        NodeAsync(station.TcpUri, link, node, port);
+
+    /// <summary>A node of <paramref name="link"/> at <paramref name="uri"/> (a station or a cloud silo), bound to <paramref name="port"/> if named.</summary>
+    public static async Task<TamTamClient> NodeAsync(Uri uri, string link, string node, string? port = null)
     {
         TamTamClient client = await TamTamClient.ConnectAsync(new TamTamClientOptions
         {
-            Uri = station.TcpUri,
+            Uri = uri,
             ClientName = "tamtam-interchange-tests",
             Reconnect = ReconnectOptions.Disabled,
         }).Bounded();
