@@ -33,6 +33,7 @@ internal static class TamTamCommand
         root.Subcommands.Add(AuditCommand.Create(console));
         root.Subcommands.Add(RequestCommand.Create(console));
         root.Subcommands.Add(ReplyCommand.Create(console));
+        root.Subcommands.Add(StationCommand.Create(console));
         GlobalOptions.AddTo(root, console);
         return root;
     }

@@ -39,4 +39,6 @@ public enum FrameType : byte
     StationOffer = 0x51,
     StationClaim = 0x52,
     StationPass = 0x53,
+    Routes = 0x54,
+    RoutesReport = 0x55,
 }

@@ -13,6 +13,7 @@ public static class FrameTypes
         FrameType.StreamAck, FrameType.Nodes, FrameType.NodesReport, FrameType.Links, FrameType.LinksReport,
         FrameType.Message, FrameType.MessageReport, FrameType.Audit, FrameType.AuditReport,
         FrameType.StationRegister, FrameType.StationOffer, FrameType.StationClaim, FrameType.StationPass,
+        FrameType.Routes, FrameType.RoutesReport,
     ];
 
     /// <summary>True when <paramref name="code"/> is a frame type of protocol v1.</summary>
@@ -23,7 +24,7 @@ public static class FrameTypes
         >= 0x20 and <= 0x27 => true,
         0x30 or 0x31 or 0x38 or 0x39 => true,
         >= 0x40 and <= 0x47 => true,
-        >= 0x50 and <= 0x53 => true,
+        >= 0x50 and <= 0x55 => true,
         _ => false,
     };
 
@@ -33,7 +34,7 @@ public static class FrameTypes
         FrameType.Ping or FrameType.Pong or FrameType.Error or FrameType.Part or FrameType.PartAck or FrameType.Stream => FrameDirection.Both,
         FrameType.Welcome or FrameType.Ok or FrameType.HealthReport or FrameType.Accepted or FrameType.Deliver => FrameDirection.ServerToClient,
         FrameType.Status or FrameType.NodesReport or FrameType.LinksReport or FrameType.StationOffer => FrameDirection.ServerToClient,
-        FrameType.MessageReport or FrameType.AuditReport => FrameDirection.ServerToClient,
+        FrameType.MessageReport or FrameType.AuditReport or FrameType.RoutesReport => FrameDirection.ServerToClient,
         _ => FrameDirection.ClientToServer,
     };
 
@@ -76,6 +77,8 @@ public static class FrameTypes
         FrameType.StationOffer => "STATION_OFFER",
         FrameType.StationClaim => "STATION_CLAIM",
         FrameType.StationPass => "STATION_PASS",
+        FrameType.Routes => "ROUTES",
+        FrameType.RoutesReport => "ROUTES_REPORT",
         _ => $"0x{(byte)type:x2}",
     };
 }

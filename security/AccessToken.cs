@@ -29,6 +29,7 @@ public sealed record AccessToken
     private readonly string _link = ClaimRules.AnyLink;
     private readonly byte[] _linkUtf8 = [];
     private readonly string? _node;
+    private readonly string? _station;
     private readonly string[] _bindTexts = [];
     private readonly PortPattern[] _bind = [];
     private readonly string[] _sendTexts = [];
@@ -62,6 +63,19 @@ public sealed record AccessToken
         init => _node = value is null || ClaimRules.IsName(value)
             ? value
             : throw new ArgumentException($"The node claim \"{value}\" is not a name.", nameof(Node));
+    }
+
+    /// <summary>
+    /// The station name the session may STATION_REGISTER as, <c>*</c> for any name, or <see langword="null"/> for no station
+    /// rights. The links it may register are those <see cref="Link"/> covers.
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither a name (docs/protocol.md section 2.1) without <c>*</c>, nor <c>*</c>.</exception>
+    public string? Station
+    {
+        get => _station;
+        init => _station = value is null || value == ClaimRules.AnyLink || ClaimRules.IsName(value)
+            ? value
+            : throw new ArgumentException($"The station claim \"{value}\" is neither a name nor '*'.", nameof(Station));
     }
 
     /// <summary>
@@ -112,6 +126,12 @@ public sealed record AccessToken
         (_link == ClaimRules.AnyLink || string.Equals(_link, link, StringComparison.Ordinal))
         && (_node is null || string.Equals(_node, node, StringComparison.Ordinal));
 
+    /// <summary>True when a session may STATION_REGISTER as <paramref name="station"/> with <paramref name="link"/> among its links.</summary>
+    public bool AllowsStation(string station, string link) =>
+        _station is not null
+        && (_station == ClaimRules.AnyLink || string.Equals(_station, station, StringComparison.Ordinal))
+        && (_link == ClaimRules.AnyLink || string.Equals(_link, link, StringComparison.Ordinal));
+
     /// <summary>True when a session may BIND <paramref name="port"/> (with the SUBTREE flag when <paramref name="subtree"/>).</summary>
     public bool AllowsBind(string port, bool subtree = false)
     {
@@ -150,6 +170,7 @@ public sealed record AccessToken
         other is not null
         && string.Equals(_link, other._link, StringComparison.Ordinal)
         && string.Equals(_node, other._node, StringComparison.Ordinal)
+        && string.Equals(_station, other._station, StringComparison.Ordinal)
         && _expiresAt == other._expiresAt
         && _bindTexts.AsSpan().SequenceEqual(other._bindTexts)
         && _sendTexts.AsSpan().SequenceEqual(other._sendTexts);
@@ -160,7 +181,7 @@ public sealed record AccessToken
 
     /// <summary>The claims in one line, for logs and messages; a token carries no secret, its signature is not part of this.</summary>
     public override string ToString() =>
-        $"link {_link}, node {_node ?? "(any)"}, bind [{string.Join(", ", _bindTexts)}], send [{string.Join(", ", _sendTexts)}], expires {_expiresAt:u}";
+        $"link {_link}, node {_node ?? "(any)"}, bind [{string.Join(", ", _bindTexts)}], send [{string.Join(", ", _sendTexts)}]{(_station is null ? "" : $", station {_station}")}, expires {_expiresAt:u}";
 
     internal bool AllowsBind(ReadOnlySpan<byte> port, bool subtree)
     {

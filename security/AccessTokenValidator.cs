@@ -76,6 +76,7 @@ public sealed class AccessTokenValidator
                 Node = raw.Node,
                 Bind = raw.Bind,
                 Send = raw.Send,
+                Station = raw.Station,
                 ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(raw.ExpiresAtSeconds),
             };
         }

@@ -11,6 +11,7 @@ using Orleans.Hosting;
 using TamTam.Gateway;
 using TamTam.Gateway.Security;
 using TamTam.Gateway.Transports;
+using TamTam.Grains.Interchange;
 using TamTam.Grains.Links;
 using TamTam.Grains.Streams;
 using TamTam.Grains.Transfers;
@@ -268,6 +269,7 @@ public sealed class TamTamSilo : IAsyncDisposable
         }
 
         silo.Services.AddTamTamLinks(configuration);
+        silo.Services.AddTamTamInterchange(configuration);
 
         // Parted payloads live in the payload store the backend registers (docs/architecture.md, "Large transfers");
         // live transfers are woken at start, so that their deadlines are watched after a restart.

@@ -11,7 +11,7 @@ internal static class WorkloadCommand
 {
     public const string Usage =
         """
-        usage: dotnet run -c Release --project bench -- w1|w1-inproc|w2|w3|w4|w6|w7 [options]
+        usage: dotnet run -c Release --project bench -- w1|w1-inproc|w2|w3|w4|w6|w7|w8 [options]
           w1          W1 acked unicast over TCP through the gateway, with the .NET client
           w1-inproc   W1 inside the silo process: ILinkGrain calls and an in-process observer, no gateway
           w1-cold     W1 over the first 200,000 messages of fresh silo processes (w1-cold --help for its options)
@@ -39,6 +39,9 @@ internal static class WorkloadCommand
           w7          W7 failover: W1 on 1 and on 3 silo processes (blob state on Azurite), then W1-shaped traffic on
                       the largest --links across 3 silos while --kills (5) silos are SIGKILLed and restarted one by one;
                       --mode azure-table (default) or redis clustering; --window (16) per producer
+          w8          W8 a cloud node to a node behind a station: the first message through a ring of 3 stations (in this
+                      process), then --messages (20000) on the learned direct route with --window (256) outstanding,
+                      after W1 on one link and W4 against the same interchange
           --transport tcp|ws  w2, w3, w4: the gateway's TCP port (default) or WebSocket on the HTTP port
         """;
 
@@ -56,6 +59,7 @@ internal static class WorkloadCommand
         ["w4"] = options => WithInterchangeAsync(options, W4.RequestReply.RunAsync),
         ["w6"] = W6.IdleSessions.RunAsync,
         ["w7"] = W7.Failover.RunAsync,
+        ["w8"] = W8.StationRing.RunAsync,
     };
 
     public static bool Knows(string verb) => Verbs.ContainsKey(verb) || Figures.ContainsKey(verb) || verb is "w1-cold" or "w5" or "w5-stageblock" or "unfinished";

@@ -98,6 +98,18 @@ internal static partial class GatewayLog
         Message = "Connection {ConnectionId}: its session was resumed on another connection; this one is closed (213)")]
     public static partial void SessionSuperseded(this ILogger logger, string connectionId);
 
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: station {Station} registered with links [{Links}]")]
+    public static partial void StationRegistered(this ILogger logger, string connectionId, string station, string links);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: station {Station} left the interchange; {Offers} open offers go back to their links")]
+    public static partial void StationLeft(this ILogger logger, string connectionId, string station, int offers);
+
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId}: a call of station {Station} to the interchange or link {Link} failed")]
+    public static partial void StationCallFailed(this ILogger logger, Exception exception, string connectionId, string station, string link);
+
     [LoggerMessage(EventId = 1090, Level = LogLevel.Warning,
         Message = "Connection {ConnectionId}: a {Frame} call to a message descriptor failed; it was refused with 501")]
     public static partial void DescriptorCallFailed(this ILogger logger, Exception exception, string connectionId, string frame);

@@ -272,6 +272,16 @@ internal sealed class GatewaySession : IDisposable
         State = SessionState.Joined;
     }
 
+    /// <summary>The station this session registered (docs/protocol.md section 5.18); null for a node's session.</summary>
+    public SessionStation? Station { get; private set; }
+
+    /// <summary>Moves to <see cref="SessionState.Station"/> once <paramref name="station"/> is registered.</summary>
+    public void Registered(SessionStation station)
+    {
+        Station = station;
+        State = SessionState.Station;
+    }
+
     /// <summary>Back to <see cref="SessionState.Welcomed"/> after LEAVE.</summary>
     public void Left()
     {
@@ -403,6 +413,19 @@ internal sealed class GatewaySession : IDisposable
             {
                 // The node stays offline in its link either way: the link detaches it when its next push fails.
                 _logger.LinkCallFailed(exception, ConnectionId, link.Link);
+            }
+        }
+
+        if (Station is { } station)
+        {
+            try
+            {
+                await station.LeaveAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The interchange finds out otherwise: the links' next pushes to the station fail.
+                _logger.StationCallFailed(exception, ConnectionId, station.Name, "-");
             }
         }
 

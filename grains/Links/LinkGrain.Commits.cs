@@ -35,6 +35,11 @@ public sealed partial class LinkGrain
             Dispatch(node, now);
         }
 
+        if (_core.RoamingWaits)
+        {
+            await RouteRoamingAsync();
+        }
+
         await CompactIfDueAsync(cancellationToken);
     }
 

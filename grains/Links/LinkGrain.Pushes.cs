@@ -43,6 +43,11 @@ public sealed partial class LinkGrain
         {
             Chain(node, () => observer.StatusAsync(statuses), state.SessionId);
         }
+        else if (statuses.Length > 0 && Ledger.Nodes.TryGetValue(LinkOrchestrator.RoamingNode, out NodeState? roaming) && roaming.Observer is { } station)
+        {
+            // A node of a station's link: the station collects the statuses of the messages it sent on the node's behalf.
+            Chain(LinkOrchestrator.RoamingNode, () => station.StatusAsync(statuses), roaming.SessionId);
+        }
     }
 
     // Pushes to one session go one after another, so a node sees deliveries in link order. A node's new

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using TamTam.Diagnostics;
+using TamTam.Grains.Interchange;
 using TamTam.Grains.Links.Internal;
 using TamTam.Interfaces.Links;
 using TamTam.Protocol;
@@ -38,6 +39,8 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<LinkGrain> _logger;
     private readonly TimeProvider _time;
+    private readonly InterchangeOptions _interchange;
+    private readonly InterchangeMetrics? _interchangeMetrics;
     private readonly Dictionary<string, (Guid Session, Task Tail)> _pushChains = new(StringComparer.Ordinal);
 
     // The encoding buffer of CommitOrZeroAsync (used between awaits only); one that grew past this is dropped.
@@ -58,7 +61,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         IOptions<OrchestratorOptions> options,
         StorageMetrics storageMetrics,
         ILoggerFactory loggers,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IOptions<InterchangeOptions>? interchange = null,
+        InterchangeMetrics? interchangeMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -68,6 +73,8 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         _loggers = loggers;
         _logger = loggers.CreateLogger<LinkGrain>();
         _time = time ?? TimeProvider.System;
+        _interchange = interchange?.Value ?? new InterchangeOptions();
+        _interchangeMetrics = interchangeMetrics;
     }
 
     private LinkLedger Ledger => _core.Ledger;
@@ -143,6 +150,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         if (_faulted)
         {
             return Unavailable();
+        }
+
+        if (_core.StationRegistered && _core.RoamingOnline)
+        {
+            return OperationResult.Fail(ErrorCode.NameTaken, $"link \"{Link}\" is hosted by station \"{_core.Station}\"");
         }
 
         // The same connection joining again (after a silo of the cluster died, its gateway asks every session to): its
@@ -297,10 +309,12 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             return refused;
         }
 
+        // A link nobody joined in the cloud is roaming (docs/protocol.md section 5.18); the local path asks nothing more.
+        bool roaming = !_core.IsHostedInCloud && await IsRoamingAsync();
         long now = _core.NowUs();
         var records = new List<LinkRecord>(batch.Length);
         var created = new List<PendingMessage>(batch.Length);
-        SendOutcome[] outcomes = _core.Send(source, batch, now, records, created, out List<PendingMessage>? duplicates);
+        SendOutcome[] outcomes = _core.Send(source, batch, now, records, created, out List<PendingMessage>? duplicates, roaming);
         if (records.Count > 0)
         {
             var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -339,6 +353,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         foreach (string node in LinkOrchestrator.RecipientNodes(created))
         {
             Dispatch(Ledger.Node(node), now);
+        }
+
+        if (roaming && _core.RoamingWaits)
+        {
+            BackgroundWork.Run(RouteRoamingAsync(), "route a roaming message", _logger);
         }
 
         return outcomes;

@@ -112,4 +112,28 @@ public interface ILinkGrain : IGrainWithStringKey
     /// </summary>
     [Alias("read-audit")]
     Task<AuditPage> ReadAuditAsync(ulong cursor, int limit);
+
+    /// <summary>
+    /// A route to this link now goes through <paramref name="station"/>: the link's roaming messages are DELIVERed to it through
+    /// <paramref name="observer"/>, and the statuses of the messages it sent on the link's behalf too. Refused with 205 when the
+    /// link is hosted in the cloud (a member joined it). <paramref name="registered"/>: a registration, not a claim.
+    /// </summary>
+    [Alias("attach-station")]
+    Task<OperationResult> AttachStationAsync(Interchange.StationAttachment station, ILinkObserver observer, bool registered);
+
+    /// <summary>The route through this station session is gone: what it had not settled goes back to the interchange.</summary>
+    [Alias("detach-station")]
+    Task DetachStationAsync(string station, Guid attachmentId);
+
+    /// <summary>STATION_CLAIM of the message this link offered the station; 307 when no such offer is open for it.</summary>
+    [Alias("claim")]
+    Task<ErrorCode> ClaimAsync(Guid messageId, Interchange.StationAttachment station, ILinkObserver observer);
+
+    /// <summary>STATION_PASS with the offered ttl minus one; 307 when no such offer is open for the station, 114 for another ttl.</summary>
+    [Alias("pass")]
+    Task<ErrorCode> PassAsync(Guid messageId, string station, Guid attachmentId, byte ttl);
+
+    /// <summary>The station's session ended with this link's offer open: the offer is made again after the offer retry delay.</summary>
+    [Alias("offer-lost")]
+    Task OfferLostAsync(Guid messageId, string station, Guid attachmentId);
 }

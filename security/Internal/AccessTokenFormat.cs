@@ -53,6 +53,11 @@ internal static class AccessTokenFormat
 
             WriteArray(writer, "bind"u8, claims.Bind);
             WriteArray(writer, "send"u8, claims.Send);
+            if (claims.Station is { } station)
+            {
+                writer.WriteString("station"u8, station);
+            }
+
             writer.WriteNumber("exp"u8, claims.ExpiresAt.ToUnixTimeSeconds());
             writer.WriteEndObject();
         }
@@ -164,7 +169,7 @@ internal static class AccessTokenFormat
     private static bool TryReadClaims(byte[] json, out RawClaims claims, out string error)
     {
         claims = default;
-        string? kid = null, link = null, node = null;
+        string? kid = null, link = null, node = null, station = null;
         List<string>? bind = null, send = null;
         long? exp = null;
         try
@@ -187,6 +192,7 @@ internal static class AccessTokenFormat
                     "node" => !TryString(ref reader, ref node),
                     "bind" => !TryArray(ref reader, ref bind),
                     "send" => !TryArray(ref reader, ref send),
+                    "station" => !TryString(ref reader, ref station),
                     "exp" => !TryExpiry(ref reader, ref exp),
                     _ => throw new JsonException($"unknown claim \"{name}\""),
                 };
@@ -216,7 +222,7 @@ internal static class AccessTokenFormat
             return false;
         }
 
-        claims = new RawClaims(kid, link, node, bind ?? [], send ?? [], exp.Value);
+        claims = new RawClaims(kid, link, node, bind ?? [], send ?? [], exp.Value, station);
         error = string.Empty;
         return true;
     }
@@ -285,4 +291,4 @@ internal readonly record struct TokenParts(int SigningLength, RawClaims Claims);
 
 /// <summary>A token's claims as the JSON holds them, before their values are checked.</summary>
 internal readonly record struct RawClaims(string KeyId, string Link, string? Node, IReadOnlyList<string> Bind, IReadOnlyList<string> Send,
-    long ExpiresAtSeconds);
+    long ExpiresAtSeconds, string? Station = null);

@@ -45,6 +45,8 @@ internal static class FrameCatalog
         [FrameType.StationOffer] = typeof(StationOfferFrame),
         [FrameType.StationClaim] = typeof(StationClaimFrame),
         [FrameType.StationPass] = typeof(StationPassFrame),
+        [FrameType.Routes] = typeof(RoutesFrame),
+        [FrameType.RoutesReport] = typeof(RoutesReportFrame),
     };
 
     private static readonly MethodInfo DecodeMethod = typeof(FrameCodec).GetMethod(nameof(FrameCodec.Decode))!;

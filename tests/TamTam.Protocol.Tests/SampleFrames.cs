@@ -59,6 +59,8 @@ internal static class SampleFrames
         yield return new StationOfferFrame(Id, "shop", "edge-a", "inbox", 4, 256);
         yield return new StationClaimFrame(Id);
         yield return new StationPassFrame(Id, 3);
+        yield return new RoutesFrame();
+        yield return new RoutesReportFrame([new RouteEntry("edge-a", "edge", RouteLearning.Claimed, 1_767_225_600_000_000)], false);
     }
 
     /// <summary>All samples back to back, each with its own correlation.</summary>

@@ -94,7 +94,7 @@ TYPES = {
     0x40: "NODES", 0x41: "NODES_REPORT", 0x42: "LINKS", 0x43: "LINKS_REPORT",
     0x44: "MESSAGE", 0x45: "MESSAGE_REPORT", 0x46: "AUDIT", 0x47: "AUDIT_REPORT",
     0x50: "STATION_REGISTER", 0x51: "STATION_OFFER", 0x52: "STATION_CLAIM",
-    0x53: "STATION_PASS",
+    0x53: "STATION_PASS", 0x54: "ROUTES", 0x55: "ROUTES_REPORT",
 }
 TYPE_CODES = {name: code for code, name in TYPES.items()}
 
@@ -128,6 +128,7 @@ FLAGS.update({
     "STREAM": WANT_ACK | SUBTREE_STREAM,
     "NODES_REPORT": TRUNCATED_REPORT,
     "LINKS_REPORT": TRUNCATED_REPORT,
+    "ROUTES_REPORT": TRUNCATED_REPORT,
     "MESSAGE_REPORT": TRUNCATED_REPORT,
 })
 
@@ -372,6 +373,10 @@ LAYOUTS = {
     ],
     "STATION_CLAIM": [F("message_id", "uuid")],
     "STATION_PASS": [F("message_id", "uuid"), F("ttl", "u8")],
+    "ROUTES": [],
+    "ROUTES_REPORT": [
+        F("routes", ("list", [F("link", "name"), F("station", "name"), F("learned", "u8", check=_between(1, 2)), F("at", "ts")])),
+    ],
 }
 
 assert set(LAYOUTS) == set(TYPES.values())

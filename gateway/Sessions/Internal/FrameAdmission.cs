@@ -35,14 +35,15 @@ internal static class FrameAdmission
 
     private static bool IsWelcomedFrame(FrameType type) => type is FrameType.Ping or FrameType.Pong or FrameType.Health
         or FrameType.Join or FrameType.Nodes or FrameType.Links or FrameType.StationRegister or FrameType.Error
-        or FrameType.Message or FrameType.Cancel or FrameType.Audit;
+        or FrameType.Message or FrameType.Cancel or FrameType.Audit or FrameType.Routes;
 
     private static bool IsNodeFrame(FrameType type) => type is FrameType.Leave or FrameType.Bind or FrameType.Unbind
         or FrameType.Send or FrameType.Ack or FrameType.Nack or FrameType.StatusAck or FrameType.Part or FrameType.PartAck
         or FrameType.Stream or FrameType.StreamAck;
 
     private static bool IsStationFrame(FrameType type) => type is FrameType.Send or FrameType.Ack or FrameType.Nack
-        or FrameType.StatusAck or FrameType.StationClaim or FrameType.StationPass or FrameType.Part or FrameType.PartAck;
+        or FrameType.StatusAck or FrameType.StationClaim or FrameType.StationPass or FrameType.Part or FrameType.PartAck
+        or FrameType.Stream or FrameType.StreamAck;
 
     private static ErrorCode CheckWelcomed(FrameType type) =>
         IsWelcomedFrame(type) ? ErrorCode.None
@@ -50,10 +51,13 @@ internal static class FrameAdmission
         : ErrorCode.UnexpectedFrame;
 
     private static ErrorCode CheckJoined(FrameType type) =>
-        type == FrameType.Join ? ErrorCode.AlreadyJoined
+        type is FrameType.Join or FrameType.StationRegister ? ErrorCode.AlreadyJoined
         : IsWelcomedFrame(type) || IsNodeFrame(type) ? ErrorCode.None
         : ErrorCode.UnexpectedFrame;
 
+    // A station session has no node of its own (a plain SEND is refused 206 by its handler) and is registered once.
     private static ErrorCode CheckStation(FrameType type) =>
-        IsWelcomedFrame(type) || IsStationFrame(type) ? ErrorCode.None : ErrorCode.UnexpectedFrame;
+        type is FrameType.Join or FrameType.StationRegister ? ErrorCode.AlreadyJoined
+        : IsWelcomedFrame(type) || IsStationFrame(type) ? ErrorCode.None
+        : ErrorCode.UnexpectedFrame;
 }

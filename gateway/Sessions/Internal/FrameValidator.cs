@@ -36,6 +36,7 @@ internal static class FrameValidator
             case FrameType.StationRegister: _ = frame.Decode<StationRegisterFrame>(); break;
             case FrameType.StationClaim: _ = frame.Decode<StationClaimFrame>(); break;
             case FrameType.StationPass: _ = frame.Decode<StationPassFrame>(); break;
+            case FrameType.Routes: _ = frame.Decode<RoutesFrame>(); break;
 
             // Server-to-client frames are refused by direction before their fields matter.
             default: break;

@@ -174,8 +174,22 @@ internal sealed class SessionFrameDispatcher
                 _logger.PeerError(_session.ConnectionId, error.Code, error.Fatal, error.Message.ToString());
                 break;
 
+            case FrameType.Send when _session.Station is { } station:
+                await StationSendAsync(frame, station).ConfigureAwait(false);
+                break;
+
             case FrameType.Send:
                 await QueueSendAsync(frame).ConfigureAwait(false);
+                break;
+
+            case FrameType.Ack or FrameType.Nack or FrameType.StatusAck or FrameType.StationClaim or FrameType.StationPass
+                when _session.Station is { } station:
+                await ServeStationFrameAsync(frame, station).ConfigureAwait(false);
+                break;
+
+            case FrameType.Routes:
+                _ = frame.Decode<RoutesFrame>();
+                await ServeRoutesAsync(frame).ConfigureAwait(false);
                 break;
 
             case FrameType.Ack:
@@ -239,10 +253,8 @@ internal sealed class SessionFrameDispatcher
                 await ServeDescriptorRequestAsync(frame).ConfigureAwait(false);
                 break;
 
-            case FrameType.StationRegister when _session.Access is not null:
-                // Permission before implementation (docs/protocol.md section 4): a token grants no station rights.
-                FrameValidator.Validate(frame);
-                await RejectAsync(frame, ErrorCode.Forbidden, "an access token grants no station rights").ConfigureAwait(false);
+            case FrameType.StationRegister:
+                await RegisterStationAsync(frame).ConfigureAwait(false);
                 break;
 
             default:
@@ -266,11 +278,151 @@ internal sealed class SessionFrameDispatcher
         }
     }
 
+    private async ValueTask RegisterStationAsync(Frame frame)
+    {
+        StationRegisterFrame register = frame.Decode<StationRegisterFrame>();
+        if (_session.CloseIfAccessExpired())
+        {
+            return;
+        }
+
+        string name = register.Station.ToString();
+        string[] links = new string[register.Links.Count];
+        for (int i = 0; i < links.Length; i++)
+        {
+            links[i] = register.Links[i].ToString();
+        }
+
+        // Permission before implementation (docs/protocol.md section 6.5): the token's station claim names the station, its link claim the links.
+        if (_session.Access is { } access && (access.Station is null || !Array.TrueForAll(links, l => access.AllowsStation(name, l))
+            || !access.AllowsStation(name, access.Link)))
+        {
+            await RejectAsync(frame, ErrorCode.Forbidden, access.Station is null
+                ? "the access token grants no station rights"
+                : $"the access token does not allow station \"{name}\" to register these links").ConfigureAwait(false);
+            return;
+        }
+
+        if (_session.Grains is not { } grains)
+        {
+            await RejectAsync(frame, ErrorCode.NotImplemented, "this gateway runs without a cluster: it serves no stations").ConfigureAwait(false);
+            return;
+        }
+
+        var station = new SessionStation(_session, grains, _logger, name, links);
+        OperationResult result = await station.RegisterAsync().ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            await RejectAsync(frame, result.Code, result.Detail ?? result.Code.ToString()).ConfigureAwait(false);
+            return;
+        }
+
+        _session.Registered(station);
+        _logger.StationRegistered(_session.ConnectionId, name, string.Join(", ", links));
+        await _session.Output.WriteAsync(new OkFrame(), frame.Correlation, _session.Closing).ConfigureAwait(false);
+    }
+
+    private async ValueTask StationSendAsync(Frame frame, SessionStation station)
+    {
+        SendFrame send = frame.Decode<SendFrame>();
+        if (!send.Station.HasValue)
+        {
+            await RejectAsync(frame, ErrorCode.NotJoined, "a station session sends with the STATION flag, on behalf of one of its links")
+                .ConfigureAwait(false);
+        }
+        else if (!_session.CloseIfAccessExpired())
+        {
+            await station.SendAsync(frame.Correlation, send).ConfigureAwait(false);
+            await _session.Output.FlushAsync(_session.Closing).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ServeStationFrameAsync(Frame frame, SessionStation station)
+    {
+        ErrorCode result;
+        string detail;
+        try
+        {
+            switch (frame.Type)
+            {
+                case FrameType.Ack:
+                    AckFrame ack = frame.Decode<AckFrame>();
+                    result = await station.AcknowledgeAsync(new AckCommand(ack.MessageId, ack.Sequence, Nack: false, Requeue: false, 0, null))
+                        .ConfigureAwait(false);
+                    detail = $"no delivery of message {ack.MessageId} is pending for this station";
+                    break;
+
+                case FrameType.Nack:
+                    NackFrame nack = frame.Decode<NackFrame>();
+                    result = await station.AcknowledgeAsync(new AckCommand(nack.MessageId, nack.Sequence, Nack: true, nack.Requeue, nack.Reason,
+                        nack.Detail.ToString())).ConfigureAwait(false);
+                    detail = $"no delivery of message {nack.MessageId} is pending for this station";
+                    break;
+
+                case FrameType.StatusAck:
+                    Guid confirmed = frame.Decode<StatusAckFrame>().MessageId;
+                    result = await station.ConfirmStatusAsync(confirmed).ConfigureAwait(false);
+                    detail = $"no status of message {confirmed} is held for this station";
+                    break;
+
+                case FrameType.StationClaim:
+                    Guid claimed = frame.Decode<StationClaimFrame>().MessageId;
+                    result = await station.ClaimAsync(claimed).ConfigureAwait(false);
+                    detail = $"no offer of message {claimed} is open for this station";
+                    break;
+
+                default:
+                    StationPassFrame pass = frame.Decode<StationPassFrame>();
+                    result = await station.PassAsync(pass.MessageId, pass.Ttl).ConfigureAwait(false);
+                    detail = result == ErrorCode.OutOfRange
+                        ? "a STATION_PASS carries the offered ttl minus one"
+                        : $"no offer of message {pass.MessageId} is open for this station";
+                    break;
+            }
+        }
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
+        {
+            _logger.StationCallFailed(exception, _session.ConnectionId, station.Name, "-");
+            (result, detail) = (ErrorCode.Unavailable, "the link is unavailable; answer again");
+        }
+
+        if (result != ErrorCode.None)
+        {
+            await RejectAsync(frame, result, result == ErrorCode.Unavailable ? "the link could not take the answer; answer again" : detail)
+                .ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ServeRoutesAsync(Frame frame)
+    {
+        OperationResult result;
+        try
+        {
+            result = await RoutesQuery.AnswerAsync(_session, frame.Correlation).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
+        {
+            _logger.StationCallFailed(exception, _session.ConnectionId, "-", "-");
+            result = OperationResult.Fail(ErrorCode.Unavailable, "the interchange is unavailable; ask again");
+        }
+
+        if (!result.Succeeded)
+        {
+            await RejectAsync(frame, result.Code, result.Detail ?? result.Code.ToString()).ConfigureAwait(false);
+        }
+    }
+
     private async ValueTask QueueStreamAsync(Frame frame)
     {
         StreamFrame stream = frame.Decode<StreamFrame>();
         if (_session.CloseIfAccessExpired())
         {
+            return;
+        }
+
+        if (_session.Station is not null)
+        {
+            await RejectAsync(frame, ErrorCode.NotImplemented, "STREAM from a station is not served yet").ConfigureAwait(false);
             return;
         }
 

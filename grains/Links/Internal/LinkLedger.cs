@@ -92,6 +92,15 @@ internal sealed partial class LinkLedger(string link, TimeSpan idWindow, int idC
         }
     }
 
+    /// <summary>Every status held, whatever its node: a station that serves this link collects them all.</summary>
+    public IEnumerable<StatusReport> HeldStatuses()
+    {
+        foreach ((StatusReport report, long _) in _heldStatuses.Values)
+        {
+            yield return report;
+        }
+    }
+
     public bool HoldsStatus(string node, Guid messageId) => _heldStatuses.ContainsKey((node, messageId));
 
     /// <summary>The status held for <paramref name="node"/>, as the ledger keeps it (pushed as is: no copy per push).</summary>

@@ -11,8 +11,9 @@ internal sealed partial class LinkOrchestrator
     /// its message to <paramref name="created"/>), answered as a duplicate (an original still pending in
     /// <paramref name="duplicates"/>: the answer waits until it is durable) or refused.
     /// </summary>
+    /// <paramref name="roaming"/>: the link is not hosted in the cloud and the interchange may carry its messages (5.18).
     public SendOutcome[] Send(MessageSource source, SendCommand[] batch, long now, List<LinkRecord> records, List<PendingMessage> created,
-        out List<PendingMessage>? duplicates)
+        out List<PendingMessage>? duplicates, bool roaming = false)
     {
         var outcomes = new SendOutcome[batch.Length];
         duplicates = null;
@@ -31,7 +32,7 @@ internal sealed partial class LinkOrchestrator
                 continue;
             }
 
-            outcomes[i] = Accept(source, command, now, records, created);
+            outcomes[i] = Accept(source, command, now, records, created, roaming);
         }
 
         return outcomes;
@@ -92,12 +93,20 @@ internal sealed partial class LinkOrchestrator
     /// <summary>The sending node when it is of this link: a broadcast leaves it out.</summary>
     public string? SenderOf(MessageSource source) => source.Link == Link ? source.Node : null;
 
-    private SendOutcome Accept(MessageSource source, SendCommand command, long now, List<LinkRecord> records, List<PendingMessage> created)
+    private SendOutcome Accept(MessageSource source, SendCommand command, long now, List<LinkRecord> records, List<PendingMessage> created, bool roaming)
     {
         int size = command.Payload.Length;
         if (size > Options.MaxMessageBytes)
         {
             return SendOutcome.Refused(ErrorCode.MessageTooLarge, $"{size} bytes exceed link \"{Link}\"'s limit of {Options.MaxMessageBytes}");
+        }
+
+        if (roaming)
+        {
+            MessageAccepted roamer = AcceptRoaming(source, command, now, Options.DeadlineUs(command.TtlMs, now));
+            created.Add(Ledger.Apply(roamer, 0)!);
+            records.Add(roamer);
+            return new SendOutcome(ErrorCode.None, roamer.Sequence, now, Duplicate: false, null);
         }
 
         if (RouteRefusal(command.Port, command.Subtree, size, SenderOf(source), rotate: true, out PortMode mode, out List<string> recipients, out int unicastFrom)

@@ -154,7 +154,7 @@ internal sealed partial class LinkOrchestrator(LinkLedger ledger, OrchestratorOp
         && sender.IsOnline && sender.SessionId != source.Attachment;
 
     public bool TryGetSession(string node, Guid sessionId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NodeState? state) =>
-        Ledger.Nodes.TryGetValue(node, out state) && state.IsMember && state.IsOnline && state.SessionId == sessionId;
+        Ledger.Nodes.TryGetValue(node, out state) && (state.IsMember || node == RoamingNode) && state.IsOnline && state.SessionId == sessionId;
 
     public LinkSummary Summary()
     {

@@ -29,6 +29,12 @@ public sealed class FrameAdmissionTests
     [InlineData(SessionState.Station, FrameType.StationClaim, ErrorCode.None)]
     [InlineData(SessionState.Station, FrameType.Bind, ErrorCode.UnexpectedFrame)]
     [InlineData(SessionState.Station, FrameType.Ok, ErrorCode.UnexpectedFrame)]
+    [InlineData(SessionState.Station, FrameType.Join, ErrorCode.AlreadyJoined)]
+    [InlineData(SessionState.Station, FrameType.StationRegister, ErrorCode.AlreadyJoined)]
+    [InlineData(SessionState.Station, FrameType.Stream, ErrorCode.None)]
+    [InlineData(SessionState.Station, FrameType.Routes, ErrorCode.None)]
+    [InlineData(SessionState.Joined, FrameType.StationRegister, ErrorCode.AlreadyJoined)]
+    [InlineData(SessionState.Welcomed, FrameType.Routes, ErrorCode.None)]
     internal void A_state_accepts_or_refuses_a_frame_as_the_table_says(SessionState state, FrameType type, ErrorCode expected)
     {
         Assert.Equal(expected, FrameAdmission.Check(state, type));
@@ -41,7 +47,7 @@ public sealed class FrameAdmissionTests
         [
             FrameType.Welcome, FrameType.Ok, FrameType.HealthReport, FrameType.Accepted, FrameType.Deliver,
             FrameType.Status, FrameType.NodesReport, FrameType.LinksReport, FrameType.MessageReport, FrameType.AuditReport,
-            FrameType.StationOffer,
+            FrameType.StationOffer, FrameType.RoutesReport,
         ];
 
         foreach (FrameType type in FrameTypes.All)

@@ -1,0 +1,231 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using TamTam.Interfaces.Links;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+
+namespace TamTam.Station.Internal;
+
+/// <summary>
+/// One TCP connection of a station to an interchange: frames out under one write lock, frames in on one read loop.
+/// Replies complete the request of their correlation; everything else the interchange sends becomes an
+/// <see cref="UpstreamEvent"/> for the station, in the order it arrived.
+/// </summary>
+internal sealed class UpstreamConnection : IAsyncDisposable
+{
+    private const int MaxBody = ProtocolLimits.MaxBodyCeiling;
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly SemaphoreSlim _write = new(1, 1);
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<UpstreamReply>> _pending = new();
+    private readonly TaskCompletionSource<WelcomeInfo> _welcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _nextCorrelation;
+
+    private UpstreamConnection(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream);
+    }
+
+    /// <summary>What WELCOME granted.</summary>
+    internal sealed record WelcomeInfo(byte[] ResumeToken, bool Resumed, uint MaxBody);
+
+    public static async Task<UpstreamConnection> ConnectAsync(Uri endpoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
+            return new UpstreamConnection(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The handshake's answer; faults with <see cref="UpstreamRefusedException"/> when the interchange refuses it.</summary>
+    public Task<WelcomeInfo> Welcome => _welcome.Task;
+
+    /// <summary>
+    /// Writes <paramref name="frame"/> with a new correlation and returns, once it is written, the task of the reply of that
+    /// correlation (faulted with <see cref="TimeoutException"/> after <paramref name="timeout"/>, or when the connection ends).
+    /// Requests written one after the other reach the interchange in that order.
+    /// </summary>
+    public async Task<Task<UpstreamReply>> StartRequestAsync<T>(T frame, TimeSpan timeout, CancellationToken cancellationToken)
+        where T : struct, IFrame<T>
+    {
+        uint correlation = NextCorrelation();
+        var reply = new TaskCompletionSource<UpstreamReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[correlation] = reply;
+        try
+        {
+            await WriteAsync(frame, correlation, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _pending.TryRemove(correlation, out _);
+            throw;
+        }
+
+        return WaitAsync(correlation, reply.Task, timeout);
+    }
+
+    private async Task<UpstreamReply> WaitAsync(uint correlation, Task<UpstreamReply> reply, TimeSpan timeout)
+    {
+        try
+        {
+            return await reply.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pending.TryRemove(correlation, out _);
+        }
+    }
+
+    /// <summary>Writes one frame; a failed write fails the connection.</summary>
+    public async Task WriteAsync<T>(T frame, uint correlation, CancellationToken cancellationToken)
+        where T : struct, IFrame<T>
+    {
+        byte[] bytes = FrameCodec.ToArray(frame, correlation);
+        await _write.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
+
+    /// <summary>A request correlation for a frame whose reply is not awaited (ACK, NACK, STATUS_ACK, CLAIM, PASS).</summary>
+    public uint NextCorrelation() => (uint)Interlocked.Increment(ref _nextCorrelation);
+
+    /// <summary>Reads until the interchange closes the connection or <paramref name="cancellationToken"/> ends it.</summary>
+    /// <param name="events">Where offers, deliveries and statuses go, in order, as many as one read brought.</param>
+    /// <param name="cancellationToken">Ends the reading.</param>
+    public async Task RunAsync(Func<IReadOnlyList<UpstreamEvent>, ValueTask> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                ReadResult read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                var batch = new List<UpstreamEvent>();
+                while (FrameReader.TryReadFrame(ref buffer, MaxBody, out Frame frame))
+                {
+                    if (Dispatch(frame) is { } upstreamEvent)
+                    {
+                        batch.Add(upstreamEvent);
+                    }
+                }
+
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                if (batch.Count > 0)
+                {
+                    await events(batch).ConfigureAwait(false);
+                }
+
+                if (read.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            var closed = new IOException("the connection to the interchange ended");
+            _welcome.TrySetException(closed);
+            foreach (TaskCompletionSource<UpstreamReply> pending in _pending.Values)
+            {
+                pending.TrySetException(closed);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Close();
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _write.Dispose();
+    }
+
+    private UpstreamEvent? Dispatch(in Frame frame)
+    {
+        switch (frame.Type)
+        {
+            case FrameType.Welcome:
+                WelcomeFrame welcome = frame.Decode<WelcomeFrame>();
+                _welcome.TrySetResult(new WelcomeInfo(welcome.ResumeToken.ToArray(), welcome.Resumed, welcome.MaxBody));
+                return null;
+            case FrameType.Ping:
+                PingFrame ping = frame.Decode<PingFrame>();
+                BackgroundPong(new PongFrame(ping.SentAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000), frame.Correlation);
+                return null;
+            case FrameType.Ok:
+                Complete(frame.Correlation, new UpstreamReply(FrameType.Ok));
+                return null;
+            case FrameType.Accepted:
+                AcceptedFrame accepted = frame.Decode<AcceptedFrame>();
+                Complete(frame.Correlation, new UpstreamReply(FrameType.Accepted)
+                {
+                    Sequence = accepted.Sequence,
+                    AcceptedAtUs = accepted.AcceptedAt,
+                    Duplicate = accepted.Duplicate,
+                });
+                return null;
+            case FrameType.LinksReport:
+                var links = new Dictionary<string, uint>(StringComparer.Ordinal);
+                foreach (LinkEntry entry in frame.Decode<LinksReportFrame>().Links)
+                {
+                    links[entry.Link.ToString()] = entry.Nodes;
+                }
+
+                Complete(frame.Correlation, new UpstreamReply(FrameType.LinksReport) { Links = links });
+                return null;
+            case FrameType.Error:
+                ErrorFrame error = frame.Decode<ErrorFrame>();
+                var reply = new UpstreamReply(FrameType.Error, error.Code, error.Message.ToString());
+                if (!Complete(frame.Correlation, reply) && !_welcome.Task.IsCompleted)
+                {
+                    _welcome.TrySetException(new UpstreamRefusedException(error.Code, error.Message.ToString()));
+                }
+
+                return null;
+            case FrameType.StationOffer:
+                StationOfferFrame offer = frame.Decode<StationOfferFrame>();
+                return new UpstreamOffer(offer.MessageId, offer.SrcLink.ToString(), offer.DestLink.ToString(), offer.DestPort.ToString(), offer.Ttl, offer.Size);
+            case FrameType.Deliver:
+                DeliverFrame deliver = frame.Decode<DeliverFrame>();
+                ReplyRoute? route = deliver.Reply is { } r ? new ReplyRoute(r.CorrelationId, r.Link.ToString(), r.Port.ToString()) : null;
+                return new UpstreamDelivery(deliver.MessageId, deliver.Sequence, deliver.SrcLink.ToString(), deliver.SrcNode.ToString(),
+                    deliver.DestLink.ToString(), deliver.DestPort.ToString(), deliver.Deadline, deliver.Transfer.HasValue, deliver.Payload.ToArray(),
+                    route, deliver.Trace?.ToString());
+            case FrameType.Status:
+                StatusFrame status = frame.Decode<StatusFrame>();
+                return new UpstreamStatus(status.MessageId, status.State, status.Recipients, status.Confirmed, status.At, status.Detail.ToString());
+            default:
+                // PONG, PART and anything newer: nothing the station waits for.
+                return null;
+        }
+    }
+
+    private bool Complete(uint correlation, UpstreamReply reply) =>
+        correlation != 0 && _pending.TryRemove(correlation, out TaskCompletionSource<UpstreamReply>? pending) && pending.TrySetResult(reply);
+
+    private void BackgroundPong(PongFrame pong, uint correlation)
+    {
+        // The read loop must not wait for its own writes; a failed write ends the connection, which the loop sees.
+        Task write = WriteAsync(pong, correlation, CancellationToken.None);
+        write.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+    }
+}
