@@ -22,11 +22,11 @@ public sealed class InterchangeGrain : Grain, IInterchangeGrain
 {
     private readonly StationRegistry _registry = new();
     private readonly InterchangeOptions _options;
-    private readonly InterchangeMetrics _metrics;
+    private readonly InterchangeMetrics? _metrics;
     private readonly ILogger<InterchangeGrain> _logger;
     private readonly TimeProvider _time;
 
-    public InterchangeGrain(IOptions<InterchangeOptions> options, InterchangeMetrics metrics, ILogger<InterchangeGrain> logger, TimeProvider? time = null)
+    public InterchangeGrain(IOptions<InterchangeOptions> options, ILogger<InterchangeGrain> logger, TimeProvider? time = null, InterchangeMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -86,7 +86,7 @@ public sealed class InterchangeGrain : Grain, IInterchangeGrain
         foreach (StationRoute old in _registry.Register(station, links, NowUs()))
         {
             InterchangeLog.RouteDropped(_logger, old.Link, old.Station, $"registered by station {station.Station}");
-            _metrics.Invalidated("replaced");
+            _metrics?.Invalidated("replaced");
         }
 
         foreach (HostedLink link in links)
@@ -111,7 +111,7 @@ public sealed class InterchangeGrain : Grain, IInterchangeGrain
         foreach (StationRoute route in dropped)
         {
             InterchangeLog.RouteDropped(_logger, route.Link, route.Station, "the station left");
-            _metrics.Invalidated("left");
+            _metrics?.Invalidated("left");
             await TellDetachedAsync(route.Link, route.Station, route.AttachmentId);
         }
     }
@@ -128,14 +128,14 @@ public sealed class InterchangeGrain : Grain, IInterchangeGrain
         if (replaced is not null)
         {
             InterchangeLog.RouteDropped(_logger, replaced.Link, replaced.Station, $"claimed by station {station.Station}");
-            _metrics.Invalidated("replaced");
+            _metrics?.Invalidated("replaced");
             await TellDetachedAsync(replaced.Link, replaced.Station, replaced.AttachmentId);
         }
 
         if (fresh.Value)
         {
             InterchangeLog.RouteAdded(_logger, link, station.Station, "claimed");
-            _metrics.Promoted();
+            _metrics?.Promoted();
         }
 
         return true;
@@ -156,7 +156,7 @@ public sealed class InterchangeGrain : Grain, IInterchangeGrain
         foreach (StationRoute route in _registry.Expire(NowUs(), (long)_options.RouteLifetime.TotalMicroseconds))
         {
             InterchangeLog.RouteDropped(_logger, route.Link, route.Station, "no claim within the route lifetime");
-            _metrics.Invalidated("expired");
+            _metrics?.Invalidated("expired");
             await TellDetachedAsync(route.Link, route.Station, route.AttachmentId);
         }
     }

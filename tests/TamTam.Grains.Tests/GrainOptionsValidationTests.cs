@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using TamTam.Grains.Interchange;
 using TamTam.Grains.Links;
 using TamTam.Grains.Transfers;
 
@@ -46,6 +47,22 @@ public sealed class GrainOptionsValidationTests
     }
 
     [Theory]
+    [InlineData("TamTam:Interchange:DefaultTtl", "0")]
+    [InlineData("TamTam:Interchange:DefaultTtl", "256")]
+    [InlineData("TamTam:Interchange:RouteLifetime", "00:00:00")]
+    [InlineData("TamTam:Interchange:OfferRetry", "-00:00:01")]
+    [InlineData("TamTam:Interchange:OfferTimeout", "00:00:00")]
+    public void An_interchange_setting_out_of_range_fails_at_start_naming_its_key(string key, string value)
+    {
+        using ServiceProvider services = Build(new() { [key] = value });
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("TamTam:Interchange:DefaultTtel", "DefaultTtel")]
     [InlineData("TamTam:Links:MaxAttemps", "MaxAttemps")]
     [InlineData("TamTam:Transfers:StagingTimout", "StagingTimout")]
     public void A_misspelt_key_fails_at_start_naming_it(string key, string misspelt)
@@ -81,6 +98,7 @@ public sealed class GrainOptionsValidationTests
     private static ServiceProvider Build(Dictionary<string, string?> values)
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return new ServiceCollection().AddTamTamLinks(configuration).AddTamTamTransfers(configuration).BuildServiceProvider();
+        return new ServiceCollection().AddTamTamLinks(configuration).AddTamTamTransfers(configuration).AddTamTamInterchange(configuration)
+            .BuildServiceProvider();
     }
 }

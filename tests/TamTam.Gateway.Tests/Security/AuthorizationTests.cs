@@ -1,4 +1,5 @@
 using System.Buffers;
+using TamTam.Gateway.Security;
 using TamTam.Gateway.Tests.Infrastructure;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -138,7 +139,44 @@ public sealed class AuthorizationTests(SecureSiloFixture silo)
     }
 
     [Fact]
-    public async Task Station_register_under_a_token_gets_203_before_the_502_of_a_frame_not_served()
+    public async Task Station_register_is_allowed_only_for_the_station_and_links_the_token_names()
+    {
+        string link = NewLink();
+        string token = silo.Issuer.Issue(new AccessToken
+        {
+            Link = link,
+            Station = "edge-sec",
+            Send = ["*:**"],
+            ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
+        });
+        await using (TlsWireClient station = await TlsWireClient.ConnectWelcomedAsync(silo, token))
+        {
+            await station.SendAsync(new StationRegisterFrame("other-name", [Utf8Text.From(link)]), correlation: 81);
+            await station.ExpectErrorAsync(ErrorCode.Forbidden, correlation: 81, fatal: false);
+            await station.SendAsync(new StationRegisterFrame("edge-sec", [Utf8Text.From(link), Utf8Text.From(NewLink())]), correlation: 82);
+            await station.ExpectErrorAsync(ErrorCode.Forbidden, correlation: 82, fatal: false);
+
+            await station.SendAsync(new StationRegisterFrame("edge-sec", [Utf8Text.From(link)]), correlation: 83);
+            await station.ExpectOkAsync(83);
+        }
+
+        // The station leaves with its connection: no route of it is left for the tests after this one.
+        await using TlsWireClient watcher = await TlsWireClient.ConnectWelcomedAsync(silo, silo.Token("*"));
+        using var deadline = new CancellationTokenSource(SecureSiloFixture.Timeout);
+        for (uint correlation = 84; ; correlation++)
+        {
+            await watcher.SendAsync(new RoutesFrame(), correlation);
+            if ((await watcher.ReceiveAsync<RoutesReportFrame>()).Routes.Count == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
+    [Fact]
+    public async Task Station_register_under_a_token_without_a_station_claim_is_203()
     {
         await using TlsWireClient client = await TlsWireClient.ConnectWelcomedAsync(silo, silo.Token("*"));
 
