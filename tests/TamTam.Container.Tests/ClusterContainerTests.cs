@@ -59,10 +59,10 @@ public sealed class ClusterContainerTests(SiloImage image, ITestOutputHelper out
             TrafficOutcome outcome = await traffic.SettleAsync(Settle);
             output.WriteLine($"every link accepting again {recovery.Max().TotalMilliseconds:F0} ms after the kill; {outcome}");
 
-            // Nothing accepted is lost or handed over twice. Whether every final state also reaches its producer after a
-            // failover is held by the cluster tests of silo processes (SiloKillTests); here it is only reported.
+            // Nothing accepted is lost or handed over twice, and every sender hears its message's final state.
             Assert.Equal(0, outcome.Lost);
             Assert.Equal(0, outcome.ProcessedTwice);
+            Assert.Equal(0, outcome.WithoutFinalState);
             Assert.Equal(outcome.Accepted, outcome.Processed);
             Assert.DoesNotContain(outcome.FinalStates.Keys, state => state != "Delivered");
         }
