@@ -63,7 +63,9 @@ public sealed class ClusterContainerTests(SiloImage image, ITestOutputHelper out
             Assert.Equal(0, outcome.Lost);
             Assert.Equal(0, outcome.ProcessedTwice);
             Assert.Equal(0, outcome.WithoutFinalState);
-            Assert.Equal(outcome.Accepted, outcome.Processed);
+            // A SEND answered 501 while its link's silo died may have been stored before it went (docs/protocol.md section
+            // 8): the consumers may process a few more than the producers saw ACCEPTED, never fewer.
+            Assert.True(outcome.Processed >= outcome.Accepted, $"processed {outcome.Processed} of {outcome.Accepted} accepted");
             Assert.DoesNotContain(outcome.FinalStates.Keys, state => state != "Delivered");
         }
         catch
