@@ -1,4 +1,3 @@
-using Orleans.Runtime;
 using TamTam.Protocol;
 
 namespace TamTam.Gateway.Internal;
@@ -21,35 +20,4 @@ internal static class GrainCallFailure
 {
     /// <summary>True when the frame whose grain call threw <paramref name="exception"/> is answered with 501 UNAVAILABLE.</summary>
     public static bool IsAnsweredUnavailable(Exception exception) => exception is not (OperationCanceledException or ProtocolException);
-}
-
-/// <summary>Which failures of a grain call mean that the silo holding the grain went away (and the grain comes back elsewhere).</summary>
-internal static class ClusterFailure
-{
-    /// <summary>
-    /// True for Orleans' answers that the target silo is gone or cannot be reached: the call was not applied, and the grain
-    /// is placed again on a live silo once the cluster has declared the silo dead.
-    /// </summary>
-    public static bool IsSiloLoss(Exception exception) => exception is SiloUnavailableException or OrleansMessageRejectionException;
-
-    /// <summary>
-    /// Makes <paramref name="call"/>, and makes it again while it fails for a silo loss, for at most <paramref name="bound"/>:
-    /// until the cluster declares the silo dead, calls to its grains fail fast, and right after they succeed elsewhere. A
-    /// client waiting on the answer is answered as soon as the grain is back, rather than told to come back later.
-    /// </summary>
-    public static async Task<T> RetryOnSiloLossAsync<T>(Func<Task<T>> call, TimeSpan bound, CancellationToken cancellationToken)
-    {
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await call().ConfigureAwait(false);
-            }
-            catch (Exception exception) when (IsSiloLoss(exception) && System.Diagnostics.Stopwatch.GetElapsedTime(started) < bound)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50 * attempt, 500)), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
 }

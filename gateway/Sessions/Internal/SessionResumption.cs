@@ -18,12 +18,6 @@ internal static class SessionResumption
 {
     private const string Expired = "the resume token is unknown or its session has expired; send HELLO without it for a new session";
 
-    /// <summary>
-    /// How long a resume waits for the session directory or the link while their silo is gone (not yet declared dead,
-    /// or their grains being placed again): within a client's connect timeout (10 s by default), so that the client is
-    /// answered WELCOME as soon as they are back instead of 501 and a reconnect later.
-    /// </summary>
-    public static readonly TimeSpan ClusterWait = TimeSpan.FromSeconds(6);
 
     /// <summary>The session's link, attached to this connection, or the refusal for the ERROR that answers HELLO.</summary>
     public static async Task<(SessionLink? Link, OperationResult Result)> ResumeAsync(GatewaySession session, ReadOnlyMemory<byte> presented,
@@ -39,7 +33,7 @@ internal static class SessionResumption
         {
             ISessionGrain directory = grains.GetGrain<ISessionGrain>(token.SessionId);
             byte[] secretHash = token.SecretHash();
-            entry = await ClusterFailure.RetryOnSiloLossAsync(() => directory.ResolveAsync(secretHash), ClusterWait, session.Closing).ConfigureAwait(false);
+            entry = await ClusterFailure.RetryOnSiloLossAsync(() => directory.ResolveAsync(secretHash), ClusterFailure.Wait, session.Closing).ConfigureAwait(false);
         }
         catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
@@ -62,7 +56,7 @@ internal static class SessionResumption
         OperationResult result;
         try
         {
-            result = await ClusterFailure.RetryOnSiloLossAsync(() => link.JoinAsync(resume: true), ClusterWait, session.Closing).ConfigureAwait(false);
+            result = await ClusterFailure.RetryOnSiloLossAsync(() => link.JoinAsync(resume: true), ClusterFailure.Wait, session.Closing).ConfigureAwait(false);
         }
         catch (Exception exception) when (GrainCallFailure.IsAnsweredUnavailable(exception))
         {
@@ -81,10 +75,13 @@ internal static class SessionResumption
         if (session.Streams is { } streams)
         {
             // Stream subscriptions belong to a connection, not to the link: a resumed session opens them again
-            // for the bindings it got back.
-            foreach (PortBinding binding in await grains.GetGrain<ILinkGrain>(entry.Link).GetBindingsAsync(entry.Node).ConfigureAwait(false))
+            // for the bindings it got back; a stream port grain on a silo that just died is waited for like the link.
+            ILinkGrain linkGrain = grains.GetGrain<ILinkGrain>(entry.Link);
+            foreach (PortBinding binding in await ClusterFailure.RetryOnSiloLossAsync(() => linkGrain.GetBindingsAsync(entry.Node), ClusterFailure.Wait,
+                session.Closing).ConfigureAwait(false))
             {
-                await streams.SubscribeAsync(new StreamBinding(entry.Link, binding.Port, binding.Subtree)).ConfigureAwait(false);
+                var streamBinding = new StreamBinding(entry.Link, binding.Port, binding.Subtree);
+                await ClusterFailure.RetryOnSiloLossAsync(() => streams.SubscribeAsync(streamBinding), ClusterFailure.Wait, session.Closing).ConfigureAwait(false);
             }
         }
 

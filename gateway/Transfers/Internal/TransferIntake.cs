@@ -85,7 +85,7 @@ internal sealed class TransferIntake
         {
             // A transfer or a link that lived on a silo that just died is waited for (a resumed upload comes right then),
             // rather than refused with 501 and sent again later.
-            start = await ClusterFailure.RetryOnSiloLossAsync(() => grain.BeginAsync(request), SessionResumption.ClusterWait, _session.Closing)
+            start = await ClusterFailure.RetryOnSiloLossAsync(() => grain.BeginAsync(request), ClusterFailure.Wait, _session.Closing)
                 .ConfigureAwait(false);
             if (start.Phase == TransferPhase.Staging)
             {
@@ -93,7 +93,7 @@ internal sealed class TransferIntake
                 // with the code it would get at the end. The link checks again when the upload is complete.
                 ILinkGrain destination = _grains.GetGrain<ILinkGrain>(link);
                 route = await ClusterFailure.RetryOnSiloLossAsync(() => destination.CheckRouteAsync(_source, request.Port, request.Subtree),
-                    SessionResumption.ClusterWait, _session.Closing).ConfigureAwait(false);
+                    ClusterFailure.Wait, _session.Closing).ConfigureAwait(false);
                 if (route.Code is not (ErrorCode.None or ErrorCode.Unavailable))
                 {
                     await grain.DiscardAsync(route.Code).ConfigureAwait(false);

@@ -40,6 +40,7 @@ public sealed class SiloKillTests(ClusterBackends backends, ITestOutputHelper ou
             Assert.Equal(0, outcome.ProcessedTwice);
             Assert.Equal(0, outcome.WithoutFinalState);
             Assert.Equal(outcome.Accepted, outcome.FinalStates.GetValueOrDefault("Delivered"));
+            Assert.True(traffic.InternalErrors == 0, $"{traffic.InternalErrors} resume(s) answered 500 INTERNAL during the failover");
         });
     }
 

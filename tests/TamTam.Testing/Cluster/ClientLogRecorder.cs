@@ -10,9 +10,11 @@ namespace TamTam.Testing.Cluster;
 internal sealed class ClientLogRecorder : ILoggerProvider, ILogger
 {
     private const int Kept = 12;
+    private const int ReconnectionAttemptFailed = 5016;
 
     private readonly Queue<string> _lines = new();
     private readonly StreamWriter? _trace;
+    private int _internalErrors;
 
     /// <param name="traceName">With <see cref="ClusterTrace"/> on, every line also goes to this file of its directory.</param>
     public ClientLogRecorder(string? traceName = null) => _trace = traceName is null ? null : ClusterTrace.Open(traceName);
@@ -29,6 +31,12 @@ internal sealed class ClientLogRecorder : ILoggerProvider, ILogger
         }
     }
 
+    /// <summary>
+    /// Reconnection attempts the server answered 500 INTERNAL (the SDK's event 5016): a failover must answer a resume
+    /// WELCOME, or 501 while the cluster recovers, never with an internal error.
+    /// </summary>
+    public int InternalErrors => Volatile.Read(ref _internalErrors);
+
     public ILogger CreateLogger(string categoryName) => this;
 
     public IDisposable? BeginScope<TState>(TState state)
@@ -43,7 +51,13 @@ internal sealed class ClientLogRecorder : ILoggerProvider, ILogger
             return;
         }
 
-        Note($"{formatter(state, exception)}{(exception is null ? string.Empty : $" ({exception.GetType().Name}: {exception.Message})")}");
+        string message = formatter(state, exception);
+        if (eventId.Id == ReconnectionAttemptFailed && message.Contains(": 500 ", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _internalErrors);
+        }
+
+        Note($"{message}{(exception is null ? string.Empty : $" ({exception.GetType().Name}: {exception.Message})")}");
     }
 
     /// <summary>A line of the traffic's own (a refused send), kept and traced like the client's.</summary>

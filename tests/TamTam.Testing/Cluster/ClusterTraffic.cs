@@ -21,6 +21,9 @@ internal sealed class ClusterTraffic : IAsyncDisposable
     /// <summary>How many times the clients of every link reconnected so far.</summary>
     public int Reconnections => Links.Sum(l => l.Reconnections);
 
+    /// <summary>Reconnection attempts of every link's clients that the server answered 500 INTERNAL.</summary>
+    public int InternalErrors => Links.Sum(l => l.InternalErrors);
+
     /// <summary>
     /// Opens <paramref name="links"/> links across the silos of <paramref name="endpoints"/>; <paramref name="placement"/> (given a
     /// link's index) puts its producer and consumer elsewhere than on two different silos. Link i is named

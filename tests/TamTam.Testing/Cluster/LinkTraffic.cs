@@ -55,6 +55,9 @@ internal sealed class LinkTraffic : IAsyncDisposable
     /// <summary>How many times its producer and its consumer reconnected so far.</summary>
     public int Reconnections => Volatile.Read(ref _reconnections);
 
+    /// <summary>Reconnection attempts of its producer and its consumer the server answered 500 INTERNAL.</summary>
+    public int InternalErrors => _producerLog.InternalErrors + _consumerLog.InternalErrors;
+
     /// <summary>Messages ACCEPTED so far.</summary>
     public int AcceptedCount
     {
