@@ -97,6 +97,11 @@ internal static class ClusterHosting
             else
             {
                 silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis.ConnectionString));
+
+                // The grain directory in Redis too: Orleans' in-cluster directory keeps each entry on one silo and loses
+                // the dead silo's share, so a link living on a live silo could start a second activation elsewhere,
+                // which then waited for the first one's log lease. In Redis an entry outlives any silo but its own.
+                silo.UseRedisGrainDirectoryAsDefault(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis.ConnectionString));
             }
 
             if (UsesKubernetes(cluster, RunsInPod()))
