@@ -145,6 +145,8 @@ public sealed class InterchangeGrain : Grain, IInterchangeGrain
 
     public Task<StationRoute?> GetRouteAsync(string link) => Task.FromResult(_registry.Route(link));
 
+    public Task<StreamTargets> GetStreamTargetsAsync(string link) => Task.FromResult(_registry.StreamTargets(link));
+
     public Task<bool> HasStationsAsync() => Task.FromResult(_registry.HasStations);
 
     public Task<RouteSummary[]> GetRoutesAsync() => Task.FromResult(_registry.Routes());

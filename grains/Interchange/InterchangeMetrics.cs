@@ -53,6 +53,6 @@ public sealed class InterchangeMetrics
 
     internal void Invalidated(string reason) => _invalidations.Add(1, new KeyValuePair<string, object?>("tamtam.reason", reason));
 
-    /// <summary>Stream copies a gateway did not send to a station: their ttl reached 0.</summary>
+    /// <summary>Stream copies the interchange did not send to a station of the ring: their ttl would have reached 0.</summary>
     public void StreamsNotForwarded(int packets) => _streamsNotForwarded.Add(packets);
 }

@@ -25,6 +25,8 @@ public sealed partial class LinkGrain
         return Task.FromResult(_faulted ? Unavailable() : AttachStation(station.Station, station.AttachmentId, observer, registered));
     }
 
+    public Task<bool> IsHostedInCloudAsync() => Task.FromResult(_core.IsHostedInCloud);
+
     public Task DetachStationAsync(string station, Guid attachmentId)
     {
         if (_core.DetachStation(station, attachmentId))

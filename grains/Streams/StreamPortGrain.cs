@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Metadata;
 using Orleans.Placement;
+using TamTam.Grains.Interchange;
+using TamTam.Grains.Interchange.Internal;
 using TamTam.Grains.Streams.Internal;
 using TamTam.Grains.Streams.Provider;
 using TamTam.Interfaces.Streams;
@@ -42,6 +44,8 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
     private readonly Dictionary<SiloAddress, RelayRoute> _routes = [];
     private readonly HashSet<SiloAddress> _withoutRelay = [];
     private readonly Action<RelayRoute, Exception?, int> _routePaused;
+    private readonly InterchangeMetrics? _interchangeMetrics;
+    private StationStreamForwarder? _stations;
     private RelayRoute[] _sending = [];
     private MembershipVersion _membershipVersion = MembershipVersion.MinValue;
     private MajorMinorVersion _manifestVersion = MajorMinorVersion.MinValue;
@@ -62,10 +66,17 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
         _silo = silo.SiloAddress;
         _localRelay = new SiloStreamRelay(services.GetService<ILocalStreamRelay>(), services.GetRequiredService<GrainSubscribers>(), withImplicit: true);
         _routePaused = OnRoutePaused;
+        _interchangeMetrics = services.GetService<InterchangeMetrics>();
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // A silo with an interchange also carries the streams of links its stations host (docs/protocol.md section 5.18).
+        if (_interchangeMetrics is not null)
+        {
+            _stations = new StationStreamForwarder(this.GetPrimaryKeyString(), GrainFactory, _interchangeMetrics, _metrics, _logger);
+        }
+
         FollowMembership();
         KeepActive();
         return Task.CompletedTask;
@@ -125,6 +136,7 @@ public sealed class StreamPortGrain : Grain, IStreamPortGrain
             lag = Math.Max(lag, route.Send(batch, _routePaused));
         }
 
+        _stations?.Forward(batch);
         _metrics.Published(batch.Count);
         return Task.FromResult(StreamPublishResult.Ok(first, lag));
     }

@@ -40,6 +40,13 @@ public interface IInterchangeGrain : IGrainWithStringKey
     [Alias("route-of"), AlwaysInterleave]
     Task<StationRoute?> GetRouteAsync(string link);
 
+    /// <summary>
+    /// Where stream packets to <paramref name="link"/> go: the station of its route, or the whole ring when no route is known
+    /// (docs/protocol.md section 5.18, "Streams"). The caller leaves links hosted in the cloud out of the ring itself.
+    /// </summary>
+    [Alias("stream-targets"), AlwaysInterleave]
+    Task<StreamTargets> GetStreamTargetsAsync(string link);
+
     /// <summary>Whether any station is registered: with none, a message to a link nobody joined is refused at once (300).</summary>
     [Alias("has-stations"), AlwaysInterleave]
     Task<bool> HasStationsAsync();

@@ -11,4 +11,11 @@ public interface IStationObserver : IGrainObserver
     /// <summary>Writes the offer to the station; the station answers with STATION_CLAIM or STATION_PASS.</summary>
     [Alias("offer")]
     Task OfferAsync(StationOffer offer);
+
+    /// <summary>
+    /// Writes stream packets to the station (STREAM, docs/protocol.md section 5.18 "Streams"): encoded as the station
+    /// receives them, with the ttl left and <c>stream_sequence</c> 0. Never stored: a station that cannot take them loses them.
+    /// </summary>
+    [Alias("stream")]
+    Task StreamAsync(Streams.StreamBatch batch);
 }

@@ -91,6 +91,10 @@ public interface ILinkGrain : IGrainWithStringKey
     [Alias("holds-session")]
     Task<bool> HoldsSessionAsync(string node, Guid session);
 
+    /// <summary>Whether a node joined the link in the cloud and has not left (docs/protocol.md section 5.18): its streams stay in the cloud.</summary>
+    [Alias("hosted-in-cloud")]
+    Task<bool> IsHostedInCloudAsync();
+
     /// <summary>The link's figures for LINKS: member nodes and the last assigned sequence.</summary>
     [Alias("summary")]
     Task<LinkSummary> GetSummaryAsync();

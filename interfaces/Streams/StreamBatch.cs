@@ -27,6 +27,13 @@ public sealed record StreamBatch(
     [Id(5)]
     public ulong FirstSequence { get; private set; }
 
+    /// <summary>
+    /// The station whose session published the batch, or null (a node, a grain): the interchange sends the station no copy
+    /// of its own packets (docs/protocol.md section 5.18, "Streams").
+    /// </summary>
+    [Id(6)]
+    public string? Station { get; init; }
+
     /// <summary>Numbers the packets <paramref name="first"/>, <paramref name="first"/> + 1, …, in their frames.</summary>
     public void AssignSequences(ulong first)
     {

@@ -1,17 +1,26 @@
 using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Streams;
 
 namespace TamTam.Station.Internal;
 
 /// <summary>
 /// Where the embedded silo's calls to a link the station does not host are turned into interchange traffic, before they
 /// reach a grain: a SEND to such a link goes upstream, a final status reported to such a link (the source of a message
-/// that came from upstream) settles its upstream delivery, and a JOIN of such a link is refused (203). Calls to hosted
-/// links pass unchanged, so messages between them never leave the station.
+/// that came from upstream) settles its upstream delivery, a stream packet to such a link goes upstream, and a JOIN of such
+/// a link is refused (203). Calls to hosted links pass unchanged, so messages and streams between them never leave the station.
 /// </summary>
 internal sealed class StationCallFilter(StationRouter router) : IOutgoingGrainCallFilter
 {
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
+        // A local node's stream packets to a link the station does not host go upstream (docs/protocol.md section 5.18, "Streams").
+        if (context.InterfaceMethod?.DeclaringType == typeof(IStreamPortGrain) && context.MethodName == nameof(IStreamPortGrain.PublishAsync)
+            && !router.Hosts(StreamNames.Parse(context.TargetId.Key.ToString()!).Link))
+        {
+            context.Result = await router.Streams.ForwardAsync((StreamBatch)context.Request.GetArgument(0)!).ConfigureAwait(false);
+            return;
+        }
+
         if (context.InterfaceMethod?.DeclaringType != typeof(ILinkGrain) || router.Hosts(context.TargetId.Key.ToString()!))
         {
             await context.Invoke().ConfigureAwait(false);

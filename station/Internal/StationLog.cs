@@ -28,4 +28,10 @@ internal static partial class StationLog
 
     [LoggerMessage(EventId = 6008, Level = LogLevel.Warning, Message = "station {Station} received a status of {MessageId} from {Endpoint} that it never sent; confirmed")]
     public static partial void UnknownStatus(ILogger logger, string station, Guid messageId, Uri endpoint);
+
+    [LoggerMessage(EventId = 6020, Level = LogLevel.Debug, Message = "station {Station} dropped {Packets} stream packets from upstream for link {Link}, which it does not host")]
+    public static partial void StreamNotHosted(ILogger logger, string station, string link, int packets);
+
+    [LoggerMessage(EventId = 6021, Level = LogLevel.Debug, Message = "station {Station} could not publish {Packets} stream packets from upstream to {Key}: {Reason}; they are lost, as streams may be")]
+    public static partial void StreamNotPublished(ILogger logger, string station, string key, int packets, string reason, Exception? exception);
 }

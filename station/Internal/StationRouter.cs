@@ -33,6 +33,7 @@ internal sealed class StationRouter
         _hosted = new HashSet<string>(options.Links, StringComparer.Ordinal);
         _grains = grains;
         _logger = logger;
+        Streams = new StationStreams(this, grains, logger, options.Name);
     }
 
     private sealed record InboundDelivery(UpstreamConnector From, ulong Sequence);
@@ -53,6 +54,9 @@ internal sealed class StationRouter
     }
 
     public bool Hosts(string link) => _hosted.Contains(link);
+
+    /// <summary>The station's stream packets to and from its interchanges.</summary>
+    public StationStreams Streams { get; }
 
     // ---- messages of local nodes to links the station does not host ----
 
@@ -157,6 +161,17 @@ internal sealed class StationRouter
                 case UpstreamStatus status:
                     await StatusAsync(from, status).ConfigureAwait(false);
                     break;
+                case UpstreamStream stream:
+                    // Consecutive packets of one stream go in one publish call.
+                    int last = i + 1;
+                    while (last < events.Count && events[last] is UpstreamStream more && StationStreams.SameStream(stream, more))
+                    {
+                        last++;
+                    }
+
+                    await Streams.DeliverAsync(events, i, last).ConfigureAwait(false);
+                    i = last;
+                    continue;
             }
 
             i++;

@@ -105,6 +105,20 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes frames encoded already (a stream batch's STREAMs); a failed write fails the connection.</summary>
+    public async Task WriteEncodedAsync(ReadOnlyMemory<byte> frames, CancellationToken cancellationToken)
+    {
+        await _write.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _stream.WriteAsync(frames, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
+
     /// <summary>A request correlation for a frame whose reply is not awaited (ACK, NACK, STATUS_ACK, CLAIM, PASS).</summary>
     public uint NextCorrelation() => (uint)Interlocked.Increment(ref _nextCorrelation);
 
@@ -210,6 +224,10 @@ internal sealed class UpstreamConnection : IAsyncDisposable
                 return new UpstreamDelivery(deliver.MessageId, deliver.Sequence, deliver.SrcLink.ToString(), deliver.SrcNode.ToString(),
                     deliver.DestLink.ToString(), deliver.DestPort.ToString(), deliver.Deadline, deliver.Transfer.HasValue, deliver.Payload.ToArray(),
                     route, deliver.Trace?.ToString());
+            case FrameType.Stream:
+                StreamFrame stream = frame.Decode<StreamFrame>();
+                return new UpstreamStream(stream.PacketId, stream.Link.ToString(), stream.Port.ToString(), stream.Ttl, stream.WantAck, stream.Subtree,
+                    stream.Payload.ToArray());
             case FrameType.Status:
                 StatusFrame status = frame.Decode<StatusFrame>();
                 return new UpstreamStatus(status.MessageId, status.State, status.Recipients, status.Confirmed, status.At, status.Detail.ToString());

@@ -155,6 +155,25 @@ internal sealed class UpstreamConnector
         }
     }
 
+    /// <summary>Writes frames encoded already (STREAMs, which nothing answers); false when they could not be written.</summary>
+    public async Task<bool> TryWriteEncodedAsync(ReadOnlyMemory<byte> frames, CancellationToken cancellationToken)
+    {
+        if (_connection is not { } connection)
+        {
+            return false;
+        }
+
+        try
+        {
+            await connection.WriteEncodedAsync(frames, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     private async Task RegisterAsync(UpstreamConnection connection, CancellationToken cancellationToken)
     {
         // A station session is not resumable (docs/protocol.md section 5.18): every connection is a new session that

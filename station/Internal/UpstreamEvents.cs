@@ -23,6 +23,9 @@ internal sealed record UpstreamDelivery(
     ReplyRoute? Reply,
     string? TraceParent) : UpstreamEvent;
 
+/// <summary>STREAM on the station session: a stream packet for one of the station's links (docs/protocol.md section 5.18, "Streams").</summary>
+internal sealed record UpstreamStream(Guid PacketId, string Link, string Port, byte Ttl, bool WantAck, bool Subtree, byte[] Payload) : UpstreamEvent;
+
 /// <summary>STATUS on the station session: the final state of a message the station sent upstream.</summary>
 internal sealed record UpstreamStatus(Guid MessageId, FinalState State, uint Recipients, uint Confirmed, long AtUs, string Detail) : UpstreamEvent;
 

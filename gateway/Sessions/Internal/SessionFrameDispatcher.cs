@@ -420,9 +420,9 @@ internal sealed class SessionFrameDispatcher
             return;
         }
 
-        if (_session.Station is not null)
+        if (_session.Station is { } station)
         {
-            await RejectAsync(frame, ErrorCode.NotImplemented, "STREAM from a station is not served yet").ConfigureAwait(false);
+            await QueueStationStreamAsync(frame, stream, station.Name).ConfigureAwait(false);
             return;
         }
 
@@ -435,6 +435,28 @@ internal sealed class SessionFrameDispatcher
             await RejectAsync(frame, ErrorCode.Unavailable, "streaming mode is not configured on this server").ConfigureAwait(false);
         }
         else if (streams.Queue(frame.Correlation, stream, _session.Link!) is { } refusal)
+        {
+            await RejectAsync(frame, refusal.Code, refusal.Detail).ConfigureAwait(false);
+        }
+    }
+
+    // A station's STREAM (docs/protocol.md section 5.18, "Streams"): it names its link, as a station's SEND does.
+    private async ValueTask QueueStationStreamAsync(Frame frame, StreamFrame stream, string station)
+    {
+        if (stream.Link.IsEmpty)
+        {
+            await RejectAsync(frame, ErrorCode.NoRoute, "a station's STREAM names its destination link; its own links' streams are its own to deliver")
+                .ConfigureAwait(false);
+        }
+        else if (_session.Access is { } access && !access.AllowsSend(access.Link, stream.Link.ToString(), stream.Port.ToString(), stream.Subtree))
+        {
+            await RejectAsync(frame, ErrorCode.Forbidden, $"the access token does not allow streaming to {stream.Link}:{stream.Port}").ConfigureAwait(false);
+        }
+        else if (_session.Streams is not { } streams)
+        {
+            await RejectAsync(frame, ErrorCode.Unavailable, "streaming mode is not configured on this server").ConfigureAwait(false);
+        }
+        else if (streams.QueueFromStation(frame.Correlation, stream, station) is { } refusal)
         {
             await RejectAsync(frame, refusal.Code, refusal.Detail).ConfigureAwait(false);
         }

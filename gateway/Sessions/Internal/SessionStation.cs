@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using TamTam.Gateway.Internal;
 using TamTam.Interfaces.Interchange;
 using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Streams;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
 
@@ -226,6 +227,31 @@ internal sealed class SessionStation : IStationObserver
             offer.Ttl, offer.Size);
         await _session.Output.WriteAsync(frame, 0, push.Token).ConfigureAwait(false);
         await _session.Output.FlushAsync(push.Token).ConfigureAwait(false);
+    }
+
+    public async Task StreamAsync(StreamBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using CancellationTokenSource push = BoundPush();
+        try
+        {
+            await _session.Welcomed.ConfigureAwait(false);
+            if (batch.LargestBody > _session.Output.PeerMaxBody)
+            {
+                // Streams are not split: a packet the station cannot take is lost to it, as to a node (5.16).
+                _session.Streams?.Counters.Dropped(batch.Count, "too_large");
+                return;
+            }
+
+            await _session.Output.WriteEncodedAsync(batch.Frames, FrameType.Stream, batch.Count, push.Token).ConfigureAwait(false);
+            await _session.Output.FlushAsync(push.Token).ConfigureAwait(false);
+            _session.Streams?.Counters.Delivered(batch.Count);
+        }
+        catch (OperationCanceledException) when (push.IsCancellationRequested && !_session.Closing.IsCancellationRequested)
+        {
+            // Never retried: a station that does not read loses stream packets, as a node would.
+            _logger.PushNotFlushed(_session.ConnectionId, StreamNames.Parse(batch.Key).Link, Name, batch.Count, (long)SessionLink.PushWait.TotalMilliseconds);
+        }
     }
 
     public async Task DeliverAsync(string link, Delivery[] deliveries)

@@ -70,13 +70,31 @@ internal sealed class SessionStreams : IAsyncDisposable
     public (ErrorCode Code, string Detail)? Queue(uint correlation, in StreamFrame frame, SessionLink joined)
     {
         ReadOnlySpan<byte> link = frame.Link.IsEmpty ? joined.LinkUtf8.Span : frame.Link.Utf8.Span;
+        bool pass = !link.SequenceEqual(joined.LinkUtf8.Span);
+        return Queue(correlation, frame, link, frame.Link.IsEmpty ? joined.Link : null, pass ? $"from link \"{joined.Link}\"" : null, station: null);
+    }
+
+    /// <summary>
+    /// Takes one STREAM frame of a station session (docs/protocol.md section 5.18, "Streams"): it names its link, and its pass
+    /// into the interchange costs one from its TTL, as a node's packet to another link does.
+    /// </summary>
+    public (ErrorCode Code, string Detail)? QueueFromStation(uint correlation, in StreamFrame frame, string station) =>
+        Queue(correlation, frame, frame.Link.Utf8.Span, null, $"from station \"{station}\"", station);
+
+    /// <summary>The gateway's stream counters, for the packets a station session receives.</summary>
+    public GatewayStreams Counters => _streams;
+
+    // pass: where the packet comes from when it makes an interchange pass (for the refusal's detail), else null.
+    private (ErrorCode Code, string Detail)? Queue(uint correlation, in StreamFrame frame, ReadOnlySpan<byte> link, string? linkName, string? pass,
+        string? station)
+    {
         byte ttl = frame.Ttl;
-        if (!link.SequenceEqual(joined.LinkUtf8.Span))
+        if (pass is not null)
         {
             if (ttl <= 1)
             {
                 _streams.Dropped(1, "ttl");
-                return Refuse(ErrorCode.Expired, $"the packet's ttl ({ttl}) does not allow the pass from link \"{joined.Link}\" to \"{frame.Link}\"; it was not forwarded");
+                return Refuse(ErrorCode.Expired, $"the packet's ttl ({ttl}) does not allow the pass {pass} to \"{frame.Link}\"; it was not forwarded");
             }
 
             ttl--;
@@ -88,8 +106,10 @@ internal sealed class SessionStreams : IAsyncDisposable
             StreamBatchBuilder? batch = _open.Count > 0 ? _open[^1] : null;
             if (batch is null || !batch.Takes(link, frame.Port.Utf8.Span, frame.Subtree, bytes))
             {
-                string linkName = frame.Link.IsEmpty ? joined.Link : frame.Link.ToString();
-                batch = new StreamBatchBuilder(linkName, frame.Port.ToString(), frame.Subtree, Math.Max(_lastBatchBytes, bytes + link.Length));
+                batch = new StreamBatchBuilder(linkName ?? frame.Link.ToString(), frame.Port.ToString(), frame.Subtree, Math.Max(_lastBatchBytes, bytes + link.Length))
+                {
+                    Station = station,
+                };
                 _open.Add(batch);
             }
 

@@ -46,6 +46,9 @@ internal sealed class StreamBatchBuilder
 
     public int SequenceOffset { get; }
 
+    /// <summary>The station whose session publishes the packets, or null (<see cref="StreamBatch.Station"/>).</summary>
+    public string? Station { get; init; }
+
     public int Count { get; private set; }
 
     public int Bytes => _frames.WrittenCount;
@@ -77,5 +80,5 @@ internal sealed class StreamBatchBuilder
         Count++;
     }
 
-    public StreamBatch Build() => new(Key, Count, _frames.WrittenMemory, SequenceOffset, _largestBody);
+    public StreamBatch Build() => new(Key, Count, _frames.WrittenMemory, SequenceOffset, _largestBody) { Station = Station };
 }

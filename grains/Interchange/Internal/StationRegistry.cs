@@ -161,6 +161,12 @@ internal sealed class StationRegistry
         return [.. ring];
     }
 
+    /// <summary>The station of the route to <paramref name="link"/>, or the ring when none is known (a stream's copies).</summary>
+    public StreamTargets StreamTargets(string link) =>
+        _routes.TryGetValue(link, out StationRoute? route) && _stations.TryGetValue(route.Station, out Station? station)
+            ? new StreamTargets(Routed: true, [station.Attachment])
+            : new StreamTargets(Routed: false, Ring(link));
+
     public StationRoute? Route(string link) => _routes.GetValueOrDefault(link);
 
     public RouteSummary[] Routes() => [.. _routes.Values.Select(r => new RouteSummary(r.Link, r.Station, r.Learned, r.AtUs))];
