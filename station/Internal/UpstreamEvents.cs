@@ -1,4 +1,5 @@
 using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
 namespace TamTam.Station.Internal;
@@ -21,7 +22,11 @@ internal sealed record UpstreamDelivery(
     bool Parted,
     byte[] Payload,
     ReplyRoute? Reply,
-    string? TraceParent) : UpstreamEvent;
+    string? TraceParent,
+    TransferDescriptor? Transfer = null) : UpstreamEvent;
+
+/// <summary>PART on the station session: a part of a parted DELIVER, its bytes copied out (at most a part size each).</summary>
+internal sealed record UpstreamPart(Guid TransferId, uint Index, uint Count, uint Crc32C, byte[] Payload, uint Correlation) : UpstreamEvent;
 
 /// <summary>STATUS on the station session: the final state of a message the station sent upstream.</summary>
 internal sealed record UpstreamStatus(Guid MessageId, FinalState State, uint Recipients, uint Confirmed, long AtUs, string Detail) : UpstreamEvent;

@@ -1,0 +1,129 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using TamTam.Client;
+using TamTam.Interchange.Tests.Infrastructure;
+using TamTam.Protocol;
+using TamTam.Protocol.Frames;
+using TamTam.Station;
+
+namespace TamTam.Interchange.Tests;
+
+/// <summary>
+/// A parted payload through a station (docs/protocol.md sections 5.18 "Parts" and 7): a few MiB in several parts, from a node
+/// of the cloud interchange (a silo process) to a node behind a station and back, each arriving with its SHA-256; and a
+/// station stopped halfway through receiving one that keeps the parts it stored.
+/// </summary>
+[Collection(StationCollection.Name)]
+public sealed class PartedTests : IDisposable
+{
+    private readonly string _data = Stations.NewDataPath("parted");
+
+    public void Dispose() => Directory.Delete(_data, recursive: true);
+
+    [Fact]
+    public async Task A_parted_payload_travels_from_a_cloud_node_to_a_node_behind_a_station_and_back_with_its_sha256()
+    {
+        await using CloudSilo cloud = await CloudSilo.StartAsync();
+        await using TamTamStation station = await TamTamStation.StartAsync(Stations.Options("factory", _data, ["plant"], cloud.Uri));
+        await station.WaitRegisteredAsync(Within.Exchange);
+        await using TamTamClient press = await Stations.NodeAsync(station.TcpUri, "plant", "press", "drawings");
+        await using TamTamClient web = await Stations.NodeAsync(cloud.Uri, "cloud", "web", "returns");
+
+        // Down: cloud → station → its node.
+        byte[] down = RandomPayload((3 * 1024 * 1024) + 12_345);
+        SendReceipt sent = await web.SendStreamAsync("drawings", new MemoryStream(down), new SendOptions { Link = "plant" }).Bounded();
+        IncomingMessage received = await Stations.NextAsync(press, Within.Exchange * 2);
+        Assert.True(received.IsParted);
+        Assert.Equal(("cloud", "web", (long)down.Length), (received.SourceLink, received.SourceNode, received.PayloadLength));
+        Assert.Equal(SHA256.HashData(down), await ReceiveDigestAsync(received));
+        await received.AckAsync();
+        Assert.Equal(FinalState.Delivered, (await sent.Completion.Bounded()).State);
+
+        // Up: the station's node → the cloud.
+        byte[] up = RandomPayload((2 * 1024 * 1024) + 777);
+        SendReceipt returned = await press.SendStreamAsync("returns", new MemoryStream(up), new SendOptions { Link = "cloud" }).Bounded();
+        IncomingMessage back = await Stations.NextAsync(web, Within.Exchange * 2);
+        Assert.True(back.IsParted);
+        Assert.Equal(("plant", "press", (long)up.Length), (back.SourceLink, back.SourceNode, back.PayloadLength));
+        Assert.Equal(SHA256.HashData(up), await ReceiveDigestAsync(back));
+        await back.AckAsync();
+        Assert.Equal(FinalState.Delivered, (await returned.Completion.Bounded()).State);
+    }
+
+    [Fact]
+    public async Task A_station_restarted_halfway_through_a_parted_delivery_keeps_the_parts_it_stored()
+    {
+        await using var interchange = new StandInInterchange();
+        byte[] payload = RandomPayload((5 * 64 * 1024) + 99);
+        const int PartSize = 64 * 1024;
+        int count = (payload.Length + PartSize - 1) / PartSize;
+        var id = Guid.NewGuid();
+        var deliver = new DeliverFrame(id, 7, 0, "cloud", "web", "plant", "drawings", 1, 0, false,
+            new TransferInfo((ulong)payload.Length, PartSize, (uint)count, SHA256.HashData(payload)), ReadOnlySequence<byte>.Empty);
+
+        await using (TamTamStation station = await TamTamStation.StartAsync(Stations.Options("factory", _data, ["plant"], interchange.Uri)))
+        {
+            await station.WaitRegisteredAsync(Within.Exchange);
+            await interchange.SendAsync(deliver);
+            for (int i = 0; i < 3; i++)
+            {
+                await interchange.SendAsync(Part(id, payload, PartSize, i));
+                (PartAckFrame stored, _) = await interchange.ExpectAsync<PartAckFrame>();
+                Assert.Equal((id, (uint)i, ErrorCode.None), (stored.TransferId, stored.Index, stored.Result));
+            }
+        }
+
+        // Started again on its data: the DELIVER comes again and only the parts it did not confirm follow, as an interchange
+        // that recorded its PART_ACKs sends them.
+        await using TamTamStation restarted = await TamTamStation.StartAsync(Stations.Options("factory", _data, ["plant"], interchange.Uri));
+        await restarted.WaitRegisteredAsync(Within.Exchange);
+        await using TamTamClient press = await Stations.NodeAsync(restarted.TcpUri, "plant", "press", "drawings");
+        await interchange.SendAsync(deliver with { Attempt = 2, Redelivery = true });
+        for (int i = 3; i < count; i++)
+        {
+            await interchange.SendAsync(Part(id, payload, PartSize, i));
+            (PartAckFrame stored, _) = await interchange.ExpectAsync<PartAckFrame>();
+            Assert.Equal(((uint)i, ErrorCode.None), (stored.Index, stored.Result));
+        }
+
+        IncomingMessage received = await Stations.NextAsync(press);
+        Assert.Equal(SHA256.HashData(payload), await ReceiveDigestAsync(received));
+        await received.AckAsync();
+        (AckFrame settled, _) = await interchange.ExpectAsync<AckFrame>();
+        Assert.Equal((id, 7ul), (settled.MessageId, settled.Sequence));
+    }
+
+    private static async Task<byte[]> ReceiveDigestAsync(IncomingMessage message)
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            await using (FileStream destination = File.Open(file, FileMode.Open, FileAccess.ReadWrite))
+            {
+                await message.ReceivePayloadAsync(destination).WaitAsync(Within.Exchange * 2);
+            }
+
+            await using FileStream written = File.OpenRead(file);
+            return await SHA256.HashDataAsync(written);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static byte[] RandomPayload(int length)
+    {
+        byte[] payload = new byte[length];
+        Random.Shared.NextBytes(payload);
+        return payload;
+    }
+
+    private static PartFrame Part(Guid id, byte[] payload, int partSize, int index)
+    {
+        int count = (payload.Length + partSize - 1) / partSize;
+        int offset = index * partSize;
+        byte[] bytes = payload[offset..Math.Min(payload.Length, offset + partSize)];
+        return new PartFrame(id, (uint)index, (uint)count, Crc32C.Compute(bytes), new ReadOnlySequence<byte>(bytes));
+    }
+}
