@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Client;
 using TamTam.Interchange.Tests.Infrastructure;
 using TamTam.Protocol;
@@ -29,32 +30,16 @@ public sealed class PartedTests : IDisposable
         await using TamTamClient press = await Stations.NodeAsync(station.TcpUri, "plant", "press", "drawings");
         await using TamTamClient web = await Stations.NodeAsync(cloud.Uri, "cloud", "web", "returns");
 
-        // Down: cloud → station → its node.
-        byte[] down = RandomPayload((3 * 1024 * 1024) + 12_345);
-        SendReceipt sent = await web.SendStreamAsync("drawings", new MemoryStream(down), new SendOptions { Link = "plant" }).Bounded();
-        IncomingMessage received = await Stations.NextAsync(press, Within.Exchange * 2);
-        Assert.True(received.IsParted);
-        Assert.Equal(("cloud", "web", (long)down.Length), (received.SourceLink, received.SourceNode, received.PayloadLength));
-        Assert.Equal(SHA256.HashData(down), await ReceiveDigestAsync(received));
-        await received.AckAsync();
-        Assert.Equal(FinalState.Delivered, (await sent.Completion.Bounded()).State);
-
-        // Up: the station's node → the cloud.
-        byte[] up = RandomPayload((2 * 1024 * 1024) + 777);
-        SendReceipt returned = await press.SendStreamAsync("returns", new MemoryStream(up), new SendOptions { Link = "cloud" }).Bounded();
-        IncomingMessage back = await Stations.NextAsync(web, Within.Exchange * 2);
-        Assert.True(back.IsParted);
-        Assert.Equal(("plant", "press", (long)up.Length), (back.SourceLink, back.SourceNode, back.PayloadLength));
-        Assert.Equal(SHA256.HashData(up), await ReceiveDigestAsync(back));
-        await back.AckAsync();
-        Assert.Equal(FinalState.Delivered, (await returned.Completion.Bounded()).State);
+        // Down: cloud → station → its node; up: the station's node → the cloud.
+        await CarryAsync(web, press, "plant", "drawings", (3 * 1024 * 1024) + 12_345, ("cloud", "web"));
+        await CarryAsync(press, web, "cloud", "returns", (2 * 1024 * 1024) + 777, ("plant", "press"));
     }
 
     [Fact]
     public async Task A_station_restarted_halfway_through_a_parted_delivery_keeps_the_parts_it_stored()
     {
         await using var interchange = new StandInInterchange();
-        byte[] payload = RandomPayload((5 * 64 * 1024) + 99);
+        byte[] payload = Nodes.Payload((5 * 64 * 1024) + 99);
         const int PartSize = 64 * 1024;
         int count = (payload.Length + PartSize - 1) / PartSize;
         var id = Guid.NewGuid();
@@ -93,6 +78,19 @@ public sealed class PartedTests : IDisposable
         Assert.Equal((id, 7ul), (settled.MessageId, settled.Sequence));
     }
 
+    /// <summary>A parted payload of <paramref name="size"/> bytes from <paramref name="sender"/> to <paramref name="receiver"/>: its SHA-256 arrives, and its DELIVERED.</summary>
+    private static async Task CarryAsync(TamTamClient sender, TamTamClient receiver, string link, string port, int size, (string Link, string Node) from)
+    {
+        byte[] payload = Nodes.Payload(size);
+        SendReceipt sent = await sender.SendStreamAsync(port, new MemoryStream(payload), new SendOptions { Link = link }).Bounded();
+        IncomingMessage received = await Stations.NextAsync(receiver, Within.Exchange * 2);
+        Assert.True(received.IsParted);
+        Assert.Equal((from.Link, from.Node, (long)payload.Length), (received.SourceLink, received.SourceNode, received.PayloadLength));
+        Assert.Equal(SHA256.HashData(payload), await ReceiveDigestAsync(received));
+        await received.AckAsync();
+        Assert.Equal(FinalState.Delivered, (await sent.Completion.Bounded()).State);
+    }
+
     private static async Task<byte[]> ReceiveDigestAsync(IncomingMessage message)
     {
         string file = Path.GetTempFileName();
@@ -110,13 +108,6 @@ public sealed class PartedTests : IDisposable
         {
             File.Delete(file);
         }
-    }
-
-    private static byte[] RandomPayload(int length)
-    {
-        byte[] payload = new byte[length];
-        Random.Shared.NextBytes(payload);
-        return payload;
     }
 
     private static PartFrame Part(Guid id, byte[] payload, int partSize, int index)

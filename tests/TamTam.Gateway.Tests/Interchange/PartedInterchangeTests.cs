@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Gateway.Tests.Infrastructure;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -34,7 +35,7 @@ public sealed class PartedInterchangeTests(InterchangeSiloFixture silo) : IAsync
         int senderPart = (int)(await sender.HelloAsync(SmallBody)).PartSize;
         await sender.ExpectOkAsync(new JoinFrame(Name("cloud"), "n1"), 2);
 
-        byte[] payload = RandomPayload((5 * senderPart) - 100);
+        byte[] payload = Nodes.Payload((5 * senderPart) - 100);
         SendFrame send = Parted(Name("far"), payload, senderPart, from: null);
         var received = new Dictionary<uint, byte[]>();
         DeliverFrame first;
@@ -65,6 +66,7 @@ public sealed class PartedInterchangeTests(InterchangeSiloFixture silo) : IAsync
         // Registered again: the DELIVER comes again (maybe before the OK), the parts it confirmed are named by PART_ACK 0,
         // and only the others follow.
         HashSet<uint> confirmedFirst = [.. received.Keys];
+        await silo.WaitForNoRoutesAsync(); // the first session has ended: its station has left, and its name is free
         (station, _) = await SmallStationAsync(Name("edge"), Name("far"), awaitOk: false);
         await using (station)
         {
@@ -118,7 +120,7 @@ public sealed class PartedInterchangeTests(InterchangeSiloFixture silo) : IAsync
         await using (station)
         {
             await using WireClient receiver = await NodeAsync(silo.TcpEndPoint, Name("cloud"), "n1", "inbox");
-            byte[] payload = RandomPayload((4 * stationPart) + 17);
+            byte[] payload = Nodes.Payload((4 * stationPart) + 17);
             SendFrame send = Parted(Name("cloud"), payload, stationPart, from: new StationSource(Name("home"), "sensor"));
             await UploadAsync(station, send, payload, stationPart, correlation: 40);
 
@@ -144,6 +146,48 @@ public sealed class PartedInterchangeTests(InterchangeSiloFixture silo) : IAsync
         }
     }
 
+    [Fact]
+    public async Task A_ring_forwarded_parted_message_is_offered_with_its_size_and_the_claiming_station_receives_its_parts()
+    {
+        // Ring order is byte order of the names: "a…" is offered first and passes, "b…" claims.
+        (WireClient a, _) = await SmallStationAsync(Name("a"), Name("a-home"));
+        await using (a)
+        {
+            (WireClient b, int partSize) = await SmallStationAsync(Name("b"), Name("b-home"));
+            await using (b)
+            {
+                await using WireClient sender = await WireClient.ConnectAsync(silo.TcpEndPoint);
+                int senderPart = (int)(await sender.HelloAsync(SmallBody)).PartSize;
+                await sender.ExpectOkAsync(new JoinFrame(Name("cloud"), "n1"), 2);
+                byte[] payload = Nodes.Payload((3 * senderPart) + 5);
+                SendFrame send = Parted(Name("bridged"), payload, senderPart, from: null);
+                await UploadAsync(sender, send, payload, senderPart, correlation: 50);
+
+                StationOfferFrame offer = await a.ReceiveAsync<StationOfferFrame>();
+                Assert.Equal((send.MessageId, (ulong)payload.Length), (offer.MessageId, offer.Size));
+                await a.SendAsync(new StationPassFrame(send.MessageId, (byte)(offer.Ttl - 1)), 51);
+                Assert.Equal(send.MessageId, (await b.ReceiveAsync<StationOfferFrame>()).MessageId);
+                await b.SendAsync(new StationClaimFrame(send.MessageId), 52);
+
+                DeliverFrame delivered = await b.ReceiveAsync<DeliverFrame>();
+                Assert.Equal((send.MessageId, (ulong)payload.Length, (uint)partSize),
+                    (delivered.MessageId, delivered.Transfer!.Value.TotalSize, delivered.Transfer.Value.PartSize));
+                var assembled = new byte[payload.Length];
+                for (uint i = 0; i < delivered.Transfer.Value.PartCount; i++)
+                {
+                    PartFrame part = await b.ReceiveAsync<PartFrame>();
+                    part.Payload.CopyTo(assembled.AsSpan((int)part.Index * partSize));
+                    await b.SendAsync(new PartAckFrame(send.MessageId, part.Index, ErrorCode.None));
+                }
+
+                Assert.Equal(SHA256.HashData(payload), SHA256.HashData(assembled));
+                await b.SendAsync(new AckFrame(delivered.MessageId, delivered.Sequence), 53);
+                StatusFrame status = await sender.ReceiveAsync<StatusFrame>();
+                Assert.Equal((send.MessageId, FinalState.Delivered), (status.MessageId, status.State));
+            }
+        }
+    }
+
     /// <summary>
     /// A station whose session has the smallest body, so that its parts are small, and its part size; registered, or (not
     /// <paramref name="awaitOk"/>) with its STATION_REGISTER sent and the OK left to read, since DELIVERs may come before it.
@@ -163,13 +207,6 @@ public sealed class PartedInterchangeTests(InterchangeSiloFixture silo) : IAsync
             await client.DisposeAsync();
             throw;
         }
-    }
-
-    private static byte[] RandomPayload(int length)
-    {
-        byte[] payload = new byte[length];
-        Random.Shared.NextBytes(payload);
-        return payload;
     }
 
     private static SendFrame Parted(string link, byte[] payload, int partSize, StationSource? from)
