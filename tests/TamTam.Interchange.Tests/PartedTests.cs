@@ -12,7 +12,7 @@ namespace TamTam.Interchange.Tests;
 /// <summary>
 /// A parted payload through a station (docs/protocol.md sections 5.18 "Parts" and 7): a few MiB in several parts, from a node
 /// of the cloud interchange (a silo process) to a node behind a station and back, each arriving with its SHA-256; and a
-/// station stopped halfway through receiving one that keeps the parts it stored.
+/// station stopped halfway through receiving one that keeps the parts it stored, and an upload of one that resumes at the part.
 /// </summary>
 [Collection(StationCollection.Name)]
 public sealed class PartedTests : IDisposable
@@ -76,6 +76,69 @@ public sealed class PartedTests : IDisposable
         await received.AckAsync();
         (AckFrame settled, _) = await interchange.ExpectAsync<AckFrame>();
         Assert.Equal((id, 7ul), (settled.MessageId, settled.Sequence));
+    }
+
+    [Fact]
+    public async Task An_upload_cut_off_by_the_interchange_is_resumed_by_the_senders_next_send_without_the_parts_it_holds()
+    {
+        await using var interchange = new StandInInterchange();
+        await using TamTamStation station = await TamTamStation.StartAsync(Stations.Options("factory", _data, ["plant"], interchange.Uri));
+        await station.WaitRegisteredAsync(Within.Exchange);
+        await interchange.NextRegistrationAsync();
+        await using TamTamClient press = await Stations.NodeAsync(station, "plant", "press");
+
+        // Larger than the node's part size, so the node uploads it in parts; the stand-in's WELCOME makes 64 KiB parts upstream.
+        byte[] payload = Nodes.Payload((1536 * 1024) + 3);
+        var options = new SendOptions { Link = "cloud", MessageId = Guid.NewGuid() };
+        Task<SendReceipt> first = press.SendStreamAsync("inbox", new MemoryStream(payload), options);
+        (SendFrame send, _) = await interchange.ExpectAsync<SendFrame>();
+        TransferInfo info = send.Transfer!.Value;
+        Assert.Equal((options.MessageId.Value, "plant", "press", 65_536u, (ulong)payload.Length),
+            (send.MessageId, send.Station!.Value.Link.ToString(), send.Station.Value.Node.ToString(), info.PartSize, info.TotalSize));
+        await AnswerPingAsync(interchange);
+        var held = new HashSet<uint>();
+        while (held.Count < 3)
+        {
+            (PartFrame part, uint correlation) = await interchange.ExpectAsync<PartFrame>();
+            Assert.Equal(Crc32C.Compute(payload.AsSpan((int)part.Index * 65_536, (int)part.Payload.Length)), part.Crc32C);
+            held.Add(part.Index);
+            await interchange.SendAsync(new PartAckFrame(send.MessageId, part.Index, ErrorCode.None), correlation);
+        }
+
+        // The interchange goes away: the node is told 501, and sends again once the station is registered again.
+        interchange.Drop();
+        TamTamException cut = await Assert.ThrowsAsync<TamTamException>(() => first.Bounded());
+        Assert.Equal(ErrorCode.Unavailable, cut.Code);
+        await interchange.NextRegistrationAsync();
+        Task<SendReceipt> again = press.SendStreamAsync("inbox", new MemoryStream(payload), options);
+
+        // The same SEND; the interchange names the parts it holds before the PONG, and only the others come.
+        (SendFrame repeated, uint sendCorrelation) = await interchange.ExpectAsync<SendFrame>();
+        Assert.Equal(send.MessageId, repeated.MessageId);
+        foreach (uint index in held)
+        {
+            await interchange.SendAsync(new PartAckFrame(send.MessageId, index, ErrorCode.None));
+        }
+
+        await AnswerPingAsync(interchange);
+        var sent = new HashSet<uint>();
+        while (held.Count + sent.Count < info.PartCount)
+        {
+            (PartFrame part, uint correlation) = await interchange.ExpectAsync<PartFrame>();
+            Assert.DoesNotContain(part.Index, held);
+            Assert.True(sent.Add(part.Index), $"part {part.Index} came twice");
+            await interchange.SendAsync(new PartAckFrame(send.MessageId, part.Index, ErrorCode.None), correlation);
+        }
+
+        await interchange.SendAsync(new AcceptedFrame(send.MessageId, 5, 1, false), sendCorrelation);
+        SendReceipt receipt = await again.Bounded();
+        Assert.Equal((send.MessageId, 5ul), (receipt.MessageId, receipt.Sequence));
+    }
+
+    private static async Task AnswerPingAsync(StandInInterchange interchange)
+    {
+        (PingFrame ping, uint correlation) = await interchange.ExpectAsync<PingFrame>();
+        await interchange.SendAsync(new PongFrame(ping.SentAt, ping.SentAt), correlation);
     }
 
     /// <summary>A parted payload of <paramref name="size"/> bytes from <paramref name="sender"/> to <paramref name="receiver"/>: its SHA-256 arrives, and its DELIVERED.</summary>

@@ -147,6 +147,54 @@ public sealed class PartedInterchangeTests(InterchangeSiloFixture silo) : IAsync
     }
 
     [Fact]
+    public async Task A_stations_upload_resumes_on_its_next_session_with_the_parts_the_interchange_holds_acknowledged_first()
+    {
+        await using WireClient receiver = await NodeAsync(silo.TcpEndPoint, Name("cloud"), "n1", "inbox");
+        (WireClient station, int partSize) = await SmallStationAsync(Name("edge"), Name("home"));
+        byte[] payload = Nodes.Payload((4 * partSize) + 1);
+        SendFrame send = Parted(Name("cloud"), payload, partSize, from: new StationSource(Name("home"), "sensor"));
+        await using (station)
+        {
+            await station.SendAsync(send, 60);
+            for (int i = 0; i < 2; i++)
+            {
+                await station.SendAsync(Part(send.MessageId, payload, partSize, i), 61 + (uint)i);
+                Assert.Equal(((uint)i, ErrorCode.None), Result(await station.ReceiveAsync<PartAckFrame>()));
+            }
+        }
+
+        // A new session of the station: the same SEND is answered PART_ACK 0 (correlation 0) for the two parts held, before the
+        // PONG of the PING behind it; the other parts complete the message.
+        await silo.WaitForNoRoutesAsync();
+        (station, _) = await SmallStationAsync(Name("edge"), Name("home"));
+        await using (station)
+        {
+            await station.SendAsync(send, 70);
+            await station.SendAsync(new PingFrame(5), 71);
+            var held = new List<uint>();
+            ReceivedFrame frame;
+            while ((frame = await station.ReceiveAsync()).Type == FrameType.PartAck)
+            {
+                Assert.Equal((0u, ErrorCode.None), (frame.Correlation, frame.Decode<PartAckFrame>().Result));
+                held.Add(frame.Decode<PartAckFrame>().Index);
+            }
+
+            Assert.Equal((FrameType.Pong, 71u), (frame.Type, frame.Correlation));
+            Assert.Equal([0u, 1u], held.Order());
+            for (int i = 2; i < send.Transfer!.Value.PartCount; i++)
+            {
+                await station.SendAsync(Part(send.MessageId, payload, partSize, i), 72 + (uint)i);
+                Assert.Equal(((uint)i, ErrorCode.None), Result(await station.ReceiveAsync<PartAckFrame>()));
+            }
+
+            ReceivedFrame accepted = await station.ReceiveAsync();
+            Assert.Equal((FrameType.Accepted, 70u), (accepted.Type, accepted.Correlation));
+            DeliverFrame delivered = await receiver.ReceiveAsync<DeliverFrame>();
+            Assert.Equal((send.MessageId, Name("home"), "sensor"), (delivered.MessageId, delivered.SrcLink.ToString(), delivered.SrcNode.ToString()));
+        }
+    }
+
+    [Fact]
     public async Task A_ring_forwarded_parted_message_is_offered_with_its_size_and_the_claiming_station_receives_its_parts()
     {
         // Ring order is byte order of the names: "a…" is offered first and passes, "b…" claims.
@@ -223,10 +271,7 @@ public sealed class PartedInterchangeTests(InterchangeSiloFixture silo) : IAsync
         uint count = send.Transfer!.Value.PartCount;
         for (int i = 0; i < count; i++)
         {
-            int offset = i * partSize;
-            byte[] bytes = payload[offset..Math.Min(payload.Length, offset + partSize)];
-            await sender.SendAsync(new PartFrame(send.MessageId, (uint)i, count, Crc32C.Compute(bytes), new ReadOnlySequence<byte>(bytes)),
-                correlation + 1 + (uint)i);
+            await sender.SendAsync(Part(send.MessageId, payload, partSize, i), correlation + 1 + (uint)i);
             ReceivedFrame answer = await sender.ReceiveAsync();
             if (answer.Type == FrameType.Error)
             {
@@ -241,4 +286,14 @@ public sealed class PartedInterchangeTests(InterchangeSiloFixture silo) : IAsync
         AcceptedFrame accepted = await sender.ReceiveAsync<AcceptedFrame>();
         Assert.Equal(send.MessageId, accepted.MessageId);
     }
+
+    private static PartFrame Part(Guid id, byte[] payload, int partSize, int index)
+    {
+        int count = (payload.Length + partSize - 1) / partSize;
+        int offset = index * partSize;
+        byte[] bytes = payload[offset..Math.Min(payload.Length, offset + partSize)];
+        return new PartFrame(id, (uint)index, (uint)count, Crc32C.Compute(bytes), new ReadOnlySequence<byte>(bytes));
+    }
+
+    private static (uint Index, ErrorCode Result) Result(PartAckFrame ack) => (ack.Index, ack.Result);
 }
