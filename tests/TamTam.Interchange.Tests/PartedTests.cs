@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Client;
+using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Interchange.Tests.Infrastructure;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
