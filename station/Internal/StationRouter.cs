@@ -4,6 +4,7 @@ using TamTam.Interfaces.Descriptors;
 using TamTam.Interfaces.Links;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
+using TamTam.Storage.Payloads;
 
 namespace TamTam.Station.Internal;
 
@@ -12,13 +13,14 @@ namespace TamTam.Station.Internal;
 /// a message to a link it does not host goes upstream, an offer for one it hosts is claimed, a delivery from upstream is
 /// handed to its link, and the upstream delivery is acknowledged only once the local message has its final state.
 /// </summary>
-internal sealed class StationRouter
+internal sealed partial class StationRouter
 {
     private const int RememberedSettlements = 65_536;
 
     private readonly StationOptions _options;
     private readonly HashSet<string> _hosted;
     private readonly IGrainFactory _grains;
+    private readonly IPayloadStore _payloads;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Guid, InboundDelivery> _inbound = new();
     private readonly ConcurrentDictionary<Guid, StatusReport> _settled = new();
@@ -27,9 +29,10 @@ internal sealed class StationRouter
     private long _offers;
     private UpstreamConnector[] _connectors = [];
 
-    public StationRouter(StationOptions options, IGrainFactory grains, ILogger<StationRouter> logger)
+    public StationRouter(StationOptions options, IGrainFactory grains, IPayloadStore payloads, ILogger<StationRouter> logger)
     {
         _options = options;
+        _payloads = payloads;
         _hosted = new HashSet<string>(options.Links, StringComparer.Ordinal);
         _grains = grains;
         _logger = logger;
@@ -78,12 +81,6 @@ internal sealed class StationRouter
         var records = new List<Task>(batch.Length);
         for (int i = 0; i < batch.Length; i++)
         {
-            if (batch[i].Transfer is not null)
-            {
-                outcomes[i] = SendOutcome.Refused(ErrorCode.NotImplemented, "a parted message beyond the station is not carried yet");
-                continue;
-            }
-
             records.Add(_journal.RecordAsync(new JournalEntry(batch[i].MessageId, source.Link, source.Node)));
         }
 
@@ -91,7 +88,7 @@ internal sealed class StationRouter
         var replies = new Task<UpstreamReply>?[batch.Length];
         for (int i = 0; i < batch.Length; i++)
         {
-            if (outcomes[i].Code == ErrorCode.None)
+            if (batch[i].Transfer is null)
             {
                 replies[i] = await upstream.StartRequestAsync(ToSendFrame(batch[i], link, source.Link, source.Node), CancellationToken.None).ConfigureAwait(false);
             }
@@ -99,21 +96,20 @@ internal sealed class StationRouter
 
         for (int i = 0; i < batch.Length; i++)
         {
-            if (outcomes[i].Code != ErrorCode.None)
-            {
-                continue;
-            }
-
-            outcomes[i] = await OutcomeOfAsync(replies[i], batch[i].MessageId, link).ConfigureAwait(false);
+            outcomes[i] = batch[i].Transfer is null
+                ? await OutcomeOfAsync(replies[i], batch[i].MessageId, link).ConfigureAwait(false)
+                : await ForwardPartedAsync(upstream, source, link, batch[i]).ConfigureAwait(false);
         }
 
         StationMetrics.Forwarded.Add(batch.Length);
         return outcomes;
     }
 
-    /// <summary>Parted SENDs ask first: refused with 502 beyond the station, or 501 when no interchange is connected.</summary>
+    /// <summary>Parted SENDs ask first: a link beyond the station is a route while an interchange is registered, else 501.</summary>
     public SendOutcome CheckRoute(string link) =>
-        SendOutcome.Refused(ErrorCode.NotImplemented, $"a parted message to link \"{link}\" beyond station \"{_options.Name}\" is not carried yet");
+        FirstRegistered(except: -1) is null
+            ? SendOutcome.Refused(ErrorCode.Unavailable, $"link \"{link}\" is not hosted by station \"{_options.Name}\" and no interchange is connected: send it again")
+            : default;
 
     // ---- final states of messages delivered from upstream into hosted links ----
 
@@ -172,6 +168,9 @@ internal sealed class StationRouter
                     await Streams.DeliverAsync(events, i, last).ConfigureAwait(false);
                     i = last;
                     continue;
+                case UpstreamPart part:
+                    await OnPartAsync(from, part).ConfigureAwait(false);
+                    break;
             }
 
             i++;
@@ -211,8 +210,7 @@ internal sealed class StationRouter
 
         if (first.Parted)
         {
-            await NackAsync(from, first.MessageId, first.Sequence, (ushort)ErrorCode.NotImplemented,
-                $"station \"{_options.Name}\" does not take parted messages from an interchange yet", requeue: false).ConfigureAwait(false);
+            await ReceivePartedAsync(from, first).ConfigureAwait(false);
             return;
         }
 
@@ -241,25 +239,29 @@ internal sealed class StationRouter
         StationMetrics.Delivered.Add(commands.Length);
         for (int k = 0; k < commands.Length; k++)
         {
-            var d = (UpstreamDelivery)events[start + k];
-            SendOutcome outcome = outcomes[k];
-            if (!outcome.Accepted)
-            {
-                _inbound.TryRemove(d.MessageId, out _);
-                await NackAsync(from, d.MessageId, d.Sequence, (ushort)outcome.Code, outcome.Detail ?? outcome.Code.WireName(),
-                    requeue: outcome.Code == ErrorCode.Unavailable).ConfigureAwait(false);
-            }
-            else if (!_options.AcknowledgeWhenFinal)
-            {
-                _inbound.TryRemove(d.MessageId, out _);
-                await AnswerAsync(new InboundDelivery(from, d.Sequence), new StatusReport(d.MessageId, d.SourceNode, FinalState.Delivered, 1, 1, 0, "stored"))
-                    .ConfigureAwait(false);
-            }
-            else if (outcome.Duplicate)
-            {
-                // Delivered again (the station's ACK was lost, or the station restarted): answer as the first time.
-                await SettleDuplicateAsync(link, d).ConfigureAwait(false);
-            }
+            await AnswerLocalSendAsync(from, link, (UpstreamDelivery)events[start + k], outcomes[k]).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How the hosted link took an upstream delivery decides its answer: NACK when refused, ACK when stored or final.</summary>
+    private async Task AnswerLocalSendAsync(UpstreamConnector from, ILinkGrain link, UpstreamDelivery d, SendOutcome outcome)
+    {
+        if (!outcome.Accepted)
+        {
+            _inbound.TryRemove(d.MessageId, out _);
+            await NackAsync(from, d.MessageId, d.Sequence, (ushort)outcome.Code, outcome.Detail ?? outcome.Code.WireName(),
+                requeue: outcome.Code == ErrorCode.Unavailable).ConfigureAwait(false);
+        }
+        else if (!_options.AcknowledgeWhenFinal)
+        {
+            _inbound.TryRemove(d.MessageId, out _);
+            await AnswerAsync(new InboundDelivery(from, d.Sequence), new StatusReport(d.MessageId, d.SourceNode, FinalState.Delivered, 1, 1, 0, "stored"))
+                .ConfigureAwait(false);
+        }
+        else if (outcome.Duplicate)
+        {
+            // Delivered again (the station's ACK was lost, or the station restarted): answer as the first time.
+            await SettleDuplicateAsync(link, d).ConfigureAwait(false);
         }
     }
 
@@ -310,6 +312,8 @@ internal sealed class StationRouter
         {
             await _journal.ForgetAsync(status.MessageId).ConfigureAwait(false);
         }
+
+        await EndUploadAsync(status.MessageId, status.State).ConfigureAwait(false);
 
         await from.TryWriteAsync(new StatusAckFrame(status.MessageId), CancellationToken.None).ConfigureAwait(false);
     }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
 
@@ -23,6 +24,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private readonly SemaphoreSlim _write = new(1, 1);
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<UpstreamReply>> _pending = new();
     private readonly TaskCompletionSource<WelcomeInfo> _welcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<Guid, Action<PartAckFrame>> _partAcks = new();
     private int _nextCorrelation;
 
     private UpstreamConnection(Socket socket)
@@ -33,7 +35,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>What WELCOME granted.</summary>
-    internal sealed record WelcomeInfo(byte[] ResumeToken, bool Resumed, uint MaxBody);
+    internal sealed record WelcomeInfo(byte[] ResumeToken, bool Resumed, uint MaxBody, uint PartSize);
 
     public static async Task<UpstreamConnection> ConnectAsync(Uri endpoint, CancellationToken cancellationToken)
     {
@@ -119,6 +121,16 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Hands the PART_ACKs of transfer <paramref name="transferId"/> to <paramref name="listener"/>, on the read loop, until the
+    /// returned registration is disposed: an upload of the station's (<see cref="UpstreamUpload"/>) waits on them.
+    /// </summary>
+    public IDisposable ListenForPartAcks(Guid transferId, Action<PartAckFrame> listener)
+    {
+        _partAcks[transferId] = listener;
+        return new PartAckRegistration(_partAcks, transferId, listener);
+    }
+
     /// <summary>A request correlation for a frame whose reply is not awaited (ACK, NACK, STATUS_ACK, CLAIM, PASS).</summary>
     public uint NextCorrelation() => (uint)Interlocked.Increment(ref _nextCorrelation);
 
@@ -179,7 +191,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         {
             case FrameType.Welcome:
                 WelcomeFrame welcome = frame.Decode<WelcomeFrame>();
-                _welcome.TrySetResult(new WelcomeInfo(welcome.ResumeToken.ToArray(), welcome.Resumed, welcome.MaxBody));
+                _welcome.TrySetResult(new WelcomeInfo(welcome.ResumeToken.ToArray(), welcome.Resumed, welcome.MaxBody, welcome.PartSize));
                 return null;
             case FrameType.Ping:
                 PingFrame ping = frame.Decode<PingFrame>();
@@ -188,6 +200,24 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             case FrameType.Ok:
                 Complete(frame.Correlation, new UpstreamReply(FrameType.Ok));
                 return null;
+            case FrameType.Pong:
+                // The PING after a parted SEND: every part the interchange holds has been acknowledged before it.
+                _ = frame.Decode<PongFrame>();
+                Complete(frame.Correlation, new UpstreamReply(FrameType.Pong));
+                return null;
+            case FrameType.PartAck:
+                // Of a station upload, or (result 0, correlation 0) naming a part of a DELIVER the station confirmed before,
+                // which its own store already knows.
+                PartAckFrame partAck = frame.Decode<PartAckFrame>();
+                if (_partAcks.TryGetValue(partAck.TransferId, out Action<PartAckFrame>? listener))
+                {
+                    listener(partAck);
+                }
+
+                return null;
+            case FrameType.Part:
+                PartFrame part = frame.Decode<PartFrame>();
+                return new UpstreamPart(part.TransferId, part.Index, part.Count, part.Crc32C, part.Payload.ToArray(), frame.Correlation);
             case FrameType.Accepted:
                 AcceptedFrame accepted = frame.Decode<AcceptedFrame>();
                 Complete(frame.Correlation, new UpstreamReply(FrameType.Accepted)
@@ -221,9 +251,12 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             case FrameType.Deliver:
                 DeliverFrame deliver = frame.Decode<DeliverFrame>();
                 ReplyRoute? route = deliver.Reply is { } r ? new ReplyRoute(r.CorrelationId, r.Link.ToString(), r.Port.ToString()) : null;
+                TransferDescriptor? parted = deliver.Transfer is { } t
+                    ? new TransferDescriptor((long)t.TotalSize, (int)t.PartSize, (int)t.PartCount, t.Sha256.ToArray())
+                    : null;
                 return new UpstreamDelivery(deliver.MessageId, deliver.Sequence, deliver.SrcLink.ToString(), deliver.SrcNode.ToString(),
                     deliver.DestLink.ToString(), deliver.DestPort.ToString(), deliver.Deadline, deliver.Transfer.HasValue, deliver.Payload.ToArray(),
-                    route, deliver.Trace?.ToString());
+                    route, deliver.Trace?.ToString(), parted);
             case FrameType.Stream:
                 StreamFrame stream = frame.Decode<StreamFrame>();
                 return new UpstreamStream(stream.PacketId, stream.Link.ToString(), stream.Port.ToString(), stream.Ttl, stream.WantAck, stream.Subtree,
@@ -232,9 +265,15 @@ internal sealed class UpstreamConnection : IAsyncDisposable
                 StatusFrame status = frame.Decode<StatusFrame>();
                 return new UpstreamStatus(status.MessageId, status.State, status.Recipients, status.Confirmed, status.At, status.Detail.ToString());
             default:
-                // PONG, PART and anything newer: nothing the station waits for.
+                // Anything newer: nothing the station waits for.
                 return null;
         }
+    }
+
+    private sealed class PartAckRegistration(ConcurrentDictionary<Guid, Action<PartAckFrame>> listeners, Guid id, Action<PartAckFrame> listener)
+        : IDisposable
+    {
+        public void Dispose() => listeners.TryRemove(new KeyValuePair<Guid, Action<PartAckFrame>>(id, listener));
     }
 
     private bool Complete(uint correlation, UpstreamReply reply) =>

@@ -48,6 +48,9 @@ internal sealed class UpstreamConnector
     /// <summary>Completes at the first registration.</summary>
     public Task FirstRegistration => _firstRegistration.Task;
 
+    /// <summary>The connection the station is registered on now, or <see langword="null"/>.</summary>
+    public UpstreamConnection? Connection => _connection;
+
     /// <summary>The last refusal, when the interchange refused the station (kept trying).</summary>
     public string? LastRefusal { get; private set; }
 
@@ -136,7 +139,10 @@ internal sealed class UpstreamConnector
     }
 
     /// <summary>Writes <paramref name="frame"/> (an ACK, NACK, STATUS_ACK, CLAIM or PASS); false when it could not be written.</summary>
-    public async Task<bool> TryWriteAsync<T>(T frame, CancellationToken cancellationToken)
+    /// <param name="frame">The frame.</param>
+    /// <param name="cancellationToken">Ends the write.</param>
+    /// <param name="correlation">The correlation of the frame it answers (a PART_ACK's PART's), or none: a new one.</param>
+    public async Task<bool> TryWriteAsync<T>(T frame, CancellationToken cancellationToken, uint? correlation = null)
         where T : struct, IFrame<T>
     {
         if (_connection is not { } connection)
@@ -146,7 +152,7 @@ internal sealed class UpstreamConnector
 
         try
         {
-            await connection.WriteAsync(frame, connection.NextCorrelation(), cancellationToken).ConfigureAwait(false);
+            await connection.WriteAsync(frame, correlation ?? connection.NextCorrelation(), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)

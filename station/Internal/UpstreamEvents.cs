@@ -1,4 +1,5 @@
 using TamTam.Interfaces.Links;
+using TamTam.Interfaces.Transfers;
 using TamTam.Protocol;
 
 namespace TamTam.Station.Internal;
@@ -21,7 +22,11 @@ internal sealed record UpstreamDelivery(
     bool Parted,
     byte[] Payload,
     ReplyRoute? Reply,
-    string? TraceParent) : UpstreamEvent;
+    string? TraceParent,
+    TransferDescriptor? Transfer = null) : UpstreamEvent;
+
+/// <summary>PART on the station session: a part of a parted DELIVER, its bytes copied out (at most a part size each).</summary>
+internal sealed record UpstreamPart(Guid TransferId, uint Index, uint Count, uint Crc32C, byte[] Payload, uint Correlation) : UpstreamEvent;
 
 /// <summary>STREAM on the station session: a stream packet for one of the station's links (docs/protocol.md section 5.18, "Streams").</summary>
 internal sealed record UpstreamStream(Guid PacketId, string Link, string Port, byte Ttl, bool WantAck, bool Subtree, byte[] Payload) : UpstreamEvent;

@@ -224,6 +224,14 @@ internal sealed class SessionFrameDispatcher
                 transfers.OnPartAck(frame.Decode<PartAckFrame>());
                 break;
 
+            case FrameType.Part when _session.Station?.Transfers is { } transfers:
+                await transfers.OnPartAsync(frame).ConfigureAwait(false);
+                break;
+
+            case FrameType.PartAck when _session.Station?.Transfers is { } transfers:
+                transfers.OnPartAck(frame.Decode<PartAckFrame>());
+                break;
+
             case FrameType.Links:
             case FrameType.Join:
             case FrameType.Leave:

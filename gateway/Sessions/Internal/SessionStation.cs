@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using TamTam.Gateway.Internal;
+using TamTam.Gateway.Transfers.Internal;
 using TamTam.Interfaces.Interchange;
 using TamTam.Interfaces.Links;
 using TamTam.Interfaces.Streams;
@@ -37,12 +38,21 @@ internal sealed class SessionStation : IStationObserver
         _logger = logger;
         Name = name;
         Links = new HashSet<string>(links, StringComparer.Ordinal);
+
+        // Parts cross a station session as a node's (docs/protocol.md section 5.18, "Parts"); the parts this station
+        // confirmed are recorded under its own receiver name, so that it resumes them when it registers again.
+        Transfers = session.Payloads is { } payloads
+            ? new SessionTransfers(session, grains, payloads, logger, session.Options, name, $"{RoamingRecipient.Node}/{name}")
+            : null;
     }
 
     public string Name { get; }
 
     /// <summary>The links the station registered: those it may send on behalf of.</summary>
     public HashSet<string> Links { get; }
+
+    /// <summary>Its parted uploads and deliveries, or <see langword="null"/> on a gateway without a payload store.</summary>
+    public SessionTransfers? Transfers { get; }
 
     private StationAttachment Attachment => new(Name, _session.AttachmentId, _reference!);
 
@@ -83,6 +93,12 @@ internal sealed class SessionStation : IStationObserver
     {
         try
         {
+            if (Transfers is { } transfers)
+            {
+                // The parts the station confirmed are recorded before its deliveries go back to the ring.
+                await transfers.FlushProgressAsync().ConfigureAwait(false);
+            }
+
             await Interchange.LeaveAsync(Name, _session.AttachmentId).ConfigureAwait(false);
             _logger.StationLeft(_session.ConnectionId, Name, _offers.Count);
             foreach ((Guid id, string link) in _offers)
@@ -115,14 +131,21 @@ internal sealed class SessionStation : IStationObserver
         {
             (refusal, detail) = (ErrorCode.Forbidden, $"the access token does not allow sending to {send.DestLink}:{send.DestPort}");
         }
-        else if (send.Transfer.HasValue)
+        else if (send.Transfer.HasValue && Transfers is null)
         {
-            (refusal, detail) = (ErrorCode.NotImplemented, "PARTED messages from a station are not served yet");
+            (refusal, detail) = (ErrorCode.NotImplemented, "PARTED transfers need a payload store, and this server has none");
         }
 
         if (refusal != ErrorCode.None)
         {
             await _session.Output.WriteErrorAsync(refusal, detail, fatal: false, correlation, _session.Closing).ConfigureAwait(false);
+            return;
+        }
+
+        if (send.Transfer.HasValue)
+        {
+            // Answered with PART_ACKs, then ACCEPTED or ERROR under the SEND's correlation once the upload is complete.
+            await Transfers!.BeginAsync(correlation, send, new MessageSource(sourceLink, source.Node.ToString())).ConfigureAwait(false);
             return;
         }
 
@@ -263,22 +286,38 @@ internal sealed class SessionStation : IStationObserver
             List<AckCommand>? refused = null;
             foreach (Delivery d in deliveries)
             {
-                if (d.Transfer is not null || DeliverFrameLength(d) > _session.Output.PeerMaxBody)
+                bool inlineAsParts = d.Transfer is null && DeliverFrameLength(d) > _session.Output.PeerMaxBody;
+                if (Transfers is null && (d.Transfer is not null || inlineAsParts))
                 {
-                    // Parts through a station are not served yet: the station rejects it, which its sender hears.
+                    // Without a payload store no parts can be streamed: the station rejects it, which its sender hears.
                     (refused ??= []).Add(new AckCommand(d.MessageId, d.Sequence, Nack: true, Requeue: false, 0,
-                        "parted payloads are not carried to stations yet"));
+                        "parted payloads need a payload store, and this server has none"));
                     continue;
                 }
 
                 _deliveries[d.MessageId] = link;
+                TransferInfo? parted = d.Transfer is { } transfer ? Transfers!.InfoFor(transfer) : inlineAsParts ? Transfers!.InlineInfoFor(d.Payload) : null;
                 var frame = new DeliverFrame(d.MessageId, d.Sequence, d.PortSequence, Utf8Text.From(d.SourceLink), Utf8Text.From(d.SourceNode),
-                    Utf8Text.From(d.Link), Utf8Text.From(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, null, new ReadOnlySequence<byte>(d.Payload),
+                    Utf8Text.From(d.Link), Utf8Text.From(d.Port), d.Attempt, d.DeadlineUs, d.Redelivery, parted,
+                    parted.HasValue ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(d.Payload),
                     d.TraceParent is { } traceParent ? new TraceContext(traceParent) : null)
                 {
                     Reply = d.Reply is { } reply ? ReplyRoutes.ToWire(reply) : null,
                 };
                 await _session.Output.WriteAsync(frame, 0, push.Token).ConfigureAwait(false);
+                if (parted.HasValue)
+                {
+                    // The parts follow the DELIVER, streamed beside this push (docs/protocol.md section 7): a station that
+                    // comes back gets PART_ACK 0 for the parts it confirmed, then only the others.
+                    if (inlineAsParts)
+                    {
+                        Transfers!.StartInlineOutbound(d);
+                    }
+                    else
+                    {
+                        Transfers!.StartOutbound(d);
+                    }
+                }
             }
 
             await _session.Output.FlushAsync(push.Token).ConfigureAwait(false);

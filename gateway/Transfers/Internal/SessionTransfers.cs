@@ -12,7 +12,7 @@ using TamTam.Storage.Payloads;
 namespace TamTam.Gateway.Transfers.Internal;
 
 /// <summary>
-/// A joined session's parted transfers, both ways: uploads from its node (<see cref="TransferIntake"/>) and
+/// A joined (or station) session's parted transfers, both ways: uploads from its node (or its station's nodes) (<see cref="TransferIntake"/>) and
 /// parted deliveries streamed to it (<see cref="OutboundTransfer"/>, one per message id).
 /// </summary>
 internal sealed class SessionTransfers
@@ -39,6 +39,9 @@ internal sealed class SessionTransfers
     }
 
     public ValueTask BeginAsync(uint correlation, in SendFrame send) => _intake.BeginAsync(correlation, send);
+
+    /// <summary>A parted SEND on behalf of <paramref name="source"/>: a station's SEND with <c>STATION</c>.</summary>
+    public ValueTask BeginAsync(uint correlation, in SendFrame send, MessageSource source) => _intake.BeginAsync(correlation, send, source);
 
     public ValueTask OnPartAsync(in Frame frame) => _intake.OnPartAsync(frame);
 

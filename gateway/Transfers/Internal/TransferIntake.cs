@@ -56,8 +56,14 @@ internal sealed class TransferIntake
     /// (result 0) per part the store already holds — so a sender that follows the SEND with a PING knows, when the
     /// PONG arrives, every part it need not send again.
     /// </summary>
-    public async ValueTask BeginAsync(uint correlation, SendFrame send)
+    /// <param name="correlation">The SEND's correlation.</param>
+    /// <param name="send">The parted SEND.</param>
+    /// <param name="source">
+    /// Who sends it when not the session's own node: a station's SEND names its link and node (docs/protocol.md section 5.18).
+    /// </param>
+    public async ValueTask BeginAsync(uint correlation, SendFrame send, MessageSource? source = null)
     {
+        MessageSource from = source ?? _source;
         TransferInfo info = send.Transfer!.Value;
         if (info.PartSize != (uint)_session.PartSize)
         {
@@ -74,9 +80,9 @@ internal sealed class TransferIntake
         }
 
         var descriptor = new TransferDescriptor((long)info.TotalSize, (int)info.PartSize, (int)info.PartCount, info.Sha256.ToArray());
-        string link = send.DestLink.IsEmpty ? _source.Link : send.DestLink.ToString();
-        var request = new TransferRequest(_source, link, send.DestPort.ToString(), send.Subtree, send.TtlMs, descriptor,
-            send.Reply is { } reply ? ReplyRoutes.From(reply, _source.Link) : null);
+        string link = send.DestLink.IsEmpty ? from.Link : send.DestLink.ToString();
+        var request = new TransferRequest(from, link, send.DestPort.ToString(), send.Subtree, send.TtlMs, descriptor,
+            send.Reply is { } reply ? ReplyRoutes.From(reply, from.Link) : null);
         ITransferGrain grain = _grains.GetGrain<ITransferGrain>(send.MessageId);
         TransferStart start;
         IReadOnlyList<int> held = [];
@@ -92,7 +98,7 @@ internal sealed class TransferIntake
                 // Before any byte is sent: a message its link would refuse (no route, full inbox) is refused now,
                 // with the code it would get at the end. The link checks again when the upload is complete.
                 ILinkGrain destination = _grains.GetGrain<ILinkGrain>(link);
-                route = await ClusterFailure.RetryOnSiloLossAsync(() => destination.CheckRouteAsync(_source, request.Port, request.Subtree),
+                route = await ClusterFailure.RetryOnSiloLossAsync(() => destination.CheckRouteAsync(from, request.Port, request.Subtree),
                     ClusterFailure.Wait, _session.Closing).ConfigureAwait(false);
                 if (route.Code is not (ErrorCode.None or ErrorCode.Unavailable))
                 {
@@ -301,7 +307,7 @@ internal sealed class TransferIntake
             long sending = Stopwatch.GetTimestamp();
             SendCommand command = upload.Command;
             SendOutcome[] outcomes = await _grains.GetGrain<ILinkGrain>(upload.Request.DestinationLink)
-                .SendAsync(_source, [command]).ConfigureAwait(false);
+                .SendAsync(upload.Request.Source, [command]).ConfigureAwait(false);
             SendOutcome outcome = outcomes[0];
             _session.Messages.Answered(command, upload.Request.DestinationLink, outcome, sending);
             TransferTracing.Uploaded(upload.Id, upload.Layout.TotalSize, upload.Layout.PartCount, upload.TraceParent, upload.StartedAt, (int)outcome.Code);
