@@ -153,6 +153,12 @@ public sealed class InterchangeGrain : Grain, IInterchangeGrain
 
     public Task<StationSummary[]> GetStationsAsync() => Task.FromResult(_registry.Stations());
 
+    public Task RouteUsedAsync(string link, string station, long atUs)
+    {
+        _registry.Used(link, station, atUs);
+        return Task.CompletedTask;
+    }
+
     private async Task ExpireRoutesAsync(CancellationToken cancellationToken)
     {
         foreach (StationRoute route in _registry.Expire(NowUs(), (long)_options.RouteLifetime.TotalMicroseconds))

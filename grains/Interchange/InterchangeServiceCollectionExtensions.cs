@@ -12,7 +12,8 @@ public static class InterchangeServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="InterchangeOptions"/>, bound from <c>TamTam:Interchange</c> when <paramref name="configuration"/> is given
     /// and validated at start (an unknown key or a value out of range stops the host, naming the key), and
-    /// <see cref="InterchangeMetrics"/>.
+    /// <see cref="InterchangeMetrics"/>, and <see cref="RoamingWakeUp"/>, which wakes the links with roaming messages when the
+    /// silo starts so that they route them again after a restart.
     /// </summary>
     public static IServiceCollection AddTamTamInterchange(this IServiceCollection services, IConfiguration? configuration = null)
     {
@@ -26,6 +27,7 @@ public static class InterchangeServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InterchangeOptions>, InterchangeOptionsValidator>());
         services.TryAddSingleton<InterchangeMetrics>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RoamingWakeUp>();
         return services;
     }
 }

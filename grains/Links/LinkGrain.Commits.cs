@@ -35,6 +35,8 @@ public sealed partial class LinkGrain
             Dispatch(node, now);
         }
 
+        await KeepRoamingListedAsync();
+        await ReportRouteUseAsync();
         if (_core.RoamingWaits)
         {
             await RouteRoamingAsync();

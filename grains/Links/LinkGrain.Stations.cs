@@ -60,12 +60,19 @@ public sealed partial class LinkGrain
         }
 
         _interchangeMetrics?.Claimed();
+        _core.Claimed(trip.Sequence);
         if (_trip == trip)
         {
             _trip = null;
         }
 
         OperationResult attached = AttachStation(station.Station, station.AttachmentId, observer, registered: false);
+        if (_core.RoamingWaits)
+        {
+            // Ring first: the next message rings now, not on the next tick.
+            BackgroundWork.Run(RouteRoamingAsync(), "route a roaming message", _logger);
+        }
+
         return attached.Succeeded ? ErrorCode.None : attached.Code;
     }
 
@@ -177,8 +184,9 @@ public sealed partial class LinkGrain
                 _interchangeMetrics?.Passed();
             }
 
-            // A known route first: a station that registered the link, or a route learned while this activation was away.
-            if (await Interchange.GetRouteAsync(Link) is { } route)
+            // A known route first (unless the policy is ring first): a station that registered the link, or a route learned
+            // while this activation was away.
+            if (!_core.RingFirst && await Interchange.GetRouteAsync(Link) is { } route)
             {
                 if (!_core.RoamingOnline)
                 {
@@ -196,7 +204,7 @@ public sealed partial class LinkGrain
 
             RingTrip trip = _trip;
             StationAttachment[] ring = await Interchange.GetRingAsync(message.Accepted.SourceLink);
-            if (_trip != trip || _core.RoamingOnline || _core.RoamingHead() != head)
+            if (_trip != trip || (_core.RoamingOnline && !_core.RingFirst) || _core.RoamingHead() != head)
             {
                 continue; // things moved while the ring was asked for: look again
             }

@@ -95,6 +95,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         }
 
         _core.Restarted();
+        ResumeRoaming();
         _recordsSinceCheckpoint = replayed;
         _committer = new GroupCommitter(_log, new GroupCommitterOptions(), _storageMetrics, _loggers.CreateLogger<GroupCommitter>());
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.TimerPeriod, _options.TimerPeriod) { Interleave = true });
@@ -315,6 +316,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         var records = new List<LinkRecord>(batch.Length);
         var created = new List<PendingMessage>(batch.Length);
         SendOutcome[] outcomes = _core.Send(source, batch, now, records, created, out List<PendingMessage>? duplicates, roaming);
+
+        // Listed beside the commit, before ACCEPTED: a restart then wakes the link (LinkGrain.RoamingIndex.cs).
+        Task listing = roaming && created.Count > 0 && _roamingListed != true ? ListRoamingAsync() : Task.CompletedTask;
         if (records.Count > 0)
         {
             var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -336,6 +340,8 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             }
         }
 
+        await listing;
+
         if (duplicates is not null)
         {
             foreach (PendingMessage original in duplicates)
@@ -353,6 +359,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         foreach (string node in LinkOrchestrator.RecipientNodes(created))
         {
             Dispatch(Ledger.Node(node), now);
+        }
+
+        if (roaming)
+        {
+            NoteRouteUse(now);
         }
 
         if (roaming && _core.RoamingWaits)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TamTam.Grains.Lifecycle;
 using TamTam.Grains.Transfers.Internal;
 using TamTam.Interfaces.Transfers;
 
@@ -7,53 +8,14 @@ namespace TamTam.Grains.Transfers;
 /// <summary>
 /// Wakes the live transfers when the silo has started (<see cref="ITransferRegistryGrain.WakeAsync"/> on every
 /// partition), so that an upload abandoned before a restart is removed at its deadline without anything else
-/// reaching its grain. Runs beside the silo's start, not in its way; the silo's stop waits for it.
+/// reaching its grain.
 /// </summary>
-/// <remarks>
-/// Orleans' reminders would do this too, but the reminder service 10.4.2 offers without another package
-/// keeps its reminders in memory and loses them with the silo: the registry is kept in the grain storage
-/// every other durable state uses.
-/// </remarks>
-public sealed class TransferWakeUp(IGrainFactory grains, ILogger<TransferWakeUp> logger) : ILifecycleParticipant<ISiloLifecycle>
+public sealed class TransferWakeUp(IGrainFactory grains, ILogger<TransferWakeUp> logger) : WakeUpAtStart
 {
-    private Task _waking = Task.CompletedTask;
+    protected override Task<int> WakeAsync() =>
+        WakePartitionsAsync(RegistryPartition.Count, partition => grains.GetGrain<ITransferRegistryGrain>(partition).WakeAsync());
 
-    public void Participate(ISiloLifecycle lifecycle)
-    {
-        ArgumentNullException.ThrowIfNull(lifecycle);
-        lifecycle.Subscribe(nameof(TransferWakeUp), ServiceLifecycleStage.Active, OnStartAsync, OnStopAsync);
-    }
+    protected override void Woken(int listed) => TransferLog.Woken(logger, listed);
 
-    private Task OnStartAsync(CancellationToken cancellationToken)
-    {
-        _waking = WakeAllAsync();
-        return Task.CompletedTask;
-    }
-
-    // The wake-up logs its own failures and never throws.
-    private Task OnStopAsync(CancellationToken cancellationToken) => _waking;
-
-    private async Task WakeAllAsync()
-    {
-        try
-        {
-            var wakes = new Task<int>[RegistryPartition.Count];
-            for (int partition = 0; partition < wakes.Length; partition++)
-            {
-                wakes[partition] = grains.GetGrain<ITransferRegistryGrain>(partition).WakeAsync();
-            }
-
-            int live = 0;
-            foreach (int count in await Task.WhenAll(wakes).ConfigureAwait(false))
-            {
-                live += count;
-            }
-
-            TransferLog.Woken(logger, live);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            TransferLog.WakeFailed(logger, exception);
-        }
-    }
+    protected override void Failed(Exception exception) => TransferLog.WakeFailed(logger, exception);
 }

@@ -55,6 +55,14 @@ public interface IInterchangeGrain : IGrainWithStringKey
     [Alias("routes"), AlwaysInterleave]
     Task<RouteSummary[]> GetRoutesAsync();
 
+    /// <summary>
+    /// Link <paramref name="link"/> accepted messages for <paramref name="station"/>'s route, the last at <paramref name="atUs"/>:
+    /// the route's last use, for the dashboard. Reported every few seconds at most while messages flow; ignored when the route
+    /// goes through another station now.
+    /// </summary>
+    [Alias("route-used"), AlwaysInterleave]
+    Task RouteUsedAsync(string link, string station, long atUs);
+
     /// <summary>Every registered station, sorted by name, for the dashboard.</summary>
     [Alias("stations"), AlwaysInterleave]
     Task<StationSummary[]> GetStationsAsync();

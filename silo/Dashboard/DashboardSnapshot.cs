@@ -63,8 +63,20 @@ public sealed record DashboardPort(string Port, string Mode, bool Subtree, strin
 /// </summary>
 public sealed record DashboardTransfer(Guid Id, string Phase, long TotalSize, int PartCount, int PartsStaged, Dictionary<string, int> PartsConfirmed);
 
-/// <summary>Stations and routes of the interchange; <see cref="Available"/> stays false until the interchange exists.</summary>
-public sealed record DashboardInterchange(bool Available, string[] Stations, string[] Routes);
+/// <summary>Stations and routes of the interchange; <see cref="Available"/> is false when the registry could not be asked.</summary>
+public sealed record DashboardInterchange(bool Available, DashboardStation[] Stations, DashboardRoute[] Routes);
+
+/// <summary>
+/// A registered station: the links it registered, since when (its registration on its current session), and its place in
+/// the ring (1 is offered first; the ring is the stations in byte order of their names).
+/// </summary>
+public sealed record DashboardStation(string Name, string[] Links, DateTimeOffset ConnectedSince, int RingOrder);
+
+/// <summary>
+/// A route: link → station, how it was learned (<c>registered</c> or <c>claimed</c>), when (registration or last claim), and
+/// when it was last used (that, or the last message its link accepted for it, reported every few seconds).
+/// </summary>
+public sealed record DashboardRoute(string Link, string Station, string Learned, DateTimeOffset At, DateTimeOffset LastUsed);
 
 /// <summary>A refusal of the dashboard's API: <c>{"error":"…"}</c>.</summary>
 public sealed record DashboardRefusal(string Error);

@@ -69,6 +69,7 @@ public sealed class DashboardSnapshots
         Task<DashboardSilo[]> silos = _sources.SilosAsync(now);
         Task<(DashboardLink[] Links, bool Truncated)> links = _sources.LinksAsync();
         Task<DashboardTransfer[]> transfers = _sources.TransfersAsync();
+        Task<DashboardInterchange> interchange = _sources.InterchangeAsync();
 
         DashboardRates rates;
         DashboardRates[] history;
@@ -94,7 +95,7 @@ public sealed class DashboardSnapshots
         (DashboardLink[] linkList, bool truncated) = await links.ConfigureAwait(false);
         var snapshot = new DashboardSnapshot(now, _sources.Self.ToString(), (long)_statistics.Uptime.TotalMilliseconds, gateway, rates, history,
             streams, await silos.ConfigureAwait(false), linkList, truncated, await transfers.ConfigureAwait(false),
-            new DashboardInterchange(Available: false, [], []));
+            await interchange.ConfigureAwait(false));
         return JsonSerializer.SerializeToUtf8Bytes(snapshot, DashboardJsonContext.Default.DashboardSnapshot);
     }
 

@@ -39,6 +39,10 @@ internal sealed class StationCallFilter(StationRouter router) : IOutgoingGrainCa
                 return;
             case nameof(ILinkGrain.ReportStatusAsync):
                 await router.SettleAsync((StatusReport[])context.Request.GetArgument(0)!).ConfigureAwait(false);
+
+                // The call is answered here: without a result Orleans fails it as a broken filter chain, and the hosted link,
+                // which awaits it, would keep the status as not forwarded and report it again on every tick.
+                context.Result = null;
                 return;
             case nameof(ILinkGrain.JoinAsync):
                 context.Result = new OperationResult(ErrorCode.Forbidden, $"this station does not host link \"{link}\"");

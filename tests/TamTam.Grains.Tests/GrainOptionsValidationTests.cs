@@ -52,6 +52,8 @@ public sealed class GrainOptionsValidationTests
     [InlineData("TamTam:Interchange:RouteLifetime", "00:00:00")]
     [InlineData("TamTam:Interchange:OfferRetry", "-00:00:01")]
     [InlineData("TamTam:Interchange:OfferTimeout", "00:00:00")]
+    [InlineData("TamTam:Interchange:Policy", "ring_first")]
+    [InlineData("TamTam:Interchange:Policy", "")]
     public void An_interchange_setting_out_of_range_fails_at_start_naming_its_key(string key, string value)
     {
         using ServiceProvider services = Build(new() { [key] = value });
@@ -72,6 +74,19 @@ public sealed class GrainOptionsValidationTests
         InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains(misspelt, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("direct-when-known", false)]
+    [InlineData("ring-first", true)]
+    public void The_interchange_policy_is_direct_when_known_unless_configured_ring_first(string? policy, bool ringFirst)
+    {
+        using ServiceProvider services = Build(policy is null ? [] : new() { ["TamTam:Interchange:Policy"] = policy });
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.Equal(ringFirst, services.GetRequiredService<IOptions<InterchangeOptions>>().Value.IsRingFirst);
     }
 
     [Fact]

@@ -14,6 +14,12 @@ internal sealed class InterchangeOptionsValidator : IValidateOptions<Interchange
             failures.Add($"{InterchangeOptions.Section}:{nameof(options.DefaultTtl)} must be 1 … 255, not {options.DefaultTtl}");
         }
 
+        if (options.Policy is not (InterchangeOptions.DirectWhenKnown or InterchangeOptions.RingFirst))
+        {
+            failures.Add($"{InterchangeOptions.Section}:{nameof(options.Policy)} must be \"{InterchangeOptions.DirectWhenKnown}\" or " +
+                $"\"{InterchangeOptions.RingFirst}\", not \"{options.Policy}\"");
+        }
+
         Positive(failures, nameof(options.RouteLifetime), options.RouteLifetime);
         Positive(failures, nameof(options.OfferRetry), options.OfferRetry);
         Positive(failures, nameof(options.OfferTimeout), options.OfferTimeout);

@@ -169,7 +169,17 @@ internal sealed class StationRegistry
 
     public StationRoute? Route(string link) => _routes.GetValueOrDefault(link);
 
-    public RouteSummary[] Routes() => [.. _routes.Values.Select(r => new RouteSummary(r.Link, r.Station, r.Learned, r.AtUs))];
+    /// <summary>Link <paramref name="link"/> used its route through <paramref name="station"/> at <paramref name="atUs"/>.</summary>
+    public void Used(string link, string station, long atUs)
+    {
+        if (_routes.TryGetValue(link, out StationRoute? route) && route.Station == station && atUs > route.LastUsedUs)
+        {
+            _routes[link] = route with { LastUsedUs = atUs };
+        }
+    }
+
+    public RouteSummary[] Routes() =>
+        [.. _routes.Values.Select(r => new RouteSummary(r.Link, r.Station, r.Learned, r.AtUs, Math.Max(r.AtUs, r.LastUsedUs)))];
 
     public StationSummary[] Stations() => [.. _stations.Values.Select(s => new StationSummary(s.Attachment.Station, s.Links, s.RegisteredAtUs))];
 

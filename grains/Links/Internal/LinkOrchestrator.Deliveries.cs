@@ -105,7 +105,7 @@ internal sealed partial class LinkOrchestrator
             }
 
             PendingMessage message = recipient.Message;
-            if (recipient.State != RecipientState.Waiting || recipient.DueUs > now || message.Lsn == 0)
+            if (recipient.State != RecipientState.Waiting || recipient.DueUs > now || message.Lsn == 0 || !Admits(node, message))
             {
                 continue;
             }

@@ -42,7 +42,8 @@ internal sealed partial class LinkOrchestrator
     public bool RoamingOnline => Ledger.Nodes.TryGetValue(RoamingNode, out NodeState? node) && node.IsOnline;
 
     /// <summary>Roaming messages wait with no route to carry them: the ring's work.</summary>
-    public bool RoamingWaits => Ledger.Nodes.TryGetValue(RoamingNode, out NodeState? node) && !node.IsOnline && node.Inbox.Count > 0;
+    public bool RoamingWaits => Ledger.Nodes.TryGetValue(RoamingNode, out NodeState? node)
+        && (node.IsOnline ? RingFirst && RoamingHead() is not null : node.Inbox.Count > 0);
 
     /// <summary>
     /// A route to this link goes through <paramref name="station"/>'s session from now on; 205 when the link is hosted in the
@@ -79,6 +80,7 @@ internal sealed partial class LinkOrchestrator
         node.Release();
         Station = null;
         StationRegistered = false;
+        _ringGate = 0;
         return true;
     }
 
@@ -92,7 +94,7 @@ internal sealed partial class LinkOrchestrator
 
         foreach (Recipient recipient in node.Inbox.Values)
         {
-            if (recipient.State == RecipientState.Waiting && recipient.Message.Lsn != 0)
+            if (recipient.State == RecipientState.Waiting && recipient.Message.Lsn != 0 && Rings(recipient))
             {
                 return recipient;
             }

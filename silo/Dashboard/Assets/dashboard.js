@@ -186,6 +186,17 @@ function render(s) {
     cells: [x.address + (x.self ? " (this)" : ""), x.name, x.status, new Date(x.started_at).toLocaleString()],
   })), "none", 4);
 
+  const ix = s.interchange;
+  fill("stations", ix.stations.map((x) => ({
+    key: x.name,
+    cells: [number(x.ring_order), x.name, x.links.length ? x.links.join(", ") : "–", new Date(x.connected_since).toLocaleString()],
+  })), "no station registered", 4);
+  fill("routes", ix.routes.map((r) => ({
+    key: r.link,
+    cells: [r.link, r.station, r.learned, new Date(r.at).toLocaleString(), new Date(r.last_used).toLocaleString()],
+  })), "no route known", 5);
+  $("interchange-unavailable").hidden = ix.available;
+
   $("updated").textContent = "silo " + s.silo + " · updated " + new Date(s.at).toLocaleTimeString();
 }
 

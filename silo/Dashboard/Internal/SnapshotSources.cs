@@ -9,9 +9,9 @@ namespace TamTam.Silo.Dashboard.Internal;
 
 /// <summary>
 /// What the dashboard asks the grains for each snapshot: the cluster's silos (Orleans' management grain), the links
-/// (the link registry, as LINKS), each link's nodes and bindings, and the transfers in flight. Bounded: at most
-/// <see cref="MaxLinks"/> links are queried in detail and <see cref="MaxTransfers"/> transfers listed. A part that
-/// fails is logged and shown empty; the rest of the snapshot stands.
+/// (the link registry, as LINKS), each link's nodes and bindings, the transfers in flight, and the interchange's stations
+/// and routes. Bounded: at most <see cref="MaxLinks"/> links are queried in detail and <see cref="MaxTransfers"/> transfers
+/// listed. A part that fails is logged and shown empty; the rest of the snapshot stands.
 /// </summary>
 internal sealed class SnapshotSources(IGrainFactory grains, ILocalSiloDetails silo, ILogger<DashboardSnapshots> logger)
 {
@@ -121,6 +121,19 @@ internal sealed class SnapshotSources(IGrainFactory grains, ILocalSiloDetails si
         {
             logger.DashboardPartFailed("the transfers in flight", e.Message);
             return [];
+        }
+    }
+
+    public async Task<DashboardInterchange> InterchangeAsync()
+    {
+        try
+        {
+            return await InterchangeSource.ReadAsync(grains);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.DashboardPartFailed("the interchange's stations and routes", e.Message);
+            return new DashboardInterchange(Available: false, [], []);
         }
     }
 

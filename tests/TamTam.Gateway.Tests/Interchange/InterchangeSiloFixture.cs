@@ -10,12 +10,15 @@ namespace TamTam.Gateway.Tests.Interchange;
 /// tests must not share an interchange with others, and they run one after another (one collection). The ring's ttl and the
 /// offer retry are short so that the ring's rules show within a test's time.
 /// </summary>
-public sealed class InterchangeSiloFixture : IAsyncLifetime
+public class InterchangeSiloFixture : IAsyncLifetime
 {
     /// <summary>Passes a ring-forwarded message starts with here.</summary>
     public const int DefaultTtl = 3;
 
     private TamTamSilo? _silo;
+
+    /// <summary>Settings a derived fixture adds (a policy).</summary>
+    protected virtual string[] Settings => [];
 
     public IPEndPoint TcpEndPoint => (_silo ?? throw new InvalidOperationException("The silo is not started.")).TcpEndPoint;
 
@@ -33,6 +36,7 @@ public sealed class InterchangeSiloFixture : IAsyncLifetime
             "--TamTam:Links:TimerPeriod=00:00:00.200",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+            .. Settings,
         ]);
     }
 
