@@ -30,6 +30,10 @@ internal sealed class StationCallFilter(StationRouter router) : IOutgoingGrainCa
                 return;
             case nameof(ILinkGrain.ReportStatusAsync):
                 await router.SettleAsync((StatusReport[])context.Request.GetArgument(0)!).ConfigureAwait(false);
+
+                // The call is answered here: without a result Orleans fails it as a broken filter chain, and the link
+                // would report the same statuses again on every tick, for ever.
+                context.Result = null;
                 return;
             case nameof(ILinkGrain.JoinAsync):
                 context.Result = new OperationResult(ErrorCode.Forbidden, $"this station does not host link \"{link}\"");
