@@ -156,7 +156,7 @@ internal sealed class SessionStation : IStationObserver
         }
     }
 
-    /// <summary>ACK or NACK of a DELIVER the station holds, queued for its link's next call; 307 when none is pending.</summary>
+    /// <summary>ACK or NACK of a DELIVER the station holds, queued for its link's next call; 304 when none is pending.</summary>
     public ErrorCode QueueAcknowledgement(uint correlation, AckCommand command) => _acknowledgements.Queue(correlation, command);
 
     /// <summary>Starts the link calls for the ACKs and NACKs one read brought (their refusals are written when the calls return).</summary>

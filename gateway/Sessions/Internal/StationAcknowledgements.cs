@@ -15,7 +15,7 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// </summary>
 /// <remarks>
 /// <see cref="Queue"/> and <see cref="StartCalls"/> run on the session's read loop; <see cref="DrainAsync"/> when it ended.
-/// A delivery leaves <c>deliveries</c> when its answer is queued (a second answer to it is 307 at once) and comes back when
+/// A delivery leaves <c>deliveries</c> when its answer is queued (a second answer to it is 304 at once) and comes back when
 /// the link could not take the answer: the station answers its redelivery, or answers again.
 /// </remarks>
 internal sealed class StationAcknowledgements(GatewaySession session, IGrainFactory grains, ILogger logger, string station,
@@ -23,7 +23,7 @@ internal sealed class StationAcknowledgements(GatewaySession session, IGrainFact
 {
     private readonly ConcurrentDictionary<string, CoalescingCallQueue<(uint Correlation, AckCommand Command)>> _links = new(StringComparer.Ordinal);
 
-    /// <summary>Queues an ACK or NACK for its link's next call; 307 when no delivery of that message is pending here.</summary>
+    /// <summary>Queues an ACK or NACK for its link's next call; 304 when no delivery of that message is pending here.</summary>
     public ErrorCode Queue(uint correlation, AckCommand command)
     {
         if (!deliveries.TryRemove(command.MessageId, out string? link))

@@ -37,7 +37,7 @@ public sealed class StationWindowTests(InterchangeSiloFixture silo) : IAsyncLife
         Assert.Equal(sent, delivered.Select(d => d.MessageId));
         Assert.True(delivered.Zip(delivered.Skip(1)).All(p => p.First.Sequence < p.Second.Sequence), "DELIVERs in the link's order");
 
-        // Answered all at once, the last one twice: the second answer is 307, the others become DELIVERED.
+        // Answered all at once, the last one twice: the second answer is 304, the others become DELIVERED.
         uint correlation = FirstCorrelation;
         foreach (DeliverFrame d in delivered)
         {
