@@ -40,8 +40,10 @@ internal static class WorkloadCommand
                       the largest --links across 3 silos while --kills (5) silos are SIGKILLed and restarted one by one;
                       --mode azure-table (default) or redis clustering; --window (16) per producer
           w8          W8 a cloud node to a node behind a station: the first message through a ring of 3 stations (in this
-                      process), then --messages (20000) on the learned direct route with --window (256) outstanding,
-                      after W1 on one link and W4 against the same interchange
+                      process), then --messages (20000) on the learned direct route, sent as W1 sends (--window,
+                      --outstanding, after --warmup (5000) unreported), after W1 on one link (same settings) and W4
+                      against the same interchange, and 500 messages one at a time on each; its line repeats W1's
+                      figures and the ratio direct_to_w1
           --transport tcp|ws  w2, w3, w4: the gateway's TCP port (default) or WebSocket on the HTTP port
         """;
 

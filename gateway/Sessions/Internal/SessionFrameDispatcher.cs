@@ -280,6 +280,7 @@ internal sealed class SessionFrameDispatcher
     public async ValueTask EndOfBatchAsync()
     {
         _session.Link?.StartCalls();
+        _session.Station?.StartCalls();
         if (_session.OpenedStreams is { HasPending: true } streams)
         {
             await streams.FlushAsync(_session.Closing).ConfigureAwait(false);
@@ -355,15 +356,15 @@ internal sealed class SessionFrameDispatcher
             {
                 case FrameType.Ack:
                     AckFrame ack = frame.Decode<AckFrame>();
-                    result = await station.AcknowledgeAsync(new AckCommand(ack.MessageId, ack.Sequence, Nack: false, Requeue: false, 0, null))
-                        .ConfigureAwait(false);
+                    result = station.QueueAcknowledgement(frame.Correlation,
+                        new AckCommand(ack.MessageId, ack.Sequence, Nack: false, Requeue: false, 0, null));
                     detail = $"no delivery of message {ack.MessageId} is pending for this station";
                     break;
 
                 case FrameType.Nack:
                     NackFrame nack = frame.Decode<NackFrame>();
-                    result = await station.AcknowledgeAsync(new AckCommand(nack.MessageId, nack.Sequence, Nack: true, nack.Requeue, nack.Reason,
-                        nack.Detail.ToString())).ConfigureAwait(false);
+                    result = station.QueueAcknowledgement(frame.Correlation, new AckCommand(nack.MessageId, nack.Sequence, Nack: true, nack.Requeue,
+                        nack.Reason, nack.Detail.ToString()));
                     detail = $"no delivery of message {nack.MessageId} is pending for this station";
                     break;
 

@@ -29,6 +29,7 @@ internal sealed class SessionStation : IStationObserver
     private readonly ConcurrentDictionary<Guid, string> _deliveries = new();
     private readonly ConcurrentDictionary<Guid, (string Link, string Node)> _statuses = new();
     private readonly ConcurrentDictionary<Guid, string> _offers = new();
+    private readonly StationAcknowledgements _acknowledgements;
     private IStationObserver? _reference;
 
     public SessionStation(GatewaySession session, IGrainFactory grains, ILogger logger, string name, string[] links)
@@ -38,6 +39,7 @@ internal sealed class SessionStation : IStationObserver
         _logger = logger;
         Name = name;
         Links = new HashSet<string>(links, StringComparer.Ordinal);
+        _acknowledgements = new StationAcknowledgements(session, grains, logger, name, _deliveries);
 
         // Parts cross a station session as a node's (docs/protocol.md section 5.18, "Parts"); the parts this station
         // confirmed are recorded under its own receiver name, so that it resumes them when it registers again.
@@ -93,6 +95,9 @@ internal sealed class SessionStation : IStationObserver
     {
         try
         {
+            // The answers read before the end reach their links before the station's deliveries go back to the ring.
+            await _acknowledgements.DrainAsync().ConfigureAwait(false);
+
             if (Transfers is { } transfers)
             {
                 // The parts the station confirmed are recorded before its deliveries go back to the ring.
@@ -176,23 +181,11 @@ internal sealed class SessionStation : IStationObserver
         }
     }
 
-    /// <summary>ACK or NACK of a DELIVER the station holds; the error to answer, or none.</summary>
-    public async ValueTask<ErrorCode> AcknowledgeAsync(AckCommand command)
-    {
-        if (!_deliveries.TryRemove(command.MessageId, out string? link))
-        {
-            return ErrorCode.UnknownDelivery;
-        }
+    /// <summary>ACK or NACK of a DELIVER the station holds, queued for its link's next call; 304 when none is pending.</summary>
+    public ErrorCode QueueAcknowledgement(uint correlation, AckCommand command) => _acknowledgements.Queue(correlation, command);
 
-        ErrorCode[] results = await _grains.GetGrain<ILinkGrain>(link)
-            .AcknowledgeAsync(RoamingRecipient.Node, _session.AttachmentId, [command]).ConfigureAwait(false);
-        if (results[0] != ErrorCode.None && results[0] != ErrorCode.UnknownDelivery)
-        {
-            _deliveries.TryAdd(command.MessageId, link); // not settled: the station answers its redelivery
-        }
-
-        return results[0];
-    }
+    /// <summary>Starts the link calls for the ACKs and NACKs one read brought (their refusals are written when the calls return).</summary>
+    public void StartCalls() => _acknowledgements.StartCalls();
 
     /// <summary>STATUS_ACK of a STATUS the station received; the error to answer, or none.</summary>
     public async ValueTask<ErrorCode> ConfirmStatusAsync(Guid messageId)

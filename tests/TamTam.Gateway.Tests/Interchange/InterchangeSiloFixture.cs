@@ -22,6 +22,9 @@ public class InterchangeSiloFixture : IAsyncLifetime
 
     public IPEndPoint TcpEndPoint => (_silo ?? throw new InvalidOperationException("The silo is not started.")).TcpEndPoint;
 
+    /// <summary>The silo's services: its meters, for tests that count its durable writes.</summary>
+    internal IServiceProvider Services => (_silo ?? throw new InvalidOperationException("The silo is not started.")).Services;
+
     public async Task InitializeAsync()
     {
         _silo = await TamTamSilo.StartAsync(
