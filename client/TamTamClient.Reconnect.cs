@@ -16,7 +16,8 @@ public sealed partial class TamTamClient
     private void OnConnectionLost(ClientConnection connection, TamTamConnectionException failure)
     {
         bool disposing = Volatile.Read(ref _disposing) != 0;
-        bool reconnect = _options.Reconnect.Enabled && !disposing && IsWorthRetrying(failure.Code);
+        bool ownTakeover = failure.Code == ErrorCode.SessionTakenOver && Volatile.Read(ref _resumesGivenUp) > 0;
+        bool reconnect = _options.Reconnect.Enabled && !disposing && (IsWorthRetrying(failure.Code) || ownTakeover);
         if (!disposing)
         {
             _logger.ConnectionLost(Uri, failure.Message, failure.InnerException);
@@ -37,13 +38,24 @@ public sealed partial class TamTamClient
                 return;
             }
 
-            if (_ready.Task.IsCompleted)
+            // The given-up resume is used up only by the loss of the connection in use (a loss heard before its
+            // connection was installed is heard again once it is).
+            if (!ownTakeover || TakeGivenUpResume())
             {
-                _ready = new TaskCompletionSource<ClientConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
+                if (_ready.Task.IsCompleted)
+                {
+                    _ready = new TaskCompletionSource<ClientConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
 
-            _reconnecting = Task.Run(() => ReconnectAsync(connection, failure));
+                _reconnecting = Task.Run(() => ReconnectAsync(connection, failure));
+                return;
+            }
         }
+
+        // Another 213 used the last given-up resume meanwhile: this one is another holder's.
+        End(failure);
+        Raise(Disconnected, new TamTamDisconnectedEventArgs(failure, willReconnect: false), nameof(Disconnected));
+        BackgroundWork.Run(connection.DisposeAsync().AsTask(), "dispose the lost connection", _logger);
     }
 
     /// <summary>
@@ -53,6 +65,29 @@ public sealed partial class TamTamClient
     /// </summary>
     private static bool IsWorthRetrying(ErrorCode code) =>
         code is not (ErrorCode.AuthFailed or ErrorCode.TokenExpired or ErrorCode.NoCommonVersion or ErrorCode.SessionTakenOver);
+
+    /// <summary>
+    /// Uses up one resume this client gave up without an answer, to excuse a 213 (docs/protocol.md section 6.1): that
+    /// attempt may have reached a server that answered only after the connect timeout (its link still moving off a
+    /// stopping silo), and taken the session over from the connection this client went on with. Its connection is
+    /// closed, so resuming again takes the session from nobody. False when none is left.
+    /// </summary>
+    private bool TakeGivenUpResume()
+    {
+        int left;
+        do
+        {
+            left = Volatile.Read(ref _resumesGivenUp);
+            if (left == 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _resumesGivenUp, left - 1, left) != left);
+
+        _logger.TakenOverByGivenUpResume(Uri, left - 1);
+        return true;
+    }
 
     private async Task ReconnectAsync(ClientConnection lost, TamTamConnectionException cause)
     {
@@ -103,11 +138,22 @@ public sealed partial class TamTamClient
             catch (TamTamConnectionException exception) when (!IsWorthRetrying(exception.Code))
             {
                 last = exception;
+                if (exception.Code == ErrorCode.SessionTakenOver && TakeGivenUpResume())
+                {
+                    continue; // an attempt this client gave up took the session from this one: try again
+                }
+
                 break;
             }
             catch (Exception exception) when (exception is TamTamException or TimeoutException or IOException or OperationCanceledException
                 or System.Net.Sockets.SocketException)
             {
+                if (exception is TimeoutException)
+                {
+                    // The resume token may have reached the server, which may still act on it.
+                    Interlocked.Increment(ref _resumesGivenUp);
+                }
+
                 last = exception;
                 _logger.ReconnectAttemptFailed(endpoint, attempt, exception.Message);
             }

@@ -48,6 +48,10 @@ public sealed partial class TamTamClient : IAsyncDisposable
     private TamTamConnectionException? _failure;
     private int _disposing;
 
+    // Resume attempts given up without an answer (the connect timeout ran out after the resume token was sent): each may
+    // still take the session over at the server later, and so excuse one 213 (docs/protocol.md section 6.1).
+    private int _resumesGivenUp;
+
     private TamTamClient(TamTamClientOptions options, EndpointRotation endpoints, IClientTransport transport, SessionTerms terms, ILogger logger)
     {
         _options = options;

@@ -77,6 +77,10 @@ internal static partial class ClientLog
         Message = "The server answered the STATUS_ACK of message {MessageId} with error {Code}: {Detail}")]
     public static partial void StatusAckRefused(this ILogger logger, Guid messageId, ErrorCode code, string detail);
 
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Warning,
+        Message = "Connection to {Uri} ended with 213: the server took the session over for a resume this client had given up ({Left} such attempt(s) left); resuming again")]
+    public static partial void TakenOverByGivenUpResume(this ILogger logger, Uri uri, int left);
+
     [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "Connecting to {Uri} failed, trying {Next}: {Reason}")]
     public static partial void EndpointUnavailable(this ILogger logger, Uri uri, Uri next, string reason);
 }

@@ -103,6 +103,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         ReportToRegistry(active: true);
     }
 
+    /// <summary>The most a deactivation waits for relinks when the silo stops (<see cref="OrchestratorOptions.RelinkTimeout"/> otherwise).</summary>
+    internal static readonly TimeSpan ShutdownRelinkWait = TimeSpan.FromMilliseconds(500);
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         try
@@ -118,7 +121,13 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
                 }
             }
 
-            await Task.WhenAll(relinks).WaitAsync(_options.RelinkTimeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            // When the silo stops, the nodes of its own gateway were drained (their sessions closed, and a call to one
+            // is never answered), and the gateways of the other silos have every session join its link again once this
+            // silo is declared dead: the link's clients, resuming elsewhere, must not wait for those answers.
+            TimeSpan wait = reason.ReasonCode == DeactivationReasonCode.ShuttingDown && _options.RelinkTimeout > ShutdownRelinkWait
+                ? ShutdownRelinkWait
+                : _options.RelinkTimeout;
+            await Task.WhenAll(relinks).WaitAsync(wait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
         finally
         {

@@ -60,6 +60,50 @@ public sealed class ReconnectTests
     }
 
     [Fact]
+    public async Task A_213_after_a_resume_the_client_gave_up_on_is_resumed_once_per_such_attempt()
+    {
+        await using Session session = await Session.OpenAsync(options => options with
+        {
+            Reconnect = Quick,
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+        });
+        await session.JoinAsync();
+        var disconnected = new TaskCompletionSource<TamTamDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Client.Disconnected += (_, e) =>
+        {
+            if (!e.WillReconnect)
+            {
+                disconnected.TrySetResult(e);
+            }
+        };
+        session.Peer.Close();
+
+        // The first resume reaches a server too slow to answer within the connect timeout: the client gives it up,
+        // while the server may still act on it.
+        await using ScriptedPeer slow = await session.Server.AcceptAsync();
+        (HelloFrame given, _) = await slow.ExpectAsync<HelloFrame>();
+        Assert.False(given.ResumeToken.IsEmpty);
+
+        await using ScriptedPeer second = await session.Server.AcceptAsync();
+        await second.HandshakeAsync(ScriptedPeer.DefaultWelcome with { Resumed = true });
+
+        // The given-up resume took the session over at last: the client's own doing, so it resumes again.
+        await second.ErrorAsync(ErrorCode.SessionTakenOver, "the session was resumed on another connection", 0, fatal: true);
+        await using ScriptedPeer third = await session.Server.AcceptAsync();
+        HelloFrame again = await third.HandshakeAsync(ScriptedPeer.DefaultWelcome with { Resumed = true });
+        Assert.Equal(given.ResumeToken.ToArray(), again.ResumeToken.ToArray());
+        Task<TimeSpan> pinging = session.Client.PingAsync().AsTask();
+        (PingFrame ping, uint correlation) = await third.ExpectAsync<PingFrame>();
+        await third.SendAsync(new PongFrame(ping.SentAt, SentAt: 1), correlation);
+        await pinging.Within();
+
+        // That attempt is accounted for: another 213 is another holder's, and the client ends.
+        await third.ErrorAsync(ErrorCode.SessionTakenOver, "the session was resumed on another connection", 0, fatal: true);
+        TamTamDisconnectedEventArgs gone = await disconnected.Task.Within();
+        Assert.Equal(ErrorCode.SessionTakenOver, gone.Reason.Code);
+    }
+
+    [Fact]
     public async Task An_expired_session_is_replaced_by_a_new_one_that_joins_the_same_link_and_node_again()
     {
         await using Session session = await Session.OpenAsync(options => options with { Reconnect = Quick });
