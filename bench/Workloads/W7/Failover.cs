@@ -40,7 +40,7 @@ internal static class Failover
 
     private static async Task RunW1Async(WorkloadOptions options, ClusterMode mode, string clustering, int silos, AzuriteServer azurite, RedisServer? redis)
     {
-        await using SiloCluster cluster = await SiloCluster.StartAsync(mode, silos, azurite, redis);
+        await using SiloCluster cluster = await SiloCluster.StartAsync(mode, silos, azurite, redis, options.SiloArguments);
         await using Interchange interchange = await Interchange.OpenAsync(cluster.Endpoints[0], []);
         if (options.Warmup > 0)
         {
@@ -63,7 +63,7 @@ internal static class Failover
     {
         int links = options.Links.Max();
         int window = options.Window > 0 ? options.Window : 16;
-        await using SiloCluster cluster = await SiloCluster.StartAsync(mode, Silos, azurite, redis);
+        await using SiloCluster cluster = await SiloCluster.StartAsync(mode, Silos, azurite, redis, options.SiloArguments);
         await using ClusterTraffic traffic = await ClusterTraffic.OpenAsync(cluster.Endpoints, links, "w7", options.PayloadBytes);
         traffic.Start(window);
         await traffic.WaitForMoreAcceptedAsync(links * 100, EveryLinkBound);
