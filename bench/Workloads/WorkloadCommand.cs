@@ -29,7 +29,7 @@ internal static class WorkloadCommand
           --warmup N        messages of an unreported first run on 1 link (default 20000; 0: none); w2, w3, w4:
                             packets, messages or round trips of their warm-up (defaults 1000000, 5000, 20000)
           --payload BYTES   payload size (default 256)
-          --TamTam:KEY=V    passed to the in-process silo, e.g. --TamTam:Links:DeliveryWindow=2048
+          --TamTam:KEY=V    passed to the in-process silo (to every silo process in w7), e.g. --TamTam:Links:DeliveryWindow=2048
           w2          W2 fire-and-forget STREAM packets, one publisher, one subscriber (default 1,000,000 × 256 B);
                       --rate R holds the publisher to R packets/s (default: as fast as its connection takes them)
           w3          W3 fanout to --subscribers (10): --mode acked (SEND to a group port), stream, or both (default)
