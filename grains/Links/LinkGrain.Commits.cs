@@ -45,9 +45,19 @@ public sealed partial class LinkGrain
         await CompactIfDueAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// A checkpoint is due after <see cref="OrchestratorOptions.CompactionRecords"/> records, and whenever the log has
+    /// started a segment since the last one while older segments are stored: a checkpoint in the new segment is what
+    /// lets the sealed ones go once no pending message needs them, so the log, and what a failover replays, stays about
+    /// two segments long (the backend's segment size, and on append blobs its block limit, set the scale).
+    /// </summary>
+    internal static bool CheckpointDue(long recordsSinceCheckpoint, long compactionRecords, long checkpointLsn, ISegmentLog log) =>
+        recordsSinceCheckpoint >= compactionRecords
+        || (log.ActiveSegmentFirstLsn > checkpointLsn && log.FirstLsn < log.ActiveSegmentFirstLsn);
+
     private async Task CompactIfDueAsync(CancellationToken cancellationToken)
     {
-        if (_recordsSinceCheckpoint < _options.CompactionRecords || _log is null)
+        if (_log is null || !CheckpointDue(_recordsSinceCheckpoint, _options.CompactionRecords, _checkpointLsn, _log))
         {
             return;
         }
@@ -70,6 +80,7 @@ public sealed partial class LinkGrain
 
         await _log.TruncateBeforeAsync(oldest, cancellationToken);
         _recordsSinceCheckpoint = 0;
+        _checkpointLsn = lsn;
         LinkLog.Compacted(_logger, Link, lsn, oldest);
     }
 

@@ -52,6 +52,9 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
     private ISegmentLog? _log;
     private GroupCommitter? _committer;
     private long _recordsSinceCheckpoint;
+
+    // The LSN of this activation's last checkpoint (0: none yet).
+    private long _checkpointLsn;
     private bool _faulted;
     private IGrainTimer? _probe;
     private TimeSpan _probeDelay;

@@ -31,6 +31,14 @@ public interface ISegmentLog : IAsyncDisposable
     long NextLsn { get; }
 
     /// <summary>
+    /// The LSN of the first record of the newest segment, the one appends go to (<see cref="NextLsn"/> when the log has
+    /// no segment yet). It moves forward when the backend starts a segment (by size, or by its block limit on
+    /// append blobs); an owner that compacts by checkpoint can watch it, because only a sealed segment can be dropped,
+    /// and replay reads every stored segment.
+    /// </summary>
+    long ActiveSegmentFirstLsn { get; }
+
+    /// <summary>
     /// Appends a batch of records with one write and one fsync, and completes only once they are durable.
     /// </summary>
     /// <param name="records">

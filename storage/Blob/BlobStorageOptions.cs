@@ -24,6 +24,12 @@ public sealed record BlobStorageOptions
     /// <summary>The default <see cref="SegmentSizeBytes"/>: 64 MiB.</summary>
     public const long DefaultSegmentSizeBytes = 64L * 1024 * 1024;
 
+    /// <summary>The default <see cref="SegmentMaxBlocks"/>: 1,000 appends.</summary>
+    public const int DefaultSegmentMaxBlocks = 1_000;
+
+    /// <summary>The service's limit of blocks per append blob, the most <see cref="SegmentMaxBlocks"/> may be.</summary>
+    public const int MaxBlocksPerAppendBlob = 50_000;
+
     /// <summary>The default <see cref="ReadBufferBytes"/>: 256 KiB (blob reads pay per round trip, so larger than on disk).</summary>
     public const int DefaultReadBufferBytes = 256 * 1024;
 
@@ -78,6 +84,14 @@ public sealed record BlobStorageOptions
     /// size (a single larger batch still goes whole into one segment). Truncation deletes whole segments.
     /// </summary>
     public long SegmentSizeBytes { get; set; } = DefaultSegmentSizeBytes;
+
+    /// <summary>
+    /// An append blob segment is also closed before it would hold more than this many blocks (one append is one
+    /// block up to 4 MiB), 1 to 50,000. A link checkpoints each time its log starts a segment and replays only the
+    /// segments a pending message still needs, and reading a segment back costs per block as well as per byte, so
+    /// this bounds what a link's failover replays: small group commits make many small blocks.
+    /// </summary>
+    public int SegmentMaxBlocks { get; set; } = DefaultSegmentMaxBlocks;
 
     /// <summary>The chunk size for reading segments back: the memory bound of one reader.</summary>
     public int ReadBufferBytes { get; set; } = DefaultReadBufferBytes;

@@ -52,6 +52,11 @@ public sealed class BlobStorageOptionsValidator : IValidateOptions<BlobStorageOp
             failures.Add($"{prefix}.{nameof(BlobStorageOptions.SegmentSizeBytes)} must be at least {MinSegmentSizeBytes}; it is {options.SegmentSizeBytes}.");
         }
 
+        if (options.SegmentMaxBlocks is < 1 or > BlobStorageOptions.MaxBlocksPerAppendBlob)
+        {
+            failures.Add($"{prefix}.{nameof(BlobStorageOptions.SegmentMaxBlocks)} must be 1 to {BlobStorageOptions.MaxBlocksPerAppendBlob}; it is {options.SegmentMaxBlocks}.");
+        }
+
         if (options.ReadBufferBytes < MinReadBufferBytes)
         {
             failures.Add($"{prefix}.{nameof(BlobStorageOptions.ReadBufferBytes)} must be at least {MinReadBufferBytes}; it is {options.ReadBufferBytes}.");

@@ -18,6 +18,9 @@ internal sealed record LogView(ImmutableArray<SegmentInfo> Segments, long Active
     /// <summary>The LSN of the oldest stored record, or <see cref="NextLsn"/> when there is none.</summary>
     public long FirstLsn => Segments.IsEmpty ? NextLsn : Segments[0].FirstLsn;
 
+    /// <summary>The LSN of the first record of the last segment, or <see cref="NextLsn"/> when there is none.</summary>
+    public long ActiveFirstLsn => Segments.IsEmpty ? NextLsn : Segments[^1].FirstLsn;
+
     /// <summary>The index of the segment that holds <paramref name="lsn"/> (which must be in the log).</summary>
     public int SegmentIndexOf(long lsn)
     {

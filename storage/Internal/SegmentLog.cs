@@ -42,6 +42,9 @@ internal sealed class SegmentLog : ISegmentLog
     public long NextLsn => _view.NextLsn;
 
     /// <inheritdoc/>
+    public long ActiveSegmentFirstLsn => _view.ActiveFirstLsn;
+
+    /// <inheritdoc/>
     public async ValueTask<long> AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);

@@ -22,6 +22,8 @@ internal sealed class SegmentLogHandle : ISegmentLog
 
     public long NextLsn => _log.NextLsn;
 
+    public long ActiveSegmentFirstLsn => _log.ActiveSegmentFirstLsn;
+
     public ValueTask<long> AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken = default)
     {
         ThrowIfReleased();

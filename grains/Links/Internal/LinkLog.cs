@@ -17,7 +17,7 @@ internal static partial class LinkLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Link {Link} could not report statuses to link {Target}; it retries on its next tick")]
     public static partial void ForwardFailed(ILogger logger, string link, string target, Exception exception);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Link {Link} compacted its log: checkpoint at {Checkpoint}, records below {Oldest} dropped")]
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Link {Link} compacted its log: checkpoint at {Checkpoint}, records below {Oldest} dropped")]
     public static partial void Compacted(ILogger logger, string link, long checkpoint, long oldest);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Link {Link}: node {Node} joined (session {Session})")]

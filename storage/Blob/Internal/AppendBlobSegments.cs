@@ -19,12 +19,10 @@ internal sealed class AppendBlobSegments : ISegmentMedium
     // Append Block accepts 4 MiB on every service version (100 MiB on recent ones only).
     private const int MaxAppendBlockBytes = 4 * 1024 * 1024;
 
-    // The service's limit of blocks per append blob.
-    private const int MaxBlocksPerSegment = 50_000;
-
     private readonly BlobContainer _container;
     private readonly string _prefix;
     private readonly long _segmentSizeBytes;
+    private readonly int _segmentMaxBlocks;
     private readonly StorageMetrics _metrics;
     private readonly BlobLogLease _lease;
 
@@ -38,6 +36,7 @@ internal sealed class AppendBlobSegments : ISegmentMedium
         _container = container;
         _prefix = prefix;
         _segmentSizeBytes = options.SegmentSizeBytes;
+        _segmentMaxBlocks = options.SegmentMaxBlocks;
         _metrics = metrics;
         _lease = lease;
         _active = active;
@@ -52,7 +51,7 @@ internal sealed class AppendBlobSegments : ISegmentMedium
     public bool NeedsNewSegment(LogView view, int frameBytes) =>
         _active is null
         || (view.ActiveLength > 0 && view.ActiveLength + frameBytes > _segmentSizeBytes)
-        || _activeBlocks + ((frameBytes + MaxAppendBlockBytes - 1) / MaxAppendBlockBytes) > MaxBlocksPerSegment;
+        || (_activeBlocks > 0 && _activeBlocks + ((frameBytes + MaxAppendBlockBytes - 1) / MaxAppendBlockBytes) > _segmentMaxBlocks);
 
     public async ValueTask<SegmentInfo> StartSegmentAsync(long firstLsn)
     {

@@ -85,6 +85,8 @@ public sealed class StorageOutageTests
 
             public long NextLsn => inner.NextLsn;
 
+            public long ActiveSegmentFirstLsn => inner.ActiveSegmentFirstLsn;
+
             public ValueTask<long> AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken = default) =>
                 owner.Failing && Name.StartsWith("links/", StringComparison.Ordinal)
                     ? ValueTask.FromException<long>(new IOException("No space left on device"))

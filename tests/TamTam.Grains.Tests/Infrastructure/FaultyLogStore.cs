@@ -32,6 +32,8 @@ public sealed class FaultyLogStore(ISegmentLogStore inner) : ISegmentLogStore
 
         public long NextLsn => inner.NextLsn;
 
+        public long ActiveSegmentFirstLsn => inner.ActiveSegmentFirstLsn;
+
         public ValueTask<long> AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken = default) =>
             store._failing.ContainsKey(Name)
                 ? ValueTask.FromException<long>(new IOException("No space left on device"))

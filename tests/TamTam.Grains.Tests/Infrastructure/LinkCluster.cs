@@ -43,10 +43,9 @@ public abstract class LinkCluster(short silos, OrchestratorOptions orchestrator,
         MaxMessageBytes = 16 * 1024,
         MaxInboxBytes = 64 * 1024,
         MaxInboxMessages = 1000,
-        CompactionRecords = 100, // about one record per acknowledged and confirmed message
     };
 
-    /// <summary>Small segments, so that compaction really drops files in these tests.</summary>
+    /// <summary>Small segments: each new one makes the link checkpoint, so compaction really drops files in these tests.</summary>
     public const long SegmentSizeBytes = 16 * 1024;
 
     private int _links;

@@ -19,6 +19,8 @@ public sealed class GatedSegmentLog : ISegmentLog
 
     public long NextLsn => Interlocked.Read(ref _nextLsn);
 
+    public long ActiveSegmentFirstLsn => FirstLsn;
+
     /// <summary>Append number n (from 0) fails with the exception this returns, if any.</summary>
     public Func<int, Exception?> FailAppend { get; init; } = _ => null;
 

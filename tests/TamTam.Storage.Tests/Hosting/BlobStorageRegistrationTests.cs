@@ -107,4 +107,17 @@ public sealed class BlobStorageRegistrationTests(AzuriteFixture azurite)
 
         Assert.Contains("BlobStorageOptions.LeaseDuration", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(50_001)]
+    public void A_segment_block_limit_outside_what_append_blobs_allow_is_refused_naming_the_key(int blocks)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => new BlobSegmentLogStore(
+            new BlobStorageOptions { ConnectionString = "UseDevelopmentStorage=true", SegmentMaxBlocks = blocks },
+            new StorageMetrics(),
+            NullLogger<BlobSegmentLogStore>.Instance));
+
+        Assert.Contains($"BlobStorageOptions.SegmentMaxBlocks must be 1 to 50000; it is {blocks}.", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -171,6 +171,41 @@ public sealed class BlobSegmentLogTests(AzuriteFixture azurite) : SegmentLogCont
     }
 
     [Fact]
+    public async Task A_segment_rolls_once_it_holds_its_block_limit_and_a_batch_is_never_split_across_segments()
+    {
+        var store = new BlobSegmentLogStore(_options with { SegmentMaxBlocks = 3 }, _metrics, NullLogger<BlobSegmentLogStore>.Instance);
+        await using (var log = await store.OpenAsync("blocks"))
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                await log.AppendAsync(Records.Batch(1 + (2 * i), 2));
+            }
+
+            // Three appends (three small blocks) per segment: records 1-6, 7-12, then 13-14.
+            Assert.Equal(["00000000000000000001.seg", "00000000000000000007.seg", "00000000000000000013.seg"],
+                Segments("blocks").Select(s => s[(s.LastIndexOf('/') + 1)..]));
+            Assert.Equal(13, log.ActiveSegmentFirstLsn);
+            Assert.Equal(3, (await AppendBlob(Segments("blocks")[0]).GetPropertiesAsync()).Value.BlobCommittedBlockCount);
+        }
+
+        await store.DisposeAsync();
+
+        // Reopened, the block count of the active segment is known again: two more appends fill it, the third rolls.
+        var reopenedStore = new BlobSegmentLogStore(_options with { SegmentMaxBlocks = 3 }, _metrics, NullLogger<BlobSegmentLogStore>.Instance);
+        await using (var reopened = await reopenedStore.OpenAsync("blocks"))
+        {
+            await reopened.AppendAsync(Records.Batch(15, 1));
+            await reopened.AppendAsync(Records.Batch(16, 1));
+            Assert.Equal(13, reopened.ActiveSegmentFirstLsn);
+            await reopened.AppendAsync(Records.Batch(17, 1));
+            Assert.Equal(17, reopened.ActiveSegmentFirstLsn);
+            Assert.Equal(17, (await Records.ReadAllAsync(reopened)).Count);
+        }
+
+        await reopenedStore.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_damaged_record_inside_a_sealed_segment_is_reported_not_skipped()
     {
         var store = NewStore();

@@ -73,6 +73,32 @@ public abstract class SegmentLogContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_active_segment_starts_where_the_last_roll_put_it_and_survives_reopening()
+    {
+        var store = NewStore();
+        long activeFirst;
+        await using (var log = await store.OpenAsync("active"))
+        {
+            Assert.Equal(1, log.ActiveSegmentFirstLsn);
+            await AppendVariedAsync(log, batches: 60);
+            activeFirst = log.ActiveSegmentFirstLsn;
+            Assert.InRange(activeFirst, 2, log.NextLsn - 1);
+
+            // The active segment is the newest one, and holds every record from its first on.
+            var read = await Records.ReadAllAsync(log, fromLsn: activeFirst);
+            Assert.Equal(log.NextLsn - activeFirst, read.Count);
+            await log.TruncateBeforeAsync(long.MaxValue);
+            Assert.Equal(activeFirst, log.FirstLsn);
+            Assert.Equal(activeFirst, log.ActiveSegmentFirstLsn);
+        }
+
+        await CloseStoreAsync(store);
+
+        await using var reopened = await OpenAsync("active");
+        Assert.Equal(activeFirst, reopened.ActiveSegmentFirstLsn);
+    }
+
+    [Fact]
     public async Task Reading_from_the_middle_of_a_later_segment_starts_at_that_record()
     {
         await using var log = await OpenAsync("seek");
