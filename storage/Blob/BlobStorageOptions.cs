@@ -24,8 +24,11 @@ public sealed record BlobStorageOptions
     /// <summary>The default <see cref="SegmentSizeBytes"/>: 64 MiB.</summary>
     public const long DefaultSegmentSizeBytes = 64L * 1024 * 1024;
 
-    /// <summary>The default <see cref="SegmentMaxBlocks"/>: 1,000 appends.</summary>
-    public const int DefaultSegmentMaxBlocks = 1_000;
+    /// <summary>
+    /// The default <see cref="SegmentMaxBlocks"/>: 100 appends. W7 on Azurite (docs/benchmarks.md): a link's failover took
+    /// up to 9.7 s with 1,000 (its replay read thousands of blocks), 2.0 s at most with 100.
+    /// </summary>
+    public const int DefaultSegmentMaxBlocks = 100;
 
     /// <summary>The service's limit of blocks per append blob, the most <see cref="SegmentMaxBlocks"/> may be.</summary>
     public const int MaxBlocksPerAppendBlob = 50_000;
