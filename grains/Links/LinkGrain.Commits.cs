@@ -49,15 +49,18 @@ public sealed partial class LinkGrain
     /// A checkpoint is due after <see cref="OrchestratorOptions.CompactionRecords"/> records, and whenever the log has
     /// started a segment since the last one while older segments are stored: a checkpoint in the new segment is what
     /// lets the sealed ones go once no pending message needs them, so the log, and what a failover replays, stays about
-    /// two segments long (the backend's segment size, and on append blobs its block limit, set the scale).
+    /// two segments long (the backend's segment size, and on append blobs its block limit, set the scale). A segment
+    /// waits for a checkpoint until at least the last checkpoint's size was appended since: a link remembering many
+    /// ids for its duplicate window writes a large one, and checkpoints must not outweigh the records they replace.
     /// </summary>
-    internal static bool CheckpointDue(long recordsSinceCheckpoint, long compactionRecords, long checkpointLsn, ISegmentLog log) =>
-        recordsSinceCheckpoint >= compactionRecords
-        || (log.ActiveSegmentFirstLsn > checkpointLsn && log.FirstLsn < log.ActiveSegmentFirstLsn);
+    internal static bool CheckpointDue(CheckpointProgress progress, long compactionRecords, ISegmentLog log) =>
+        progress.Records >= compactionRecords
+        || (log.ActiveSegmentFirstLsn > progress.CheckpointLsn && log.FirstLsn < log.ActiveSegmentFirstLsn
+            && progress.Bytes >= progress.CheckpointBytes);
 
     private async Task CompactIfDueAsync(CancellationToken cancellationToken)
     {
-        if (_log is null || !CheckpointDue(_recordsSinceCheckpoint, _options.CompactionRecords, _checkpointLsn, _log))
+        if (_log is null || !CheckpointDue(_sinceCheckpoint, _options.CompactionRecords, _log))
         {
             return;
         }
@@ -79,8 +82,7 @@ public sealed partial class LinkGrain
         }
 
         await _log.TruncateBeforeAsync(oldest, cancellationToken);
-        _recordsSinceCheckpoint = 0;
-        _checkpointLsn = lsn;
+        _sinceCheckpoint = new CheckpointProgress(lsn, _checkpointBytes, 0, 0);
         LinkLog.Compacted(_logger, Link, lsn, oldest);
     }
 
@@ -127,6 +129,11 @@ public sealed partial class LinkGrain
             ends[i] = _scratch.WrittenCount;
         }
 
+        if (records[0] is Checkpoint)
+        {
+            _checkpointBytes = ends[0];
+        }
+
         byte[] bytes = _scratch.WrittenSpan.ToArray();
         var encoded = new ReadOnlyMemory<byte>[records.Count];
         for (int i = 0, start = 0; i < records.Count; start = ends[i], i++)
@@ -142,7 +149,11 @@ public sealed partial class LinkGrain
         try
         {
             long first = await _committer!.CommitAsync(encoded);
-            _recordsSinceCheckpoint += records.Count;
+            _sinceCheckpoint = _sinceCheckpoint with
+            {
+                Records = _sinceCheckpoint.Records + records.Count,
+                Bytes = _sinceCheckpoint.Bytes + bytes.Length,
+            };
             return first;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -51,10 +51,10 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
     private LinkOrchestrator _core = null!;
     private ISegmentLog? _log;
     private GroupCommitter? _committer;
-    private long _recordsSinceCheckpoint;
+    private CheckpointProgress _sinceCheckpoint;
 
-    // The LSN of this activation's last checkpoint (0: none yet).
-    private long _checkpointLsn;
+    // The encoded size of the checkpoint last committed.
+    private int _checkpointBytes;
     private bool _faulted;
     private IGrainTimer? _probe;
     private TimeSpan _probeDelay;
@@ -99,7 +99,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         _core.Restarted();
         ResumeRoaming();
-        _recordsSinceCheckpoint = replayed;
+        _sinceCheckpoint = new CheckpointProgress(0, 0, replayed, 0);
         _committer = new GroupCommitter(_log, new GroupCommitterOptions(), _storageMetrics, _loggers.CreateLogger<GroupCommitter>());
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(_options.TimerPeriod, _options.TimerPeriod) { Interleave = true });
         LinkLog.Activated(_logger, link, replayed, ledger.Messages.Count, ledger.NextSequence());

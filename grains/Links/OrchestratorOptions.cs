@@ -92,7 +92,10 @@ public sealed record OrchestratorOptions
     /// </summary>
     public TimeSpan RelinkTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Log records after which the link writes a checkpoint and drops segments nothing live needs.</summary>
+    /// <summary>
+    /// Log records after which the link writes a checkpoint and drops segments nothing live needs, even if its log has
+    /// not started a segment; it also does so each time the log starts one.
+    /// </summary>
     public long CompactionRecords { get; init; } = 1_000_000;
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using TamTam.Grains.Links;
+using TamTam.Grains.Links.Internal;
 using TamTam.Storage;
 using TamTam.Storage.Diagnostics;
 using TamTam.Storage.Local;
@@ -8,8 +9,8 @@ namespace TamTam.Grains.Tests;
 
 /// <summary>
 /// When a link checkpoints, on a real local log: after its record budget, and once each time the log starts a segment
-/// while older segments are stored (what keeps a failover's replay short). LogReplayTests checks what the checkpoint
-/// then lets compaction drop.
+/// while older segments are stored (what keeps a failover's replay short), but not before as many bytes as the last
+/// checkpoint's were appended. LogReplayTests checks what the checkpoint then lets compaction drop.
 /// </summary>
 public sealed class CheckpointScheduleTests : IAsyncLifetime
 {
@@ -37,8 +38,8 @@ public sealed class CheckpointScheduleTests : IAsyncLifetime
         await using ISegmentLog log = await _store.OpenAsync("one-segment");
         await AppendAsync(log, 10);
 
-        Assert.False(LinkGrain.CheckpointDue(recordsSinceCheckpoint: 9, compactionRecords: 10, checkpointLsn: 0, log));
-        Assert.True(LinkGrain.CheckpointDue(recordsSinceCheckpoint: 10, compactionRecords: 10, checkpointLsn: 0, log));
+        Assert.False(LinkGrain.CheckpointDue(new CheckpointProgress(0, 0, Records: 9, Bytes: 0), compactionRecords: 10, log));
+        Assert.True(LinkGrain.CheckpointDue(new CheckpointProgress(0, 0, Records: 10, Bytes: 0), compactionRecords: 10, log));
     }
 
     [Fact]
@@ -51,10 +52,11 @@ public sealed class CheckpointScheduleTests : IAsyncLifetime
         }
 
         // Older segments stored and no checkpoint in the new one yet: due, whatever the record budget says.
-        Assert.True(LinkGrain.CheckpointDue(recordsSinceCheckpoint: 0, compactionRecords: long.MaxValue, checkpointLsn: 0, log));
+        Assert.True(LinkGrain.CheckpointDue(default, long.MaxValue, log));
 
         long checkpoint = await AppendAsync(log, 1);
-        Assert.False(LinkGrain.CheckpointDue(0, long.MaxValue, checkpoint, log));
+        var progress = new CheckpointProgress(checkpoint, CheckpointBytes: 300, Records: 0, Bytes: 0);
+        Assert.False(LinkGrain.CheckpointDue(progress, long.MaxValue, log));
 
         long rolledAt = log.ActiveSegmentFirstLsn;
         while (log.ActiveSegmentFirstLsn == rolledAt)
@@ -62,12 +64,16 @@ public sealed class CheckpointScheduleTests : IAsyncLifetime
             await AppendAsync(log, 1);
         }
 
-        Assert.True(LinkGrain.CheckpointDue(0, long.MaxValue, checkpoint, log));
+        Assert.True(LinkGrain.CheckpointDue(progress with { Bytes = 300 }, long.MaxValue, log));
+
+        // Fewer bytes appended since the last checkpoint than it took: not yet, the new segment waits.
+        Assert.False(LinkGrain.CheckpointDue(progress with { CheckpointBytes = 100_000, Bytes = 99_999 }, long.MaxValue, log));
+        Assert.True(LinkGrain.CheckpointDue(progress with { CheckpointBytes = 100_000, Bytes = 100_000 }, long.MaxValue, log));
 
         // Once nothing older is stored, a segment alone needs no checkpoint.
         await log.TruncateBeforeAsync(log.NextLsn);
         Assert.Equal(log.FirstLsn, log.ActiveSegmentFirstLsn);
-        Assert.False(LinkGrain.CheckpointDue(0, long.MaxValue, checkpoint, log));
+        Assert.False(LinkGrain.CheckpointDue(progress with { Bytes = 300 }, long.MaxValue, log));
     }
 
     private static async Task<long> AppendAsync(ISegmentLog log, int count)
