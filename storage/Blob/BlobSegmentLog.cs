@@ -38,6 +38,7 @@ internal static class BlobSegmentLog
             var view = LogView.Empty;
             AppendBlobClient? active = null;
             var activeBlocks = 0;
+            byte[]? keptTail = null;
             if (!segments.IsEmpty)
             {
                 var last = segments[^1];
@@ -48,6 +49,7 @@ internal static class BlobSegmentLog
                     view = new LogView(segments, tail.ValidLength, last.FirstLsn + tail.RecordCount);
                     active = client;
                     activeBlocks = tail.BlockCount;
+                    keptTail = tail.Bytes;
                 }
                 else if (tail.RecordCount > 0)
                 {
@@ -68,7 +70,8 @@ internal static class BlobSegmentLog
             }
 
             logger.LogOpened(name, view.FirstLsn, view.NextLsn, view.Segments.Length);
-            return new SegmentLog(name, new AppendBlobSegments(container, prefix, options, metrics, lease, active, activeBlocks), view, options.ReadBufferBytes, logger);
+            var medium = new AppendBlobSegments(container, prefix, options, metrics, lease, active, activeBlocks, keptTail);
+            return new SegmentLog(name, medium, view, options.ReadBufferBytes, logger);
         }
         catch
         {
@@ -100,23 +103,42 @@ internal static class BlobSegmentLog
         return (segments.MoveToImmutable(), lengths.MoveToImmutable());
     }
 
-    private static async Task<(long Length, long ValidLength, long RecordCount, int BlockCount)> RecoverTailAsync(
+    /// <summary>
+    /// Reads the last segment whole to count its records and find where a torn tail starts. A segment no larger than
+    /// one reader's buffer is downloaded into memory and returned as <c>Bytes</c>, so that the replay right after the
+    /// open reads it from there instead of downloading it a second time.
+    /// </summary>
+    private static async Task<(long Length, long ValidLength, long RecordCount, int BlockCount, byte[]? Bytes)> RecoverTailAsync(
         AppendBlobClient segment, long listedLength, int bufferBytes)
     {
         if (listedLength == 0)
         {
-            return (0, 0, 0, 0);
+            return (0, 0, 0, 0, null);
+        }
+
+        if (listedLength <= bufferBytes)
+        {
+            var content = (await segment.DownloadContentAsync().ConfigureAwait(false)).Value;
+            var bytes = content.Content.ToArray();
+            var (validLength, records) = await CountRecordsAsync(new MemoryStream(bytes, writable: false), bytes.Length, bufferBytes).ConfigureAwait(false);
+            return (bytes.Length, validLength, records, content.Details.BlobCommittedBlockCount, bytes);
         }
 
         using var download = (await segment.DownloadStreamingAsync().ConfigureAwait(false)).Value;
         var length = download.Details.ContentLength;
-        var reader = new SegmentStreamReader(download.Content, length, bufferBytes, lendBuffer: true);
+        var (valid, count) = await CountRecordsAsync(download.Content, length, bufferBytes).ConfigureAwait(false);
+        return (length, valid, count, download.Details.BlobCommittedBlockCount, null);
+    }
+
+    private static async Task<(long ValidLength, long RecordCount)> CountRecordsAsync(Stream content, long length, int bufferBytes)
+    {
+        var reader = new SegmentStreamReader(content, length, bufferBytes, lendBuffer: true);
         long count = 0;
         while ((await reader.ReadNextAsync(CancellationToken.None).ConfigureAwait(false)).Status == SegmentReadStatus.Record)
         {
             count++;
         }
 
-        return (length, reader.Position, count, download.Details.BlobCommittedBlockCount);
+        return (reader.Position, count);
     }
 }

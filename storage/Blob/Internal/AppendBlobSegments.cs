@@ -30,8 +30,13 @@ internal sealed class AppendBlobSegments : ISegmentMedium
     private AppendBlobClient? _active;
     private int _activeBlocks;
 
+    // The active segment's bytes as the open read them (small segments only), for the first reader to take: the replay
+    // that follows an open then needs no second download. Dropped by the first append, which makes them stale.
+    private byte[]? _keptTail;
+
     public AppendBlobSegments(
-        BlobContainer container, string prefix, BlobStorageOptions options, StorageMetrics metrics, BlobLogLease lease, AppendBlobClient? active, int activeBlocks)
+        BlobContainer container, string prefix, BlobStorageOptions options, StorageMetrics metrics, BlobLogLease lease, AppendBlobClient? active, int activeBlocks,
+        byte[]? keptTail)
     {
         _container = container;
         _prefix = prefix;
@@ -41,6 +46,7 @@ internal sealed class AppendBlobSegments : ISegmentMedium
         _lease = lease;
         _active = active;
         _activeBlocks = activeBlocks;
+        _keptTail = keptTail;
     }
 
     public Exception? LostReason => _lease.LostReason;
@@ -55,6 +61,7 @@ internal sealed class AppendBlobSegments : ISegmentMedium
 
     public async ValueTask<SegmentInfo> StartSegmentAsync(long firstLsn)
     {
+        Volatile.Write(ref _keptTail, null);
         var name = _prefix + SegmentFileName.Format(firstLsn);
         var client = _container.Client.GetAppendBlobClient(name);
 
@@ -71,6 +78,7 @@ internal sealed class AppendBlobSegments : ISegmentMedium
 
     public async ValueTask AppendAsync(byte[] frames, int length, long position)
     {
+        Volatile.Write(ref _keptTail, null);
         for (var offset = 0; offset < length; offset += MaxAppendBlockBytes)
         {
             var count = Math.Min(MaxAppendBlockBytes, length - offset);
@@ -87,6 +95,13 @@ internal sealed class AppendBlobSegments : ISegmentMedium
 
     public async ValueTask<OpenedSegment?> OpenReadAsync(SegmentInfo segment, long? activeLength, int bufferBytes, CancellationToken cancellationToken)
     {
+        if (activeLength is { } kept && Volatile.Read(ref _keptTail) is { } tail && tail.Length == kept
+            && Interlocked.CompareExchange(ref _keptTail, null, tail) == tail)
+        {
+            var stream = new MemoryStream(tail, writable: false);
+            return new OpenedSegment(new SegmentStreamReader(stream, kept, bufferBytes, lendBuffer: false), stream);
+        }
+
         var options = activeLength is { } l ? new BlobDownloadOptions { Range = new HttpRange(0, l) } : new BlobDownloadOptions();
         BlobDownloadStreamingResult download;
         try

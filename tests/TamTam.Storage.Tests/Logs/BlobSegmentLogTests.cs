@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -203,6 +204,46 @@ public sealed class BlobSegmentLogTests(AzuriteFixture azurite) : SegmentLogCont
         }
 
         await reopenedStore.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_first_read_after_an_open_takes_a_small_last_segment_from_the_open_instead_of_downloading_it_again()
+    {
+        await using (var log = await OpenAsync("kept-tail", segmentSizeBytes: 1024 * 1024))
+        {
+            await log.AppendAsync(Records.Batch(1, 5));
+        }
+
+        await using var reopened = await OpenAsync("kept-tail", segmentSizeBytes: 1024 * 1024);
+
+        // With the blob gone behind the log's back, only bytes the open kept can still be read.
+        await AppendBlob(LastSegment("kept-tail")).DeleteAsync();
+        var read = await Records.ReadAllAsync(reopened);
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => Records.Make(i)), read.Select(r => r.Data.ToArray()));
+
+        // Once: a second read downloads the segment, and finds it gone.
+        await Assert.ThrowsAnyAsync<RequestFailedException>(() => Records.ReadAllAsync(reopened));
+    }
+
+    [Fact]
+    public async Task A_last_segment_larger_than_a_read_buffer_is_scanned_as_a_stream_on_open_and_downloaded_again_to_be_read()
+    {
+        var options = _options with { ReadBufferBytes = 4096 };
+        var store = new BlobSegmentLogStore(options, _metrics, NullLogger<BlobSegmentLogStore>.Instance);
+        await using (var log = await store.OpenAsync("streamed-tail"))
+        {
+            await log.AppendAsync(Records.Batch(1, 100)); // 100 records of 100 bytes framed: over 4096 bytes
+        }
+
+        await using (var reopened = await store.OpenAsync("streamed-tail"))
+        {
+            Assert.Equal(101, reopened.NextLsn);
+            Assert.Equal(100, (await Records.ReadAllAsync(reopened)).Count);
+            await AppendBlob(LastSegment("streamed-tail")).DeleteAsync();
+            await Assert.ThrowsAnyAsync<RequestFailedException>(() => Records.ReadAllAsync(reopened));
+        }
+
+        await store.DisposeAsync();
     }
 
     [Fact]
