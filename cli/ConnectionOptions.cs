@@ -128,6 +128,16 @@ internal sealed class ConnectionOptions
     /// <summary>A node name was given (by flag, environment, config file or tamtam join): its session may be resumed and is saved.</summary>
     public bool NodeGiven(ParseResult parse) => parse.GetValue(Node) is { Length: > 0 };
 
+    /// <summary>
+    /// How a command that runs until it is stopped (<c>listen</c>, <c>subscribe</c>, <c>reply</c>) reconnects: for as long
+    /// as it runs, with the SDK's backoff (at most 5 s between attempts), rather than giving up after the SDK's 10
+    /// attempts (some 25 s), so that a server restart or an outage longer than that does not end it.
+    /// </summary>
+    internal static ReconnectOptions UntilStopped { get; } = new() { MaxAttempts = int.MaxValue };
+
+    /// <summary>The client's options for a command that runs until stopped: <see cref="ClientOptions"/>, reconnecting <see cref="UntilStopped"/>.</summary>
+    public TamTamClientOptions ServiceClientOptions(ParseResult parse) => ClientOptions(parse) with { Reconnect = UntilStopped };
+
     public TamTamClientOptions ClientOptions(ParseResult parse)
     {
         IReadOnlyList<Uri> servers = ParseServers(parse.GetValue(Server)!, out _)!;

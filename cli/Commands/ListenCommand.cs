@@ -52,7 +52,7 @@ internal static class ListenCommand
             // --json is --format json: the one JSON form of a message.
             var request = new ListenRequest(parse.GetValue(port)!, parse.GetValue(mode), parse.GetValue(subtree), parse.GetValue(count),
                 output.Json ? MessageFormat.Json : parse.GetValue(format), parse.GetValue(leave));
-            TamTamClientOptions options = connection.ClientOptions(parse);
+            TamTamClientOptions options = connection.ServiceClientOptions(parse);
             return await RunAsync(output, options, parse.GetValue(connection.Link)!, connection.NodeName(parse), request, cancellationToken);
         });
         return command;

@@ -42,7 +42,7 @@ internal static class ReplyCommand
         command.Options.Add(exec);
         command.Options.Add(count);
         command.SetAction(async (parse, cancellationToken) =>
-            await RunAsync(console, connection.ClientOptions(parse), parse.GetValue(connection.Link)!, connection.NodeName(parse), parse.GetValue(port)!,
+            await RunAsync(console, connection.ServiceClientOptions(parse), parse.GetValue(connection.Link)!, connection.NodeName(parse), parse.GetValue(port)!,
                 parse.GetValue(exec), parse.GetValue(count), CliOutput.For(console, parse), cancellationToken));
         return command;
     }

@@ -37,7 +37,7 @@ internal static class SubscribeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             CliOutput output = CliOutput.For(console, parse);
-            TamTamClientOptions options = connection.ClientOptions(parse);
+            TamTamClientOptions options = connection.ServiceClientOptions(parse);
             try
             {
                 await using NodeSession session = await NodeSession.OpenAsync(console, options, parse.GetValue(connection.Link)!,

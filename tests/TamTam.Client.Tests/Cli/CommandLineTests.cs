@@ -194,4 +194,22 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("Exception", console.Error + console.Out, StringComparison.Ordinal);
         Assert.Contains("--server", console.Out + console.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Commands_that_run_until_stopped_reconnect_for_as_long_as_they_run_and_the_others_as_the_sdk_does()
+    {
+        var console = new FakeConsole();
+        var connection = ConnectionOptions.Create(console.Console, nodeRequired: true);
+        var command = new Command("listen");
+        connection.AddTo(command);
+        ParseResult parse = command.Parse(["--server", "tamtam://a:7420,b:7420", "--link", "billing", "--node", "worker"]);
+
+        Assert.Empty(parse.Errors);
+        TamTamClientOptions service = connection.ServiceClientOptions(parse);
+        Assert.Equal(int.MaxValue, service.Reconnect.MaxAttempts);
+        Assert.True(service.Reconnect.Enabled);
+        Assert.Equal(2, service.Endpoints!.Count);
+        Assert.Equal(new ReconnectOptions().MaxAttempts, connection.ClientOptions(parse).Reconnect.MaxAttempts);
+        Assert.Equal(connection.ClientOptions(parse).Endpoints, service.Endpoints);
+    }
 }
