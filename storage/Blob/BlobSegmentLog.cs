@@ -38,7 +38,7 @@ internal static class BlobSegmentLog
             var view = LogView.Empty;
             AppendBlobClient? active = null;
             var activeBlocks = 0;
-            byte[]? keptTail = null;
+            BinaryData? keptTail = null;
             if (!segments.IsEmpty)
             {
                 var last = segments[^1];
@@ -108,7 +108,7 @@ internal static class BlobSegmentLog
     /// one reader's buffer is downloaded into memory and returned as <c>Bytes</c>, so that the replay right after the
     /// open reads it from there instead of downloading it a second time.
     /// </summary>
-    private static async Task<(long Length, long ValidLength, long RecordCount, int BlockCount, byte[]? Bytes)> RecoverTailAsync(
+    private static async Task<(long Length, long ValidLength, long RecordCount, int BlockCount, BinaryData? Bytes)> RecoverTailAsync(
         AppendBlobClient segment, long listedLength, int bufferBytes)
     {
         if (listedLength == 0)
@@ -119,15 +119,16 @@ internal static class BlobSegmentLog
         if (listedLength <= bufferBytes)
         {
             var content = (await segment.DownloadContentAsync().ConfigureAwait(false)).Value;
-            var bytes = content.Content.ToArray();
-            var (validLength, records) = await CountRecordsAsync(new MemoryStream(bytes, writable: false), bytes.Length, bufferBytes).ConfigureAwait(false);
-            return (bytes.Length, validLength, records, content.Details.BlobCommittedBlockCount, bytes);
+            var bytes = content.Content;
+            var length = bytes.ToMemory().Length;
+            var (validLength, records) = await CountRecordsAsync(bytes.ToStream(), length, bufferBytes).ConfigureAwait(false);
+            return (length, validLength, records, content.Details.BlobCommittedBlockCount, bytes);
         }
 
         using var download = (await segment.DownloadStreamingAsync().ConfigureAwait(false)).Value;
-        var length = download.Details.ContentLength;
-        var (valid, count) = await CountRecordsAsync(download.Content, length, bufferBytes).ConfigureAwait(false);
-        return (length, valid, count, download.Details.BlobCommittedBlockCount, null);
+        var contentLength = download.Details.ContentLength;
+        var (valid, count) = await CountRecordsAsync(download.Content, contentLength, bufferBytes).ConfigureAwait(false);
+        return (contentLength, valid, count, download.Details.BlobCommittedBlockCount, null);
     }
 
     private static async Task<(long ValidLength, long RecordCount)> CountRecordsAsync(Stream content, long length, int bufferBytes)

@@ -32,11 +32,11 @@ internal sealed class AppendBlobSegments : ISegmentMedium
 
     // The active segment's bytes as the open read them (small segments only), for the first reader to take: the replay
     // that follows an open then needs no second download. Dropped by the first append, which makes them stale.
-    private byte[]? _keptTail;
+    private BinaryData? _keptTail;
 
     public AppendBlobSegments(
         BlobContainer container, string prefix, BlobStorageOptions options, StorageMetrics metrics, BlobLogLease lease, AppendBlobClient? active, int activeBlocks,
-        byte[]? keptTail)
+        BinaryData? keptTail)
     {
         _container = container;
         _prefix = prefix;
@@ -95,10 +95,10 @@ internal sealed class AppendBlobSegments : ISegmentMedium
 
     public async ValueTask<OpenedSegment?> OpenReadAsync(SegmentInfo segment, long? activeLength, int bufferBytes, CancellationToken cancellationToken)
     {
-        if (activeLength is { } kept && Volatile.Read(ref _keptTail) is { } tail && tail.Length == kept
+        if (activeLength is { } kept && Volatile.Read(ref _keptTail) is { } tail && tail.ToMemory().Length == kept
             && Interlocked.CompareExchange(ref _keptTail, null, tail) == tail)
         {
-            var stream = new MemoryStream(tail, writable: false);
+            var stream = tail.ToStream();
             return new OpenedSegment(new SegmentStreamReader(stream, kept, bufferBytes, lendBuffer: false), stream);
         }
 
