@@ -147,6 +147,8 @@ public sealed class TamTamSilo : IAsyncDisposable
             silo.AddTamTamStreams();
         });
 
+        // After Orleans' own hosted service, so that it runs in a silo that joined its cluster; before the listeners.
+        builder.Services.AddTamTamWarmUp(builder.Configuration);
         return builder;
     }
 

@@ -11,7 +11,7 @@ public sealed partial class LinkGrain
     /// <summary>Reports in the background; a lost report is repaired by the next one or by the next LINKS query.</summary>
     private void ReportToRegistry(bool active)
     {
-        if (Ledger.Exists)
+        if (Ledger.Exists && !_warmUp)
         {
             BackgroundWork.Run(ReportToRegistryAsync(_core.Summary(), active), "report to the link registry", _logger);
         }
@@ -19,6 +19,11 @@ public sealed partial class LinkGrain
 
     private async Task ReportToRegistryAsync(LinkSummary summary, bool active)
     {
+        if (_warmUp)
+        {
+            return; // LINKS never lists a silo's warm-up link
+        }
+
         try
         {
             await GrainFactory.GetGrain<ILinkRegistryGrain>(ILinkRegistryGrain.ClusterKey).ReportAsync(summary, active);

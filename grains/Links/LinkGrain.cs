@@ -33,7 +33,6 @@ namespace TamTam.Grains.Links;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The committer and log are disposed in OnDeactivateAsync, the grain's end of life.")]
 public sealed partial class LinkGrain : Grain, ILinkGrain
 {
-    private readonly ISegmentLogStore _logs;
     private readonly OrchestratorOptions _options;
     private readonly StorageMetrics _storageMetrics;
     private readonly ILoggerFactory _loggers;
@@ -41,6 +40,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
     private readonly TimeProvider _time;
     private readonly InterchangeOptions _interchange;
     private readonly InterchangeMetrics? _interchangeMetrics;
+    private readonly WarmUpLinks? _warmUpLinks;
     private readonly Dictionary<string, (Guid Session, Task Tail)> _pushChains = new(StringComparer.Ordinal);
 
     // The encoding buffer of CommitOrZeroAsync (used between awaits only); one that grew past this is dropped.
@@ -49,6 +49,10 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
     private ArrayBufferWriter<byte> _scratch = new(16 * 1024);
 
     private LinkOrchestrator _core = null!;
+
+    // The interchange's store, or for a warm-up link of this silo its own (chosen at activation).
+    private ISegmentLogStore _logs;
+    private bool _warmUp;
     private ISegmentLog? _log;
     private GroupCommitter? _committer;
     private CheckpointProgress _sinceCheckpoint;
@@ -66,7 +70,8 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         ILoggerFactory loggers,
         TimeProvider? time = null,
         IOptions<InterchangeOptions>? interchange = null,
-        InterchangeMetrics? interchangeMetrics = null)
+        InterchangeMetrics? interchangeMetrics = null,
+        WarmUpLinks? warmUpLinks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -78,6 +83,7 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         _time = time ?? TimeProvider.System;
         _interchange = interchange?.Value ?? new InterchangeOptions();
         _interchangeMetrics = interchangeMetrics;
+        _warmUpLinks = warmUpLinks;
     }
 
     private LinkLedger Ledger => _core.Ledger;
@@ -89,6 +95,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
         string link = this.GetPrimaryKeyString();
         var ledger = new LinkLedger(link, _options.DuplicateWindow, _options.DuplicateWindowIds);
         _core = new LinkOrchestrator(ledger, _options, _time);
+        if (_warmUpLinks is not null)
+        {
+            _logs = _warmUpLinks.StoreFor(link, _logs, out _warmUp);
+        }
+
         _log = await _logs.OpenAsync("links/" + link, cancellationToken);
         long replayed = 0;
         await foreach (LogRecord entry in _log.ReadAsync(_log.FirstLsn, cancellationToken))
@@ -153,6 +164,11 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
             if (_archive is not null)
             {
                 await _archive.DisposeAsync();
+            }
+
+            if (_warmUp)
+            {
+                _warmUpLinks!.Closed(Link);
             }
         }
     }
@@ -253,6 +269,12 @@ public sealed partial class LinkGrain : Grain, ILinkGrain
 
         LinkLog.Left(_logger, Link, node);
         ReportToRegistry(active: true);
+        if (_warmUp && !_core.IsHostedInCloud)
+        {
+            // The silo's warm-up is over: its link closes its logs now rather than when the silo collects idle grains.
+            DeactivateOnIdle();
+        }
+
         AfterFinalized(finalized);
         foreach (string target in reassigned)
         {

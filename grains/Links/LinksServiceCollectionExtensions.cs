@@ -26,6 +26,7 @@ public static class LinksServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestratorOptions>, OrchestratorOptionsValidator>());
+        services.TryAddSingleton<WarmUpLinks>();
         return services;
     }
 }

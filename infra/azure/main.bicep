@@ -272,6 +272,8 @@ var settings = [
   { name: 'TamTam__Logging__Format', value: 'json' }
   { name: 'TamTam__Shutdown__Timeout', value: '00:00:25' }
   { name: 'TamTam__Shutdown__Delay', value: '00:00:06' }
+  { name: 'TamTam__WarmUp__Messages', value: '200000' }
+  { name: 'TamTam__WarmUp__Timeout', value: '00:00:30' }
   { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
 ]
 

@@ -12,7 +12,7 @@ namespace TamTam.Infra.Tests.Infrastructure;
 
 /// <summary>
 /// Whether a configuration key is one the silo reads. The silo refuses unknown keys only in some sections
-/// (<c>TamTam:Cluster</c>, <c>Gateway</c>, <c>Security</c>, <c>Links</c>, <c>Transfers</c>, <c>Shutdown</c>,
+/// (<c>TamTam:Cluster</c>, <c>Gateway</c>, <c>Security</c>, <c>Links</c>, <c>Transfers</c>, <c>Shutdown</c>, <c>WarmUp</c>,
 /// <c>Telemetry</c>); under <c>TamTam</c> itself and <c>TamTam:Storage:Blob</c> a misspelt key is ignored. So a key
 /// is held against the options types the silo binds each section to: it must name a bindable property path.
 /// </summary>
@@ -31,6 +31,7 @@ internal static class SiloSettings
         (TransferOptions.Section, typeof(TransferOptions)),
         (TelemetryOptions.SectionName, typeof(TelemetryOptions)),
         ("TamTam:Shutdown", typeof(TamTamSilo).Assembly.GetType("TamTam.Silo.Internal.DrainOptions", throwOnError: true)!),
+        ("TamTam:WarmUp", typeof(TamTamSilo).Assembly.GetType("TamTam.Silo.Internal.WarmUpOptions", throwOnError: true)!),
         (SiloOptions.SectionName, typeof(SiloOptions)),
     ];
 

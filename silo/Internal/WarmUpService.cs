@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.Placement;
+using TamTam.Client;
+using TamTam.Gateway.Security;
+using TamTam.Gateway.Transports;
+using TamTam.Grains.Links;
+using TamTam.Interfaces.Links;
+using TamTam.Protocol;
+using TamTam.Storage.Diagnostics;
+using TamTam.Storage.Local;
+
+namespace TamTam.Silo.Internal;
+
+/// <summary>
+/// Runs the silo's own message path before its listeners open, so that the first clients after a start or a rolling
+/// update find it compiled and sized: <see cref="WarmUpOptions.Messages"/> acknowledged messages from one node to another
+/// of a link of its own (<see cref="WarmUpLinks"/>), through the in-memory gateway, the link orchestrator and a log, with
+/// the same SDK a client uses. The link is activated on this silo and logs into a temporary directory removed afterwards;
+/// nothing of it reaches the interchange's storage or LINKS. Registered after Orleans and before the web host, so it runs
+/// once the silo is in the cluster and before Kestrel accepts a connection; a warm-up that fails or runs out of time is
+/// logged and the silo starts anyway.
+/// </summary>
+internal sealed class WarmUpService(
+    IOptions<WarmUpOptions> options,
+    IOptions<SecurityOptions> security,
+    InMemoryGatewayConnector connector,
+    WarmUpLinks links,
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    StorageMetrics storageMetrics,
+    IServer server,
+    ILoggerFactory loggers) : IHostedService
+{
+    private const string Port = "warm-up";
+    private const int PayloadBytes = 256;
+
+    // As W1 sends (docs/benchmarks.md): at most this many messages without a final status.
+    private const int Outstanding = 8_192;
+
+    // How long the end waits for the link to close its logs before its directory is removed.
+    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(10);
+
+    private readonly ILogger _logger = loggers.CreateLogger("TamTam.Silo.WarmUp");
+
+    /// <summary>What the last warm-up did; null when none ran.</summary>
+    internal WarmUpReport? Report { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        WarmUpOptions settings = options.Value;
+        if (settings.Messages == 0)
+        {
+            return;
+        }
+
+        string link = WarmUpLinks.NewName();
+        string? token = null;
+        if (!security.Value.AllowAnonymous)
+        {
+            token = IssueToken(link, settings);
+            if (token is null)
+            {
+                _logger.WarmUpWithoutKey();
+                return;
+            }
+        }
+
+        string directory = Path.Combine(Path.GetTempPath(), link);
+        var store = new LocalSegmentLogStore(new LocalStorageOptions { RootPath = directory }, storageMetrics, loggers.CreateLogger<LocalSegmentLogStore>());
+        links.Add(link, store);
+        _logger.WarmUpStarted(settings.Messages, link, directory, settings.Timeout);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(settings.Timeout);
+        long started = Stopwatch.GetTimestamp();
+        var run = new Run(settings.Messages);
+        try
+        {
+            await ActivateHereAsync(link).WaitAsync(limit.Token).ConfigureAwait(false);
+            await RunAsync(link, token, run, limit.Token).ConfigureAwait(false);
+            long ms = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            _logger.WarmUpFinished(run.Delivered, ms, ms == 0 ? 0 : run.Delivered * 1000 / ms);
+            run.Finished = true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+        {
+            _logger.WarmUpCut(run.Delivered, settings.Messages, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, e);
+        }
+        finally
+        {
+            bool listening = server.Features.Get<IServerAddressesFeature>()?.Addresses.Count > 0;
+            bool removed = await CleanUpAsync(link, store, directory).ConfigureAwait(false);
+            Report = new WarmUpReport(link, directory, run.Delivered, run.Finished, listening, removed, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Activates the link on this silo: the call carries Orleans' placement hint, which every placement honours.</summary>
+    private async Task ActivateHereAsync(string link)
+    {
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo.SiloAddress);
+        try
+        {
+            await grains.GetGrain<ILinkGrain>(link).GetSummaryAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+    }
+
+    private async Task RunAsync(string link, string? token, Run run, CancellationToken cancellationToken)
+    {
+        var clientOptions = new TamTamClientOptions
+        {
+            Uri = new Uri("memory://warm-up"),
+            TransportFactory = connector.ConnectAsync,
+            ClientName = "tamtam-silo/warm-up",
+            AuthToken = token,
+            Reconnect = ReconnectOptions.Disabled,
+        };
+        await using TamTamClient receiver = await TamTamClient.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
+        await receiver.JoinAsync(link, "receiver", cancellationToken).ConfigureAwait(false);
+        await receiver.BindAsync(Port, PortMode.Unicast, subtree: false, cancellationToken).ConfigureAwait(false);
+        await using TamTamClient sender = await TamTamClient.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
+        await sender.JoinAsync(link, "sender", cancellationToken).ConfigureAwait(false);
+
+        Task acking = AcknowledgeAsync(receiver, run.Messages, cancellationToken);
+        byte[] payload = RandomNumberGenerator.GetBytes(PayloadBytes);
+        using var unsettled = new SemaphoreSlim(Outstanding);
+        int window = sender.MaxInflight is 0 or > 1_024 ? 1_024 : (int)sender.MaxInflight;
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(window, run.Messages)).Select(_ => SendLoopAsync())).ConfigureAwait(false);
+
+        // Every status in: all the permits back.
+        for (int i = 0; i < Outstanding; i++)
+        {
+            await unsettled.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await acking.ConfigureAwait(false);
+        await sender.LeaveAsync(cancellationToken).ConfigureAwait(false);
+        await receiver.LeaveAsync(cancellationToken).ConfigureAwait(false);
+
+        async Task SendLoopAsync()
+        {
+            while (run.TakeNext())
+            {
+                await unsettled.WaitAsync(cancellationToken).ConfigureAwait(false);
+                SendReceipt receipt = await sender.SendAsync(Port, payload, options: null, cancellationToken).ConfigureAwait(false);
+                _ = SettleAsync(receipt);
+            }
+        }
+
+        async Task SettleAsync(SendReceipt receipt)
+        {
+            try
+            {
+                if ((await receipt.Completion.ConfigureAwait(false)).IsDelivered)
+                {
+                    run.CountDelivered();
+                }
+            }
+            catch (TamTamException)
+            {
+                // Not delivered: the count says so, and the run goes on.
+            }
+            finally
+            {
+                unsettled.Release();
+            }
+        }
+    }
+
+    private static async Task AcknowledgeAsync(TamTamClient receiver, int messages, CancellationToken cancellationToken)
+    {
+        int received = 0;
+        await foreach (IncomingMessage message in receiver.ReceiveAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await message.AckAsync(cancellationToken).ConfigureAwait(false);
+            if (++received == messages)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>A token for the warm-up's two nodes, signed with one of the silo's keys; null without a key.</summary>
+    private string? IssueToken(string link, WarmUpOptions settings)
+    {
+        foreach ((string keyId, string key) in security.Value.Keys)
+        {
+            var issuer = new AccessTokenIssuer(keyId, Convert.FromBase64String(key.Trim()));
+            return issuer.Issue(new AccessToken
+            {
+                Link = link,
+                Bind = [Port],
+                Send = [Port],
+                ExpiresAt = DateTimeOffset.UtcNow + settings.Timeout + TimeSpan.FromMinutes(1),
+            });
+        }
+
+        return null;
+    }
+
+    /// <summary>Waits for the link to close its logs, then removes its directory; false when it did not close in time.</summary>
+    private async Task<bool> CleanUpAsync(string link, LocalSegmentLogStore store, string directory)
+    {
+        using var wait = new CancellationTokenSource(CloseWait);
+        try
+        {
+            await links.RemoveAsync(link, wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Still open: its files stay where they are rather than vanish under a live log.
+            _logger.WarmUpLinkNotClosed(link, CloseWait, directory);
+            return false;
+        }
+
+        await store.DisposeAsync().ConfigureAwait(false);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        return true;
+    }
+
+    /// <summary>The run's counters, shared by its send loops.</summary>
+    private sealed class Run(int messages)
+    {
+        private int _taken;
+        private long _delivered;
+
+        public int Messages => messages;
+
+        public long Delivered => Interlocked.Read(ref _delivered);
+
+        public bool TakeNext() => Interlocked.Increment(ref _taken) <= messages;
+
+        public void CountDelivered() => Interlocked.Increment(ref _delivered);
+
+        public bool Finished { get; set; }
+    }
+}
+
+/// <summary>
+/// What a warm-up did: its link and directory, the messages delivered, whether it ran to its end, whether the web host
+/// had bound any listener when it ended (it must not have), whether its directory was removed, and how long it took.
+/// </summary>
+internal sealed record WarmUpReport(string Link, string Directory, long Delivered, bool Finished, bool ListenerOpen, bool Removed, TimeSpan Elapsed);
