@@ -21,6 +21,9 @@ internal static partial class WarmUpLog
     public static partial void WarmUpWithoutKey(this ILogger logger);
 
     [LoggerMessage(EventId = 2054, Level = LogLevel.Warning,
-        Message = "The warm-up's link {Link} did not close within {Wait}; its directory {Directory} is left for the operating system's temporary files")]
+        Message = "The warm-up's link {Link} did not close within {Wait}; its directory {Directory} is left in place, to be removed by hand")]
     public static partial void WarmUpLinkNotClosed(this ILogger logger, string link, TimeSpan wait, string directory);
+
+    [LoggerMessage(EventId = 2055, Level = LogLevel.Warning, Message = "The warm-up's directory {Directory} could not be removed; remove it by hand")]
+    public static partial void WarmUpNotRemoved(this ILogger logger, string directory, Exception exception);
 }

@@ -21,7 +21,8 @@ namespace TamTam.Silo.Internal;
 /// Runs the silo's own message path before its listeners open, so that the first clients after a start or a rolling
 /// update find it compiled and sized: <see cref="WarmUpOptions.Messages"/> acknowledged messages from one node to another
 /// of a link of its own (<see cref="WarmUpLinks"/>), through the in-memory gateway, the link orchestrator and a log, with
-/// the same SDK a client uses. The link is activated on this silo and logs into a temporary directory removed afterwards;
+/// the same SDK a client uses. The link is activated on this silo and logs into a directory of its own under the data
+/// path (<c>warm-up/&lt;link&gt;</c>), removed afterwards;
 /// nothing of it reaches the interchange's storage or LINKS. Registered after Orleans and before the web host, so it runs
 /// once the silo is in the cluster and before Kestrel accepts a connection; a warm-up that fails or runs out of time is
 /// logged and the silo starts anyway.
@@ -33,11 +34,19 @@ internal sealed class WarmUpService(
     WarmUpLinks links,
     IGrainFactory grains,
     ILocalSiloDetails silo,
+    SiloOptions siloOptions,
     StorageMetrics storageMetrics,
     IServer server,
     ILoggerFactory loggers) : IHostedService
 {
     private const string Port = "warm-up";
+
+    // Small segments, so that the link's checkpoints let go of what is settled as the run goes: for 200,000 messages the
+    // directory peaked at 54 MB (the audit trail 25 MB of it), against 115 MB with the default 64 MiB.
+    private const long ScratchSegmentBytes = 4L * 1024 * 1024;
+
+    // Under the data path, whatever the storage backend: on disk, where the image's small in-memory /tmp is not.
+    private const string WarmUpFolder = "warm-up";
     private const int PayloadBytes = 256;
 
     // As W1 sends (docs/benchmarks.md): at most this many messages without a final status.
@@ -71,8 +80,8 @@ internal sealed class WarmUpService(
             }
         }
 
-        string directory = Path.Combine(Path.GetTempPath(), link);
-        var store = new LocalSegmentLogStore(new LocalStorageOptions { RootPath = directory }, storageMetrics, loggers.CreateLogger<LocalSegmentLogStore>());
+        string directory = Path.Combine(Path.GetFullPath(siloOptions.DataPath), WarmUpFolder, link);
+        var store = new LocalSegmentLogStore(new LocalStorageOptions { RootPath = directory, SegmentSizeBytes = ScratchSegmentBytes }, storageMetrics, loggers.CreateLogger<LocalSegmentLogStore>());
         links.Add(link, store);
         _logger.WarmUpStarted(settings.Messages, link, directory, settings.Timeout);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -224,12 +233,26 @@ internal sealed class WarmUpService(
         }
 
         await store.DisposeAsync().ConfigureAwait(false);
-        if (Directory.Exists(directory))
+        try
         {
-            Directory.Delete(directory, recursive: true);
-        }
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
 
-        return true;
+            string parent = Path.GetDirectoryName(directory)!;
+            if (Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())
+            {
+                Directory.Delete(parent);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.WarmUpNotRemoved(directory, e);
+            return false;
+        }
     }
 
     /// <summary>The run's counters, shared by its send loops.</summary>

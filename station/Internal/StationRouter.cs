@@ -120,14 +120,26 @@ internal sealed partial class StationRouter
     /// </summary>
     public async Task SettleAsync(StatusReport[] reports)
     {
+        // All the answers are queued before any is awaited, so that they leave in one write.
+        var answers = new List<(StatusReport Report, Task<bool> Written)>(reports.Length);
         foreach (StatusReport report in reports)
         {
-            if (_inbound.TryRemove(report.MessageId, out InboundDelivery? delivery) && await AnswerAsync(delivery, report).ConfigureAwait(false))
+            if (_inbound.TryRemove(report.MessageId, out InboundDelivery? delivery))
             {
-                continue;
+                answers.Add((report, AnswerAsync(delivery, report)));
             }
+            else
+            {
+                Remember(report);
+            }
+        }
 
-            Remember(report);
+        foreach ((StatusReport report, Task<bool> written) in answers)
+        {
+            if (!await written.ConfigureAwait(false))
+            {
+                Remember(report);
+            }
         }
     }
 

@@ -10,7 +10,7 @@ using TamTam.Protocol.Frames;
 namespace TamTam.Station.Internal;
 
 /// <summary>
-/// One TCP connection of a station to an interchange: frames out under one write lock, frames in on one read loop.
+/// One TCP connection of a station to an interchange: frames out through one write queue, frames in on one read loop.
 /// Replies complete the request of their correlation; everything else the interchange sends becomes an
 /// <see cref="UpstreamEvent"/> for the station, in the order it arrived.
 /// </summary>
@@ -18,10 +18,23 @@ internal sealed class UpstreamConnection : IAsyncDisposable
 {
     private const int MaxBody = ProtocolLimits.MaxBodyCeiling;
 
+    // What one read from the socket may bring: a burst of DELIVERs read at once goes to the hosted link in one call.
+    private const int ReadBufferBytes = 64 * 1024;
+    private const int QueueBufferBytes = 16 * 1024;
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly PipeReader _reader;
-    private readonly SemaphoreSlim _write = new(1, 1);
+
+    // Frames written while a socket write is in flight wait in _queued and leave together in the next write: a burst of
+    // ACKs (one per message a hosted link settles) costs one send, not one each. Each frame's writer learns the outcome
+    // of the write that carried it; after a failed write every later one fails at once.
+    private readonly Lock _queueGate = new();
+    private ArrayBufferWriter<byte> _queued = new(QueueBufferBytes);
+    private ArrayBufferWriter<byte> _sending = new(QueueBufferBytes);
+    private TaskCompletionSource _queuedWritten = NewWrite();
+    private bool _flushing;
+    private Exception? _writeFailure;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<UpstreamReply>> _pending = new();
     private readonly TaskCompletionSource<WelcomeInfo> _welcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<Guid, Action<PartAckFrame>> _partAcks = new();
@@ -31,7 +44,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferBytes, minimumReadSize: ReadBufferBytes / 4));
     }
 
     /// <summary>What WELCOME granted.</summary>
@@ -91,35 +104,99 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes one frame; a failed write fails the connection.</summary>
-    public async Task WriteAsync<T>(T frame, uint correlation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one frame, with the frames written meanwhile, in the order of the calls; completes once the write that carries
+    /// it is done. A failed write fails the connection.
+    /// </summary>
+    public Task WriteAsync<T>(T frame, uint correlation, CancellationToken cancellationToken)
         where T : struct, IFrame<T>
     {
-        byte[] bytes = FrameCodec.ToArray(frame, correlation);
-        await _write.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (_queueGate)
         {
-            await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _write.Release();
+            if (_writeFailure is null)
+            {
+                FrameCodec.Encode(_queued, frame, correlation);
+            }
+
+            return QueuedLocked(cancellationToken);
         }
     }
 
-    /// <summary>Writes frames encoded already (a stream batch's STREAMs); a failed write fails the connection.</summary>
-    public async Task WriteEncodedAsync(ReadOnlyMemory<byte> frames, CancellationToken cancellationToken)
+    /// <summary>Writes frames encoded already (a stream batch's STREAMs), as <see cref="WriteAsync{T}"/> does.</summary>
+    public Task WriteEncodedAsync(ReadOnlyMemory<byte> frames, CancellationToken cancellationToken)
     {
-        await _write.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (_queueGate)
         {
-            await _stream.WriteAsync(frames, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _write.Release();
+            if (_writeFailure is null)
+            {
+                _queued.Write(frames.Span);
+            }
+
+            return QueuedLocked(cancellationToken);
         }
     }
+
+    private Task QueuedLocked(CancellationToken cancellationToken)
+    {
+        if (_writeFailure is { } failure)
+        {
+            return Task.FromException(new IOException("a write to the interchange failed", failure));
+        }
+
+        Task written = _queuedWritten.Task;
+        if (!_flushing)
+        {
+            // Not on the caller's stack: the frames its caller writes next (an ACK per settled message) join this write.
+            _flushing = true;
+            ThreadPool.UnsafeQueueUserWorkItem(static connection => _ = connection.FlushAsync(), this, preferLocal: true);
+        }
+
+        return cancellationToken.CanBeCanceled ? written.WaitAsync(cancellationToken) : written;
+    }
+
+    private async Task FlushAsync()
+    {
+        while (true)
+        {
+            TaskCompletionSource done;
+            lock (_queueGate)
+            {
+                if (_queued.WrittenCount == 0)
+                {
+                    _flushing = false;
+                    return;
+                }
+
+                (_queued, _sending) = (_sending, _queued);
+                done = _queuedWritten;
+                _queuedWritten = NewWrite();
+            }
+
+            try
+            {
+                await _stream.WriteAsync(_sending.WrittenMemory).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                TaskCompletionSource? waiting;
+                lock (_queueGate)
+                {
+                    _writeFailure = e;
+                    _flushing = false;
+                    waiting = _queued.WrittenCount > 0 ? _queuedWritten : null; // only frames queued meanwhile have writers
+                }
+
+                done.TrySetException(e);
+                waiting?.TrySetException(e);
+                return;
+            }
+
+            _sending.ResetWrittenCount();
+            done.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource NewWrite() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// Hands the PART_ACKs of transfer <paramref name="transferId"/> to <paramref name="listener"/>, on the read loop, until the
@@ -182,7 +259,6 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         _socket.Close();
         await _reader.CompleteAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
-        _write.Dispose();
     }
 
     private UpstreamEvent? Dispatch(in Frame frame)

@@ -31,9 +31,11 @@ public sealed class WarmUpTests
         Assert.False(report.ListenerOpen);
         Assert.NotEmpty(silo.Host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses); // as it is now
 
-        // Its log went to a directory of its own, removed once the link closed; the interchange's storage never saw it.
+        // Its log went to a directory of its own under the data path, removed once the link closed; the interchange's
+        // storage (the data path's logs) never saw it.
+        Assert.Equal(Path.Combine(Path.GetFullPath(data.Path), "warm-up", report.Link), report.Directory);
         Assert.True(report.Removed);
-        Assert.False(Directory.Exists(report.Directory));
+        Assert.False(Directory.Exists(Path.Combine(data.Path, "warm-up")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path, "*" + WarmUpLinks.NamePrefix + "*", SearchOption.AllDirectories));
         Assert.False(silo.Host.Services.GetRequiredService<WarmUpLinks>().Contains(report.Link));
 

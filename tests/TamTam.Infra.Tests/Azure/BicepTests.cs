@@ -87,6 +87,14 @@ public sealed partial class BicepTests
         int grace = app["properties"]!["template"]!["terminationGracePeriodSeconds"]!.GetValue<int>();
         string timeout = Settings(container, template).Single(s => s.Name == "TamTam__Shutdown__Timeout").Value!;
         Assert.InRange(TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(grace - 1));
+
+        // Nothing answers /healthz/live while the silo warms up, before its listeners open: the startup probe allows the
+        // warm-up's whole bound and some seconds around it.
+        JsonObject startup = container["probes"]!.AsArray().Select(p => p!.AsObject()).Single(p => p["type"]!.GetValue<string>() == "Startup");
+        var allowed = TimeSpan.FromSeconds(startup["periodSeconds"]!.GetValue<int>() * startup["failureThreshold"]!.GetValue<int>());
+        string warmUp = Settings(container, template).Single(s => s.Name == "TamTam__WarmUp__Timeout").Value!;
+        Assert.True(allowed >= TimeSpan.Parse(warmUp, System.Globalization.CultureInfo.InvariantCulture) + TimeSpan.FromSeconds(20), $"the startup probe allows {allowed}");
+        Assert.Contains(Settings(container, template), s => s.Name == "TamTam__WarmUp__Messages" && int.Parse(s.Value!, System.Globalization.CultureInfo.InvariantCulture) > 0);
     }
 
     private sealed record Setting(string Name, string? Value, string? SecretRef, string? Expression);

@@ -120,6 +120,22 @@ public sealed class ManifestsMatchSiloTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public async Task The_startup_probe_waits_out_the_warm_up_before_the_listeners_open(string overlay)
+    {
+        RenderedOverlay rendered = await RenderedOverlay.RenderAsync(overlay);
+        IReadOnlyDictionary<string, string> settings = rendered.Settings();
+        Assert.True(int.Parse(settings["TamTam:WarmUp:Messages"], System.Globalization.CultureInfo.InvariantCulture) > 0, $"{overlay}: no warm-up");
+
+        // Nothing answers /healthz/live while the silo warms up (its listeners open after): the startup probe must allow
+        // the warm-up's whole bound, and a few seconds for the start around it, before the liveness probe takes over.
+        V1Probe startup = rendered.Silo.StartupProbe;
+        TimeSpan allowed = TimeSpan.FromSeconds((startup.PeriodSeconds ?? 10) * (startup.FailureThreshold ?? 3));
+        TimeSpan warmUp = SiloConfiguration.Period(settings, "TamTam:WarmUp:Timeout", TimeSpan.FromSeconds(60));
+        Assert.True(allowed >= warmUp + TimeSpan.FromSeconds(20), $"{overlay}: the startup probe allows {allowed}, the warm-up may take {warmUp}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public async Task The_silo_pods_may_do_what_Orleans_Kubernetes_hosting_does(string overlay)
     {
         RenderedOverlay rendered = await RenderedOverlay.RenderAsync(overlay);
