@@ -33,6 +33,11 @@ public sealed class SiloContainerTests(SiloImage image, ITestOutputHelper output
         {
             Assert.Equal("1654:1654", await container.InspectAsync("{{.Config.User}}"));
             Assert.Equal("true", await container.InspectAsync("{{.HostConfig.ReadonlyRootfs}}"));
+
+            // The image's warm-up ran to its end on the read-only root, before the listeners opened (silo/README.md, "Warm-up").
+            Assert.Contains("Warmed up: 200000 messages delivered", container.Output, StringComparison.Ordinal);
+            Assert.True(container.Output.IndexOf("Warmed up:", StringComparison.Ordinal) < container.Output.IndexOf("interchange listening", StringComparison.Ordinal),
+                "the listeners opened before the warm-up ended");
             string link = Links.Unique("container");
 
             // Host CLI to an SDK receiver: `send --wait` ends when the receiver has acknowledged (DELIVERED).
