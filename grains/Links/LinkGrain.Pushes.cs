@@ -11,6 +11,10 @@ namespace TamTam.Grains.Links;
 // per node, statuses forwarded to their senders' links, ended transfers to their grains.
 public sealed partial class LinkGrain
 {
+    // ForwardStatusesAsync's round in progress, and whether a call came meanwhile.
+    private bool _forwarding;
+    private bool _forwardAgain;
+
     /// <summary>Sends a node what is due from its inbox, in link order, up to its window.</summary>
     private void Dispatch(NodeState node, long now)
     {
@@ -164,7 +168,36 @@ public sealed partial class LinkGrain
         }
     }
 
+    /// <summary>
+    /// Forwards the statuses not yet forwarded, one round at a time: a call while a round runs makes it go round once more,
+    /// so a burst of finals becomes a few large reports (one call to each sender's link, one durable write here) rather
+    /// than one small report per batch of finals, each scanning all that wait.
+    /// </summary>
     private async Task ForwardStatusesAsync()
+    {
+        if (_forwarding)
+        {
+            _forwardAgain = true;
+            return;
+        }
+
+        _forwarding = true;
+        try
+        {
+            do
+            {
+                _forwardAgain = false;
+                await ForwardRoundAsync();
+            }
+            while (_forwardAgain && !_faulted);
+        }
+        finally
+        {
+            _forwarding = false;
+        }
+    }
+
+    private async Task ForwardRoundAsync()
     {
         List<MessageFinalized> pending = _core.TakeUnforwarded();
         foreach (IGrouping<string, MessageFinalized> group in pending.GroupBy(f => f.SourceLink, StringComparer.Ordinal))
