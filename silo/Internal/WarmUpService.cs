@@ -23,7 +23,7 @@ namespace TamTam.Silo.Internal;
 /// of a link of its own (<see cref="WarmUpLinks"/>), through the in-memory gateway, the link orchestrator and a log, with
 /// the same SDK a client uses. The link is activated on this silo and logs into a directory of its own under the data
 /// path (<c>warm-up/&lt;link&gt;</c>), removed afterwards;
-/// nothing of it reaches the interchange's storage or LINKS. Registered after Orleans and before the web host, so it runs
+/// its log never reaches the interchange's storage (only its two sessions' directory entries, cleared at LEAVE), nor LINKS. Registered after Orleans and before the web host, so it runs
 /// once the silo is in the cluster and before Kestrel accepts a connection; a warm-up that fails or runs out of time is
 /// logged and the silo starts anyway.
 /// </summary>
@@ -142,7 +142,8 @@ internal sealed class WarmUpService(
 
         Task acking = AcknowledgeAsync(receiver, run.Messages, cancellationToken);
         byte[] payload = RandomNumberGenerator.GetBytes(PayloadBytes);
-        using var unsettled = new SemaphoreSlim(Outstanding);
+        // Not disposed: a run cut short leaves statuses that release it after this method is gone.
+        var unsettled = new SemaphoreSlim(Outstanding);
         int window = sender.MaxInflight is 0 or > 1_024 ? 1_024 : (int)sender.MaxInflight;
         await Task.WhenAll(Enumerable.Range(0, Math.Min(window, run.Messages)).Select(_ => SendLoopAsync())).ConfigureAwait(false);
 
@@ -175,9 +176,9 @@ internal sealed class WarmUpService(
                     run.CountDelivered();
                 }
             }
-            catch (TamTamException)
+            catch (Exception e) when (e is TamTamException or OperationCanceledException)
             {
-                // Not delivered: the count says so, and the run goes on.
+                // Not delivered (or the run was cut and its clients closed): the count says so.
             }
             finally
             {
