@@ -45,7 +45,9 @@ public sealed class TtlTests : IAsyncLifetime
     {
         await using TamTamClient sender = await Stations.NodeAsync(_cloud!.Uri, "cloud", "web");
         SendReceipt receipt = await sender.SendAsync("orders", "lost"u8.ToArray(), new SendOptions { Link = "nowhere" }).Bounded();
-        Assert.Equal(FinalState.NoRoute, (await receipt.Completion.Bounded()).State);
+        MessageStatus status = await receipt.Completion.Bounded();
+        Assert.Equal(FinalState.NoRoute, status.State);
+        Assert.Equal("no station claimed it on the interchange's ring", status.Detail);
         Assert.Equal([1L, 1L, 0L], _stations.Select(s => s.OffersReceived));
     }
 }

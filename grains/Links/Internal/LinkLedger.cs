@@ -270,7 +270,7 @@ internal sealed partial class LinkLedger(string link, TimeSpan idWindow, int idC
         (FinalState state, uint confirmed) = message.Outcome();
         MessageAccepted a = message.Accepted;
         var finalized = new MessageFinalized(a.Sequence, a.MessageId, a.SourceLink, a.SourceNode, state, (uint)message.Recipients.Count,
-            confirmed, atUs, PendingMessage.Describe(state, confirmed, message.Recipients.Count));
+            confirmed, atUs, PendingMessage.Describe(state, confirmed, message.Recipients.Count, message.Roams));
 
         // No record of its own holds this status: the acceptance does, with the settlement after it. Its LSN keeps
         // both through compaction until the status is confirmed or forwarded.

@@ -191,7 +191,7 @@ internal sealed partial class LinkOrchestrator
         (FinalState state, uint confirmed) = message.Outcome();
         MessageAccepted a = message.Accepted;
         var record = new MessageFinalized(a.Sequence, a.MessageId, a.SourceLink, a.SourceNode, state, (uint)message.Recipients.Count,
-            confirmed, now, PendingMessage.Describe(state, confirmed, message.Recipients.Count));
+            confirmed, now, PendingMessage.Describe(state, confirmed, message.Recipients.Count, message.Roams));
         Apply(records, record);
         finalized.Add(record);
         if (a.Transfer is not null)

@@ -93,9 +93,13 @@ internal sealed class PendingMessage
         return (confirmed > 0 ? FinalState.Partial : worst, confirmed);
     }
 
-    /// <summary>The final status's detail text.</summary>
-    public static string Describe(FinalState state, uint confirmed, int recipients) => state switch
+    /// <summary>Whether the message roams: its one recipient is the interchange (a station, or the ring).</summary>
+    public bool Roams => Recipients.Count == 1 && Recipients[0].Node == Interfaces.Interchange.RoamingRecipient.Node;
+
+    /// <summary>The final status's detail text; <paramref name="roams"/> for a message to a link beyond the interchange.</summary>
+    public static string Describe(FinalState state, uint confirmed, int recipients, bool roams = false) => state switch
     {
+        FinalState.NoRoute when roams => "no station claimed it on the interchange's ring",
         FinalState.Delivered when recipients == 1 => ConfirmedByTheOne,
         FinalState.Delivered or FinalState.Partial => $"confirmed by {confirmed} of {recipients}",
         FinalState.Expired => "the deadline passed before every recipient confirmed",
