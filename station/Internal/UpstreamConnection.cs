@@ -22,6 +22,9 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private const int ReadBufferBytes = 64 * 1024;
     private const int QueueBufferBytes = 16 * 1024;
 
+    // A write buffer that grew past this (a part, a large stream batch) is dropped after its write, not kept for good.
+    private const int QueueBufferKeptBytes = 1024 * 1024;
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly PipeReader _reader;
@@ -191,7 +194,16 @@ internal sealed class UpstreamConnection : IAsyncDisposable
                 return;
             }
 
-            _sending.ResetWrittenCount();
+            // Only this loop touches _sending between its swaps, and one loop runs at a time.
+            if (_sending.Capacity > QueueBufferKeptBytes)
+            {
+                _sending = new ArrayBufferWriter<byte>(QueueBufferBytes);
+            }
+            else
+            {
+                _sending.ResetWrittenCount();
+            }
+
             done.TrySetResult();
         }
     }
