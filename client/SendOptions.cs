@@ -15,7 +15,7 @@ public sealed record SendOptions
     /// <summary>
     /// The message's id. Sending again with the same id is idempotent: the server answers with the original
     /// sequence and <see cref="SendReceipt.Duplicate"/> set. <see langword="null"/> draws a new
-    /// time-ordered id (<see cref="Guid.CreateVersion7()"/>).
+    /// time-ordered id: a UUIDv7 whose last two bytes count the client's ids since its last fresh one.
     /// </summary>
     public Guid? MessageId { get; init; }
 

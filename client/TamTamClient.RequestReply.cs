@@ -43,7 +43,7 @@ public sealed partial class TamTamClient
         }
 
         string node = Node ?? throw new InvalidOperationException("Join a link before making requests: replies come to the node's reply port.");
-        Guid messageId = options?.MessageId ?? Guid.CreateVersion7();
+        Guid messageId = options?.MessageId ?? _messageIds.Next();
         using var timer = new CancellationTokenSource(timeout, _clock);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         TaskCompletionSource<IncomingMessage> reply = _replies.Register(messageId);

@@ -41,7 +41,7 @@ public sealed partial class TamTamClient
 
         // The id is fixed here, once: a send that is repeated on a new connection after a loss is the same
         // message, and the server accepts it once (a repeat is answered DUPLICATE with the original sequence).
-        Guid messageId = options?.MessageId ?? Guid.CreateVersion7();
+        Guid messageId = options?.MessageId ?? _messageIds.Next();
         var frame = new SendFrame(messageId, _names.Encode(options?.Link), _names.Encode(port), ToTtlMilliseconds(options?.Ttl),
             options?.Subtree ?? false, Station: null, Transfer: null, new ReadOnlySequence<byte>(payload), TracePropagation.Current())
         {

@@ -69,7 +69,7 @@ public sealed partial class TamTamClient
                 ? await HashAsync(content, origin, length, cancellationToken).ConfigureAwait(false)
                 : throw new ArgumentException("a stream that cannot seek needs TransferOptions.Sha256", nameof(transfer));
 
-        Guid messageId = options?.MessageId ?? Guid.CreateVersion7();
+        Guid messageId = options?.MessageId ?? _messageIds.Next();
         int partSize = PartSize;
         int partCount = checked((int)TransferInfo.PartCountFor((ulong)length, (uint)partSize));
         var send = new SendFrame(messageId, _names.Encode(options?.Link), _names.Encode(port), ToTtlMilliseconds(options?.Ttl),

@@ -36,7 +36,8 @@ public sealed partial class TamTamClient : IAsyncDisposable
     private readonly StatusTracker _statuses = new();
     private readonly DeliveryTracker _deliveries;
     private readonly Utf8NameEncoder _names = new();
-    private readonly StreamPacketIds _packetIds = new();
+    private readonly TimeOrderedIds _packetIds = new();
+    private readonly TimeOrderedIds _messageIds = new();
     private readonly Channel<IncomingMessage> _inbox;
     private readonly Channel<MessageStatus> _statusFeed;
     private readonly StreamReceiver _streams;

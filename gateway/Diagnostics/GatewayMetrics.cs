@@ -7,8 +7,8 @@ namespace TamTam.Gateway.Diagnostics;
 /// The gateway's instruments on the meter <c>TamTam.Gateway</c>:
 /// <list type="bullet">
 /// <item><c>tamtam.gateway.sessions</c> (up-down counter, <c>{session}</c>): sessions past WELCOME and not yet closed.</item>
-/// <item><c>tamtam.gateway.frames.in</c> (counter, <c>{frame}</c>, tag <c>tamtam.frame.type</c>): frames received.</item>
-/// <item><c>tamtam.gateway.frames.out</c> (counter, <c>{frame}</c>, tag <c>tamtam.frame.type</c>): frames sent.</item>
+/// <item><c>tamtam.gateway.frames.in</c> (observable counter, <c>{frame}</c>, tag <c>tamtam.frame.type</c>): frames received.</item>
+/// <item><c>tamtam.gateway.frames.out</c> (observable counter, <c>{frame}</c>, tag <c>tamtam.frame.type</c>): frames sent.</item>
 /// <item><c>tamtam.gateway.errors</c> (counter, <c>{error}</c>, tag <c>tamtam.error.code</c>): ERROR frames sent.</item>
 /// <item><c>tamtam.gateway.unfinished_frames.bytes</c> (up-down counter, <c>By</c>): bytes held by frames begun and not yet
 /// finished, all connections together; bounded by <c>TamTam:Gateway:MaxUnfinishedFrameBytes</c>.</item>
@@ -24,8 +24,8 @@ public sealed class GatewayMetrics
     private const string ErrorCodeTag = "tamtam.error.code";
 
     private readonly UpDownCounter<long> _sessions;
-    private readonly Counter<long> _framesIn;
-    private readonly Counter<long> _framesOut;
+    private readonly ObservableCounterTally _framesIn;
+    private readonly ObservableCounterTally _framesOut;
     private readonly Counter<long> _errors;
     private readonly UpDownCounter<long> _unfinishedFrameBytes;
 
@@ -34,8 +34,10 @@ public sealed class GatewayMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         Meter meter = meterFactory.Create(MeterName);
         _sessions = meter.CreateUpDownCounter<long>("tamtam.gateway.sessions", "{session}", "Sessions past WELCOME and not yet closed.");
-        _framesIn = meter.CreateCounter<long>("tamtam.gateway.frames.in", "{frame}", "Frames received from clients.");
-        _framesOut = meter.CreateCounter<long>("tamtam.gateway.frames.out", "{frame}", "Frames sent to clients.");
+        // Six frames a message, in and out: counted as plain totals, read when a listener collects.
+        object?[] frameTypes = [.. Enumerable.Range(0, 256).Select(type => (object?)TagOf((FrameType)type))];
+        _framesIn = new ObservableCounterTally("tamtam.gateway.frames.in", "{frame}", "Frames received from clients.", meter, FrameTypeTag, frameTypes);
+        _framesOut = new ObservableCounterTally("tamtam.gateway.frames.out", "{frame}", "Frames sent to clients.", meter, FrameTypeTag, frameTypes);
         _errors = meter.CreateCounter<long>("tamtam.gateway.errors", "{error}", "ERROR frames sent to clients.");
         _unfinishedFrameBytes = meter.CreateUpDownCounter<long>("tamtam.gateway.unfinished_frames.bytes", "By",
             "Bytes held by frames begun and not yet finished, all connections together.");
@@ -51,21 +53,9 @@ public sealed class GatewayMetrics
 
     internal void UnfinishedFrameBytes(long change) => _unfinishedFrameBytes.Add(change);
 
-    internal void FrameIn(FrameType type)
-    {
-        if (_framesIn.Enabled)
-        {
-            _framesIn.Add(1, new KeyValuePair<string, object?>(FrameTypeTag, TagOf(type)));
-        }
-    }
+    internal void FrameIn(FrameType type) => _framesIn.Add((byte)type);
 
-    internal void FrameOut(FrameType type, int count = 1)
-    {
-        if (_framesOut.Enabled)
-        {
-            _framesOut.Add(count, new KeyValuePair<string, object?>(FrameTypeTag, TagOf(type)));
-        }
-    }
+    internal void FrameOut(FrameType type, int count = 1) => _framesOut.Add((byte)type, count);
 
     internal void ErrorSent(ErrorCode code)
     {

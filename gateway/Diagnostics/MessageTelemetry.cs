@@ -9,12 +9,12 @@ namespace TamTam.Gateway.Diagnostics;
 /// A message's life as the gateway sees it — accepted, delivered, settled (ACK or NACK), final state — counted on the
 /// meter <c>TamTam.Messages</c> and traced on the activity source <c>TamTam.Messages</c> (docs/metrics.md):
 /// <list type="bullet">
-/// <item><c>tamtam.messages.accepted</c> (counter, <c>{message}</c>, tag <c>tamtam.duplicate</c>): SENDs answered ACCEPTED.</item>
+/// <item><c>tamtam.messages.accepted</c> (observable counter, <c>{message}</c>, tag <c>tamtam.duplicate</c>): SENDs answered ACCEPTED.</item>
 /// <item><c>tamtam.messages.refused</c> (counter, <c>{message}</c>, tag <c>tamtam.error.code</c>): SENDs answered with an ERROR.</item>
 /// <item><c>tamtam.messages.accept.duration</c> (histogram, <c>s</c>): from the link call carrying a SEND to its answer (group commit included).</item>
-/// <item><c>tamtam.messages.delivered</c> (counter, <c>{delivery}</c>, tag <c>tamtam.redelivery</c>): DELIVER frames written.</item>
-/// <item><c>tamtam.messages.settled</c> (counter, <c>{delivery}</c>, tag <c>tamtam.outcome</c>): ACKs and NACKs the link took.</item>
-/// <item><c>tamtam.messages.final</c> (counter, <c>{status}</c>, tag <c>tamtam.final_state</c>): STATUS frames written to senders.</item>
+/// <item><c>tamtam.messages.delivered</c> (observable counter, <c>{delivery}</c>, tag <c>tamtam.redelivery</c>): DELIVER frames written.</item>
+/// <item><c>tamtam.messages.settled</c> (observable counter, <c>{delivery}</c>, tag <c>tamtam.outcome</c>): ACKs and NACKs the link took.</item>
+/// <item><c>tamtam.messages.final</c> (observable counter, <c>{status}</c>, tag <c>tamtam.final_state</c>): STATUS frames written to senders.</item>
 /// </list>
 /// Spans (one per stage, each a short span of its own, all tagged <c>tamtam.message.id</c>): <c>tamtam.message.accept</c>,
 /// <c>tamtam.message.deliver</c>, <c>tamtam.message.settle</c>, <c>tamtam.message.final</c>. A message's life crosses
@@ -36,23 +36,29 @@ public sealed class MessageTelemetry
 
     internal static readonly ActivitySource Source = new(SourceName, typeof(MessageTelemetry).Assembly.GetName().Version?.ToString());
 
-    private readonly Counter<long> _accepted;
+    private static readonly object?[] Booleans = [false, true];
+    private static readonly object?[] Outcomes = ["ack", "requeue", "reject"];
+
+    private readonly ObservableCounterTally _accepted;
     private readonly Counter<long> _refused;
     private readonly Histogram<double> _acceptDuration;
-    private readonly Counter<long> _delivered;
-    private readonly Counter<long> _settled;
-    private readonly Counter<long> _final;
+    private readonly ObservableCounterTally _delivered;
+    private readonly ObservableCounterTally _settled;
+    private readonly ObservableCounterTally _final;
 
     public MessageTelemetry(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         Meter meter = meterFactory.Create(SourceName);
-        _accepted = meter.CreateCounter<long>("tamtam.messages.accepted", "{message}", "SENDs answered ACCEPTED.");
+        // Counted once a message or more per stage: plain totals, read when a listener collects.
+        _accepted = new ObservableCounterTally("tamtam.messages.accepted", "{message}", "SENDs answered ACCEPTED.", meter, "tamtam.duplicate", Booleans);
         _refused = meter.CreateCounter<long>("tamtam.messages.refused", "{message}", "SENDs answered with an ERROR.");
         _acceptDuration = meter.CreateHistogram<double>("tamtam.messages.accept.duration", "s", "From the link call carrying a SEND to its answer.");
-        _delivered = meter.CreateCounter<long>("tamtam.messages.delivered", "{delivery}", "DELIVER frames written to receivers.");
-        _settled = meter.CreateCounter<long>("tamtam.messages.settled", "{delivery}", "ACKs and NACKs the link took.");
-        _final = meter.CreateCounter<long>("tamtam.messages.final", "{status}", "STATUS frames written to senders.");
+        _delivered = new ObservableCounterTally("tamtam.messages.delivered", "{delivery}", "DELIVER frames written to receivers.", meter,
+            "tamtam.redelivery", Booleans);
+        _settled = new ObservableCounterTally("tamtam.messages.settled", "{delivery}", "ACKs and NACKs the link took.", meter, "tamtam.outcome", Outcomes);
+        _final = new ObservableCounterTally("tamtam.messages.final", "{status}", "STATUS frames written to senders.", meter, "tamtam.final_state",
+            [.. Enumerable.Range(0, 256).Select(state => (object?)((FinalState)state).WireName())]);
     }
 
     /// <summary>The link answered a SEND (accepted or refused) after the call begun at <paramref name="startedAt"/> (a <see cref="Stopwatch"/> timestamp).</summary>
@@ -62,7 +68,7 @@ public sealed class MessageTelemetry
         _acceptDuration.Record(elapsed.TotalSeconds);
         if (outcome.Accepted)
         {
-            _accepted.Add(1, new KeyValuePair<string, object?>("tamtam.duplicate", outcome.Duplicate));
+            _accepted.Add(outcome.Duplicate ? 1 : 0);
         }
         else
         {
@@ -102,7 +108,7 @@ public sealed class MessageTelemetry
     /// </summary>
     internal Activity? Delivering(Delivery delivery, string node)
     {
-        _delivered.Add(1, new KeyValuePair<string, object?>("tamtam.redelivery", delivery.Redelivery));
+        _delivered.Add(delivery.Redelivery ? 1 : 0);
         Activity? activity = Source.HasListeners()
             ? Source.StartActivity("tamtam.message.deliver", ActivityKind.Producer, ParentOf(delivery.TraceParent))
             : null;
@@ -122,10 +128,10 @@ public sealed class MessageTelemetry
     /// <summary>The link took (or refused, <paramref name="result"/>) an ACK or NACK after the call begun at <paramref name="startedAt"/>.</summary>
     internal void Settled(AckCommand command, string link, string node, ErrorCode result, long startedAt, ActivityContext delivered)
     {
-        string outcome = !command.Nack ? "ack" : command.Requeue ? "requeue" : "reject";
+        int kind = !command.Nack ? 0 : command.Requeue ? 1 : 2;
         if (result == ErrorCode.None)
         {
-            _settled.Add(1, new KeyValuePair<string, object?>("tamtam.outcome", outcome));
+            _settled.Add(kind);
         }
 
         if (!Source.HasListeners())
@@ -144,7 +150,7 @@ public sealed class MessageTelemetry
         activity.SetTag(LinkTag, link);
         activity.SetTag(NodeTag, node);
         activity.SetTag(SequenceTag, (long)command.Sequence);
-        activity.SetTag("tamtam.outcome", outcome);
+        activity.SetTag("tamtam.outcome", (string)Outcomes[kind]!);
         if (result != ErrorCode.None)
         {
             activity.SetTag(ErrorCodeTag, (int)result);
@@ -155,12 +161,13 @@ public sealed class MessageTelemetry
     /// <summary>A STATUS (the message's final state) is written to its sender <paramref name="node"/> of <paramref name="link"/>.</summary>
     internal void Final(StatusReport status, string link, string node)
     {
-        string state = status.State.WireName();
-        _final.Add(1, new KeyValuePair<string, object?>("tamtam.final_state", state));
+        _final.Add((byte)status.State);
         if (!Source.HasListeners())
         {
             return;
         }
+
+        string state = status.State.WireName();
 
         using Activity? activity = Source.StartActivity("tamtam.message.final", ActivityKind.Producer, default(ActivityContext));
         if (activity is null)

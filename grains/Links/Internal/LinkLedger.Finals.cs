@@ -8,7 +8,10 @@ namespace TamTam.Grains.Links.Internal;
 internal sealed partial class LinkLedger
 {
     private readonly Dictionary<ulong, LedgerEntry> _finals = [];
-    private readonly SortedSet<LedgerEntry> _finalOrder = new(LedgerEntry.ByAcceptance);
+
+    // The same entries sorted by acceptance (LedgerEntry.ByAcceptance). Messages end about in the order they were
+    // accepted, so an entry is appended or inserted near the end, and compaction takes a prefix.
+    private readonly List<LedgerEntry> _finalOrder = [];
 
     /// <summary>Final messages whose entries are in memory (not yet archived).</summary>
     public int FinalCount => _finals.Count;
@@ -69,13 +72,14 @@ internal sealed partial class LinkLedger
     /// <summary>Forgets the entries accepted below <paramref name="oldest"/>: the archive holds them now (or retention ended them).</summary>
     public void DropArchived(long oldest)
     {
-        if (_finalOrder.RemoveWhere(e => e.AcceptedLsn < oldest) > 0)
+        int dropped = 0;
+        while (dropped < _finalOrder.Count && _finalOrder[dropped].AcceptedLsn < oldest)
         {
-            foreach (ulong sequence in _finals.Where(f => f.Value.AcceptedLsn < oldest).Select(f => f.Key).ToArray())
-            {
-                _finals.Remove(sequence);
-            }
+            _finals.Remove(_finalOrder[dropped].Sequence);
+            dropped++;
         }
+
+        _finalOrder.RemoveRange(0, dropped);
     }
 
     /// <summary>At most <paramref name="limit"/> entries in memory accepted after <paramref name="afterLsn"/>, in ledger order.</summary>
@@ -87,16 +91,17 @@ internal sealed partial class LinkLedger
             return page;
         }
 
-        if (afterLsn >= _finalOrder.Max!.AcceptedLsn)
+        if (afterLsn >= _finalOrder[^1].AcceptedLsn)
         {
             return page;
         }
 
-        // Bounds for the view: past every entry accepted at afterLsn, up to the last.
+        // From the first entry past every entry accepted at afterLsn.
         var lower = new LedgerEntry(ulong.MaxValue, Guid.Empty, afterLsn, 0, 0, "", "", "", FinalState.Delivered, 0, 0, "", [], [], []);
-        LedgerEntry upper = lower with { AcceptedLsn = long.MaxValue };
-        foreach (LedgerEntry entry in _finalOrder.GetViewBetween(lower, upper))
+        int first = _finalOrder.BinarySearch(lower, LedgerEntry.ByAcceptance);
+        for (int i = first < 0 ? ~first : first + 1; i < _finalOrder.Count; i++)
         {
+            LedgerEntry entry = _finalOrder[i];
             if (entry.FinalAtUs >= cutoffUs)
             {
                 page.Add(entry);
@@ -113,12 +118,20 @@ internal sealed partial class LinkLedger
     private void RecordFinal(PendingMessage message, MessageFinalized final)
     {
         LedgerEntry entry = LedgerEntry.Of(message, final);
-        if (_finals.Remove(entry.Sequence, out LedgerEntry? earlier))
+        if (_finals.Remove(entry.Sequence, out LedgerEntry? earlier) && _finalOrder.BinarySearch(earlier, LedgerEntry.ByAcceptance) is >= 0 and int at)
         {
-            _finalOrder.Remove(earlier);
+            _finalOrder.RemoveAt(at);
         }
 
         _finals.Add(entry.Sequence, entry);
-        _finalOrder.Add(entry);
+        if (_finalOrder.Count == 0 || LedgerEntry.ByAcceptance.Compare(_finalOrder[^1], entry) < 0)
+        {
+            _finalOrder.Add(entry);
+        }
+        else
+        {
+            int position = _finalOrder.BinarySearch(entry, LedgerEntry.ByAcceptance);
+            _finalOrder.Insert(position < 0 ? ~position : position, entry);
+        }
     }
 }

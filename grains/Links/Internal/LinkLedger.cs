@@ -14,11 +14,11 @@ namespace TamTam.Grains.Links.Internal;
 internal sealed partial class LinkLedger(string link, TimeSpan idWindow, int idCapacity)
 {
     private readonly Dictionary<ulong, PendingMessage> _messages = [];
-    private readonly Dictionary<(string Link, string Node, Guid Id), ulong> _accepted = [];
+    private readonly Dictionary<(string Link, string Node, Guid Id), ulong> _accepted = new(MessageKeyComparer.Instance);
     private readonly Dictionary<string, NodeState> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> _portSequences = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, (MessageFinalized Record, long Lsn)> _unforwarded = [];
-    private readonly Dictionary<(string Node, Guid Id), (StatusReport Report, long Lsn)> _heldStatuses = [];
+    private readonly Dictionary<(string Node, Guid Id), (StatusReport Report, long Lsn)> _heldStatuses = new(MessageKeyComparer.Instance);
     private readonly RememberedIds _remembered = new(idWindow, idCapacity);
 
     /// <summary>A ledger with the default id window (<see cref="OrchestratorOptions"/>).</summary>
@@ -281,11 +281,18 @@ internal sealed partial class LinkLedger(string link, TimeSpan idWindow, int idC
     private void Confirm(string node, Guid messageId)
     {
         // A pending message of this link's can share the id of another link's message whose status this is: its
-        // acceptance stays.
-        ulong sequence = _accepted.TryGetValue((Link, node, messageId), out ulong accepted) && !_messages.ContainsKey(accepted) ? accepted : 0;
-        if (sequence > 0)
+        // acceptance stays (put back: a confirmation's own message is almost always the one removed).
+        ulong sequence = 0;
+        if (_accepted.Remove((Link, node, messageId), out ulong accepted))
         {
-            _accepted.Remove((Link, node, messageId));
+            if (_messages.ContainsKey(accepted))
+            {
+                _accepted.Add((Link, node, messageId), accepted);
+            }
+            else
+            {
+                sequence = accepted;
+            }
         }
 
         if (_heldStatuses.Remove((node, messageId), out (StatusReport Report, long Lsn) held))
@@ -304,7 +311,7 @@ internal sealed partial class LinkLedger(string link, TimeSpan idWindow, int idC
             var recipient = new Recipient(message, name) { Unicast = i >= firstUnicast };
             message.Recipients.Add(recipient);
             NodeState node = Node(name);
-            node.Inbox[r.Sequence] = recipient;
+            node.Inbox.Set(r.Sequence, recipient);
             node.InboxBytes += r.Payload.Length;
         }
 
@@ -348,7 +355,7 @@ internal sealed partial class LinkLedger(string link, TimeSpan idWindow, int idC
         recipient.State = RecipientState.Waiting;
         recipient.DueUs = 0;
         NodeState to = Node(toNode);
-        to.Inbox[recipient.Message.Sequence] = recipient;
+        to.Inbox.Set(recipient.Message.Sequence, recipient);
         to.InboxBytes += recipient.Message.Accepted.Payload.Length;
     }
 

@@ -97,7 +97,7 @@ internal sealed partial class LinkOrchestrator
 
         List<Delivery>? deliveries = null;
         List<Recipient>? sent = null;
-        foreach (Recipient recipient in node.Inbox.Values)
+        foreach (Recipient recipient in node.Inbox)
         {
             if (node.InFlight >= Options.DeliveryWindow)
             {
@@ -150,7 +150,7 @@ internal sealed partial class LinkOrchestrator
         node.Detach();
         node.Reserve(NowUs());
         node.InFlight = 0;
-        foreach (Recipient recipient in node.Inbox.Values)
+        foreach (Recipient recipient in node.Inbox)
         {
             if (recipient.State == RecipientState.InFlight)
             {

@@ -92,7 +92,7 @@ internal sealed partial class LinkOrchestrator
             return null;
         }
 
-        foreach (Recipient recipient in node.Inbox.Values)
+        foreach (Recipient recipient in node.Inbox)
         {
             if (recipient.State == RecipientState.Waiting && recipient.Message.Lsn != 0 && Rings(recipient))
             {

@@ -93,7 +93,7 @@ internal sealed partial class LinkOrchestrator(LinkLedger ledger, OrchestratorOp
         }
 
         var reassigned = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Recipient recipient in state.Inbox.Values.ToArray())
+        foreach (Recipient recipient in state.Inbox.ToArray())
         {
             PendingMessage message = recipient.Message;
             string? target = recipient.Unicast

@@ -20,7 +20,7 @@ internal sealed class NodeState(string name)
     public uint RoundTripMicroseconds { get; set; }
 
     /// <summary>Unsettled deliveries for this node in link order: its inbox.</summary>
-    public SortedDictionary<ulong, Recipient> Inbox { get; } = [];
+    public SequenceInbox Inbox { get; } = new();
 
     public long InboxBytes { get; set; }
 

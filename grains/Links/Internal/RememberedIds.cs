@@ -13,7 +13,7 @@ namespace TamTam.Grains.Links.Internal;
 /// </remarks>
 internal sealed class RememberedIds(TimeSpan window, int capacity)
 {
-    private readonly Dictionary<(string Link, string Node, Guid Id), RememberedId> _ids = [];
+    private readonly Dictionary<(string Link, string Node, Guid Id), RememberedId> _ids = new(MessageKeyComparer.Instance);
 
     // Insertion order, for dropping the oldest; an entry whose id was remembered again later is stale and skipped.
     private readonly Queue<RememberedId> _order = new();
@@ -78,9 +78,10 @@ internal sealed class RememberedIds(TimeSpan window, int capacity)
 
     private void Forget(RememberedId id)
     {
-        if (IsCurrent(id))
+        // One lookup for the usual case; an id remembered again since is current, and goes back.
+        if (_ids.Remove((id.Link, id.Node, id.Id), out RememberedId current) && current != id)
         {
-            _ids.Remove((id.Link, id.Node, id.Id));
+            _ids.Add((id.Link, id.Node, id.Id), current);
         }
     }
 

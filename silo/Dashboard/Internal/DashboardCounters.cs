@@ -8,7 +8,8 @@ namespace TamTam.Silo.Dashboard.Internal;
 /// Running totals the dashboard turns into rates, read from this host's own instruments (<c>TamTam.Gateway</c>,
 /// <c>TamTam.Streams</c>) through a <see cref="MeterListener"/>: the gateway and the grains keep no figures for the
 /// dashboard, and another host's instruments (tests run several silos in one process) are told apart by their
-/// meter's scope, the host's <see cref="IMeterFactory"/>.
+/// meter's scope, the host's <see cref="IMeterFactory"/>. The gateway's frame counters are observable: their totals are
+/// collected (<see cref="MeterListener.RecordObservableInstruments"/>) each time a figure is read.
 /// </summary>
 internal sealed class DashboardCounters : IDisposable
 {
@@ -67,7 +68,15 @@ internal sealed class DashboardCounters : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    private long Read(Total total) => Volatile.Read(ref _totals[(int)total]);
+    private long Read(Total total)
+    {
+        if (total is Total.MessagesIn or Total.MessagesOut or Total.PacketsIn)
+        {
+            _listener.RecordObservableInstruments();
+        }
+
+        return Volatile.Read(ref _totals[(int)total]);
+    }
 
     private void Publish(Instrument instrument, MeterListener listener)
     {
@@ -92,9 +101,20 @@ internal sealed class DashboardCounters : IDisposable
     private static void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
         Total total = TotalOf(instrument.Name, tags);
-        if (total != Total.None)
+        if (total == Total.None)
         {
-            Interlocked.Add(ref ((DashboardCounters)state!)._totals[(int)total], value);
+            return;
+        }
+
+        // An observable counter reports its total so far; the others report each increment.
+        long[] totals = ((DashboardCounters)state!)._totals;
+        if (instrument.IsObservable)
+        {
+            Volatile.Write(ref totals[(int)total], value);
+        }
+        else
+        {
+            Interlocked.Add(ref totals[(int)total], value);
         }
     }
 

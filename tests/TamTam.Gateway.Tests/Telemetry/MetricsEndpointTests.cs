@@ -106,7 +106,8 @@ public sealed partial class MetricsEndpointTests(SiloFixture silo)
         }
     }
 
-    [GeneratedRegex(@"Create(?<kind>Counter|UpDownCounter|Histogram|Gauge|ObservableCounter|ObservableUpDownCounter|ObservableGauge)<\w+>\(\s*""(?<name>tamtam\.[^""]+)"",\s*""(?<unit>[^""]*)""")]
+    // An instrument created by a Meter method, or by the gateway's ObservableCounterTally (an observable counter).
+    [GeneratedRegex(@"(?:Create(?<kind>Counter|UpDownCounter|Histogram|Gauge|ObservableCounter|ObservableUpDownCounter|ObservableGauge)<\w+>|new (?<kind>ObservableCounter)Tally)\(\s*""(?<name>tamtam\.[^""]+)"",\s*""(?<unit>[^""]*)""")]
     private static partial Regex InstrumentCreation();
 
     /// <summary>One scrape: each metric family's type (from its <c># TYPE</c> line) and the samples' lines.</summary>

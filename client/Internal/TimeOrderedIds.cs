@@ -1,11 +1,12 @@
 namespace TamTam.Client.Internal;
 
 /// <summary>
-/// Packet ids for STREAM: UUIDv7 (RFC 9562) with a counter in the last two bytes of the random part, so a fresh
-/// <see cref="Guid.CreateVersion7()"/> is drawn once per 65,536 packets instead of for each (it was a visible share
-/// of a publisher's CPU). Ids stay unique and time-ordered per client.
+/// The ids a client draws for its messages and STREAM packets: UUIDv7 (RFC 9562) with a counter in the last two bytes
+/// of the random part, so a fresh <see cref="Guid.CreateVersion7()"/> (the kernel's random bytes, a system call) is
+/// drawn once per 65,536 ids instead of for each: it was a visible share of a sender's CPU. Ids stay unique and
+/// time-ordered per client, and 58 random bits a run keep clients apart.
 /// </summary>
-internal sealed class StreamPacketIds
+internal sealed class TimeOrderedIds
 {
     private const int PerBase = 65_536;
 
