@@ -11,9 +11,8 @@ namespace TamTam.Grains.Links;
 // per node, statuses forwarded to their senders' links, ended transfers to their grains.
 public sealed partial class LinkGrain
 {
-    // ForwardStatusesAsync's round in progress, and whether a call came meanwhile.
-    private bool _forwarding;
-    private bool _forwardAgain;
+    // ForwardStatusesAsync's rounds.
+    private readonly Rounds _forwarding = new();
 
     /// <summary>Sends a node what is due from its inbox, in link order, up to its window.</summary>
     private void Dispatch(NodeState node, long now)
@@ -173,29 +172,7 @@ public sealed partial class LinkGrain
     /// so a burst of finals becomes a few large reports (one call to each sender's link, one durable write here) rather
     /// than one small report per batch of finals, each scanning all that wait.
     /// </summary>
-    private async Task ForwardStatusesAsync()
-    {
-        if (_forwarding)
-        {
-            _forwardAgain = true;
-            return;
-        }
-
-        _forwarding = true;
-        try
-        {
-            do
-            {
-                _forwardAgain = false;
-                await ForwardRoundAsync();
-            }
-            while (_forwardAgain && !_faulted);
-        }
-        finally
-        {
-            _forwarding = false;
-        }
-    }
+    private Task ForwardStatusesAsync() => _forwarding.RunAsync(ForwardRoundAsync, () => _faulted);
 
     private async Task ForwardRoundAsync()
     {

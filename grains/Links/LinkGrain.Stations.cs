@@ -12,9 +12,8 @@ namespace TamTam.Grains.Links;
 // order, until a station claims the head or it ends NO_ROUTE.
 public sealed partial class LinkGrain
 {
+    private readonly Rounds _routing = new();
     private RingTrip? _trip;
-    private bool _routing;
-    private bool _routeAgain;
     private long _routeAfterUs;
 
     private IInterchangeGrain Interchange => GrainFactory.GetGrain<IInterchangeGrain>(IInterchangeGrain.ClusterKey);
@@ -135,30 +134,14 @@ public sealed partial class LinkGrain
     /// <summary>Routes the roaming inbox's head, one call at a time; a call while one runs makes it go round once more.</summary>
     private async Task RouteRoamingAsync()
     {
-        if (_routing)
-        {
-            _routeAgain = true;
-            return;
-        }
-
-        _routing = true;
         try
         {
-            do
-            {
-                _routeAgain = false;
-                await RouteHeadAsync();
-            }
-            while (_routeAgain && !_faulted);
+            await _routing.RunAsync(RouteHeadAsync, () => _faulted);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The timer tries again on its next tick.
             InterchangeLog.InterchangeNotAsked(_logger, Link, e);
-        }
-        finally
-        {
-            _routing = false;
         }
     }
 
