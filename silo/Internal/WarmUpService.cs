@@ -22,8 +22,8 @@ namespace TamTam.Silo.Internal;
 /// update find it compiled and sized: <see cref="WarmUpOptions.Messages"/> acknowledged messages from one node to another
 /// of a link of its own (<see cref="WarmUpLinks"/>), through the in-memory gateway, the link orchestrator and a log, with
 /// the same SDK a client uses. The link is activated on this silo and logs into a directory of its own under the data
-/// path (<c>warm-up/&lt;link&gt;</c>), removed afterwards;
-/// its log never reaches the interchange's storage (only its two sessions' directory entries, cleared at LEAVE), nor LINKS. Registered after Orleans and before the web host, so it runs
+/// path (<c>warm-up/&lt;link&gt;</c>), removed afterwards; its log never reaches the interchange's storage (only its two
+/// sessions' directory entries, cleared at LEAVE), nor LINKS. Registered after Orleans and before the web host, so it runs
 /// once the silo is in the cluster and before Kestrel accepts a connection; a warm-up that fails or runs out of time is
 /// logged and the silo starts anyway.
 /// </summary>
