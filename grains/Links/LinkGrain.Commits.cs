@@ -119,8 +119,9 @@ public sealed partial class LinkGrain
             return 0;
         }
 
-        // Every record of the call is encoded into one scratch buffer and copied out once: one array per
-        // commit, not one per record (and none for a growing writer).
+        // Every record of the call is encoded into one scratch buffer and copied out once, into an array rented for
+        // the commit and returned when it is durable: no array per record, and none per commit (a checkpoint larger
+        // than the scratch kept is the exception, and is not pooled).
         _scratch.ResetWrittenCount();
         var ends = records.Count <= StackEnds ? stackalloc int[records.Count] : new int[records.Count];
         for (int i = 0; i < records.Count; i++)
@@ -134,8 +135,11 @@ public sealed partial class LinkGrain
             _checkpointBytes = ends[0];
         }
 
-        byte[] bytes = _scratch.WrittenSpan.ToArray();
-        var encoded = new ReadOnlyMemory<byte>[records.Count];
+        int length = _scratch.WrittenCount;
+        bool pooled = length <= ScratchKeptBytes;
+        byte[] bytes = pooled ? ArrayPool<byte>.Shared.Rent(length) : new byte[length];
+        _scratch.WrittenSpan.CopyTo(bytes);
+        ReadOnlyMemory<byte>[] encoded = ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(records.Count);
         for (int i = 0, start = 0; i < records.Count; start = ends[i], i++)
         {
             encoded[i] = bytes.AsMemory(start, ends[i] - start);
@@ -148,11 +152,11 @@ public sealed partial class LinkGrain
 
         try
         {
-            long first = await _committer!.CommitAsync(encoded);
+            long first = await _committer!.CommitAsync(new ArraySegment<ReadOnlyMemory<byte>>(encoded, 0, records.Count));
             _sinceCheckpoint = _sinceCheckpoint with
             {
                 Records = _sinceCheckpoint.Records + records.Count,
-                Bytes = _sinceCheckpoint.Bytes + bytes.Length,
+                Bytes = _sinceCheckpoint.Bytes + length,
             };
             return first;
         }
@@ -160,6 +164,16 @@ public sealed partial class LinkGrain
         {
             Fault(e);
             return 0;
+        }
+        finally
+        {
+            // The committer completes a commit only once its batch was written or failed: nothing reads these after.
+            Array.Clear(encoded, 0, records.Count);
+            ArrayPool<ReadOnlyMemory<byte>>.Shared.Return(encoded);
+            if (pooled)
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
         }
     }
 

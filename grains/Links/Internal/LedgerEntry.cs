@@ -36,20 +36,37 @@ internal sealed record LedgerEntry(
     /// <summary>The entry of <paramref name="message"/>, ended by <paramref name="final"/>.</summary>
     public static LedgerEntry Of(PendingMessage message, MessageFinalized final)
     {
+        MessageAccepted a = message.Accepted;
         int count = message.Recipients.Count;
-        var recipients = new string[count];
+
+        // The acceptance's recipients, unless one was reassigned: then the names of the entry's own.
+        string[] recipients = a.Recipients;
         var outcomes = new RecipientOutcome[count];
         var attempts = new ushort[count];
         for (int i = 0; i < count; i++)
         {
             Recipient recipient = message.Recipients[i];
-            recipients[i] = recipient.Node;
+            if (recipients.Length != count || recipients[i] != recipient.Node)
+            {
+                recipients = NodesOf(message);
+            }
+
             outcomes[i] = recipient.Outcome;
             attempts[i] = recipient.Attempt;
         }
 
-        MessageAccepted a = message.Accepted;
         return new LedgerEntry(a.Sequence, a.MessageId, message.Lsn, a.AcceptedAtUs, a.DeadlineUs, a.SourceLink, a.SourceNode, a.Port,
             final.State, final.Confirmed, final.AtUs, final.Detail, recipients, outcomes, attempts);
+    }
+
+    private static string[] NodesOf(PendingMessage message)
+    {
+        var nodes = new string[message.Recipients.Count];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            nodes[i] = message.Recipients[i].Node;
+        }
+
+        return nodes;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TamTam.Protocol;
 
 namespace TamTam.Grains.Links.Internal;
@@ -118,12 +119,13 @@ internal sealed partial class LinkLedger
     private void RecordFinal(PendingMessage message, MessageFinalized final)
     {
         LedgerEntry entry = LedgerEntry.Of(message, final);
-        if (_finals.Remove(entry.Sequence, out LedgerEntry? earlier) && _finalOrder.BinarySearch(earlier, LedgerEntry.ByAcceptance) is >= 0 and int at)
+        ref LedgerEntry? slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_finals, entry.Sequence, out bool exists);
+        if (exists && _finalOrder.BinarySearch(slot!, LedgerEntry.ByAcceptance) is >= 0 and int at)
         {
             _finalOrder.RemoveAt(at);
         }
 
-        _finals.Add(entry.Sequence, entry);
+        slot = entry;
         if (_finalOrder.Count == 0 || LedgerEntry.ByAcceptance.Compare(_finalOrder[^1], entry) < 0)
         {
             _finalOrder.Add(entry);

@@ -376,8 +376,12 @@ internal sealed partial class LinkLedger(string link, TimeSpan idWindow, int idC
         }
 
         // The id stays a duplicate until its status is confirmed or forwarded; after compaction this record,
-        // not the dropped MessageAccepted, is what replay has of it.
-        _accepted[(r.SourceLink, r.SourceNode, r.MessageId)] = r.Sequence;
+        // not the dropped MessageAccepted, is what replay has of it. A message that was pending has its id there
+        // already, put by its acceptance.
+        if (message is null)
+        {
+            _accepted[(r.SourceLink, r.SourceNode, r.MessageId)] = r.Sequence;
+        }
         if (r.SourceLink == Link)
         {
             _heldStatuses[(r.SourceNode, r.MessageId)] =

@@ -58,7 +58,7 @@ internal sealed partial class LinkOrchestrator
     /// null with its recipients.
     /// </summary>
     public SendOutcome? RouteRefusal(
-        string port, bool subtree, int size, string? sender, bool rotate, out PortMode mode, out List<string> recipients, out int unicastFrom)
+        string port, bool subtree, int size, string? sender, bool rotate, out PortMode mode, out string[] recipients, out int unicastFrom)
     {
         mode = PortMode.Unicast;
         recipients = [];
@@ -69,15 +69,15 @@ internal sealed partial class LinkOrchestrator
         }
 
         InboxRoom hasRoom = HasRoomFor(size);
-        (mode, recipients, unicastFrom) = _router.Resolve(Ledger, port, subtree, hasRoom, sender, rotate);
-        if (recipients.Count == 0)
+        (mode, List<string> resolved, unicastFrom) = _router.Resolve(Ledger, port, subtree, hasRoom, sender, rotate);
+        if (resolved.Count == 0)
         {
             return SendOutcome.Refused(ErrorCode.NoRoute, mode == PortMode.Broadcast
                 ? $"link \"{Link}\" has no member but the sender to broadcast port \"{port}\" to"
                 : $"no node of link \"{Link}\" is bound to port \"{port}\"");
         }
 
-        foreach (string name in recipients)
+        foreach (string name in resolved)
         {
             NodeState node = Ledger.Node(name);
             if (!hasRoom.For(node))
@@ -87,6 +87,7 @@ internal sealed partial class LinkOrchestrator
             }
         }
 
+        recipients = [.. resolved];
         return null;
     }
 
@@ -109,7 +110,7 @@ internal sealed partial class LinkOrchestrator
             return new SendOutcome(ErrorCode.None, roamer.Sequence, now, Duplicate: false, null);
         }
 
-        if (RouteRefusal(command.Port, command.Subtree, size, SenderOf(source), rotate: true, out PortMode mode, out List<string> recipients, out int unicastFrom)
+        if (RouteRefusal(command.Port, command.Subtree, size, SenderOf(source), rotate: true, out PortMode mode, out string[] recipients, out int unicastFrom)
             is { } refusal)
         {
             return refusal;
@@ -117,8 +118,8 @@ internal sealed partial class LinkOrchestrator
 
         long deadline = Options.DeadlineUs(command.TtlMs, now);
         var accepted = new MessageAccepted(Ledger.NextSequence(), command.MessageId, now, deadline, source.Link, source.Node,
-            command.Port, mode, Ledger.NextPortSequence(command.Port), [.. recipients], command.Payload, command.Transfer, command.Subtree,
-            mode == PortMode.Group && unicastFrom < recipients.Count ? unicastFrom : -1, command.Reply, command.TraceParent);
+            command.Port, mode, Ledger.NextPortSequence(command.Port), recipients, command.Payload, command.Transfer, command.Subtree,
+            mode == PortMode.Group && unicastFrom < recipients.Length ? unicastFrom : -1, command.Reply, command.TraceParent);
         created.Add(Ledger.Apply(accepted, 0)!);
         records.Add(accepted);
         return new SendOutcome(ErrorCode.None, accepted.Sequence, now, Duplicate: false, null);

@@ -10,6 +10,10 @@ internal sealed class RecipientRouter
 {
     private readonly Dictionary<string, int> _rotation = new(StringComparer.Ordinal);
 
+    // Resolve's lists, reused by every call (a link resolves one message at a time): its result is read before the next.
+    private readonly List<string> _recipients = [];
+    private readonly List<string> _unicast = [];
+
     public static bool Matches(PortBound binding, string port, bool addressSubtree) =>
         binding.Port == port
         || (binding.Subtree && IsBelow(port, binding.Port))
@@ -22,11 +26,13 @@ internal sealed class RecipientRouter
     /// With <paramref name="rotate"/> false the ports' rotations are left where they are (a check, not a message).
     /// <paramref name="sender"/>, the sending node when it is of this link, is left out of a broadcast: it has the
     /// message already. The result lists group binders first; <c>UnicastFrom</c> is the index of the first unicast choice.
+    /// The list is the router's own, valid until its next call: copy what is kept.
     /// </summary>
     public (PortMode Mode, List<string> Recipients, int UnicastFrom) Resolve(
         LinkLedger ledger, string port, bool addressSubtree, InboxRoom accepts, string? sender, bool rotate = true)
     {
-        var recipients = new List<string>();
+        List<string> recipients = _recipients;
+        recipients.Clear();
         bool broadcast = false;
         bool group = false;
         List<string>? unicast = null; // without SUBTREE: the addressed port's binders
@@ -49,7 +55,7 @@ internal sealed class RecipientRouter
                     break;
                 default:
                     // Without SUBTREE every matching binding serves the addressed port: one choice among them all.
-                    AddOnce(addressSubtree ? BindersOf(subtree ??= [], binding.Port) : unicast ??= [], binding.Node);
+                    AddOnce(addressSubtree ? BindersOf(subtree ??= [], binding.Port) : unicast ??= Cleared(_unicast), binding.Node);
                     break;
             }
         }
@@ -181,6 +187,12 @@ internal sealed class RecipientRouter
         }
 
         return offline;
+    }
+
+    private static List<string> Cleared(List<string> list)
+    {
+        list.Clear();
+        return list;
     }
 
     private static bool IsBelow(string port, string root) =>
