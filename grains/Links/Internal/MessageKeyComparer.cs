@@ -29,7 +29,8 @@ internal sealed class MessageKeyComparer : IEqualityComparer<(string Link, strin
 
     public int GetHashCode((string Node, Guid Id) key) => Hash(key.Id);
 
-    private static int Hash(Guid id)
+    /// <summary>The hash of a message id, seeded per process: the one the tables keyed by sender and id use.</summary>
+    internal static int Hash(Guid id)
     {
         ReadOnlySpan<long> halves = MemoryMarshal.Cast<Guid, long>(new ReadOnlySpan<Guid>(in id));
         return HashCode.Combine(halves[0], halves[1]);

@@ -8,36 +8,74 @@ namespace TamTam.Grains.Links.Internal;
 /// acceptance index, unbounded by this.
 /// </summary>
 /// <remarks>
+/// <para>
 /// An entry with sequence 0 is a status of another link's message that a node of this link confirmed: it makes a
 /// repeated STATUS_ACK known, but is no acceptance of this link's (a SEND with that id is a new message here).
+/// </para>
+/// <para>
+/// Every message of a link passes through here (remembered, looked up by the next SENDs, dropped), so the layout is
+/// chosen for few cache misses. The ids sit in a ring in the order they were remembered: adding appends at the tail and
+/// dropping the oldest reads the head, both in sequence. An open-addressing index (linear probing, kept at most half
+/// full) maps each id's hash to its ring slot, the hash stored beside the slot so that a probe reads the ring only on a
+/// match. An id remembered again takes a new slot at the tail, and its old slot, stale now, is skipped when the head
+/// reaches it.
+/// </para>
 /// </remarks>
 internal sealed class RememberedIds(TimeSpan window, int capacity)
 {
-    private readonly Dictionary<(string Link, string Node, Guid Id), RememberedId> _ids = new(MessageKeyComparer.Instance);
+    private const int MinimumRing = 16;
 
-    // Insertion order, for dropping the oldest; an entry whose id was remembered again later is stale and skipped.
-    private readonly Queue<RememberedId> _order = new();
     private readonly long _windowUs = (long)window.TotalMicroseconds;
 
-    public int Count => _ids.Count;
+    // Ring slots [_head, _tail) (counters, taken modulo the ring's length) in the order remembered, stale ones included.
+    private RememberedId[] _ring = new RememberedId[MinimumRing];
+    private long _head;
+    private long _tail;
+
+    // Twice the ring's length. 0: empty; else the id's hash in the high half and its ring slot + 1 in the low half.
+    private ulong[] _index = new ulong[2 * MinimumRing];
+    private int _count;
+
+    public int Count => _count;
 
     /// <summary>The remembered ids in the order they were remembered, for a checkpoint.</summary>
     public IEnumerable<RememberedId> All
     {
         get
         {
-            foreach (RememberedId id in _order)
+            for (long position = _head; position < _tail; position++)
             {
-                if (IsCurrent(id))
+                int slot = RingSlot(position);
+                if (IndexOf(_ring[slot], slot) >= 0)
                 {
-                    yield return id;
+                    yield return _ring[slot];
                 }
             }
         }
     }
 
-    public bool TryGet(string link, string node, Guid id, out RememberedId remembered) =>
-        _ids.TryGetValue((link, node, id), out remembered);
+    public bool TryGet(string link, string node, Guid id, out RememberedId remembered)
+    {
+        uint hash = Hash(id);
+        int mask = _index.Length - 1;
+        for (int i = (int)hash & mask; _index[i] != 0; i = (i + 1) & mask)
+        {
+            ulong entry = _index[i];
+            if ((uint)(entry >> 32) == hash)
+            {
+                RememberedId candidate = _ring[(int)(uint)entry - 1];
+                if (candidate.Id == id && string.Equals(candidate.Node, node, StringComparison.Ordinal)
+                    && string.Equals(candidate.Link, link, StringComparison.Ordinal))
+                {
+                    remembered = candidate;
+                    return true;
+                }
+            }
+        }
+
+        remembered = default;
+        return false;
+    }
 
     /// <summary>Remembers an id whose message became final at <see cref="RememberedId.FinalAtUs"/>.</summary>
     public void Add(RememberedId id)
@@ -47,45 +85,139 @@ internal sealed class RememberedIds(TimeSpan window, int capacity)
             return;
         }
 
-        _ids[(id.Link, id.Node, id.Id)] = id;
-        _order.Enqueue(id);
-        while (_ids.Count > capacity && _order.TryDequeue(out RememberedId oldest))
+        if (_tail - _head == _ring.Length)
         {
-            Forget(oldest);
+            Rebuild();
         }
 
-        if (_order.Count > 2 * Math.Max(_ids.Count, 1024))
+        int slot = RingSlot(_tail);
+        _ring[slot] = id;
+        _tail++;
+        ulong entry = ((ulong)Hash(id.Id) << 32) | (uint)(slot + 1);
+        int mask = _index.Length - 1;
+        int i = (int)(entry >> 32) & mask;
+        for (; _index[i] != 0; i = (i + 1) & mask)
         {
-            // Mostly stale entries: rebuild the order from the current ones.
-            RememberedId[] current = [.. All];
-            _order.Clear();
-            foreach (RememberedId entry in current)
+            if (_index[i] >> 32 == entry >> 32 && SameKey(_ring[(int)(uint)_index[i] - 1], id))
             {
-                _order.Enqueue(entry);
+                // Remembered again: the entry moves to the tail, and its old slot is stale.
+                _index[i] = entry;
+                return;
             }
+        }
+
+        _index[i] = entry;
+        _count++;
+        while (_count > capacity)
+        {
+            DropOldest();
         }
     }
 
     /// <summary>Forgets the ids whose window has passed at <paramref name="nowUs"/> (oldest remembered first).</summary>
     public void Prune(long nowUs)
     {
-        while (_order.TryPeek(out RememberedId oldest) && (!IsCurrent(oldest) || oldest.FinalAtUs + _windowUs <= nowUs))
+        while (_head < _tail)
         {
-            _order.Dequeue();
-            Forget(oldest);
+            int slot = RingSlot(_head);
+            if (IndexOf(_ring[slot], slot) >= 0 && _ring[slot].FinalAtUs + _windowUs > nowUs)
+            {
+                return;
+            }
+
+            DropOldest();
         }
     }
 
-    private void Forget(RememberedId id)
+    private static bool SameKey(RememberedId a, RememberedId b) =>
+        a.Id == b.Id && string.Equals(a.Node, b.Node, StringComparison.Ordinal) && string.Equals(a.Link, b.Link, StringComparison.Ordinal);
+
+    private static uint Hash(Guid id) => (uint)MessageKeyComparer.Hash(id);
+
+    private int RingSlot(long position) => (int)(position & (_ring.Length - 1));
+
+    /// <summary>Drops the ring's head: from the index as well unless it is stale.</summary>
+    private void DropOldest()
     {
-        // One lookup for the usual case; an id remembered again since is current, and goes back.
-        if (_ids.Remove((id.Link, id.Node, id.Id), out RememberedId current) && current != id)
+        int slot = RingSlot(_head);
+        int at = IndexOf(_ring[slot], slot);
+        if (at >= 0)
         {
-            _ids.Add((id.Link, id.Node, id.Id), current);
+            RemoveFromIndex(at);
+            _count--;
         }
+
+        _ring[slot] = default;
+        _head++;
     }
 
-    private bool IsCurrent(RememberedId id) => _ids.TryGetValue((id.Link, id.Node, id.Id), out RememberedId current) && current == id;
+    /// <summary>Where the index holds ring slot <paramref name="slot"/> (whose id is <paramref name="id"/>); -1 when stale.</summary>
+    private int IndexOf(RememberedId id, int slot)
+    {
+        uint hash = Hash(id.Id);
+        int mask = _index.Length - 1;
+        for (int i = (int)hash & mask; _index[i] != 0; i = (i + 1) & mask)
+        {
+            if ((uint)_index[i] == (uint)(slot + 1))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // Deletion without tombstones: each later entry of the probe run moves back into the gap unless its home slot
+    // lies cyclically after the gap and at or before it, where a probe from its home still finds it.
+    private void RemoveFromIndex(int gap)
+    {
+        int mask = _index.Length - 1;
+        for (int j = (gap + 1) & mask; _index[j] != 0; j = (j + 1) & mask)
+        {
+            int home = (int)(_index[j] >> 32) & mask;
+            bool reachable = gap <= j ? gap < home && home <= j : gap < home || home <= j;
+            if (!reachable)
+            {
+                _index[gap] = _index[j];
+                gap = j;
+            }
+        }
+
+        _index[gap] = 0;
+    }
+
+    /// <summary>The ring is full: its current entries move, in order, to a ring at least twice their number, stale ones left out.</summary>
+    private void Rebuild()
+    {
+        var current = new List<RememberedId>(_count);
+        current.AddRange(All);
+        int length = MinimumRing;
+        while (length < 2 * current.Count)
+        {
+            length *= 2;
+        }
+
+        _ring = new RememberedId[length];
+        _index = new ulong[2 * length];
+        _head = 0;
+        _tail = 0;
+        _count = 0;
+        int mask = _index.Length - 1;
+        foreach (RememberedId id in current)
+        {
+            int slot = RingSlot(_tail++);
+            _ring[slot] = id;
+            ulong entry = ((ulong)Hash(id.Id) << 32) | (uint)(slot + 1);
+            int i = (int)(entry >> 32) & mask;
+            while (_index[i] != 0)
+            {
+                i = (i + 1) & mask;
+            }
+
+            _index[i] = entry;
+            _count++;
+        }
+    }
 }
 
 /// <summary>One remembered message id: who sent it, its sequence in this link (0: another link's), when it became final.</summary>
