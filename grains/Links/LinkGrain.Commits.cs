@@ -135,12 +135,13 @@ public sealed partial class LinkGrain
             _checkpointBytes = ends[0];
         }
 
+        int count = records.Count;
         int length = _scratch.WrittenCount;
         bool pooled = length <= ScratchKeptBytes;
         byte[] bytes = pooled ? ArrayPool<byte>.Shared.Rent(length) : new byte[length];
         _scratch.WrittenSpan.CopyTo(bytes);
-        ReadOnlyMemory<byte>[] encoded = ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(records.Count);
-        for (int i = 0, start = 0; i < records.Count; start = ends[i], i++)
+        ReadOnlyMemory<byte>[] encoded = ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(count);
+        for (int i = 0, start = 0; i < count; start = ends[i], i++)
         {
             encoded[i] = bytes.AsMemory(start, ends[i] - start);
         }
@@ -152,10 +153,10 @@ public sealed partial class LinkGrain
 
         try
         {
-            long first = await _committer!.CommitAsync(new ArraySegment<ReadOnlyMemory<byte>>(encoded, 0, records.Count));
+            long first = await _committer!.CommitAsync(new ArraySegment<ReadOnlyMemory<byte>>(encoded, 0, count));
             _sinceCheckpoint = _sinceCheckpoint with
             {
-                Records = _sinceCheckpoint.Records + records.Count,
+                Records = _sinceCheckpoint.Records + count,
                 Bytes = _sinceCheckpoint.Bytes + length,
             };
             return first;
@@ -168,7 +169,7 @@ public sealed partial class LinkGrain
         finally
         {
             // The committer completes a commit only once its batch was written or failed: nothing reads these after.
-            Array.Clear(encoded, 0, records.Count);
+            Array.Clear(encoded, 0, count);
             ArrayPool<ReadOnlyMemory<byte>>.Shared.Return(encoded);
             if (pooled)
             {

@@ -56,25 +56,9 @@ internal sealed class RememberedIds(TimeSpan window, int capacity)
 
     public bool TryGet(string link, string node, Guid id, out RememberedId remembered)
     {
-        uint hash = Hash(id);
-        int mask = _index.Length - 1;
-        for (int i = (int)hash & mask; _index[i] != 0; i = (i + 1) & mask)
-        {
-            ulong entry = _index[i];
-            if ((uint)(entry >> 32) == hash)
-            {
-                RememberedId candidate = _ring[(int)(uint)entry - 1];
-                if (candidate.Id == id && string.Equals(candidate.Node, node, StringComparison.Ordinal)
-                    && string.Equals(candidate.Link, link, StringComparison.Ordinal))
-                {
-                    remembered = candidate;
-                    return true;
-                }
-            }
-        }
-
-        remembered = default;
-        return false;
+        int i = Probe(new RememberedId(link, node, id, 0, 0), Hash(id), out bool found);
+        remembered = found ? _ring[(int)(uint)_index[i] - 1] : default;
+        return found;
     }
 
     /// <summary>Remembers an id whose message became final at <see cref="RememberedId.FinalAtUs"/>.</summary>
@@ -93,20 +77,16 @@ internal sealed class RememberedIds(TimeSpan window, int capacity)
         int slot = RingSlot(_tail);
         _ring[slot] = id;
         _tail++;
-        ulong entry = ((ulong)Hash(id.Id) << 32) | (uint)(slot + 1);
-        int mask = _index.Length - 1;
-        int i = (int)(entry >> 32) & mask;
-        for (; _index[i] != 0; i = (i + 1) & mask)
+        uint hash = Hash(id.Id);
+        int i = Probe(id, hash, out bool found);
+
+        // Remembered again: the entry moves to the tail, and its old slot is stale.
+        _index[i] = ((ulong)hash << 32) | (uint)(slot + 1);
+        if (found)
         {
-            if (_index[i] >> 32 == entry >> 32 && SameKey(_ring[(int)(uint)_index[i] - 1], id))
-            {
-                // Remembered again: the entry moves to the tail, and its old slot is stale.
-                _index[i] = entry;
-                return;
-            }
+            return;
         }
 
-        _index[i] = entry;
         _count++;
         while (_count > capacity)
         {
@@ -129,7 +109,7 @@ internal sealed class RememberedIds(TimeSpan window, int capacity)
         }
     }
 
-    private static bool SameKey(RememberedId a, RememberedId b) =>
+    private static bool SameKey(in RememberedId a, in RememberedId b) =>
         a.Id == b.Id && string.Equals(a.Node, b.Node, StringComparison.Ordinal) && string.Equals(a.Link, b.Link, StringComparison.Ordinal);
 
     private static uint Hash(Guid id) => (uint)MessageKeyComparer.Hash(id);
@@ -151,8 +131,26 @@ internal sealed class RememberedIds(TimeSpan window, int capacity)
         _head++;
     }
 
+    /// <summary>The index slot holding <paramref name="id"/>'s sender and id; when there is none, the empty slot where it goes.</summary>
+    private int Probe(in RememberedId id, uint hash, out bool found)
+    {
+        int mask = _index.Length - 1;
+        int i = (int)hash & mask;
+        for (; _index[i] != 0; i = (i + 1) & mask)
+        {
+            if ((uint)(_index[i] >> 32) == hash && SameKey(in _ring[(int)(uint)_index[i] - 1], in id))
+            {
+                found = true;
+                return i;
+            }
+        }
+
+        found = false;
+        return i;
+    }
+
     /// <summary>Where the index holds ring slot <paramref name="slot"/> (whose id is <paramref name="id"/>); -1 when stale.</summary>
-    private int IndexOf(RememberedId id, int slot)
+    private int IndexOf(in RememberedId id, int slot)
     {
         uint hash = Hash(id.Id);
         int mask = _index.Length - 1;
@@ -202,19 +200,12 @@ internal sealed class RememberedIds(TimeSpan window, int capacity)
         _head = 0;
         _tail = 0;
         _count = 0;
-        int mask = _index.Length - 1;
         foreach (RememberedId id in current)
         {
             int slot = RingSlot(_tail++);
             _ring[slot] = id;
-            ulong entry = ((ulong)Hash(id.Id) << 32) | (uint)(slot + 1);
-            int i = (int)(entry >> 32) & mask;
-            while (_index[i] != 0)
-            {
-                i = (i + 1) & mask;
-            }
-
-            _index[i] = entry;
+            uint hash = Hash(id.Id);
+            _index[Probe(id, hash, out _)] = ((ulong)hash << 32) | (uint)(slot + 1);
             _count++;
         }
     }
