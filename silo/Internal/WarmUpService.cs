@@ -135,39 +135,60 @@ internal sealed class WarmUpService(
             Reconnect = ReconnectOptions.Disabled,
         };
         await using TamTamClient receiver = await TamTamClient.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
-        await receiver.JoinAsync(link, "receiver", cancellationToken).ConfigureAwait(false);
-        await receiver.BindAsync(Port, PortMode.Unicast, subtree: false, cancellationToken).ConfigureAwait(false);
-        await using TamTamClient sender = await TamTamClient.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
-        await sender.JoinAsync(link, "sender", cancellationToken).ConfigureAwait(false);
-
-        Task acking = AcknowledgeAsync(receiver, run.Messages, cancellationToken);
-        byte[] payload = RandomNumberGenerator.GetBytes(PayloadBytes);
-        // Not disposed: a run cut short leaves statuses that release it after this method is gone.
-        var unsettled = new SemaphoreSlim(Outstanding);
-        int window = sender.MaxInflight is 0 or > 1_024 ? 1_024 : (int)sender.MaxInflight;
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(window, run.Messages)).Select(_ => SendLoopAsync())).ConfigureAwait(false);
-
-        // Every status in: all the permits back.
-        for (int i = 0; i < Outstanding; i++)
+        TamTamClient? sender = null;
+        bool left = false;
+        try
         {
-            await unsettled.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await receiver.JoinAsync(link, "receiver", cancellationToken).ConfigureAwait(false);
+            await receiver.BindAsync(Port, PortMode.Unicast, subtree: false, cancellationToken).ConfigureAwait(false);
+            sender = await TamTamClient.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
+            await sender.JoinAsync(link, "sender", cancellationToken).ConfigureAwait(false);
+
+            Task acking = AcknowledgeAsync(receiver, run.Messages, cancellationToken);
+            byte[] payload = RandomNumberGenerator.GetBytes(PayloadBytes);
+            // Not disposed: a run cut short leaves statuses that release it after this method is gone.
+            var unsettled = new SemaphoreSlim(Outstanding);
+            int window = sender.MaxInflight is 0 or > 1_024 ? 1_024 : (int)sender.MaxInflight;
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(window, run.Messages)).Select(_ => SendLoopAsync(sender, unsettled, payload)))
+                .ConfigureAwait(false);
+
+            // Every status in: all the permits back.
+            for (int i = 0; i < Outstanding; i++)
+            {
+                await unsettled.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await acking.ConfigureAwait(false);
+            await sender.LeaveAsync(cancellationToken).ConfigureAwait(false);
+            await receiver.LeaveAsync(cancellationToken).ConfigureAwait(false);
+            left = true;
+        }
+        finally
+        {
+            if (!left)
+            {
+                // A run cut short leaves too, within a bound of its own: the link closes its logs once its nodes are gone,
+                // so its directory can go at once rather than after the sessions time out.
+                await LeaveQuietlyAsync(sender, receiver).ConfigureAwait(false);
+            }
+
+            if (sender is not null)
+            {
+                await sender.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
-        await acking.ConfigureAwait(false);
-        await sender.LeaveAsync(cancellationToken).ConfigureAwait(false);
-        await receiver.LeaveAsync(cancellationToken).ConfigureAwait(false);
-
-        async Task SendLoopAsync()
+        async Task SendLoopAsync(TamTamClient from, SemaphoreSlim unsettled, byte[] payload)
         {
             while (run.TakeNext())
             {
                 await unsettled.WaitAsync(cancellationToken).ConfigureAwait(false);
-                SendReceipt receipt = await sender.SendAsync(Port, payload, options: null, cancellationToken).ConfigureAwait(false);
-                _ = SettleAsync(receipt);
+                SendReceipt receipt = await from.SendAsync(Port, payload, options: null, cancellationToken).ConfigureAwait(false);
+                _ = SettleAsync(receipt, unsettled);
             }
         }
 
-        async Task SettleAsync(SendReceipt receipt)
+        async Task SettleAsync(SendReceipt receipt, SemaphoreSlim unsettled)
         {
             try
             {
@@ -183,6 +204,28 @@ internal sealed class WarmUpService(
             finally
             {
                 unsettled.Release();
+            }
+        }
+    }
+
+    /// <summary>LEAVE for each node of a run cut short, bounded by <see cref="CloseWait"/>; a node that cannot leave is left to time out.</summary>
+    private static async Task LeaveQuietlyAsync(params TamTamClient?[] clients)
+    {
+        using var bound = new CancellationTokenSource(CloseWait);
+        foreach (TamTamClient? client in clients)
+        {
+            if (client is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await client.LeaveAsync(bound.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TamTamException or OperationCanceledException or TimeoutException)
+            {
+                // Not joined, or its connection gone: its session times out instead.
             }
         }
     }

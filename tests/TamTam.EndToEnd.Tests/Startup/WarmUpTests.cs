@@ -77,6 +77,23 @@ public sealed class WarmUpTests
         Assert.Null(ReportOf(silo.Host, expected: false));
     }
 
+    [Fact]
+    public async Task A_warm_up_cut_short_by_its_timeout_leaves_its_link_and_removes_what_it_wrote()
+    {
+        using var data = new DataDirectory();
+        await using InProcessSilo silo = await InProcessSilo.StartAsync(data.Path, "--TamTam:WarmUp:Messages=10000000",
+            "--TamTam:WarmUp:Timeout=00:00:01");
+
+        WarmUpReport report = ReportOf(silo.Host)!;
+        Assert.False(report.Finished);
+        Assert.InRange(report.Delivered, 0, 9_999_999);
+
+        // Its nodes left all the same, so the link closed its logs at once and the directory went with them.
+        Assert.True(report.Removed);
+        Assert.False(Directory.Exists(Path.Combine(data.Path, "warm-up")));
+        Assert.False(silo.Host.Services.GetRequiredService<WarmUpLinks>().Contains(report.Link));
+    }
+
     [Theory]
     [InlineData("--TamTam:WarmUp:Messages=-1", "TamTam:WarmUp:Messages")]
     [InlineData("--TamTam:WarmUp:Messages=10000001", "TamTam:WarmUp:Messages")]
