@@ -74,20 +74,7 @@ internal sealed class RememberedIds(TimeSpan window, int capacity)
             Rebuild();
         }
 
-        int slot = RingSlot(_tail);
-        _ring[slot] = id;
-        _tail++;
-        uint hash = Hash(id.Id);
-        int i = Probe(id, hash, out bool found);
-
-        // Remembered again: the entry moves to the tail, and its old slot is stale.
-        _index[i] = ((ulong)hash << 32) | (uint)(slot + 1);
-        if (found)
-        {
-            return;
-        }
-
-        _count++;
+        Append(id);
         while (_count > capacity)
         {
             DropOldest();
@@ -202,10 +189,22 @@ internal sealed class RememberedIds(TimeSpan window, int capacity)
         _count = 0;
         foreach (RememberedId id in current)
         {
-            int slot = RingSlot(_tail++);
-            _ring[slot] = id;
-            uint hash = Hash(id.Id);
-            _index[Probe(id, hash, out _)] = ((ulong)hash << 32) | (uint)(slot + 1);
+            Append(id);
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="id"/> at the ring's tail (which has room) and points the index at it; an id remembered
+    /// again moves there, and its old slot is stale.
+    /// </summary>
+    private void Append(in RememberedId id)
+    {
+        int slot = RingSlot(_tail++);
+        _ring[slot] = id;
+        uint hash = Hash(id.Id);
+        _index[Probe(id, hash, out bool found)] = ((ulong)hash << 32) | (uint)(slot + 1);
+        if (!found)
+        {
             _count++;
         }
     }
