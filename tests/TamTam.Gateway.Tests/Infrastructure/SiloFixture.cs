@@ -1,18 +1,22 @@
 using System.Globalization;
 using System.Net;
+using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Silo;
 
 namespace TamTam.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// One real interchange for the whole collection: the host the executable runs, started in-process with
-/// free ports (the wire protocol and HTTP bind port 0; Orleans gets a port known to be free).
+/// free ports (the wire protocol and HTTP bind port 0; Orleans gets a port known to be free) and a data directory of its
+/// own: the silos of one test process are separate clusters, and two clusters on one directory overwrite each other's
+/// grain state (the transfer registry's, say).
 /// </summary>
 public sealed class SiloFixture : IAsyncLifetime
 {
     /// <summary>Short enough for the handshake-timeout test, far longer than any test needs to send HELLO.</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(2);
 
+    private readonly DataDirectory _data = new();
     private TamTamSilo? _silo;
 
     public TamTamSilo Silo => _silo ?? throw new InvalidOperationException("The silo is not started.");
@@ -27,6 +31,7 @@ public sealed class SiloFixture : IAsyncLifetime
         [
             "--TamTam:Tcp:Port=0",
             "--TamTam:Http:Port=0",
+            $"--TamTam:DataPath={_data.Path}",
             $"--TamTam:Cluster:SiloPort={FreePorts.Next()}",
             "--TamTam:Cluster:GatewayPort=0",
             $"--TamTam:Gateway:HandshakeTimeout={HandshakeTimeout.ToString("c", CultureInfo.InvariantCulture)}",
@@ -41,6 +46,8 @@ public sealed class SiloFixture : IAsyncLifetime
         {
             await _silo.DisposeAsync();
         }
+
+        _data.Dispose();
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Gateway.Tests.Infrastructure;
 using TamTam.Protocol.Frames;
 using TamTam.Silo;
@@ -8,13 +9,15 @@ namespace TamTam.Gateway.Tests.Interchange;
 /// <summary>
 /// A silo of its own for the interchange tests: a registered station changes how every link nobody joined is routed, so these
 /// tests must not share an interchange with others, and they run one after another (one collection). The ring's ttl and the
-/// offer retry are short so that the ring's rules show within a test's time.
+/// offer retry are short so that the ring's rules show within a test's time. Its data directory is its own, as every test
+/// silo's is (see <see cref="SiloFixture"/>).
 /// </summary>
 public class InterchangeSiloFixture : IAsyncLifetime
 {
     /// <summary>Passes a ring-forwarded message starts with here.</summary>
     public const int DefaultTtl = 3;
 
+    private readonly DataDirectory _data = new();
     private TamTamSilo? _silo;
 
     /// <summary>Settings a derived fixture adds (a policy).</summary>
@@ -31,6 +34,7 @@ public class InterchangeSiloFixture : IAsyncLifetime
         [
             "--TamTam:Tcp:Port=0",
             "--TamTam:Http:Port=0",
+            $"--TamTam:DataPath={_data.Path}",
             $"--TamTam:Cluster:SiloPort={FreePorts.Next()}",
             "--TamTam:Cluster:GatewayPort=0",
             $"--TamTam:Interchange:DefaultTtl={DefaultTtl}",
@@ -49,6 +53,8 @@ public class InterchangeSiloFixture : IAsyncLifetime
         {
             await _silo.DisposeAsync();
         }
+
+        _data.Dispose();
     }
 
     /// <summary>
