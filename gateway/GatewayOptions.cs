@@ -92,6 +92,15 @@ public sealed record GatewayOptions
     /// <summary>The largest parted payload a SEND may announce (303 beyond it).</summary>
     public long MaxTransferBytes { get; set; } = 64L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Streaming mode: how long a subscriber's socket may take nothing, while packets wait for it, before the subscriber
+    /// counts as stopped. Until then its backlog holds the streams' publishers back (they pause rather than lose
+    /// packets); after it, the subscriber holds nobody back and loses what does not fit its buffer, counted. Raise it
+    /// where subscribers may be starved of CPU for longer (a heavily shared host); every publisher of a stream then
+    /// waits that long at most for a subscriber that stopped reading.
+    /// </summary>
+    public TimeSpan StreamStallTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The server identifier WELCOME carries (at most 255 bytes of UTF-8).</summary>
     public string ServerName { get; set; } = "tamtam-cloud/0.1.0";
 }

@@ -12,3 +12,8 @@ catch (OptionsValidationException exception)
     await Console.Error.WriteLineAsync($"tamtam-silo: invalid configuration: {exception.Message}");
     return 2;
 }
+catch (DataDirectoryInUseException exception)
+{
+    await Console.Error.WriteLineAsync($"tamtam-silo: {exception.Message}");
+    return 3;
+}

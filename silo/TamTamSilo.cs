@@ -102,6 +102,9 @@ public sealed class TamTamSilo : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton<ReadinessProbe>();
+
+        // Taken when the host starts (StartAsync), released when it is disposed.
+        builder.Services.AddSingleton(_ => DataDirectoryClaim.For(options));
         builder.AddTamTamTelemetry();
 
         // Registered through a factory so that the host disposes it; resolved at start.
@@ -157,6 +160,9 @@ public sealed class TamTamSilo : IAsyncDisposable
         StartAsync(CreateBuilder(args), cancellationToken);
 
     /// <summary>Builds and starts a host composed by <see cref="CreateBuilder"/>.</summary>
+    /// <exception cref="DataDirectoryInUseException">
+    /// This silo is a localhost cluster's primary on the local backend, and another running silo holds its data directory.
+    /// </exception>
     public static async Task<TamTamSilo> StartAsync(WebApplicationBuilder builder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -168,6 +174,8 @@ public sealed class TamTamSilo : IAsyncDisposable
         app.MapTamTamDashboard();
         try
         {
+            // Before Orleans or any store touches the data directory: another cluster's silo may hold it.
+            app.Services.GetRequiredService<DataDirectoryClaim>();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch

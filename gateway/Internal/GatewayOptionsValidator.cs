@@ -24,6 +24,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         CheckTimer(failures, nameof(options.HeartbeatInterval), options.HeartbeatInterval, GatewayOptions.MinHeartbeatInterval);
         CheckTimer(failures, nameof(options.SessionTimeout), options.SessionTimeout, TimeSpan.Zero);
         CheckTimer(failures, nameof(options.FrameTimeout), options.FrameTimeout, TimeSpan.FromMilliseconds(1));
+        CheckTimer(failures, nameof(options.StreamStallTimeout), options.StreamStallTimeout, TimeSpan.FromMilliseconds(1));
 
         // One frame of the largest size must always fit, or a client could never send one.
         long oneFrame = ProtocolLimits.HeaderSize + (long)Math.Max(options.MaxBody, ProtocolLimits.HandshakeMaxBody);

@@ -17,7 +17,7 @@ namespace TamTam.Gateway.Sessions.Internal;
 /// as a jump in <c>stream_sequence</c>.</para>
 /// <para>Before it comes to that, the backlog is reported back to the publishers (<see cref="Offer"/>), which hold
 /// back while it is large (<see cref="SessionStreams"/>): a subscriber slower than its publisher is waited for, not
-/// dropped. A subscriber whose socket has taken nothing for <see cref="SubscriberLag.StalledAfter"/> reports no
+/// dropped. A subscriber whose socket has taken nothing for <see cref="GatewayOptions.StreamStallTimeout"/> reports no
 /// backlog, so one that stopped reading holds nobody back for longer than that; it loses packets instead.</para>
 /// </remarks>
 internal sealed class SessionStreamInbox : IStreamSubscriber
@@ -33,7 +33,7 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
 
     private readonly GatewaySession _session;
     private readonly GatewayStreams _streams;
-    private readonly SubscriberLag _lag = new(Environment.TickCount64);
+    private readonly SubscriberLag _lag;
     private readonly Channel<StreamBatch> _batches = Channel.CreateUnbounded<StreamBatch>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _writer;
     private long _buffered;
@@ -43,6 +43,7 @@ internal sealed class SessionStreamInbox : IStreamSubscriber
     {
         _session = session;
         _streams = streams;
+        _lag = new SubscriberLag(Environment.TickCount64, session.Options.StreamStallTimeout);
     }
 
     public long Backlog => Volatile.Read(ref _buffered);

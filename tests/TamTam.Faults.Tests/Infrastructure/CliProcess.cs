@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using TamTam.Testing;
 
 namespace TamTam.EndToEnd.Tests.Infrastructure;
 
@@ -24,21 +25,7 @@ internal sealed class CliProcess : IAsyncDisposable
     /// <summary>Starts <c>tamtam <paramref name="arguments"/></c> with <paramref name="stateDirectory"/> for its session files.</summary>
     public static CliProcess Start(string stateDirectory, params string[] arguments)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "tamtam.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not in the test output");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.ArgumentList.Add(dll);
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        ProcessStartInfo start = BuiltExecutable.StartInfo("tamtam.dll", arguments);
         start.Environment["TAMTAM_STATE_DIR"] = stateDirectory;
         var output = new ConcurrentQueue<string>();
         var process = new Process { StartInfo = start };

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using TamTam.Testing;
 
 namespace TamTam.EndToEnd.Tests.Infrastructure;
 
@@ -31,26 +32,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>Starts the executable on <paramref name="dataPath"/> (with <paramref name="extraArguments"/>) and waits until it listens.</summary>
     public static async Task<SiloProcess> StartAsync(string dataPath, params string[] extraArguments)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "tamtam-silo.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not in the test output");
-
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.ArgumentList.Add(dll);
-        foreach (string argument in SiloArguments.For(dataPath))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (string argument in extraArguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        ProcessStartInfo start = StartInfo(dataPath, extraArguments);
 
         // The startup line carries the bound TCP port.
         start.ArgumentList.Add("--Logging:LogLevel:TamTam.Silo=Information");
@@ -92,6 +74,39 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the executable on <paramref name="dataPath"/> for a start that must fail: its exit code and all it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string dataPath, params string[] extraArguments)
+    {
+        using var process = new Process { StartInfo = StartInfo(dataPath, extraArguments) };
+        var output = new ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => Enqueue(e.Data);
+        process.ErrorDataReceived += (_, e) => Enqueue(e.Data);
+        Assert.True(process.Start());
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TestTimeout.Batch);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"The silo process did not exit within {TestTimeout.Batch}. Output:\n{string.Join('\n', output)}");
+        }
+
+        // The exit is seen before the last lines are read: WaitForExit without a timeout waits for the end of both streams.
+        process.WaitForExit();
+        return (process.ExitCode, string.Join('\n', output));
+
+        void Enqueue(string? line)
+        {
+            if (line is not null)
+            {
+                output.Enqueue(line);
+            }
+        }
+    }
+
     /// <summary>SIGKILL (on Linux <see cref="Process.Kill(bool)"/> sends it), then waits until the process is gone.</summary>
     public async Task KillAsync()
     {
@@ -119,6 +134,9 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
         _process.Dispose();
     }
+
+    private static ProcessStartInfo StartInfo(string dataPath, string[] extraArguments) =>
+        BuiltExecutable.StartInfo("tamtam-silo.dll", [.. SiloArguments.For(dataPath), .. extraArguments]);
 
     [GeneratedRegex(@"TamTam interchange listening: tcp://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();

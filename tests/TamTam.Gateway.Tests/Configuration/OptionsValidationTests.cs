@@ -11,10 +11,16 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Gateway_options_bind_from_the_tamtam_gateway_section()
     {
-        GatewayOptions options = Resolve(new() { ["TamTam:Gateway:MaxBody"] = "4096", ["TamTam:Gateway:HeartbeatInterval"] = "00:00:05" });
+        GatewayOptions options = Resolve(new()
+        {
+            ["TamTam:Gateway:MaxBody"] = "4096",
+            ["TamTam:Gateway:HeartbeatInterval"] = "00:00:05",
+            ["TamTam:Gateway:StreamStallTimeout"] = "00:00:04",
+        });
 
         Assert.Equal(4096, options.MaxBody);
         Assert.Equal(TimeSpan.FromSeconds(5), options.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(4), options.StreamStallTimeout);
     }
 
     [Theory]
@@ -24,6 +30,7 @@ public sealed class OptionsValidationTests
     [InlineData("TamTam:Gateway:PartSize", "0")]
     [InlineData("TamTam:Gateway:HandshakeTimeout", "00:00:00")]
     [InlineData("TamTam:Gateway:FrameTimeout", "00:00:00")]
+    [InlineData("TamTam:Gateway:StreamStallTimeout", "00:00:00")]
     [InlineData("TamTam:Gateway:MaxUnfinishedFrameBytes", "1048575")]
     public void An_out_of_range_gateway_setting_is_refused_naming_its_key(string key, string value)
     {

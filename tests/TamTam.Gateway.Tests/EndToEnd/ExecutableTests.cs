@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using TamTam.EndToEnd.Tests.Infrastructure;
 using TamTam.Gateway.Tests.Infrastructure;
 using TamTam.Protocol;
 using TamTam.Protocol.Frames;
@@ -15,23 +16,18 @@ public sealed class ExecutableTests
     [Fact]
     public async Task The_executable_starts_from_environment_and_command_line_serves_ping_and_stops_cleanly_on_SIGTERM()
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "tamtam-silo.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not in the test output");
         int tcpPort = FreePorts.Next();
         int overriddenTcpPort = FreePorts.Next();
         int httpPort = FreePorts.Next();
 
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add($"--TamTam:Tcp:Port={tcpPort}");
-        start.ArgumentList.Add($"--TamTam:Cluster:SiloPort={FreePorts.Next()}");
-        start.ArgumentList.Add("--TamTam:Cluster:GatewayPort=0");
+        using var data = new DataDirectory();
+        ProcessStartInfo start = BuiltExecutable.StartInfo("tamtam-silo.dll",
+        [
+            $"--TamTam:Tcp:Port={tcpPort}",
+            $"--TamTam:Cluster:SiloPort={FreePorts.Next()}",
+            "--TamTam:Cluster:GatewayPort=0",
+            $"--TamTam:DataPath={data.Path}",
+        ]);
 
         // Environment below command line: the TCP port from here is overridden, the others apply.
         start.Environment["TAMTAM__TCP__PORT"] = overriddenTcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -19,25 +19,15 @@ internal sealed class SiloExecutable : IAsyncDisposable
 
     public static SiloExecutable Start(params string[] arguments)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "tamtam-silo.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not in the test output");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add($"--TamTam:Tcp:Port={FreePorts.Next()}");
-        start.ArgumentList.Add($"--TamTam:Http:Port={FreePorts.Next()}");
-        start.ArgumentList.Add($"--TamTam:Cluster:SiloPort={FreePorts.Next()}");
-        start.ArgumentList.Add("--TamTam:Cluster:GatewayPort=0");
-        start.ArgumentList.Add($"--TamTam:DataPath={Path.Combine(Path.GetTempPath(), $"tamtam-log-test-{Guid.NewGuid():N}")}");
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        ProcessStartInfo start = BuiltExecutable.StartInfo("tamtam-silo.dll",
+        [
+            $"--TamTam:Tcp:Port={FreePorts.Next()}",
+            $"--TamTam:Http:Port={FreePorts.Next()}",
+            $"--TamTam:Cluster:SiloPort={FreePorts.Next()}",
+            "--TamTam:Cluster:GatewayPort=0",
+            $"--TamTam:DataPath={Path.Combine(Path.GetTempPath(), $"tamtam-log-test-{Guid.NewGuid():N}")}",
+            .. arguments,
+        ]);
 
         var silo = new SiloExecutable(new Process { StartInfo = start });
         silo._process.OutputDataReceived += (_, e) => silo.Collect(e.Data);
