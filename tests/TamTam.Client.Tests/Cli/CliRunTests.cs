@@ -13,7 +13,7 @@ public sealed class CliRunTests
     public async Task Send_with_wait_prints_the_receipt_and_the_final_state()
     {
         await using ScriptedServer server = ScriptedServer.Start();
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         Task<int> running = console.RunAsync("send", "shop:orders", "hello", "--link", "billing", "--node", "cli-test", "--wait",
             "--ttl", "30s", "--server", server.Uri.ToString());
 
@@ -44,7 +44,7 @@ public sealed class CliRunTests
     public async Task Send_refused_prints_the_numbered_error_and_exits_non_zero()
     {
         await using ScriptedServer server = ScriptedServer.Start();
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         Task<int> running = console.RunAsync("send", "orders", "hello", "--link", "billing", "--server", server.Uri.ToString());
 
         await using ScriptedPeer peer = await server.AcceptAsync();
@@ -63,7 +63,7 @@ public sealed class CliRunTests
     public async Task Send_with_wait_exits_3_when_the_message_was_not_delivered()
     {
         await using ScriptedServer server = ScriptedServer.Start();
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         Task<int> running = console.RunAsync("send", "orders", "hello", "--link", "billing", "--wait", "--server", server.Uri.ToString());
 
         await using ScriptedPeer peer = await server.AcceptAsync();
@@ -83,7 +83,7 @@ public sealed class CliRunTests
     public async Task Send_with_lines_sends_each_stdin_line_as_a_message_in_order()
     {
         await using ScriptedServer server = ScriptedServer.Start();
-        var console = new FakeConsole(stdin: "one\ntwo\nthree\n");
+        using var console = new FakeConsole(stdin: "one\ntwo\nthree\n");
         Task<int> running = console.RunAsync("send", "orders", "--lines", "--link", "billing", "--server", server.Uri.ToString());
 
         await using ScriptedPeer peer = await server.AcceptAsync();
@@ -110,7 +110,7 @@ public sealed class CliRunTests
     public async Task Send_without_text_sends_the_whole_stdin_as_one_message()
     {
         await using ScriptedServer server = ScriptedServer.Start();
-        var console = new FakeConsole(stdin: "line 1\nline 2\n");
+        using var console = new FakeConsole(stdin: "line 1\nline 2\n");
         Task<int> running = console.RunAsync("send", "orders", "--link", "billing", "--server", server.Uri.ToString());
 
         await using ScriptedPeer peer = await server.AcceptAsync();
@@ -128,7 +128,7 @@ public sealed class CliRunTests
     public async Task Listen_prints_each_message_before_acknowledging_it_and_stops_after_count()
     {
         await using ScriptedServer server = ScriptedServer.Start();
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         Task<int> running = console.RunAsync("listen", "orders", "--link", "billing", "--node", "worker", "--mode", "group",
             "--count", "2", "--format", "json", "--leave", "--server", server.Uri.ToString());
 
@@ -168,7 +168,7 @@ public sealed class CliRunTests
     public async Task Listen_stops_cleanly_when_cancelled_and_stays_a_member()
     {
         await using ScriptedServer server = ScriptedServer.Start();
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         using var interrupt = new CancellationTokenSource();
         Task<int> running = TamTam.Cli.TamTamCommand.Create(console.Console)
             .Parse(["listen", "orders", "--link", "billing", "--node", "worker", "--server", server.Uri.ToString()])

@@ -50,7 +50,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Send_parses_address_text_and_options()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         ParseResult parse = TamTamCommand.Create(console.Console).Parse(
             ["send", "shop:orders", "hello", "--link", "billing", "--node", "me", "--ttl", "30s", "--wait", "--server", "tamtam://10.1.2.3:9000"]);
 
@@ -67,7 +67,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Send_defaults_server_and_a_random_cli_node()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         ParseResult parse = TamTamCommand.Create(console.Console).Parse(["send", "orders", "--link", "billing"]);
 
         Assert.Empty(parse.Errors);
@@ -79,7 +79,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Link_and_server_come_from_the_environment_when_not_given()
     {
-        var console = new FakeConsole(environment: new() { ["TAMTAM_LINK"] = "from-env", ["TAMTAM_SERVER"] = "unix:///run/tamtam.sock" });
+        using var console = new FakeConsole(environment: new() { ["TAMTAM_LINK"] = "from-env", ["TAMTAM_SERVER"] = "unix:///run/tamtam.sock" });
         ParseResult parse = TamTamCommand.Create(console.Console).Parse(["send", "orders", "x"]);
 
         Assert.Empty(parse.Errors);
@@ -90,7 +90,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Send_without_a_link_is_a_usage_error()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         ParseResult parse = TamTamCommand.Create(console.Console).Parse(["send", "orders", "x"]);
 
         Assert.Contains(parse.Errors, error => error.Message.Contains("--link is required", StringComparison.Ordinal));
@@ -99,10 +99,10 @@ public sealed class CommandLineTests
     [Fact]
     public void Server_may_name_several_servers_of_a_cluster_given_or_from_the_environment()
     {
-        var given = new FakeConsole();
+        using var given = new FakeConsole();
         Assert.Empty(TamTamCommand.Create(given.Console).Parse(["send", "orders", "x", "--link", "b", "--server", "tamtam://10.0.0.1:7420,10.0.0.2:7421"]).Errors);
 
-        var fromEnvironment = new FakeConsole(environment: new() { ["TAMTAM_SERVER"] = "tamtams://a:7421,b:7421" });
+        using var fromEnvironment = new FakeConsole(environment: new() { ["TAMTAM_SERVER"] = "tamtams://a:7421,b:7421" });
         Assert.Empty(TamTamCommand.Create(fromEnvironment.Console).Parse(["send", "orders", "x", "--link", "b"]).Errors);
 
         Assert.Equal([new Uri("tamtam://10.0.0.1:7420"), new Uri("tamtam://10.0.0.2:7421")],
@@ -114,11 +114,11 @@ public sealed class CommandLineTests
     [Fact]
     public void Server_that_is_not_a_URI_is_a_usage_error_whether_given_or_from_the_environment()
     {
-        var given = new FakeConsole();
+        using var given = new FakeConsole();
         Assert.Contains(TamTamCommand.Create(given.Console).Parse(["send", "orders", "x", "--link", "b", "--server", "nowhere"]).Errors,
             error => error.Message.Contains("--server", StringComparison.Ordinal));
 
-        var fromEnvironment = new FakeConsole(environment: new() { ["TAMTAM_SERVER"] = "nowhere" });
+        using var fromEnvironment = new FakeConsole(environment: new() { ["TAMTAM_SERVER"] = "nowhere" });
         Assert.Contains(TamTamCommand.Create(fromEnvironment.Console).Parse(["send", "orders", "x", "--link", "b"]).Errors,
             error => error.Message.Contains("--server", StringComparison.Ordinal));
     }
@@ -128,7 +128,7 @@ public sealed class CommandLineTests
     [InlineData("shop:")]
     public void Send_with_a_malformed_address_is_a_usage_error(string address)
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         ParseResult parse = TamTamCommand.Create(console.Console).Parse(["send", address, "x", "--link", "billing"]);
 
         Assert.NotEmpty(parse.Errors);
@@ -137,7 +137,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Send_with_a_bad_ttl_is_a_usage_error()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         ParseResult parse = TamTamCommand.Create(console.Console).Parse(["send", "orders", "x", "--link", "billing", "--ttl", "soon"]);
 
         Assert.Contains(parse.Errors, error => error.Message.Contains("--ttl", StringComparison.Ordinal));
@@ -146,7 +146,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Listen_parses_mode_subtree_count_and_format()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         ParseResult parse = TamTamCommand.Create(console.Console).Parse(
             ["listen", "orders/eu", "--link", "billing", "--node", "worker", "--mode", "group", "--subtree", "--count", "5", "--format", "json"]);
 
@@ -161,7 +161,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Listen_defaults_to_unicast_text_forever()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         ParseResult parse = TamTamCommand.Create(console.Console).Parse(["listen", "orders", "--link", "billing", "--node", "worker"]);
 
         Assert.Empty(parse.Errors);
@@ -177,14 +177,14 @@ public sealed class CommandLineTests
     [InlineData("listen", "orders", "--link", "billing", "--node", "w", "--format", "xml")]
     public void Listen_usage_errors_are_reported(params string[] args)
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         Assert.NotEmpty(TamTamCommand.Create(console.Console).Parse(args).Errors);
     }
 
     [Fact]
     public async Task Usage_error_exits_non_zero_and_explains_on_stderr()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
 
         int exitCode = await console.RunAsync("send", "orders", "x");
 
@@ -198,7 +198,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Commands_that_run_until_stopped_reconnect_for_as_long_as_they_run_and_the_others_as_the_sdk_does()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         var connection = ConnectionOptions.Create(console.Console, nodeRequired: true);
         var command = new Command("listen");
         connection.AddTo(command);

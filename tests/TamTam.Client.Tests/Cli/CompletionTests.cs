@@ -10,11 +10,11 @@ public sealed class CompletionTests
     [Fact]
     public async Task The_suggest_directive_completes_commands_subcommands_and_setting_names()
     {
-        var commands = new FakeConsole();
+        using var commands = new FakeConsole();
         Assert.Equal(0, await commands.RunAsync("[suggest:11]", "tamtam moni"));
         Assert.Contains("monitor", commands.OutLines);
 
-        var keys = new FakeConsole();
+        using var keys = new FakeConsole();
         Assert.Equal(0, await keys.RunAsync("[suggest:18]", "tamtam config set "));
         Assert.Equal(["cacert", "link", "node", "output", "server", "token"], keys.OutLines.Where(l => !l.StartsWith('-') && !l.StartsWith('/')).Order(StringComparer.Ordinal));
     }
@@ -26,12 +26,12 @@ public sealed class CompletionTests
     [InlineData("pwsh", "Register-ArgumentCompleter -Native -CommandName tamtam")]
     public async Task Completion_prints_a_script_for_each_shell_that_asks_tamtam_itself(string shell, string registration)
     {
-        var text = new FakeConsole();
+        using var text = new FakeConsole();
         Assert.Equal(0, await text.RunAsync("completion", shell));
         Assert.Contains(registration, text.Out, StringComparison.Ordinal);
         Assert.Contains("[suggest:", text.Out, StringComparison.Ordinal);
 
-        var json = new FakeConsole();
+        using var json = new FakeConsole();
         Assert.Equal(0, await json.RunAsync("completion", shell, "--json"));
         using JsonDocument document = JsonDocument.Parse(json.Out);
         Assert.Equal(shell, document.RootElement.GetProperty("shell").GetString());
@@ -46,7 +46,7 @@ public sealed class CompletionTests
             return;
         }
 
-        var script = new FakeConsole();
+        using var script = new FakeConsole();
         await script.RunAsync("completion", "bash");
         string folder = Directory.CreateTempSubdirectory("tamtam-completion-").FullName;
         try

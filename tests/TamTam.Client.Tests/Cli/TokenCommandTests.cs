@@ -20,7 +20,7 @@ public sealed class TokenCommandTests
     [Fact]
     public async Task Token_prints_a_signed_token_whose_claims_are_the_options()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
 
         int exit = await RunAsync(console, "token", "--key", Convert.ToBase64String(Key), "--kid", "k1", "--link", "billing", "--node", "worker-1",
             "--bind", "invoices/**", "--send", "orders", "--send", "shop:orders/*", "--ttl", "24h");
@@ -41,7 +41,7 @@ public sealed class TokenCommandTests
     [Fact]
     public async Task Token_with_json_prints_the_token_and_its_claims_as_one_object()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
 
         int exit = await RunAsync(console, "token", "--key", Convert.ToBase64String(Key), "--kid", "k1", "--link", "billing", "--bind", "invoices/**",
             "--ttl", "1h", "--json");
@@ -60,7 +60,7 @@ public sealed class TokenCommandTests
     [Fact]
     public async Task Token_takes_the_key_from_the_environment_and_defaults_to_one_hour_without_node_bind_or_send()
     {
-        var console = new FakeConsole(environment: new() { ["TAMTAM_TOKEN_KEY"] = Convert.ToBase64String(Key) });
+        using var console = new FakeConsole(environment: new() { ["TAMTAM_TOKEN_KEY"] = Convert.ToBase64String(Key) });
 
         int exit = await RunAsync(console, "token", "--kid", "k1", "--link", "*");
 
@@ -85,7 +85,7 @@ public sealed class TokenCommandTests
     [InlineData("--key", "KEY", "--kid", "k1", "--link", "billing", "--ttl", "soon")]
     public async Task Token_refuses_bad_input_without_printing_a_token(params string[] arguments)
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         string[] args = ["token", .. arguments.Select(a => a == "KEY" ? Convert.ToBase64String(Key) : a)];
 
         int exit = await RunAsync(console, args);
@@ -102,7 +102,7 @@ public sealed class TokenCommandTests
     {
         const string Token = "tt1.e30.c2lnbmF0dXJl";
         await using ScriptedServer server = ScriptedServer.Start();
-        var console = new FakeConsole(environment: fromEnvironment ? new() { ["TAMTAM_TOKEN"] = Token } : null);
+        using var console = new FakeConsole(environment: fromEnvironment ? new() { ["TAMTAM_TOKEN"] = Token } : null);
         string[] args = ["send", "orders", "hi", "--link", "billing", "--server", server.Uri.ToString()];
         Task<int> running = console.RunAsync(fromEnvironment ? args : [.. args, "--token", Token]);
 
@@ -119,7 +119,7 @@ public sealed class TokenCommandTests
     public async Task Without_a_token_hello_is_anonymous()
     {
         await using ScriptedServer server = ScriptedServer.Start();
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
         Task<int> running = console.RunAsync("send", "orders", "hi", "--link", "billing", "--server", server.Uri.ToString());
 
         await using ScriptedPeer peer = await server.AcceptAsync();
@@ -132,7 +132,7 @@ public sealed class TokenCommandTests
     [Fact]
     public void A_cacert_that_cannot_be_read_is_a_usage_error()
     {
-        var console = new FakeConsole();
+        using var console = new FakeConsole();
 
         var parse = TamTamCommand.Create(console.Console).Parse(
             ["listen", "orders", "--link", "billing", "--node", "n", "--cacert", Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.pem")]);

@@ -1,35 +1,45 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using TamTam.EndToEnd.Tests.Infrastructure;
 
 namespace TamTam.Gateway.Tests.Telemetry;
 
-/// <summary>The real executable in its own process on free ports, its console output collected line by line.</summary>
+/// <summary>
+/// The real executable in its own process on free ports and a data directory of its own (removed when it is disposed), its
+/// console output collected line by line.
+/// </summary>
 internal sealed class SiloExecutable : IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     private readonly Process _process;
+    private readonly DataDirectory _data;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly SemaphoreSlim _added = new(0);
 
-    private SiloExecutable(Process process) => _process = process;
+    private SiloExecutable(Process process, DataDirectory data)
+    {
+        _process = process;
+        _data = data;
+    }
 
     public IReadOnlyCollection<string> Lines => _lines;
 
     public static SiloExecutable Start(params string[] arguments)
     {
+        var data = new DataDirectory();
         ProcessStartInfo start = BuiltExecutable.StartInfo("tamtam-silo.dll",
         [
             $"--TamTam:Tcp:Port={FreePorts.Next()}",
             $"--TamTam:Http:Port={FreePorts.Next()}",
             $"--TamTam:Cluster:SiloPort={FreePorts.Next()}",
             "--TamTam:Cluster:GatewayPort=0",
-            $"--TamTam:DataPath={Path.Combine(Path.GetTempPath(), $"tamtam-log-test-{Guid.NewGuid():N}")}",
+            $"--TamTam:DataPath={data.Path}",
             .. arguments,
         ]);
 
-        var silo = new SiloExecutable(new Process { StartInfo = start });
+        var silo = new SiloExecutable(new Process { StartInfo = start }, data);
         silo._process.OutputDataReceived += (_, e) => silo.Collect(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.Collect(e.Data);
         Assert.True(silo._process.Start());
@@ -72,16 +82,17 @@ internal sealed class SiloExecutable : IAsyncDisposable
         await _process.WaitForExitAsync(stopped.Token);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
         }
 
         _process.Dispose();
         _added.Dispose();
-        return ValueTask.CompletedTask;
+        _data.Dispose();
     }
 
     private void Collect(string? data)
