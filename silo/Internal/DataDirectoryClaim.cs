@@ -43,7 +43,7 @@ internal sealed class DataDirectoryClaim : IDisposable
             // FileShare.None locks the file (flock) for as long as it is open: a second opener fails, in this process too.
             file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException exception) when (exception is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
+        catch (IOException exception) when (IsHeldByAnother(exception))
         {
             throw new DataDirectoryInUseException(directory, path, exception);
         }
@@ -63,4 +63,8 @@ internal sealed class DataDirectoryClaim : IDisposable
             throw;
         }
     }
+
+    // The lock is held elsewhere: flock's EWOULDBLOCK (11 on Linux, 35 on macOS), or Windows' sharing violation. Any other
+    // failure (a read-only file system, say) is no claim of another silo and keeps its own message.
+    private static bool IsHeldByAnother(IOException exception) => exception.HResult is 11 or 35 or unchecked((int)0x80070020);
 }
