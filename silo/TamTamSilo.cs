@@ -89,7 +89,7 @@ public sealed class TamTamSilo : IAsyncDisposable
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         // The content root is the executable's folder so that its appsettings.json is found from any
-        // working directory (`dotnet run --project silo` runs in the repository root).
+        // working directory (`dotnet run --project silo` runs it in silo/, a published silo wherever it is started).
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = args,
