@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Core.Internal;
 using Orleans.Runtime.Placement;
 using TamTam.Client;
 using TamTam.Gateway.Security;
@@ -88,9 +89,11 @@ internal sealed class WarmUpService(
         limit.CancelAfter(settings.Timeout);
         long started = Stopwatch.GetTimestamp();
         var run = new Run(settings.Messages);
+        Task activation = Task.CompletedTask;
         try
         {
-            await ActivateHereAsync(link).WaitAsync(limit.Token).ConfigureAwait(false);
+            activation = ActivateHereAsync(link);
+            await activation.WaitAsync(limit.Token).ConfigureAwait(false);
             await RunAsync(link, token, run, limit.Token).ConfigureAwait(false);
             long ms = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             _logger.WarmUpFinished(run.Delivered, ms, ms == 0 ? 0 : run.Delivered * 1000 / ms);
@@ -102,6 +105,12 @@ internal sealed class WarmUpService(
         }
         finally
         {
+            if (!run.Joined)
+            {
+                // No node of the run joined, so none leaves, and the link would stay open until Orleans collects it idle.
+                await CloseUnjoinedLinkAsync(link, activation).ConfigureAwait(false);
+            }
+
             bool listening = server.Features.Get<IServerAddressesFeature>()?.Addresses.Count > 0;
             bool removed = await CleanUpAsync(link, store, directory).ConfigureAwait(false);
             Report = new WarmUpReport(link, directory, run.Delivered, run.Finished, listening, removed, Stopwatch.GetElapsedTime(started));
@@ -140,6 +149,7 @@ internal sealed class WarmUpService(
         try
         {
             await receiver.JoinAsync(link, "receiver", cancellationToken).ConfigureAwait(false);
+            run.Joined = true;
             await receiver.BindAsync(Port, PortMode.Unicast, subtree: false, cancellationToken).ConfigureAwait(false);
             sender = await TamTamClient.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
             await sender.JoinAsync(link, "sender", cancellationToken).ConfigureAwait(false);
@@ -209,6 +219,27 @@ internal sealed class WarmUpService(
     }
 
     /// <summary>LEAVE for each node of a run cut short, bounded by <see cref="CloseWait"/>; a node that cannot leave is left to time out.</summary>
+    /// <summary>
+    /// Tells the link of a run that no node joined to close, once the call that activates it is answered, all within
+    /// <see cref="CloseWait"/>. Only then: a link whose nodes left has closed already, and a call would activate it again.
+    /// Nor before the activating call is answered: that call, still queued at an activation told to close, would be
+    /// carried to a new activation, one that may begin after the clean-up ended the link's registration and so keep its
+    /// log in the interchange's own store.
+    /// </summary>
+    private async Task CloseUnjoinedLinkAsync(string link, Task activation)
+    {
+        using var bound = new CancellationTokenSource(CloseWait);
+        try
+        {
+            await activation.WaitAsync(bound.Token).ConfigureAwait(false);
+            await grains.GetGrain<ILinkGrain>(link).AsReference<IGrainManagementExtension>().DeactivateOnIdle(bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Still open, or never activated: the clean-up says which, and leaves the files of an open one where they are.
+        }
+    }
+
     private static async Task LeaveQuietlyAsync(params TamTamClient?[] clients)
     {
         using var bound = new CancellationTokenSource(CloseWait);
@@ -314,6 +345,9 @@ internal sealed class WarmUpService(
         public void CountDelivered() => Interlocked.Increment(ref _delivered);
 
         public bool Finished { get; set; }
+
+        /// <summary>Whether the run's first node joined its link (and so leaves it, whatever ends the run).</summary>
+        public bool Joined { get; set; }
     }
 }
 
