@@ -218,7 +218,6 @@ internal sealed class WarmUpService(
         }
     }
 
-    /// <summary>LEAVE for each node of a run cut short, bounded by <see cref="CloseWait"/>; a node that cannot leave is left to time out.</summary>
     /// <summary>
     /// Tells the link of a run that no node joined to close, once the call that activates it is answered, all within
     /// <see cref="CloseWait"/>. Only then: a link whose nodes left has closed already, and a call would activate it again.
@@ -240,6 +239,7 @@ internal sealed class WarmUpService(
         }
     }
 
+    /// <summary>LEAVE for each node of a run cut short, bounded by <see cref="CloseWait"/>; a node that cannot leave is left to time out.</summary>
     private static async Task LeaveQuietlyAsync(params TamTamClient?[] clients)
     {
         using var bound = new CancellationTokenSource(CloseWait);
