@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using TamTam.Testing;
 
 namespace TamTam.Bench.Workloads.W5;
 
@@ -50,16 +51,17 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Watch(e.Data);
         process.ErrorDataReceived += (_, e) => Watch(e.Data);
 
-        // A silo that refuses its configuration exits at once: say why instead of waiting for the timeout.
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException(
-            $"the silo process exited ({process.ExitCode}) before listening: {string.Join(" | ", said)}"));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+
+        // A silo that refuses its configuration exits at once: say why instead of waiting for the timeout.
+        process.WhenEnded(() => listening.TrySetException(new InvalidOperationException(
+            $"the silo process exited ({process.ExitCode}) before listening: {string.Join(" | ", said)}")));
         int port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
         return new SiloProcess(process, port);
 

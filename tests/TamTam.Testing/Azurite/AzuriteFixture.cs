@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using TamTam.Storage.Blob;
+using TamTam.Testing;
 
 namespace TamTam.Storage.Tests.Infrastructure;
 
@@ -60,18 +61,19 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
             start.ArgumentList.Add(argument);
         }
 
-        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => OnOutput(e.Data);
         _process.ErrorDataReceived += (_, e) => OnOutput(e.Data);
-        _process.Exited += (_, _) =>
-        {
-            var exited = new InvalidOperationException($"azurite exited (code {_process.ExitCode}) before it listened. Its output:\n{Output()}");
-            _blobListening.TrySetException(exited);
-            _tableListening.TrySetException(exited);
-        };
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        Process started = _process;
+        started.WhenEnded(() =>
+        {
+            var exited = new InvalidOperationException($"azurite exited (code {started.ExitCode}) before it listened. Its output:\n{Output()}");
+            _blobListening.TrySetException(exited);
+            _tableListening.TrySetException(exited);
+        });
 
         try
         {

@@ -58,12 +58,11 @@ internal sealed class ChildProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var process = new Process { StartInfo = start };
         var child = new ChildProcess(process, traceName is null ? null : ClusterTrace.Open(traceName));
         readyLine = ready is null ? Task.FromResult(string.Empty) : child.WatchFor(ready);
         process.OutputDataReceived += (_, e) => child.Collect(e.Data);
         process.ErrorDataReceived += (_, e) => child.Collect(e.Data);
-        process.Exited += (_, _) => child.FailWatches();
         if (!process.Start())
         {
             throw new InvalidOperationException($"{file} did not start");
@@ -71,6 +70,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        process.WhenEnded(child.FailWatches);
         return child;
     }
 

@@ -50,14 +50,15 @@ public sealed class RedisServerFixture : IAsyncLifetime
             start.ArgumentList.Add(argument);
         }
 
-        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => OnOutput(e.Data);
         _process.ErrorDataReceived += (_, e) => OnOutput(e.Data);
-        _process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException(
-            $"redis-server exited (code {_process.ExitCode}) before it accepted connections. Its output:\n{Output()}"));
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        Process started = _process;
+        started.WhenEnded(() => _ready.TrySetException(new InvalidOperationException(
+            $"redis-server exited (code {started.ExitCode}) before it accepted connections. Its output:\n{Output()}")));
 
         try
         {
