@@ -54,8 +54,9 @@ public sealed partial class ReadmeWalkthroughTests : IAsyncLifetime
         await BoundAsync(new Uri(station), "plant", "press");
 
         // dotnet run --project cli -- send plant:orders "from the cloud" --link web --wait
-        ChildProcess sender = Start(null, out _, "send", "plant:orders", "from the cloud", "--link", "web", "--wait", "--server", upstream);
-        Task<string> accepted = sender.WatchFor(line => line.StartsWith("accepted ", StringComparison.Ordinal));
+        // The first line is watched from the start, the last one (after a round trip through the station) right after.
+        ChildProcess sender = Start(line => line.StartsWith("accepted ", StringComparison.Ordinal), out Task<string> accepted,
+            "send", "plant:orders", "from the cloud", "--link", "web", "--wait", "--server", upstream);
         Task<string> delivered = sender.WatchFor(line => line.StartsWith("DELIVERED ", StringComparison.Ordinal));
 
         Assert.Matches(AcceptedLine(), await accepted.WaitAsync(Started));
