@@ -33,19 +33,25 @@ internal sealed class GatewaySession : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly SessionFrameDispatcher _dispatcher;
     private readonly SessionKeepAlive _keepAlive;
-    private readonly UnfinishedFrame _unfinished;
+    private readonly UnfinishedFrameBudget _unfinishedFrames;
     private readonly CancellationTokenSource _closing = new();
-    private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private UnfinishedFrame? _unfinished;
+    private TaskCompletionSource? _welcomed;
+    private int _handshake;
     private readonly long _openedAt;
     private CloseRequest? _closeRequest;
     private int _maxBody = ProtocolLimits.HandshakeMaxBody;
     private int _superseded;
     private readonly GatewayStreams? _streams;
 
+    // Called last when the run ends, after the transport was completed: the host forgets the session and disposes it.
+    private readonly Action<GatewaySession>? _ended;
+
     public GatewaySession(IDuplexPipe transport, string connectionId, GatewayOptions options, GatewayStatistics statistics,
         ILogger logger, TimeProvider timeProvider, IGrainFactory? grains, HelloAuthenticator authenticator, GatewayStreams? streams = null,
-        IPayloadStore? payloads = null, UnfinishedFrameBudget? unfinishedFrames = null)
+        IPayloadStore? payloads = null, UnfinishedFrameBudget? unfinishedFrames = null, Action<GatewaySession>? ended = null)
     {
+        _ended = ended;
         _streams = streams;
         Grains = grains;
         Payloads = payloads;
@@ -58,8 +64,7 @@ internal sealed class GatewaySession : IDisposable
         _openedAt = timeProvider.GetTimestamp();
         Output = new SessionOutput(transport.Output, statistics, Counters);
         _keepAlive = new SessionKeepAlive(this, timeProvider);
-        _unfinished = new UnfinishedFrame(this, unfinishedFrames ?? new UnfinishedFrameBudget(options.MaxUnfinishedFrameBytes), options.FrameTimeout,
-            timeProvider);
+        _unfinishedFrames = unfinishedFrames ?? new UnfinishedFrameBudget(options.MaxUnfinishedFrameBytes);
         FrameRateLimiter? limiter = options.MaxFramesPerSecond > 0
             ? new FrameRateLimiter(options.MaxFramesPerSecond, options.FrameBurst, timeProvider)
             : null;
@@ -126,12 +131,35 @@ internal sealed class GatewaySession : IDisposable
     public SessionKeepAlive KeepAlive => _keepAlive;
 
     /// <summary>Whether a frame has begun to arrive and not yet ended (its time is bounded by <see cref="GatewayOptions.FrameTimeout"/>).</summary>
-    public bool ReceivingFrame => _unfinished.InProgress;
+    public bool ReceivingFrame => Volatile.Read(ref _unfinished) is { InProgress: true };
 
     public TimeSpan Uptime => _timeProvider.GetElapsedTime(_openedAt);
 
-    /// <summary>Completes when WELCOME has been sent.</summary>
-    public Task Welcomed => _welcomed.Task;
+    /// <summary>Completes when WELCOME has been sent; cancelled if the session ends before.</summary>
+    /// <remarks>
+    /// Its promise is made only for someone who waits before WELCOME (a JOIN pipelined behind HELLO): most sessions never
+    /// wait on it, and an idle one holds nothing for it.
+    /// </remarks>
+    public Task Welcomed
+    {
+        get
+        {
+            switch (Volatile.Read(ref _handshake))
+            {
+                case Handshake.Welcomed:
+                    return Task.CompletedTask;
+                case Handshake.Ended:
+                    return Task.FromCanceled(new CancellationToken(canceled: true));
+            }
+
+            var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            TaskCompletionSource welcomed = Interlocked.CompareExchange(ref _welcomed, made, null) ?? made;
+
+            // The handshake may have ended between the two reads; Welcome and RequestClose settle a promise they find.
+            SettleWelcomed(welcomed);
+            return welcomed.Task;
+        }
+    }
 
     /// <summary>Fires when the session starts closing; handlers pass it to anything they await.</summary>
     public CancellationToken Closing => _closing.Token;
@@ -140,17 +168,91 @@ internal sealed class GatewaySession : IDisposable
     public long NowMicroseconds() =>
         (_timeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
 
-    /// <summary>Runs the session until it ends, then completes both sides of the transport.</summary>
-    /// <param name="stopping">Fires when the server stops: the session ends with error 211.</param>
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>
+    /// Runs the session until it ends, then completes both sides of the transport. The server's stop reaches it as a
+    /// <see cref="RequestClose"/> with <see cref="CloseRequest.ShuttingDown"/> (error 211), from its host or from
+    /// <paramref name="closeRequested"/>.
+    /// </summary>
+    /// <param name="closeRequested">Fires when the transport wants the connection closed (its server stops): error 211.</param>
+    public async Task RunAsync(CancellationToken closeRequested = default)
     {
-        Task keepAlive = _keepAlive.RunAsync(_options.HandshakeTimeout, _closing.Token);
-        CancellationTokenRegistration onStopping = stopping.UnsafeRegister(
-            static state => ((GatewaySession)state!).RequestClose(new CloseRequest(ErrorCode.ShuttingDown, "the server is stopping; resume elsewhere", 0)),
-            this);
+        _keepAlive.Start();
+        CancellationTokenRegistration onCloseRequested = closeRequested.UnsafeRegister(
+            static session => ((GatewaySession)session!).RequestClose(CloseRequest.ShuttingDown), this);
         try
         {
-            await ReadLoopAsync().ConfigureAwait(false);
+            // The read loop, here rather than in a method of its own: each async method that waits holds its own state
+            // for as long as the connection lasts, and an idle session is most of what a gateway holds.
+            PipeReader input = _transport.Input;
+            while (true)
+            {
+                ReadResult result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                if (Volatile.Read(ref _closeRequest) is not null)
+                {
+                    return;
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                int frames = 0;
+                try
+                {
+                    // The frames of one read are answered into the output and flushed together below. The
+                    // maximum body is read per frame: WELCOME raises it in the middle of a batch.
+                    while (Volatile.Read(ref _closeRequest) is null && FrameReader.TryReadFrame(ref buffer, _maxBody, out Frame frame))
+                    {
+                        if (frames++ == 0)
+                        {
+                            // The idle limit counts whole frames: bytes trickling into one frame do not keep a connection alive.
+                            _keepAlive.FrameReceived();
+                        }
+
+                        await _dispatcher.DispatchAsync(frame).ConfigureAwait(false);
+                    }
+                }
+                catch (ProtocolException exception)
+                {
+                    // Only the header checks (100–103) throw out of the dispatcher, and all are fatal: the
+                    // framing can no longer be trusted.
+                    RequestClose(new CloseRequest(exception.Code, exception.Detail, exception.Correlation));
+                }
+
+                long pending = buffer.Length;
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (Volatile.Read(ref _closeRequest) is not null)
+                {
+                    return;
+                }
+
+                // The SENDs and ACKs of this read go to their links in one call each.
+                await _dispatcher.EndOfBatchAsync().ConfigureAwait(false);
+
+                await Output.FlushAsync(_closing.Token).ConfigureAwait(false);
+                if (result.IsCompleted)
+                {
+                    if (pending > 0)
+                    {
+                        _logger.TransportTruncated(ConnectionId, pending);
+                        RequestClose(new CloseRequest(ErrorCode.Truncated, $"the transport ended {pending} bytes into a frame", 0));
+                    }
+
+                    return;
+                }
+
+                // What is left is the start of one frame: it must end within the frame timeout, and its bytes count
+                // against the gateway's budget for unfinished frames. Its tracker is made at the first such read.
+                if (pending == 0 && _unfinished is null)
+                {
+                    continue;
+                }
+
+                UnfinishedFrame unfinished = _unfinished ??= new UnfinishedFrame(this, _unfinishedFrames, _options.FrameTimeout, _timeProvider);
+                if (!unfinished.Update(pending, frames > 0))
+                {
+                    _logger.UnfinishedFramesOverBudget(ConnectionId, pending, _options.MaxUnfinishedFrameBytes);
+                    RequestClose(new CloseRequest(ErrorCode.Unavailable, unfinished.OverBudgetDetail(pending), 0));
+                    return;
+                }
+            }
         }
         catch (OperationCanceledException) when (_closeRequest is not null)
         {
@@ -170,10 +272,17 @@ internal sealed class GatewaySession : IDisposable
         }
         finally
         {
-            await onStopping.DisposeAsync().ConfigureAwait(false);
+            await onCloseRequested.DisposeAsync().ConfigureAwait(false);
             RequestClose(CloseRequest.PeerClosed);
-            await keepAlive.ConfigureAwait(false);
-            await CloseAsync(_closeRequest!).ConfigureAwait(false);
+            await _keepAlive.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await CloseAsync(_closeRequest!).ConfigureAwait(false);
+            }
+            finally
+            {
+                _ended?.Invoke(this);
+            }
         }
     }
 
@@ -190,11 +299,13 @@ internal sealed class GatewaySession : IDisposable
 
         // Taken first: once Cancel has woken the session, it may end and dispose the source before the next line runs
         // (seen when the frame timer closed a session).
-        CancellationToken closing = _closing.Token;
         _closing.Cancel();
-        _welcomed.TrySetCanceled(closing);
+        EndHandshake(Handshake.Ended);
         _transport.Input.CancelPendingRead();
     }
+
+    /// <summary>True once the session has begun to end (<see cref="RequestClose"/> was called).</summary>
+    public bool IsClosing => Volatile.Read(ref _closeRequest) is not null;
 
     /// <summary>True once the session was resumed on another connection: this one ends with 213 and its SENDs go nowhere.</summary>
     public bool IsSuperseded => Volatile.Read(ref _superseded) != 0;
@@ -237,7 +348,8 @@ internal sealed class GatewaySession : IDisposable
         Output.PeerMaxBody = terms.MaxBody;
         State = Link is null ? SessionState.Welcomed : SessionState.Joined;
         _statistics.SessionOpened();
-        _welcomed.TrySetResult();
+        _keepAlive.Welcomed(terms.Heartbeat);
+        EndHandshake(Handshake.Welcomed);
     }
 
     /// <summary>
@@ -290,79 +402,33 @@ internal sealed class GatewaySession : IDisposable
         State = SessionState.Welcomed;
     }
 
-    public void Dispose()
+    /// <summary>Settles the handshake once, as WELCOME sent or as the session ended first, and the promise of it if one was made.</summary>
+    private void EndHandshake(int end)
     {
-        _unfinished.Dispose();
-        _closing.Dispose();
-        Output.Dispose();
+        if (Interlocked.CompareExchange(ref _handshake, end, Handshake.Pending) == Handshake.Pending && Volatile.Read(ref _welcomed) is { } welcomed)
+        {
+            SettleWelcomed(welcomed);
+        }
     }
 
-    private async Task ReadLoopAsync()
+    private void SettleWelcomed(TaskCompletionSource welcomed)
     {
-        PipeReader input = _transport.Input;
-        while (true)
+        switch (Volatile.Read(ref _handshake))
         {
-            ReadResult result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-            if (Volatile.Read(ref _closeRequest) is not null)
-            {
-                return;
-            }
-
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            int frames = 0;
-            try
-            {
-                // The frames of one read are answered into the output and flushed together below. The
-                // maximum body is read per frame: WELCOME raises it in the middle of a batch.
-                while (Volatile.Read(ref _closeRequest) is null && FrameReader.TryReadFrame(ref buffer, _maxBody, out Frame frame))
-                {
-                    if (frames++ == 0)
-                    {
-                        // The idle limit counts whole frames: bytes trickling into one frame do not keep a connection alive.
-                        _keepAlive.FrameReceived();
-                    }
-
-                    await _dispatcher.DispatchAsync(frame).ConfigureAwait(false);
-                }
-            }
-            catch (ProtocolException exception)
-            {
-                // Only the header checks (100–103) throw out of the dispatcher, and all are fatal: the
-                // framing can no longer be trusted.
-                RequestClose(new CloseRequest(exception.Code, exception.Detail, exception.Correlation));
-            }
-
-            long pending = buffer.Length;
-            input.AdvanceTo(buffer.Start, buffer.End);
-            if (Volatile.Read(ref _closeRequest) is not null)
-            {
-                return;
-            }
-
-            // The SENDs and ACKs of this read go to their links in one call each.
-            await _dispatcher.EndOfBatchAsync().ConfigureAwait(false);
-
-            await Output.FlushAsync(_closing.Token).ConfigureAwait(false);
-            if (result.IsCompleted)
-            {
-                if (pending > 0)
-                {
-                    _logger.TransportTruncated(ConnectionId, pending);
-                    RequestClose(new CloseRequest(ErrorCode.Truncated, $"the transport ended {pending} bytes into a frame", 0));
-                }
-
-                return;
-            }
-
-            // What is left is the start of one frame: it must end within the frame timeout, and its bytes count
-            // against the gateway's budget for unfinished frames.
-            if (!_unfinished.Update(pending, frames > 0))
-            {
-                _logger.UnfinishedFramesOverBudget(ConnectionId, pending, _options.MaxUnfinishedFrameBytes);
-                RequestClose(new CloseRequest(ErrorCode.Unavailable, _unfinished.OverBudgetDetail(pending), 0));
-                return;
-            }
+            case Handshake.Welcomed:
+                welcomed.TrySetResult();
+                break;
+            case Handshake.Ended:
+                welcomed.TrySetCanceled();
+                break;
         }
+    }
+
+    public void Dispose()
+    {
+        _unfinished?.Dispose();
+        _closing.Dispose();
+        Output.Dispose();
     }
 
     private async Task CloseAsync(CloseRequest close)
@@ -390,7 +456,7 @@ internal sealed class GatewaySession : IDisposable
         await _transport.Output.CompleteAsync().ConfigureAwait(false);
 
         // Its bytes went back to the transport's pool with the input.
-        _unfinished.Dispose();
+        _unfinished?.Dispose();
         if (_sessionStreams is { } streams)
         {
             await streams.DisposeAsync().ConfigureAwait(false);
@@ -436,5 +502,13 @@ internal sealed class GatewaySession : IDisposable
 
         _logger.ConnectionClosed(ConnectionId, SessionId, (long)Uptime.TotalMilliseconds, close.Reason,
             Counters.FramesIn, Counters.FramesOut, Counters.Errors);
+    }
+
+    /// <summary>Where the handshake stands, for <see cref="Welcomed"/>.</summary>
+    private static class Handshake
+    {
+        public const int Pending = 0;
+        public const int Welcomed = 1;
+        public const int Ended = 2;
     }
 }

@@ -24,15 +24,16 @@ public sealed class GatewaySessionHost : IDisposable
     private readonly GatewayStatistics _statistics;
     private readonly ILogger<GatewaySessionHost> _logger;
     private readonly TimeProvider _timeProvider;
-    private readonly CancellationToken _stopping;
+    private readonly CancellationTokenRegistration _stopping;
     private readonly IGrainFactory? _grains;
     private readonly HelloAuthenticator _authenticator;
     private readonly GatewayStreams? _streams;
     private readonly IPayloadStore? _payloads;
     private readonly UnfinishedFrameBudget _unfinishedFrames;
     private readonly OpenConnections _open = new();
-    private readonly CancellationTokenSource _draining = new();
+    private int _draining;
     private readonly ConcurrentDictionary<GatewaySession, byte> _sessions = new();
+    private readonly Action<GatewaySession> _sessionEnded;
 
     /// <param name="options">Limits and timers.</param>
     /// <param name="statistics">Running totals.</param>
@@ -58,8 +59,12 @@ public sealed class GatewaySessionHost : IDisposable
         _statistics = statistics;
         _logger = logger;
         _timeProvider = timeProvider;
-        _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         _unfinishedFrames = new UnfinishedFrameBudget(_options.MaxUnfinishedFrameBytes, statistics.Metrics);
+        _sessionEnded = SessionEnded;
+
+        // One registration for all sessions, not one per session: the host tells each of them when it stops.
+        _stopping = (lifetime?.ApplicationStopping ?? CancellationToken.None).UnsafeRegister(
+            static host => ((GatewaySessionHost)host!).BeginDrain(), this);
     }
 
     /// <summary>
@@ -90,16 +95,28 @@ public sealed class GatewaySessionHost : IDisposable
     public long UnfinishedFrameBytes => _unfinishedFrames.Held;
 
     /// <summary>True once <see cref="BeginDrain"/> was called or the host began to stop.</summary>
-    public bool IsDraining => _draining.IsCancellationRequested || _stopping.IsCancellationRequested;
+    public bool IsDraining => Volatile.Read(ref _draining) != 0;
 
     /// <summary>
     /// Tells every session 211 (SHUTTING_DOWN, fatal: resume on another server) and every connection from now on too,
     /// before its HELLO is read. A host calls it first when it stops; the host's stopping signal does the same.
     /// </summary>
-    public void BeginDrain() => _draining.Cancel();
+    public void BeginDrain()
+    {
+        if (Interlocked.Exchange(ref _draining, 1) != 0)
+        {
+            return;
+        }
 
-    /// <summary>Releases the drain signal; the host's container calls it when the host is disposed.</summary>
-    public void Dispose() => _draining.Dispose();
+        // A session that starts after this line sees IsDraining itself (RunAsync checks it once registered).
+        foreach (GatewaySession session in _sessions.Keys)
+        {
+            session.RequestClose(CloseRequest.ShuttingDown);
+        }
+    }
+
+    /// <summary>Releases the registration on the host's stopping signal; the host's container calls it when the host is disposed.</summary>
+    public void Dispose() => _stopping.Dispose();
 
     /// <summary>Connections running now on every transport, those still before their handshake included.</summary>
     public int OpenConnections => _open.Count;
@@ -120,26 +137,41 @@ public sealed class GatewaySessionHost : IDisposable
     /// <param name="transportName">The transport's name for logs: <c>tcp</c>, <c>unix</c>, <c>ws</c>, <c>memory</c>.</param>
     /// <param name="remote">The peer's address for logs, when the transport knows one.</param>
     /// <param name="closeRequested">Fires when the transport wants the connection closed (server shutdown): error 211.</param>
-    public async Task RunAsync(IDuplexPipe transport, string connectionId, string transportName, string? remote,
+    public Task RunAsync(IDuplexPipe transport, string connectionId, string transportName, string? remote,
         CancellationToken closeRequested)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(connectionId);
+
+        // Logged here, so that the session's run does not keep the names for as long as the connection lasts.
         _logger.ConnectionOpened(connectionId, transportName, remote ?? "-");
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(closeRequested, _stopping, _draining.Token);
-        using var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator, _streams,
-            _payloads, _unfinishedFrames);
+        return RunSessionAsync(transport, connectionId, closeRequested);
+    }
+
+    private Task RunSessionAsync(IDuplexPipe transport, string connectionId, CancellationToken closeRequested)
+    {
+        // The session ends itself (SessionEnded): the host waits on nothing of its own per connection, which an idle
+        // connection would otherwise hold for as long as it lasts.
+        var session = new GatewaySession(transport, connectionId, _options, _statistics, _logger, _timeProvider, _grains, _authenticator, _streams,
+            _payloads, _unfinishedFrames, _sessionEnded);
         _open.Opened();
         _sessions.TryAdd(session, 0);
-        try
+
+        // Once the host stops, a new connection is told 211 before its HELLO is read: it goes to another server. The
+        // fence pairs with BeginDrain's: either it finds this session among the registered ones, or this finds it draining.
+        Interlocked.MemoryBarrier();
+        if (IsDraining)
         {
-            // Once the host stops, a new connection is told 211 before its HELLO is read: it goes to another server.
-            await session.RunAsync(stopping.Token).ConfigureAwait(false);
+            session.RequestClose(CloseRequest.ShuttingDown);
         }
-        finally
-        {
-            _sessions.TryRemove(session, out _);
-            _open.Closed();
-        }
+
+        return session.RunAsync(closeRequested);
+    }
+
+    private void SessionEnded(GatewaySession session)
+    {
+        _sessions.TryRemove(session, out _);
+        _open.Closed();
+        session.Dispose();
     }
 }

@@ -14,6 +14,9 @@ internal sealed record CloseRequest(ErrorCode Code, string Detail, uint Correlat
     /// <summary>The transport failed (reset, aborted).</summary>
     public static readonly CloseRequest TransportFailed = new(ErrorCode.None, "transport failed", 0);
 
+    /// <summary>The server is stopping or draining: 211, fatal, so that the client resumes on another server.</summary>
+    public static readonly CloseRequest ShuttingDown = new(ErrorCode.ShuttingDown, "the server is stopping; resume elsewhere", 0);
+
     public bool SendsError => Code != ErrorCode.None;
 
     public string Reason => SendsError ? $"{(ushort)Code} {Code}" : Detail;

@@ -64,7 +64,35 @@ public sealed class InMemorySessionTests : IAsyncLifetime
         await WriteAsync(FrameCodec.ToArray(WireClient.Hello(), correlation: 1));
         Assert.Equal(FrameType.Welcome, (await ReadFrameAsync()).Type);
 
-        // Each 16-byte HEALTH asks for a ~200-byte HEALTH_REPORT; the client never reads them.
+        (Task<FlushResult>? flush, long held) = await StopReadingAsync();
+
+        Assert.True(flush is { IsCompleted: false }, "the session never pushed back on a client that does not read");
+        Assert.InRange(held, ClientPauseThreshold, ClientPauseThreshold + SessionOutput.FlushThreshold + 1024);
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_is_closed_after_three_heartbeats_though_its_pings_cannot_leave()
+    {
+        await WriteAsync(FrameCodec.ToArray(WireClient.Hello(heartbeatMs: 1_000), correlation: 1));
+        Assert.Equal(FrameType.Welcome, (await ReadFrameAsync()).Type);
+        (Task<FlushResult>? flush, _) = await StopReadingAsync();
+        Assert.True(flush is { IsCompleted: false }, "the session never pushed back on a client that does not read");
+
+        // The session's output is full, so its read loop waits and receives nothing; its first PING waits behind the
+        // output. The ticks must go on regardless: the third heartbeat without a frame closes the session (210, which
+        // cannot reach this client either, so the final ERROR's 2 s bound ends it).
+        var stopped = System.Diagnostics.Stopwatch.StartNew();
+        await _session!.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.InRange(stopped.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>
+    /// Sends HEALTHs (each 16 bytes asking for a ~200-byte HEALTH_REPORT) and reads nothing, until the session pushes
+    /// back: the write that waits, and the bytes the session holds for the client.
+    /// </summary>
+    private async Task<(Task<FlushResult>? Flush, long Held)> StopReadingAsync()
+    {
         byte[] healths = Enumerable.Range(0, 100).SelectMany(i => FrameCodec.ToArray(new HealthFrame(), (uint)i)).ToArray();
         long held = 0;
         Task<FlushResult>? flush = null;
@@ -88,8 +116,7 @@ public sealed class InMemorySessionTests : IAsyncLifetime
             }
         }
 
-        Assert.True(flush is { IsCompleted: false }, "the session never pushed back on a client that does not read");
-        Assert.InRange(held, ClientPauseThreshold, ClientPauseThreshold + SessionOutput.FlushThreshold + 1024);
+        return (flush, held);
     }
 
     private long UnreadOutput()
