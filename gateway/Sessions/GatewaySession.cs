@@ -137,8 +137,8 @@ internal sealed class GatewaySession : IDisposable
 
     /// <summary>Completes when WELCOME has been sent; cancelled if the session ends before.</summary>
     /// <remarks>
-    /// Its promise is made only for someone who waits before WELCOME (a JOIN pipelined behind HELLO): most sessions never
-    /// wait on it, and an idle one holds nothing for it.
+    /// Its promise is made only for someone who waits before WELCOME (a resumed session's inbox, pushed as soon as the
+    /// session attaches to its link): most sessions never wait on it, and an idle one holds nothing for it.
     /// </remarks>
     public Task Welcomed
     {
@@ -297,8 +297,8 @@ internal sealed class GatewaySession : IDisposable
             return;
         }
 
-        // Taken first: once Cancel has woken the session, it may end and dispose the source before the next line runs
-        // (seen when the frame timer closed a session).
+        // Nothing after Cancel touches the source: once Cancel has woken the session, it may end and dispose it before the
+        // next line runs (seen when the frame timer closed a session).
         _closing.Cancel();
         EndHandshake(Handshake.Ended);
         _transport.Input.CancelPendingRead();
