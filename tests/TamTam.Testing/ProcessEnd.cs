@@ -17,10 +17,19 @@ internal static class ProcessEnd
         _ = process.WaitForExitAsync().ContinueWith(
             waited =>
             {
-                // A process disposed while this waited (a fixture stopped it) has nobody left to tell.
-                if (waited.IsCompletedSuccessfully)
+                // A process disposed while this waited, or just after (a fixture stopped it), has nobody left to tell:
+                // its exit code can no longer be read.
+                if (!waited.IsCompletedSuccessfully)
+                {
+                    return;
+                }
+
+                try
                 {
                     ended();
+                }
+                catch (InvalidOperationException)
+                {
                 }
             },
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
