@@ -121,9 +121,6 @@ internal sealed class GatewaySession : IDisposable
 
     public SessionState State { get; private set; } = SessionState.Connected;
 
-    /// <summary>The heartbeat in force, settled at WELCOME.</summary>
-    public TimeSpan Heartbeat { get; private set; }
-
     public SessionCounters Counters { get; } = new();
 
     public SessionOutput Output { get; }
@@ -152,8 +149,12 @@ internal sealed class GatewaySession : IDisposable
                     return Task.FromCanceled(new CancellationToken(canceled: true));
             }
 
-            var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            TaskCompletionSource welcomed = Interlocked.CompareExchange(ref _welcomed, made, null) ?? made;
+            TaskCompletionSource? welcomed = Volatile.Read(ref _welcomed);
+            if (welcomed is null)
+            {
+                var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                welcomed = Interlocked.CompareExchange(ref _welcomed, made, null) ?? made;
+            }
 
             // The handshake may have ended between the two reads; Welcome and RequestClose settle a promise they find.
             SettleWelcomed(welcomed);
@@ -342,7 +343,6 @@ internal sealed class GatewaySession : IDisposable
         SessionId = token.SessionId;
         ResumeToken = token;
         Access = access;
-        Heartbeat = terms.Heartbeat;
         PartSize = terms.PartSize;
         _maxBody = terms.MaxBody;
         Output.PeerMaxBody = terms.MaxBody;
